@@ -1,0 +1,35 @@
+"""xpgrad's engine, in the role of ``torch``: tensors, ops and reverse-mode autodiff.
+
+Example::
+
+    >>> import autograd as ag
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4.])
+"""
+from . import backend
+from .backend import Device as device
+from .backend import (bool_ as bool, float16, float32, float64, get_default_dtype, int8, int16,
+                      int32, int64, set_default_dtype, uint8)
+from .tensor import Tensor
+from .function import Function
+from . import autograd
+from .autograd import grad
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .random import manual_seed
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
+                       linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
+                       tensor, zeros, zeros_like)
+from .ops.elementwise import *  # noqa: F401,F403
+from .ops.reduce import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .ops.indexing import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
+from .ops.movement import from_dlpack
+
+half = float16
+float = float32  # noqa: A001  (PyTorch's spelling ag.float)
+double = float64
+long = int64
+int = int32  # noqa: A001

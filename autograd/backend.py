@@ -1,0 +1,423 @@
+"""Array backends: the only module that imports numpy (and, lazily, cupy).
+
+A :class:`Device` names where a tensor's data lives. Each device type has a
+:class:`Backend` that gives the array module (``xp``) and the few operations
+whose spelling differs between NumPy and CuPy (host transfer, scatter-add,
+strided windows, random generators). Everything else in xpgrad reaches array
+functions only through ``device.xp``.
+"""
+from __future__ import annotations
+
+import numbers
+import threading
+
+import numpy as np
+
+# ---------------------------------------------------------------- dtypes
+float16 = np.dtype("float16")
+float32 = np.dtype("float32")
+float64 = np.dtype("float64")
+int8 = np.dtype("int8")
+int16 = np.dtype("int16")
+int32 = np.dtype("int32")
+int64 = np.dtype("int64")
+uint8 = np.dtype("uint8")
+bool_ = np.dtype("bool")
+
+_DTYPE_ALIASES = {
+    "float": float32, "float32": float32, "float64": float64, "double": float64,
+    "float16": float16, "half": float16, "int": int32, "int32": int32,
+    "int64": int64, "long": int64, "int16": int16, "int8": int8, "uint8": uint8,
+    "bool": bool_,
+}
+_state = threading.local()
+_DEFAULT = {"float": float32}
+
+
+def as_dtype(dtype) -> np.dtype:
+    """Normalise a dtype spelling (``ag.float32``, ``"float32"``, ``float``) to a dtype."""
+    if dtype is None:
+        return None
+    if isinstance(dtype, np.dtype):
+        return dtype
+    if dtype is float:
+        return float64
+    if dtype is int:
+        return int64
+    if dtype is bool:
+        return bool_
+    if isinstance(dtype, str) and dtype in _DTYPE_ALIASES:
+        return _DTYPE_ALIASES[dtype]
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"unsupported dtype {dtype!r}") from None
+
+
+def get_default_dtype() -> np.dtype:
+    return _DEFAULT["float"]
+
+
+def set_default_dtype(dtype) -> None:
+    d = as_dtype(dtype)
+    if d.kind != "f":
+        raise TypeError(f"set_default_dtype expects a floating dtype, got {d}")
+    _DEFAULT["float"] = d
+
+
+def category(dtype) -> int:
+    """0 for bool, 1 for integers, 2 for floating point (PyTorch's promotion categories)."""
+    k = dtype.kind
+    return 2 if k == "f" else (0 if k == "b" else 1)
+
+
+def is_floating(dtype) -> bool:
+    return dtype.kind == "f"
+
+
+def promote_types(a, b) -> np.dtype:
+    """PyTorch's ``promote_types``: a higher category wins outright."""
+    ca, cb = category(a), category(b)
+    if ca != cb:
+        return a if ca > cb else b
+    return np.promote_types(a, b)
+
+
+def scalar_dtype(value) -> np.dtype:
+    """The dtype a Python scalar takes when it decides a result's category."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool_
+    if isinstance(value, numbers.Integral):
+        return int64
+    if isinstance(value, numbers.Real):
+        return get_default_dtype()
+    raise TypeError(f"unsupported scalar operand of type {type(value).__name__}")
+
+
+def result_type(dims, zero_dims, scalars) -> np.dtype:
+    """PyTorch's ``result_type`` from three priority levels of operands.
+
+    Args:
+        dims: dtypes of tensors with at least one dimension.
+        zero_dims: dtypes of 0-d tensors.
+        scalars: Python scalars.
+    """
+    result = None
+    for d in dims:
+        result = d if result is None else promote_types(result, d)
+    for level in (zero_dims, [scalar_dtype(s) for s in scalars]):
+        best = None
+        for d in level:
+            best = d if best is None else promote_types(best, d)
+        if best is None:
+            continue
+        if result is None or category(best) > category(result):
+            if level is not zero_dims and result is not None and category(best) == 2:
+                best = get_default_dtype()
+            result = best
+    return result
+
+
+def host_scalar(value):
+    """A NumPy scalar or 0-d array as a Python scalar."""
+    return value.item() if hasattr(value, "item") else value
+
+
+# ---------------------------------------------------------------- backends
+class Backend:
+    """What a device type needs beyond its array module.
+
+    Subclasses (NumPy here, CuPy lazily, a shadow device in the tests) fill in
+    the operations whose spelling differs between array libraries.
+    """
+
+    name = "cpu"
+    array_types: tuple = ()
+
+    def __init__(self, xp):
+        self.xp = xp
+        self._generators = {}
+
+    def to_host(self, a):
+        """Copy to a ``numpy.ndarray`` (explicit, never implicit)."""
+        return a
+
+    def from_host(self, a, index=0):
+        return a
+
+    def scatter_add(self, target, index, values):
+        """``target[index] += values`` with repeated indices accumulating."""
+        np.add.at(target, index, values)
+
+    def as_strided(self, a, shape, strides):
+        return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
+
+    def generator(self, index=0):
+        g = self._generators.get(index)
+        if g is None:
+            g = self._generators[index] = self.xp.random.default_rng(_seed_for(index))
+        return g
+
+    def seed(self, seed):
+        self._generators = {}
+        _SEED["value"] = seed
+
+    def device_count(self):
+        return 1
+
+    def is_available(self):
+        return True
+
+    def dlpack_from(self, obj):
+        return self.xp.from_dlpack(obj)
+
+
+_SEED = {"value": None}
+
+
+def _seed_for(index):
+    s = _SEED["value"]
+    return None if s is None else [s, index]
+
+
+class NumpyBackend(Backend):
+    name = "cpu"
+    array_types = (np.ndarray,)
+
+
+class CupyBackend(Backend):
+    """CuPy, imported on first use of a ``"cuda"`` device."""
+
+    name = "cuda"
+
+    def __init__(self):
+        try:
+            import cupy
+            import cupyx
+        except ImportError as e:  # pragma: no cover - depends on the machine
+            raise RuntimeError(
+                "the 'cuda' device needs CuPy: install it with "
+                "pip install \"xpgrad[cuda]\" (a CuPy wheel matching your CUDA, e.g. cupy-cuda12x)"
+            ) from e
+        super().__init__(cupy)
+        self._cupyx = cupyx
+        self.array_types = (cupy.ndarray,)
+
+    def to_host(self, a):
+        return a.get()
+
+    def from_host(self, a, index=0):
+        with self.xp.cuda.Device(index):
+            return self.xp.asarray(a)
+
+    def scatter_add(self, target, index, values):
+        self._cupyx.scatter_add(target, index, values)
+
+    def as_strided(self, a, shape, strides):
+        return self.xp.lib.stride_tricks.as_strided(a, shape, strides)
+
+    def generator(self, index=0):
+        g = self._generators.get(index)
+        if g is None:
+            with self.xp.cuda.Device(index):
+                g = self._generators[index] = self.xp.random.default_rng(_seed_for(index))
+        return g
+
+    def device_count(self):
+        try:
+            return self.xp.cuda.runtime.getDeviceCount()
+        except Exception:  # pragma: no cover - no driver
+            return 0
+
+
+_BACKENDS: dict[str, Backend] = {"cpu": NumpyBackend(np)}
+_FACTORIES = {"cuda": CupyBackend}
+
+
+def register_backend(name: str, backend: Backend) -> None:
+    """Register an extra device type (the test suite's shadow device uses this)."""
+    _BACKENDS[name] = backend
+    backend.name = name
+    _DEVICES.clear()
+    _ARRAY_DEVICE.clear()
+
+
+def get_backend(name: str) -> Backend:
+    b = _BACKENDS.get(name)
+    if b is None:
+        factory = _FACTORIES.get(name)
+        if factory is None:
+            known = ", ".join(sorted(set(_BACKENDS) | set(_FACTORIES)))
+            raise RuntimeError(f"unknown device type {name!r}; expected one of: {known}")
+        b = _BACKENDS[name] = factory()
+    return b
+
+
+def cuda_available() -> bool:
+    try:
+        return get_backend("cuda").device_count() > 0
+    except RuntimeError:
+        return False
+
+
+# ---------------------------------------------------------------- devices
+class Device:
+    """Where a tensor lives: ``Device("cpu")``, ``Device("cuda:1")``.
+
+    Devices are interned: equal devices are the same object.
+    """
+
+    __slots__ = ("type", "index", "backend", "xp", "array_type")
+
+    def __new__(cls, spec="cpu", index=None):
+        if isinstance(spec, Device):
+            return spec
+        key = (spec, index)
+        d = _DEVICES.get(key)
+        if d is not None:
+            return d
+        if not isinstance(spec, str):
+            raise TypeError(f"device must be a string or Device, got {type(spec).__name__}")
+        kind, _, idx = spec.partition(":")
+        if idx:
+            if not idx.isdigit():
+                raise ValueError(f"invalid device string {spec!r}")
+            if index is not None and int(idx) != index:
+                raise ValueError(f"device {spec!r} conflicts with index {index}")
+            index = int(idx)
+        index = index or 0
+        canon = _DEVICES.get((kind, index, "canon"))
+        if canon is None:
+            if kind == "cpu" and index != 0:
+                raise ValueError(f"cpu device has no index other than 0, got {spec!r}")
+            backend = get_backend(kind)
+            canon = object.__new__(cls)
+            canon.type, canon.index, canon.backend = kind, index, backend
+            canon.xp = backend.xp
+            canon.array_type = backend.array_types[0]
+            _DEVICES[(kind, index, "canon")] = canon
+        _DEVICES[key] = canon
+        return canon
+
+    def __repr__(self):
+        return f"device(type='{self.type}'" + (f", index={self.index})" if self.type != "cpu" else ")")
+
+    def __str__(self):
+        return self.type if self.type == "cpu" else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            try:
+                other = Device(other)
+            except (ValueError, RuntimeError, TypeError):
+                return False
+        return self is other
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (Device, (str(self),))
+
+
+_DEVICES: dict = {}
+_ARRAY_DEVICE: dict = {}
+
+
+def device_of(array) -> Device:
+    """The device an array lives on."""
+    t = type(array)
+    d = _ARRAY_DEVICE.get(t)
+    if d is not None:
+        return d
+    for name, b in list(_BACKENDS.items()):
+        if isinstance(array, b.array_types):
+            if name == "cuda":
+                return Device("cuda", int(array.device.id))
+            d = Device(name)
+            _ARRAY_DEVICE[t] = d
+            return d
+    if t.__module__.startswith("cupy"):
+        return Device("cuda", int(array.device.id))
+    raise TypeError(f"not an array of a known device: {t.__name__}")
+
+
+def is_array(obj) -> bool:
+    try:
+        device_of(obj)
+        return True
+    except TypeError:
+        return False
+
+
+def to_device(array, device: Device):
+    """Move an array to ``device`` (through the host when the types differ)."""
+    src = device_of(array)
+    if src is device:
+        return array
+    host = src.backend.to_host(array)
+    return device.backend.from_host(host, device.index)
+
+
+def to_host(array):
+    """A ``numpy.ndarray`` copy (or the same array on the CPU)."""
+    return device_of(array).backend.to_host(array)
+
+
+def asarray(data, dtype=None, device: Device | None = None, copy=False):
+    """Build an array on ``device`` from Python data, a NumPy array or another device's array."""
+    device = device or Device("cpu")
+    if is_array(data):
+        a = to_device(data, device)
+        if dtype is not None and a.dtype != dtype:
+            return a.astype(dtype)
+        return a.copy() if copy and a is data else a
+    host = np.array(data, dtype=dtype, copy=True if copy else None)
+    if dtype is None:
+        if host.dtype.kind == "f":
+            host = host.astype(get_default_dtype(), copy=False)
+        elif host.dtype.kind in "iu" and host.dtype != uint8:
+            host = host.astype(int64, copy=False)
+    if host.dtype.kind not in "biuf":
+        raise TypeError(f"cannot make a tensor from data of dtype {host.dtype}")
+    return device.backend.from_host(host, device.index)
+
+
+def as_array(value, device: Device):
+    """A result of an op as an array of ``device`` (NumPy turns 0-d results into scalars)."""
+    if isinstance(value, device.backend.array_types):
+        return value
+    if isinstance(value, np.generic) or not is_array(value):
+        if device.type == "cpu":
+            return np.asarray(value)
+        return device.xp.asarray(value)
+    raise TypeError(f"an op returned {type(value).__name__}, expected an array of {device}")
+
+
+def from_numpy(array):
+    """Wrap a host ``numpy.ndarray`` without copying."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    return array
+
+
+def is_host_array(obj) -> bool:
+    return isinstance(obj, np.ndarray)
+
+
+def format_array(host) -> str:
+    """Values in PyTorch's print style (4 decimals unless all are integral)."""
+    opts = {"separator": ", ", "prefix": "tensor(", "threshold": 1000, "edgeitems": 3}
+    if host.dtype.kind == "f" and host.size and not np.all(np.isfinite(host) & (np.mod(host, 1) == 0)):
+        finite = host[np.isfinite(host)]
+        big = finite.size and (np.abs(finite).max() >= 1e8 or np.abs(finite[finite != 0]).min(initial=1) < 1e-4)
+        if big:
+            opts.update(floatmode="maxprec", precision=4)
+        else:
+            opts.update(floatmode="fixed", precision=4, suppress_small=True)
+    return np.array2string(host, **opts)
+
+
+def dtype_name(dtype) -> str:
+    """``autograd.float64``-style name of a dtype."""
+    return "autograd." + ("bool" if dtype == bool_ else dtype.name)

@@ -1,0 +1,211 @@
+"""Creation functions: ``tensor``, ``zeros``, ``arange``, ``randn``, ...
+
+All take ``dtype=None, device=None, requires_grad=False`` as PyTorch does; the
+default float dtype is float32 (``set_default_dtype`` changes it).
+"""
+from __future__ import annotations
+
+import numbers
+
+from . import backend
+from .random import integers_array, normal_array, uniform_array
+from .tensor import Tensor
+
+
+def _device(device):
+    return backend.Device(device) if device is not None else backend.Device("cpu")
+
+
+def _finish(data, device, requires_grad):
+    t = Tensor._make(data, device)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _to_array(data, dtype=None, device=None):
+    dtype = backend.as_dtype(dtype)
+    if isinstance(data, Tensor):
+        data = data.data
+    elif isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(data)):
+        data = [_to_host_nested(v) for v in data]
+    dev = _device(device) if device is not None else (
+        backend.device_of(data) if backend.is_array(data) else backend.Device("cpu"))
+    return backend.asarray(data, dtype=dtype, device=dev, copy=True)
+
+
+def _flat(data):
+    for v in data:
+        if isinstance(v, (list, tuple)):
+            yield from _flat(v)
+        else:
+            yield v
+
+
+def _to_host_nested(v):
+    if isinstance(v, Tensor):
+        return backend.to_host(v.data)
+    if isinstance(v, (list, tuple)):
+        return [_to_host_nested(u) for u in v]
+    return v
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, numbers.Integral) or isinstance(s, bool):
+            raise TypeError(f"size must be a sequence of ints, got {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+    return tuple(int(s) for s in size)
+
+
+def _float_dtype(dtype):
+    d = backend.as_dtype(dtype)
+    return d if d is not None else backend.get_default_dtype()
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new tensor holding a copy of ``data`` (a list, number, array or tensor).
+
+    Example::
+
+        >>> ag.tensor([[1., 2.], [3., 4.]])
+        tensor([[1., 2.],
+                [3., 4.]])
+    """
+    dev = backend.Device(device) if device is not None else None
+    arr = _to_array(data, dtype, dev)
+    return _finish(arr, backend.device_of(arr), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like ``tensor`` but shares memory with ``data`` when no conversion is needed."""
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype) if (device or dtype) else data
+    if backend.is_array(data) and (device is None or backend.device_of(data) == device):
+        d = backend.as_dtype(dtype)
+        arr = data if d is None or data.dtype == d else data.astype(d)
+        return Tensor._make(arr, backend.device_of(arr))
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(array):
+    """A CPU tensor sharing memory with a ``numpy.ndarray``."""
+    arr = backend.from_numpy(array)
+    return Tensor._make(arr, backend.Device("cpu"))
+
+
+def _filled(fill, size, dtype, device, requires_grad, float_default=True):
+    dev = _device(device)
+    d = backend.as_dtype(dtype) or (backend.get_default_dtype() if float_default else None)
+    return _finish(dev.xp.full(_size(size), fill, dtype=d), dev, requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    """A tensor of zeros of the given size."""
+    return _filled(0, size, dtype, device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    """A tensor of ones of the given size."""
+    return _filled(1, size, dtype, device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    """An uninitialised tensor (zeros here) of the given size."""
+    return _filled(0, size, dtype, device, requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred from it)."""
+    if dtype is None:
+        dtype = backend.scalar_dtype(fill_value)
+    return _filled(fill_value, (size,) if isinstance(size, numbers.Integral) else tuple(size),
+                   dtype, device, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """Values from ``start`` to ``end`` (exclusive) by ``step``."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={step})")
+    dev = _device(device)
+    d = backend.as_dtype(dtype) or backend.result_type((), (), (start, end, step))
+    return _finish(dev.xp.arange(start, end, step).astype(d, copy=False), dev, requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """``steps`` values evenly spaced from ``start`` to ``end`` inclusive."""
+    if steps < 0:
+        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
+    dev = _device(device)
+    return _finish(dev.xp.linspace(start, end, steps).astype(_float_dtype(dtype)), dev, requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """An ``n x m`` identity matrix."""
+    dev = _device(device)
+    return _finish(dev.xp.eye(n, m, dtype=_float_dtype(dtype)), dev, requires_grad)
+
+
+def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
+    """Samples of U(0, 1)."""
+    dev = _device(device)
+    return _finish(uniform_array(_size(size), _float_dtype(dtype), dev, generator=generator), dev, requires_grad)
+
+
+def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
+    """Samples of the standard normal distribution."""
+    dev = _device(device)
+    return _finish(normal_array(_size(size), _float_dtype(dtype), dev, generator=generator), dev, requires_grad)
+
+
+def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False, generator=None):
+    """Integers drawn uniformly from ``[low, high)``; ``randint(high, size)`` also works."""
+    if size is None:
+        if high is None or not isinstance(high, (tuple, list)):
+            raise TypeError("randint() missing required argument 'size'")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    dev = _device(device)
+    d = backend.as_dtype(dtype) or backend.int64
+    return _finish(integers_array(low, high, _size((size,)) if not isinstance(size, numbers.Integral) else (size,),
+                                  d, dev, generator), dev, requires_grad)
+
+
+def _like(fn, input, dtype, device, requires_grad, *args):
+    return fn(*args, *input.shape, dtype=dtype or input.dtype, device=device or input.device,
+              requires_grad=requires_grad)
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    return _like(zeros, input, dtype, device, requires_grad)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    return _like(ones, input, dtype, device, requires_grad)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    return _like(empty, input, dtype, device, requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
+
+
+def rand_like(input, dtype=None, device=None, requires_grad=False):
+    return _like(rand, input, dtype, device, requires_grad)
+
+
+def randn_like(input, dtype=None, device=None, requires_grad=False):
+    return _like(randn, input, dtype, device, requires_grad)

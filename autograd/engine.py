@@ -1,0 +1,250 @@
+"""The backward pass: one iterative topological walk of the graph.
+
+Nodes are visited in reverse topological order (outputs first). Each node's
+incoming gradients are summed, its hooks run, its ``backward`` is called, and
+the results are reduced over broadcast dimensions, cast to the input dtype and
+passed along its edges. Leaves accumulate into ``.grad``.
+"""
+from __future__ import annotations
+
+from .function import Function
+from .grad_mode import state
+
+
+def topological_order(roots):
+    """Nodes reachable from ``roots``, each after every node that consumes it.
+
+    An explicit stack (no recursion), so graphs of any depth work.
+    """
+    order = []
+    seen = set()
+    for root in roots:
+        if id(root) in seen:
+            continue
+        stack = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            for e in node._edges:
+                if e is not None:
+                    nxt = e[0]
+                    if isinstance(nxt, Function) and id(nxt) not in seen:
+                        stack.append((nxt, False))
+    order.reverse()
+    return order
+
+
+def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
+                 inputs=None, allow_unused=False):
+    """Backpropagate from ``tensors`` seeded with ``grad_tensors``.
+
+    With ``inputs`` (``ag.grad``), returns their gradients and leaves every
+    ``.grad`` untouched; otherwise accumulates into the leaves' ``.grad``.
+    """
+    buffers = {}  # id(node) -> list of gradient per output
+    leaf_grads = {}  # id(leaf) -> [leaf, grad]
+    roots = []
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        fn = t.grad_fn
+        if fn is None:
+            if not t.requires_grad:
+                raise RuntimeError(
+                    f"element {i} of tensors does not require grad and does not have a grad_fn"
+                )
+            _add_leaf(leaf_grads, t, g)
+            continue
+        _add(buffers, fn, t._output_nr, g)
+        roots.append(fn)
+
+    captured = None
+    if inputs is not None:
+        captured = {}
+        wanted_nodes = {}
+        for k, t in enumerate(inputs):
+            if t.grad_fn is not None:
+                wanted_nodes.setdefault(id(t.grad_fn), []).append((k, t._output_nr))
+
+    prev = state.enabled
+    state.enabled = create_graph
+    try:
+        for node in topological_order(roots):
+            grads = buffers.pop(id(node), None)
+            if grads is None:
+                continue
+            grads = _materialize(node, grads)
+            if node._hooks:
+                grads = _run_hooks(node._hooks, grads)
+            if node._retained:
+                for nr, ref in node._retained.items():
+                    t = ref()
+                    if t is not None and grads[nr] is not None:
+                        g = grads[nr] if create_graph else grads[nr].detach()
+                        t.grad = g if t.grad is None else t.grad + g
+            if captured is not None and id(node) in wanted_nodes:
+                for k, nr in wanted_nodes[id(node)]:
+                    captured[k] = grads[nr]
+            results = node.backward(node, *grads)
+            if results.__class__ is not tuple:
+                results = (results,)
+            edges = node._edges
+            if len(results) != len(edges):
+                raise RuntimeError(
+                    f"{node.name()}.backward returned {len(results)} gradients but its forward "
+                    f"took {len(edges)} arguments{node.where()}"
+                )
+            if state.anomaly:
+                _check_anomaly(node, results)
+            metas = node._metas
+            for e, g, meta in zip(edges, results, metas):
+                if e is None or g is None:
+                    continue
+                g = _fit(g, meta, node)
+                target = e[0]
+                if isinstance(target, Function):
+                    _add(buffers, target, e[1], g)
+                else:
+                    _add_leaf(leaf_grads, target, g)
+            if not retain_graph:
+                node._saved = None
+    finally:
+        state.enabled = prev
+
+    if captured is not None:
+        result = []
+        for k, t in enumerate(inputs):
+            g = captured.get(k)
+            if g is None and t.grad_fn is None:
+                entry = leaf_grads.get(id(t))
+                g = entry[1] if entry is not None else None
+                if g is not None and t._hooks:
+                    g = _apply_hooks(t._hooks, g)
+            if g is None and not allow_unused:
+                raise RuntimeError(
+                    f"One of the differentiated Tensors (input {k}, shape {tuple(t.shape)}) "
+                    "appears to not have been used in the graph. Set allow_unused=True if "
+                    "this is the desired behavior."
+                )
+            if g is not None and not create_graph:
+                g = g.detach()
+            result.append(g)
+        return tuple(result)
+
+    for leaf, g in leaf_grads.values():
+        if leaf._hooks:
+            g = _apply_hooks(leaf._hooks, g)
+        if not create_graph:
+            g = g.detach()
+        if leaf.grad is None:
+            leaf.grad = g
+        else:
+            prev = state.enabled
+            state.enabled = create_graph
+            try:
+                leaf.grad = leaf.grad + g
+            finally:
+                state.enabled = prev
+    return None
+
+
+def _add(buffers, node, nr, g):
+    slots = buffers.get(id(node))
+    if slots is None:
+        n = len(node._out_metas)
+        slots = buffers[id(node)] = [None] * n
+        slots[nr] = g
+    elif slots[nr] is None:
+        slots[nr] = g
+    else:
+        slots[nr] = slots[nr] + g
+
+
+def _add_leaf(leaf_grads, leaf, g):
+    entry = leaf_grads.get(id(leaf))
+    if entry is None:
+        leaf_grads[id(leaf)] = [leaf, g]
+    else:
+        entry[1] = entry[1] + g
+
+
+def _materialize(node, grads):
+    if len(grads) == 1:
+        return grads
+    out = list(grads)
+    for i, g in enumerate(out):
+        if g is None and node._out_metas[i] is not None:
+            shape, dtype = node._out_metas[i]
+            out[i] = Tensor._make(node.device.xp.zeros(shape, dtype), node.device)
+    return out
+
+
+def _run_hooks(hooks, grads):
+    grads = list(grads)
+    for nr, fns in hooks.items():
+        if grads[nr] is not None:
+            grads[nr] = _apply_hooks(fns, grads[nr])
+    return grads
+
+
+def _apply_hooks(fns, g):
+    for fn in list(fns):
+        r = fn(g)
+        if r is not None:
+            g = r
+    return g
+
+
+def _fit(g, meta, node):
+    """Sum ``g`` over broadcast dimensions and cast it to the input's dtype."""
+    shape, dtype = meta
+    gshape = g.data.shape
+    if gshape != shape:
+        g = sum_to_shape(g, shape, node)
+    if g.data.dtype != dtype:
+        g = g.to(dtype)
+    return g
+
+
+def sum_to_shape(g, shape, node=None):
+    """Reduce ``g`` by summation to ``shape`` (the inverse of broadcasting)."""
+    gshape = g.shape
+    lead = len(gshape) - len(shape)
+    if lead < 0:
+        return g.reshape(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
+    )
+    if any(gshape[i + lead] != n and n != 1 for i, n in enumerate(shape)):
+        where = node.where() if node is not None else ""
+        name = node.name() if node is not None else "backward"
+        raise RuntimeError(
+            f"{name} returned a gradient of shape {tuple(gshape)} for an input of shape "
+            f"{tuple(shape)}{where}"
+        )
+    if axes:
+        g = g.sum(dim=axes, keepdim=True)
+    if lead:
+        g = g.reshape(shape)
+    return g
+
+
+def _check_anomaly(node, results):
+    for i, g in enumerate(results):
+        if g is None:
+            continue
+        xp = node.device.xp
+        if not bool(xp.all(xp.isfinite(g.data))):
+            node._anomalous = True
+            bad = "nan" if bool(xp.any(xp.isnan(g.data))) else "inf"
+            raise RuntimeError(
+                f"Function '{node.name()}' returned {bad} values in its {i}th output"
+                f"{node.where()}."
+            )
+
+
+from .tensor import Tensor  # noqa: E402

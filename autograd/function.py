@@ -1,0 +1,336 @@
+"""``Function``: one differentiable operation and, once applied, one graph node.
+
+``Function.apply(*args)`` runs ``forward`` and, when grad mode is on and an
+input requires grad, records the call as a node of the graph: the Function
+instance itself (``ctx``), holding edges to its inputs' nodes, the arrays its
+backward needs, and where in the user's code it was created.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from . import backend
+from .grad_mode import state
+
+_PACKAGE_ROOTS = tuple(
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), name) + os.sep
+    for name in ("autograd", "nn", "optim")
+)
+_INTERNAL: dict[str, bool] = {}
+
+
+def caller_site():
+    """``(filename, lineno)`` of the first frame outside xpgrad's own packages."""
+    f = sys._getframe(2)
+    internal = _INTERNAL
+    while f is not None:
+        code = f.f_code
+        name = code.co_filename
+        inside = internal.get(name)
+        if inside is None:
+            inside = internal[name] = os.path.abspath(name).startswith(_PACKAGE_ROOTS)
+        if not inside:
+            return name, f.f_lineno
+        f = f.f_back
+    return None
+
+
+class _Saved:
+    """How a saved value comes back in backward.
+
+    ``kind`` 0: an input tensor; 1: output number ``index`` (kept as its array,
+    so the node holds no reference to its own output); 2: an array constant;
+    3: any other Python value.
+    """
+
+    __slots__ = ("kind", "value", "version", "counter", "index")
+
+    def __init__(self, kind, value, version=0, counter=None, index=0):
+        self.kind, self.value, self.version = kind, value, version
+        self.counter, self.index = counter, index
+
+
+class Function:
+    """Base class for differentiable operations, as ``torch.autograd.Function``.
+
+    Subclasses define static ``forward(ctx, *args)`` and ``backward(ctx,
+    *grad_outputs)`` and are called through ``apply``. ``backward`` returns one
+    gradient per forward argument (``None`` where there is none) and is written
+    with Tensor operations, so that gradients are differentiable themselves.
+
+    User-defined Functions receive Tensors in ``forward`` (run without
+    recording, as in PyTorch). Built-in operations set ``raw = True`` and
+    receive the backend arrays directly.
+
+    Example::
+
+        >>> class Cube(ag.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x ** 3
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         (x,) = ctx.saved_tensors
+        ...         return grad * 3 * x ** 2
+        >>> x = ag.tensor([2.0], requires_grad=True)
+        >>> Cube.apply(x).backward(ag.ones(1)); x.grad
+        tensor([12.])
+    """
+
+    raw = False
+    #: Outputs share memory with the first input (their version counter too).
+    is_view = False
+    needs_input_grad: tuple = ()
+    _saved = None
+    _edges = ()
+    _hooks = None
+    _retained = None
+    _site = None
+    _module = ""
+
+    # -- ctx API ---------------------------------------------------------
+    def save_for_backward(self, *values):
+        """Keep inputs, outputs or other arrays/tensors for ``backward``."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self):
+        """The saved values as Tensors; raises if the graph was freed or an input was modified in place."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (or directly access saved "
+                f"tensors after they have already been freed) in {self.name()}{self.where()}. "
+                "Saved intermediate values of the graph are freed when you call .backward() or "
+                "autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                "graph a second time or if you need to access saved tensors after calling backward."
+            )
+        if saved.__class__ is not list:  # saved on a call made without recording
+            return tuple(_as_tensor(v, self.device) for v in saved)
+        out = []
+        for s in saved:
+            kind = s.kind
+            if kind == 0:  # an input tensor: the tensor itself, so create_graph reaches it
+                t = s.value
+                v = t._version
+                if (v[0] if v else 0) != s.version:
+                    self._raise_modified(t)
+                out.append(t)
+            elif kind == 1:  # an output: rebuilt pointing at this node (no cycle)
+                if s.counter[0] != s.version:
+                    self._raise_modified(None)
+                out.append(Tensor._make(s.value, self.device, self, s.counter, s.index))
+            elif kind == 2:
+                out.append(None if s.value is None else Tensor._make(s.value, self.device))
+            else:
+                out.append(s.value)
+        return tuple(out)
+
+    def mark_non_differentiable(self, *outputs):
+        """Declare outputs that never receive a gradient (e.g. indices)."""
+        self._non_diff = {id(o.data if isinstance(o, Tensor) else o) for o in outputs}
+
+    def _raise_modified(self, t):
+        what = "an input" if t is None else f"a tensor of shape {tuple(t.shape)}"
+        raise RuntimeError(
+            f"one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: {what} saved by {self.name()}{self.where()} is at a newer "
+            "version than when it was saved. Make the in-place change after backward, or use "
+            "an out-of-place operation (x = x + y instead of x += y)."
+        )
+
+    # -- node API --------------------------------------------------------
+    @classmethod
+    def name(cls) -> str:
+        """The node's name, as PyTorch's ``grad_fn`` names (``MulBackward``)."""
+        return cls.__name__ + "Backward"
+
+    def where(self) -> str:
+        """`` (created at file:line in module.path)`` for error messages."""
+        parts = []
+        if self._site:
+            parts.append(f"{self._site[0]}:{self._site[1]}")
+        if self._module:
+            parts.append(f"in module {self._module}")
+        return f" (created at {' '.join(parts)})" if parts else ""
+
+    @property
+    def next_functions(self):
+        """``((node_or_leaf, output_nr), ...)``, one per forward argument."""
+        return tuple(e if e is not None else (None, 0) for e in self._edges)
+
+    def register_hook(self, output_nr, hook):
+        if self._hooks is None:
+            self._hooks = {}
+        self._hooks.setdefault(output_nr, []).append(hook)
+        return _HookHandle(self._hooks[output_nr], hook)
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("Function subclasses must implement forward")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError(f"{ctx.name()} does not implement backward")
+
+    # -- apply -----------------------------------------------------------
+    @classmethod
+    def apply(cls, *args):
+        """Run the operation on ``args`` and record it when gradients are needed."""
+        ctx = object.__new__(cls)
+        device = None
+        needs = False
+        arrays = []
+        append = arrays.append
+        for a in args:
+            if a.__class__ is Tensor or isinstance(a, Tensor):
+                d = a.device
+                if device is None:
+                    device = d
+                elif d is not device:
+                    _raise_device_mismatch(cls, args)
+                if a.requires_grad:
+                    needs = True
+                append(a.data)
+            else:
+                append(a)
+        record = needs and state.enabled
+        if record:
+            ctx.needs_input_grad = tuple(
+                isinstance(a, Tensor) and a.requires_grad for a in args
+            )
+        ctx.device = device or backend.Device("cpu")
+        if cls.raw:
+            result = cls.forward(ctx, *arrays)
+        else:
+            prev = state.enabled
+            state.enabled = False
+            try:
+                result = cls.forward(ctx, *args)
+            finally:
+                state.enabled = prev
+        multi = result.__class__ is tuple
+        outs = result if multi else (result,)
+        device = ctx.device
+        if not cls.raw:
+            outs = tuple(o.data if isinstance(o, Tensor) else o for o in outs)
+        array_type = device.array_type
+        if any(o.__class__ is not array_type and o is not None for o in outs):
+            outs = tuple(o if o is None else backend.as_array(o, device) for o in outs)
+        if not record:
+            ctx._saved = None
+            if multi:
+                return tuple(Tensor._make(o, device) if o is not None else None for o in outs)
+            return Tensor._make(outs[0], device)
+        # record the node
+        ctx._site = caller_site()
+        ctx._module = state.module_path
+        edges = []
+        metas = []
+        for a in args:
+            if isinstance(a, Tensor) and a.requires_grad:
+                fn = a.grad_fn
+                edges.append((fn, a._output_nr) if fn is not None else (a, 0))
+                metas.append((a.data.shape, a.data.dtype))
+            else:
+                edges.append(None)
+                metas.append(None)
+        ctx._edges = edges
+        ctx._metas = metas
+        non_diff = getattr(ctx, "_non_diff", ())
+        tensors = []
+        for i, o in enumerate(outs):
+            if o is None:
+                tensors.append(None)
+                continue
+            differentiable = o.dtype.kind == "f" and id(o) not in non_diff
+            if differentiable:
+                t = Tensor._make(o, device, ctx, None, i)
+            else:
+                t = Tensor._make(o, device)
+            tensors.append(t)
+        if cls.is_view:
+            base = args[0]
+            if base._version is None:
+                base._version = [0]
+            for t in tensors:
+                t._version = base._version
+        ctx._out_metas = tuple((o.shape, o.dtype) if o is not None else None for o in outs)
+        if ctx._saved is not None:
+            ctx._saved = _pack_saved(ctx._saved, args, arrays, outs, tensors)
+        return tuple(tensors) if multi else tensors[0]
+
+
+def _pack_saved(values, args, arrays, outs, tensors):
+    packed = []
+    for v in values:
+        arr = v.data if isinstance(v, Tensor) else v
+        s = None
+        if arr is not None:
+            for j, a in enumerate(arrays):
+                if a is arr and isinstance(args[j], Tensor):
+                    t = args[j]
+                    ver = t._version
+                    s = _Saved(0, t, ver[0] if ver else 0)
+                    break
+            else:
+                for k, o in enumerate(outs):
+                    if o is arr and tensors[k] is not None and tensors[k].grad_fn is not None:
+                        t = tensors[k]
+                        if t._version is None:
+                            t._version = [0]
+                        s = _Saved(1, arr, t._version[0], t._version, k)
+                        break
+        if s is None:
+            s = _Saved(2, arr) if (arr is None or backend.is_array(arr)) else _Saved(3, v)
+        packed.append(s)
+    return packed
+
+
+def _as_tensor(v, device):
+    if v is None or isinstance(v, Tensor):
+        return v
+    if backend.is_array(v):
+        return Tensor._make(v, device)
+    return v
+
+
+def _raise_device_mismatch(cls, args):
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    desc = []
+    for t in tensors:
+        where = t.grad_fn.where() if t.grad_fn is not None else ""
+        desc.append(f"{t.device} (tensor of shape {tuple(t.shape)}{where})")
+    raise RuntimeError(
+        f"Expected all tensors to be on the same device, but {cls.__name__} got tensors on "
+        + " and ".join(dict.fromkeys(desc))
+    )
+
+
+class Primitive(Function):
+    """Base of the built-in ops: ``forward`` receives and returns backend arrays."""
+
+    raw = True
+
+
+class _HookHandle:
+    """Handle returned by ``register_hook``; ``remove()`` detaches the hook."""
+
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        try:
+            self._hooks.remove(self._hook)
+        except ValueError:
+            pass
+
+
+from .tensor import Tensor  # noqa: E402  (Tensor needs Function first)

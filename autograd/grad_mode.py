@@ -1,0 +1,93 @@
+"""Grad modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled`` (thread-local)."""
+from __future__ import annotations
+
+import functools
+import threading
+
+
+class _State(threading.local):
+    def __init__(self):
+        self.enabled = True
+        self.anomaly = False
+        self.module_path = ""
+
+
+state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when operations are being recorded for backward."""
+    return state.enabled
+
+
+class _GradMode:
+    """Base of the grad-mode context managers; also usable as decorators."""
+
+    mode = True
+
+    def __enter__(self):
+        self._prev = state.enabled
+        state.enabled = self.mode
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = state.enabled
+            state.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                state.enabled = prev
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Context manager (and decorator) that disables gradient recording.
+
+    Example::
+
+        >>> x = ag.ones(2, requires_grad=True)
+        >>> with ag.no_grad():
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+    """
+
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Context manager (and decorator) that enables gradient recording."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """Set gradient recording on or off; a context manager, decorator or plain call.
+
+    Args:
+        mode (bool): whether to record operations.
+    """
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self._prev = state.enabled
+        state.enabled = self.mode
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        state.enabled = self._prev  # used as a decorator: undo the call-time switch
+        return super().__call__(fn)

@@ -1,0 +1,1 @@
+"""The op families. Each op is one ``Primitive`` (or a composite) and one public function."""

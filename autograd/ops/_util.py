@@ -1,0 +1,99 @@
+"""Helpers shared by the op families: operand promotion and dimension arguments."""
+from __future__ import annotations
+
+import numbers
+
+from .. import backend
+from ..tensor import Tensor
+
+
+def as_tensor_like(value, like: Tensor) -> Tensor:
+    """Wrap a non-tensor operand (array, list) on ``like``'s device."""
+    if isinstance(value, Tensor):
+        return value
+    return Tensor._make(backend.asarray(value, device=like.device), like.device)
+
+
+def promote(a, b):
+    """Bring two operands (tensors or Python scalars) to PyTorch's result dtype.
+
+    Returns ``(a, b)``: tensors cast where their dtype differs from the
+    result's, Python scalars kept as they are when the backend's weak-scalar
+    rule already gives the right dtype.
+    """
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta and tb:
+        da, db = a.data.dtype, b.data.dtype
+        if da is db or da == db:
+            return a, b
+        dims, zero = [], []
+        (dims if a.data.ndim else zero).append(da)
+        (dims if b.data.ndim else zero).append(db)
+        r = backend.result_type(dims, zero, ())
+        return (a if da == r else a.to(r)), (b if db == r else b.to(r))
+    if not ta and not tb:
+        raise TypeError(f"expected a Tensor operand, got {type(a).__name__} and {type(b).__name__}")
+    t, s = (a, b) if ta else (b, a)
+    if isinstance(s, numbers.Number) and not isinstance(s, Tensor):
+        if isinstance(s, complex):
+            raise TypeError("complex scalars are not supported")
+        if backend.category(backend.scalar_dtype(s)) > backend.category(t.data.dtype):
+            r = backend.result_type([t.data.dtype] if t.data.ndim else [],
+                                    [] if t.data.ndim else [t.data.dtype], (s,))
+            t = t.to(r)
+        return (t, s) if ta else (s, t)
+    s = as_tensor_like(s, t)
+    return promote(t, s) if ta else promote(s, t)
+
+
+def norm_dim(dim: int, ndim: int) -> int:
+    """A dimension index in ``[0, ndim)``; negative counts from the end."""
+    if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return int(dim) % n
+
+
+def norm_dims(dim, ndim: int) -> tuple | None:
+    """``dim`` (None, int or sequence) as a sorted tuple of non-negative axes, or None for all."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        axes = tuple(sorted({norm_dim(d, ndim) for d in dim}))
+        if len(axes) != len(dim):
+            raise RuntimeError(f"dim {tuple(dim)} appears multiple times in the list of dims")
+        return axes
+    return (norm_dim(dim, ndim),)
+
+
+def dim_kwargs(dim, keepdim, kw, op):
+    """Accept NumPy's ``axis=``/``keepdims=`` as aliases of ``dim``/``keepdim``."""
+    if kw:
+        for key in kw:
+            if key not in ("axis", "keepdims"):
+                raise TypeError(f"{op}() got an unexpected keyword argument '{key}'")
+        if "axis" in kw:
+            dim = kw["axis"]
+        if "keepdims" in kw:
+            keepdim = kw["keepdims"]
+    return dim, keepdim
+
+
+def shape_arg(shape) -> tuple:
+    """``reshape(2, 3)`` and ``reshape((2, 3))`` both give ``(2, 3)``."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)) or (
+        len(shape) == 1 and not isinstance(shape[0], numbers.Integral)
+    ):
+        shape = tuple(shape[0])
+    out = []
+    for s in shape:
+        if isinstance(s, Tensor):
+            s = int(s.item())
+        if not isinstance(s, numbers.Integral) or isinstance(s, bool):
+            raise TypeError(f"shape entries must be ints, got {type(s).__name__}")
+        out.append(int(s))
+    return tuple(out)

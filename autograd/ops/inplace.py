@@ -1,0 +1,113 @@
+"""In-place operations.
+
+Recorded in-place ops (grad mode on, something requires grad) run the
+out-of-place op and give this tensor the result and its node, without
+writing into the old array, which a node may still need. Unrecorded ones write
+into the array and bump the version counter, so that a backward that saved it
+raises instead of using changed values.
+"""
+from __future__ import annotations
+
+from ..grad_mode import state
+from ..tensor import Tensor
+from . import elementwise as ew
+
+
+def _apply(t: Tensor, op, *args):
+    t._check_inplace()
+    recording = state.enabled and (
+        t.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
+    )
+    if recording:
+        r = op(t, *args)
+        if r.shape != t.shape:
+            raise RuntimeError(
+                f"output with shape {tuple(t.shape)} doesn't match the broadcast shape {tuple(r.shape)}"
+            )
+        if r.dtype != t.dtype:
+            r = r.to(t.dtype)
+        t.data = r.data
+        t.grad_fn, t._output_nr, t.requires_grad = r.grad_fn, r._output_nr, r.requires_grad
+    else:
+        r = op(t, *args)
+        if r.shape != t.shape:
+            raise RuntimeError(
+                f"output with shape {tuple(t.shape)} doesn't match the broadcast shape {tuple(r.shape)}"
+            )
+        if r.dtype != t.dtype and not (r.dtype.kind == t.dtype.kind or t.dtype.kind == "f"):
+            raise RuntimeError(f"result type {r.dtype} can't be cast to the desired output type {t.dtype}")
+        t.data[...] = r.data
+    t._bump()
+    return t
+
+
+def add_(t, other, *, alpha=1):
+    """In-place ``t += alpha * other``."""
+    return _apply(t, lambda a, b: ew.add(a, b, alpha=alpha), other)
+
+
+def sub_(t, other, *, alpha=1):
+    """In-place ``t -= alpha * other``."""
+    return _apply(t, lambda a, b: ew.sub(a, b, alpha=alpha), other)
+
+
+def mul_(t, other):
+    """In-place ``t *= other``."""
+    return _apply(t, ew.mul, other)
+
+
+def div_(t, other):
+    """In-place ``t /= other``."""
+    return _apply(t, ew.div, other)
+
+
+def clamp_(t, min=None, max=None):
+    """In-place ``clamp``."""
+    return _apply(t, lambda a: ew.clamp(a, min, max))
+
+
+def zero_(t):
+    """Fill with zeros."""
+    return fill_(t, 0)
+
+
+def fill_(t, value):
+    """Fill with ``value``."""
+    t._check_inplace()
+    if isinstance(value, Tensor):
+        value = value.item()
+    if state.enabled and t.requires_grad:
+        return _apply(t, lambda a: ew.mul(a, 0) + value)
+    t.data[...] = value
+    t._bump()
+    return t
+
+
+def copy_(t, src):
+    """Copy ``src``'s values into ``t`` (broadcasting, casting, across devices)."""
+    from .movement import to
+
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    src = to(src, t.device)
+    return _apply(t, lambda a, s: ew.add(ew.mul(a, 0), s), src)
+
+
+def uniform_(t, a=0.0, b=1.0, generator=None):
+    """Fill with samples of U(a, b) from the device's generator."""
+    t._check_inplace()
+    from ..random import uniform_array
+
+    t.data[...] = uniform_array(t.shape, t.dtype, t.device, a, b, generator)
+    t._bump()
+    return t
+
+
+def normal_(t, mean=0.0, std=1.0, generator=None):
+    """Fill with samples of N(mean, std²) from the device's generator."""
+    t._check_inplace()
+    from ..random import normal_array
+
+    t.data[...] = normal_array(t.shape, t.dtype, t.device, mean, std, generator)
+    t._bump()
+    return t

@@ -1,0 +1,469 @@
+"""``Tensor``: a backend array with a place in the graph.
+
+Every method is a one-line delegate to the op that defines it (``autograd/ops``),
+so an op is written once and reachable as ``x.exp()`` and ``ag.exp(x)``.
+"""
+from __future__ import annotations
+
+import weakref
+
+from . import backend
+from .grad_mode import state
+
+
+class Tensor:
+    """A multi-dimensional array that records the operations applied to it.
+
+    Build tensors with :func:`autograd.tensor` and the other creation functions;
+    ``Tensor(data)`` is accepted too and behaves like ``ag.tensor(data)``.
+    """
+
+    __slots__ = ("data", "device", "requires_grad", "grad", "grad_fn", "_output_nr",
+                 "_version", "_hooks", "_retains_grad", "__weakref__", "__dict__")
+    __array_priority__ = 1000  # numpy scalars/arrays defer to Tensor's reflected ops
+    __hash__ = object.__hash__
+
+    def __init__(self, data, dtype=None, device=None, requires_grad=False):
+        from .creation import _to_array
+
+        self.data = _to_array(data, dtype, device)
+        self.device = backend.device_of(self.data)
+        self.grad = self.grad_fn = self._version = self._hooks = None
+        self._output_nr = 0
+        self._retains_grad = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data, device, grad_fn=None, version=None, output_nr=0):
+        """Wrap an array without checks (the ops' fast path)."""
+        t = object.__new__(Tensor)
+        t.data = data
+        t.device = device
+        t.grad = t._hooks = None
+        t.grad_fn = grad_fn
+        t.requires_grad = grad_fn is not None
+        t._version = version
+        t._output_nr = output_nr
+        t._retains_grad = False
+        return t
+
+    # ------------------------------------------------------------ attributes
+    @property
+    def shape(self):
+        """The size of each dimension, as a tuple (PyTorch's ``torch.Size``)."""
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    def dim(self):
+        """Number of dimensions."""
+        return self.data.ndim
+
+    def size(self, dim=None):
+        """The shape, or the size of dimension ``dim``."""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[_norm_dim(dim, self.data.ndim)]
+
+    def numel(self):
+        """Number of elements."""
+        return int(self.data.size)
+
+    @property
+    def is_leaf(self):
+        """True for tensors not produced by a recorded op."""
+        return self.grad_fn is None
+
+    @property
+    def T(self):
+        """Dimensions reversed (``permute(n-1, ..., 0)``)."""
+        return self.permute(*range(self.ndim - 1, -1, -1))
+
+    @property
+    def mT(self):
+        """The last two dimensions swapped."""
+        return self.transpose(-2, -1)
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def item(self):
+        """The single value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+            )
+        return backend.to_host(self.data).reshape(()).item()
+
+    def tolist(self):
+        return backend.to_host(self.data).tolist()
+
+    def numpy(self):
+        """The data as a ``numpy.ndarray`` (shared memory on the CPU)."""
+        if self.requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            )
+        if self.device.type != "cpu":
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "
+                "to copy the tensor to host memory first."
+            )
+        return self.data
+
+    def __repr__(self):
+        host = backend.to_host(self.data)
+        body = backend.format_array(host)
+        extras = []
+        if self.device.type != "cpu":
+            extras.append(f"device='{self.device}'")
+        if host.dtype not in (backend.get_default_dtype(), backend.int64, backend.bool_) or (
+            host.size == 0 and host.dtype != backend.get_default_dtype()
+        ):
+            extras.append(f"dtype={backend.dtype_name(host.dtype)}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self.data.size} values is ambiguous"
+            )
+        return bool(self.item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __array__(self, dtype=None, copy=None):
+        if self.device.type != "cpu":
+            raise TypeError(f"can't convert a {self.device} tensor to a NumPy array implicitly; use .cpu()")
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("xpgrad tensors are not pickled; use ag.save (safetensors)")
+
+    # ------------------------------------------------------------ graph
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place (leaves only)."""
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients, got {self.data.dtype}"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self):
+        """A new tensor sharing the data, cut from the graph."""
+        t = Tensor._make(self.data, self.device)
+        if self._version is None:
+            self._version = [0]
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        """Cut this tensor from the graph in place."""
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            if not self.requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        fn = self.grad_fn
+        if fn._retained is None:
+            fn._retained = {}
+        fn._retained[self._output_nr] = weakref.ref(self)
+        self._retains_grad = True
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed.
+
+        The hook may return a new gradient. Returns a handle with ``remove()``.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn.register_hook(self._output_nr, hook)
+        from .function import _HookHandle
+
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _HookHandle(self._hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into the leaves' ``.grad``.
+
+        Args:
+            gradient: the gradient of some scalar with respect to this tensor;
+                needed unless it holds a single element.
+            retain_graph: keep the graph's saved values for another backward
+                (defaults to ``create_graph``).
+            create_graph: record the backward pass so the gradient can be
+                differentiated again.
+        """
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def _bump(self):
+        """Mark an in-place change (the version counter the saved-tensor check reads)."""
+        v = self._version
+        if v is None:
+            self._version = [1]
+        else:
+            v[0] += 1
+
+    def _check_inplace(self):
+        if self.grad_fn is None and self.requires_grad and state.enabled:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation "
+                f"(tensor of shape {tuple(self.shape)}); wrap it in `with ag.no_grad():` or "
+                "use an out-of-place operation."
+            )
+
+    @property
+    def _version_value(self):
+        return self._version[0] if self._version else 0
+
+    # ------------------------------------------------------------ device and dtype
+    def to(self, *args, **kwargs):
+        """Move and/or cast: ``to(device)``, ``to(dtype)``, ``to(other)``, ``to(device, dtype)``."""
+        return ops.movement.to(self, *args, **kwargs)
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else (device if isinstance(device, str) else f"cuda:{device}"))
+
+    def float(self):
+        return self.to(backend.float32)
+
+    def double(self):
+        return self.to(backend.float64)
+
+    def half(self):
+        return self.to(backend.float16)
+
+    def long(self):
+        return self.to(backend.int64)
+
+    def int(self):
+        return self.to(backend.int32)
+
+    def bool(self):
+        return self.to(backend.bool_)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def clone(self):
+        return ops.elementwise.clone(self)
+
+    def contiguous(self):
+        return self
+
+    def __dlpack__(self, *args, **kwargs):
+        return ops.movement.dlpack(self, *args, **kwargs)
+
+    def __dlpack_device__(self):
+        return ops.movement.dlpack_device(self)
+
+    # ------------------------------------------------------------ arithmetic
+    def __add__(self, other): return _ew.add(self, other)
+    def __radd__(self, other): return _ew.add(other, self)
+    def __sub__(self, other): return _ew.sub(self, other)
+    def __rsub__(self, other): return _ew.sub(other, self)
+    def __mul__(self, other): return _ew.mul(self, other)
+    def __rmul__(self, other): return _ew.mul(other, self)
+    def __truediv__(self, other): return _ew.div(self, other)
+    def __rtruediv__(self, other): return _ew.div(other, self)
+    def __floordiv__(self, other): return _ew.floor_divide(self, other)
+    def __rfloordiv__(self, other): return _ew.floor_divide(other, self)
+    def __mod__(self, other): return _ew.remainder(self, other)
+    def __rmod__(self, other): return _ew.remainder(other, self)
+    def __pow__(self, other): return _ew.pow(self, other)
+    def __rpow__(self, other): return _ew.pow(other, self)
+    def __matmul__(self, other): return _la.matmul(self, other)
+    def __rmatmul__(self, other): return _la.matmul(other, self)
+    def __neg__(self): return _ew.neg(self)
+    def __pos__(self): return self
+    def __abs__(self): return _ew.abs(self)
+    def __eq__(self, other): return _ew.eq(self, other)
+    def __ne__(self, other): return _ew.ne(self, other)
+    def __lt__(self, other): return _ew.lt(self, other)
+    def __le__(self, other): return _ew.le(self, other)
+    def __gt__(self, other): return _ew.gt(self, other)
+    def __ge__(self, other): return _ew.ge(self, other)
+    def __and__(self, other): return _ew.logical_and(self, other)
+    def __rand__(self, other): return _ew.logical_and(other, self)
+    def __or__(self, other): return _ew.logical_or(self, other)
+    def __ror__(self, other): return _ew.logical_or(other, self)
+    def __xor__(self, other): return _ew.logical_xor(self, other)
+    def __invert__(self): return _ew.logical_not(self)
+    def __iadd__(self, other): return _ip.add_(self, other)
+    def __isub__(self, other): return _ip.sub_(self, other)
+    def __imul__(self, other): return _ip.mul_(self, other)
+    def __itruediv__(self, other): return _ip.div_(self, other)
+    def __getitem__(self, index): return _ix.getitem(self, index)
+    def __setitem__(self, index, value): _ix.setitem(self, index, value)
+
+    def add(self, other, alpha=1): return _ew.add(self, other, alpha=alpha)
+    def sub(self, other, alpha=1): return _ew.sub(self, other, alpha=alpha)
+    def mul(self, other): return _ew.mul(self, other)
+    def div(self, other, rounding_mode=None): return _ew.div(self, other, rounding_mode=rounding_mode)
+    def eq(self, other): return _ew.eq(self, other)
+    def ne(self, other): return _ew.ne(self, other)
+    def lt(self, other): return _ew.lt(self, other)
+    def le(self, other): return _ew.le(self, other)
+    def gt(self, other): return _ew.gt(self, other)
+    def ge(self, other): return _ew.ge(self, other)
+    def isnan(self): return _ew.isnan(self)
+    def isfinite(self): return _ew.isfinite(self)
+
+    # ------------------------------------------------------------ in place
+    def add_(self, other, alpha=1): return _ip.add_(self, other, alpha=alpha)
+    def sub_(self, other, alpha=1): return _ip.sub_(self, other, alpha=alpha)
+    def mul_(self, other): return _ip.mul_(self, other)
+    def div_(self, other): return _ip.div_(self, other)
+    def zero_(self): return _ip.zero_(self)
+    def fill_(self, value): return _ip.fill_(self, value)
+    def copy_(self, src): return _ip.copy_(self, src)
+    def clamp_(self, min=None, max=None): return _ip.clamp_(self, min, max)
+    def uniform_(self, a=0.0, b=1.0, generator=None): return _ip.uniform_(self, a, b, generator)
+    def normal_(self, mean=0.0, std=1.0, generator=None): return _ip.normal_(self, mean, std, generator)
+
+    # ------------------------------------------------------------ elementwise
+    def exp(self): return _ew.exp(self)
+    def log(self): return _ew.log(self)
+    def log1p(self): return _ew.log1p(self)
+    def expm1(self): return _ew.expm1(self)
+    def sqrt(self): return _ew.sqrt(self)
+    def rsqrt(self): return _ew.rsqrt(self)
+    def sin(self): return _ew.sin(self)
+    def cos(self): return _ew.cos(self)
+    def tanh(self): return _ew.tanh(self)
+    def sigmoid(self): return _ew.sigmoid(self)
+    def relu(self): return _ew.relu(self)
+    def abs(self): return _ew.abs(self)
+    def sign(self): return _ew.sign(self)
+    def clamp(self, min=None, max=None): return _ew.clamp(self, min, max)
+    def clip(self, min=None, max=None): return _ew.clamp(self, min, max)
+    def pow(self, exponent): return _ew.pow(self, exponent)
+    def reciprocal(self): return _ew.reciprocal(self)
+    def maximum(self, other): return _ew.maximum(self, other)
+    def minimum(self, other): return _ew.minimum(self, other)
+    def where(self, condition, other): return _ew.where(condition, self, other)
+    def softmax(self, dim): return _rd.softmax(self, dim)
+    def log_softmax(self, dim): return _rd.log_softmax(self, dim)
+
+    # ------------------------------------------------------------ reductions
+    def sum(self, dim=None, keepdim=False, **kw): return _rd.sum(self, dim, keepdim, **kw)
+    def mean(self, dim=None, keepdim=False, **kw): return _rd.mean(self, dim, keepdim, **kw)
+    def var(self, dim=None, unbiased=None, keepdim=False, **kw): return _rd.var(self, dim, unbiased, keepdim, **kw)
+    def std(self, dim=None, unbiased=None, keepdim=False, **kw): return _rd.std(self, dim, unbiased, keepdim, **kw)
+    def prod(self, dim=None, keepdim=False, **kw): return _rd.prod(self, dim, keepdim, **kw)
+    def max(self, dim=None, keepdim=False, **kw): return _rd.max(self, dim, keepdim, **kw)
+    def min(self, dim=None, keepdim=False, **kw): return _rd.min(self, dim, keepdim, **kw)
+    def amax(self, dim=None, keepdim=False, **kw): return _rd.amax(self, dim, keepdim, **kw)
+    def amin(self, dim=None, keepdim=False, **kw): return _rd.amin(self, dim, keepdim, **kw)
+    def argmax(self, dim=None, keepdim=False, **kw): return _rd.argmax(self, dim, keepdim, **kw)
+    def argmin(self, dim=None, keepdim=False, **kw): return _rd.argmin(self, dim, keepdim, **kw)
+    def logsumexp(self, dim, keepdim=False, **kw): return _rd.logsumexp(self, dim, keepdim, **kw)
+    def norm(self, p="fro", dim=None, keepdim=False, **kw): return _rd.norm(self, p, dim, keepdim, **kw)
+    def all(self, dim=None, keepdim=False, **kw): return _rd.all(self, dim, keepdim, **kw)
+    def any(self, dim=None, keepdim=False, **kw): return _rd.any(self, dim, keepdim, **kw)
+    def cumsum(self, dim, **kw): return _rd.cumsum(self, dim, **kw)
+
+    # ------------------------------------------------------------ shape
+    def reshape(self, *shape): return _sh.reshape(self, *shape)
+    def view(self, *shape): return _sh.view(self, *shape)
+    def view_as(self, other): return _sh.reshape(self, other.shape)
+    def reshape_as(self, other): return _sh.reshape(self, other.shape)
+    def flatten(self, start_dim=0, end_dim=-1): return _sh.flatten(self, start_dim, end_dim)
+    def unflatten(self, dim, sizes): return _sh.unflatten(self, dim, sizes)
+    def squeeze(self, dim=None): return _sh.squeeze(self, dim)
+    def unsqueeze(self, dim): return _sh.unsqueeze(self, dim)
+    def transpose(self, dim0, dim1): return _sh.transpose(self, dim0, dim1)
+    def t(self): return _sh.transpose(self, 0, 1) if self.ndim == 2 else self
+    def permute(self, *dims): return _sh.permute(self, *dims)
+    def expand(self, *sizes): return _sh.expand(self, *sizes)
+    def expand_as(self, other): return _sh.expand(self, *other.shape)
+    def broadcast_to(self, shape): return _sh.broadcast_to(self, shape)
+    def repeat(self, *sizes): return _sh.repeat(self, *sizes)
+    def chunk(self, chunks, dim=0): return _sh.chunk(self, chunks, dim)
+    def split(self, split_size_or_sections, dim=0): return _sh.split(self, split_size_or_sections, dim)
+    def flip(self, *dims): return _sh.flip(self, *dims)
+    def roll(self, shifts, dims=None): return _sh.roll(self, shifts, dims)
+
+    # ------------------------------------------------------------ indexing
+    def gather(self, dim, index): return _ix.gather(self, dim, index)
+    def scatter(self, dim, index, src, reduce=None): return _ix.scatter(self, dim, index, src, reduce=reduce)
+    def index_select(self, dim, index): return _ix.index_select(self, dim, index)
+    def masked_fill(self, mask, value): return _ix.masked_fill(self, mask, value)
+    def take_along_dim(self, indices, dim=None): return _ix.take_along_dim(self, indices, dim)
+
+    # ------------------------------------------------------------ linear algebra
+    def matmul(self, other): return _la.matmul(self, other)
+    def mm(self, other): return _la.mm(self, other)
+    def bmm(self, other): return _la.bmm(self, other)
+    def outer(self, other): return _la.outer(self, other)
+    def dot(self, other): return _la.dot(self, other)
+
+
+def _norm_dim(dim, ndim):
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n
+
+
+from . import ops  # noqa: E402  (the ops need Tensor defined first)
+from .ops import elementwise as _ew  # noqa: E402
+from .ops import indexing as _ix  # noqa: E402
+from .ops import inplace as _ip  # noqa: E402
+from .ops import linalg as _la  # noqa: E402
+from .ops import reduce as _rd  # noqa: E402
+from .ops import shape as _sh  # noqa: E402
