@@ -14,7 +14,7 @@ from .backend import (bool_ as bool, float16, float32, float64, get_default_dtyp
                       int32, int64, set_default_dtype, uint8)
 from .tensor import Tensor
 from .function import Function
-from . import autograd
+from . import autograd, cuda
 from .autograd import grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import manual_seed

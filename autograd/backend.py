@@ -410,7 +410,8 @@ def format_array(host) -> str:
     opts = {"separator": ", ", "prefix": "tensor(", "threshold": 1000, "edgeitems": 3}
     if host.dtype.kind == "f" and host.size and not np.all(np.isfinite(host) & (np.mod(host, 1) == 0)):
         finite = host[np.isfinite(host)]
-        big = finite.size and (np.abs(finite).max() >= 1e8 or np.abs(finite[finite != 0]).min(initial=1) < 1e-4)
+        mags = np.abs(finite)
+        big = finite.size and (mags.max() >= 1e8 or mags[mags != 0].min(initial=1) < 1e-4)
         if big:
             opts.update(floatmode="maxprec", precision=4)
         else:
