@@ -1,0 +1,162 @@
+"""``make_dot``: the recorded graph as a ``graphviz.Digraph`` (shown inline in Jupyter).
+
+Op nodes are named like PyTorch's ``grad_fn`` (``MulBackward``); leaves show their
+parameter names and shapes. The walk is iterative, so graphs of any depth draw.
+"""
+from __future__ import annotations
+
+import math
+
+from .function import Function
+from .tensor import Tensor
+
+_LEAF = "lightblue"
+_OUTPUT = "darkolivegreen1"
+_OP = "lightgrey"
+_ANOMALY = "red"
+
+
+def _size(shape):
+    return str(tuple(int(s) for s in shape))
+
+
+def _nbytes(value):
+    data = value.data if isinstance(value, Tensor) else value
+    return int(getattr(data, "nbytes", 0))
+
+
+def _grad_colour(norm, lo, hi):
+    """Blue for vanishing, red for exploding, on a log scale between the graph's extremes."""
+    if norm is None or not math.isfinite(norm):
+        return _ANOMALY
+    if hi <= lo:
+        return "#9ecae1"
+    t = (math.log10(max(norm, 1e-30)) - lo) / (hi - lo)
+    r, b = int(255 * t), int(255 * (1 - t))
+    return f"#{r:02x}80{b:02x}"
+
+
+def walk(roots):
+    """Every node and leaf reachable from ``roots`` (Functions or leaf Tensors), without recursion."""
+    seen = {}
+    stack = list(roots)
+    while stack:
+        n = stack.pop()
+        if n is None or id(n) in seen:
+            continue
+        seen[id(n)] = n
+        if isinstance(n, Function):
+            for e in n._edges:
+                if e is not None and id(e[0]) not in seen:
+                    stack.append(e[0])
+    return list(seen.values())
+
+
+def make_dot(tensor, params=None, show_attrs=False, show_saved=False, group_by_module=False,
+             show_grad=False):
+    """Draw the graph that produced ``tensor`` (or a list/tuple of tensors).
+
+    Args:
+        tensor: the output(s) whose history is drawn.
+        params (dict, optional): ``{name: tensor}`` (e.g. ``dict(model.named_parameters())``)
+            to label leaves by name.
+        show_attrs: list each op's non-tensor attributes and where it was created.
+        show_saved: list the arrays each op saved for backward, with their sizes.
+        group_by_module: one cluster per module path that created the nodes.
+        show_grad: after ``backward()``, label and colour leaves (and op nodes whose
+            gradient norms were recorded) by gradient norm.
+
+    Returns:
+        graphviz.Digraph
+    """
+    try:
+        from graphviz import Digraph
+    except ImportError as e:  # pragma: no cover - depends on the extra
+        raise ImportError('make_dot needs graphviz: pip install "xpgrad[viz]"') from e
+    outputs = [tensor] if isinstance(tensor, Tensor) else list(tensor)
+    names = {id(p): n for n, p in (params or {}).items()}
+    dot = Digraph(graph_attr={"rankdir": "TB", "size": "12,12"},
+                  node_attr={"style": "filled", "shape": "box", "align": "left", "fontsize": "10",
+                             "ranksep": "0.1", "height": "0.2", "fontname": "monospace"})
+    roots = [t.grad_fn if t.grad_fn is not None else t for t in outputs]
+    nodes = walk(roots)
+
+    norms = [_norm(n) for n in nodes] if show_grad else []
+    finite = [math.log10(max(v, 1e-30)) for v in norms if v is not None and math.isfinite(v)]
+    lo, hi = (min(finite), max(finite)) if finite else (0.0, 0.0)
+
+    clusters = {}
+    for i, n in enumerate(nodes):
+        nid = str(id(n))
+        if isinstance(n, Function):
+            label = n.name()
+            if show_attrs:
+                label += _attrs(n)
+            if show_saved:
+                label += _saved(n)
+            colour = _OP
+            if getattr(n, "_anomalous", False):
+                colour = _ANOMALY
+            elif show_grad and norms[i] is not None:
+                label += f"\n|grad| {norms[i]:.3g}"
+                colour = _grad_colour(norms[i], lo, hi)
+            target = dot
+            if group_by_module and n._module:
+                target = clusters.setdefault(n._module, Digraph(name=f"cluster_{len(clusters)}"))
+            target.node(nid, label, fillcolor=colour)
+        else:
+            name = names.get(id(n), "")
+            label = (name + "\n" if name else "") + _size(n.shape)
+            colour = _LEAF
+            if show_grad and norms[i] is not None:
+                label += f"\n|grad| {norms[i]:.3g}"
+                colour = _grad_colour(norms[i], lo, hi)
+            dot.node(nid, label, fillcolor=colour)
+    for module, sub in clusters.items():
+        sub.attr(label=module, style="dashed")
+        dot.subgraph(sub)
+    for n in nodes:
+        if isinstance(n, Function):
+            for e in n._edges:
+                if e is not None:
+                    dot.edge(str(id(e[0])), str(id(n)))
+    for k, t in enumerate(outputs):
+        oid = f"out{k}_{id(t)}"
+        dot.node(oid, _size(t.shape), fillcolor=_OUTPUT)
+        dot.edge(str(id(roots[k])), oid)
+    return dot
+
+
+def _norm(n):
+    if isinstance(n, Function):
+        return getattr(n, "_grad_norm", None)
+    g = n.grad
+    if g is None:
+        return None
+    xp = g.device.xp
+    return float(xp.sqrt((g.data.astype("float64") ** 2).sum()))
+
+
+def _attrs(n):
+    lines = []
+    for k, v in vars(n).items():
+        if k.startswith("_") or k in ("needs_input_grad", "device"):
+            continue
+        if isinstance(v, (int, float, str, bool, tuple)) and len(repr(v)) < 40:
+            lines.append(f"{k}: {v!r}")
+    where = n.where()
+    if where:
+        lines.append(where.strip().strip("()"))
+    return ("\n" + "\n".join(lines)) if lines else ""
+
+
+def _saved(n):
+    saved = n._saved
+    if saved is None or saved.__class__ is not list:
+        return ""
+    lines = []
+    for s in saved:
+        v = s.value
+        if s.kind in (0, 1, 2) and v is not None:
+            lines.append(f"saved {_size(v.shape)} {_nbytes(v)} B")
+    return ("\n" + "\n".join(lines)) if lines else ""
