@@ -1,0 +1,1 @@
+"""Benchmarks: xpgrad against a hand-written NumPy floor and PyTorch. Run ``python -m bench``."""

@@ -1,0 +1,54 @@
+"""Timing and memory measurement shared by the workloads."""
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+import tracemalloc
+
+
+def timeit(step, reps, warmup=3):
+    """Median seconds of ``step()`` over ``reps`` runs after ``warmup`` runs (GC off while timing)."""
+    for _ in range(warmup):
+        step()
+    times = []
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - t0)
+    finally:
+        if was:
+            gc.enable()
+    return statistics.median(times)
+
+
+def peak_bytes(step):
+    """Peak bytes allocated (Python and NumPy, through tracemalloc) during one ``step()``."""
+    step()
+    gc.collect()
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    step()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak - base
+
+
+def sync(device):
+    """Wait for the device (CUDA work is asynchronous)."""
+    if str(device).startswith("cuda"):
+        import cupy
+
+        cupy.cuda.Device().synchronize()
+
+
+def torch_or_none():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
