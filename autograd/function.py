@@ -224,6 +224,8 @@ class Function:
             outs = tuple(o if o is None else backend.as_array(o, device) for o in outs)
         if not record:
             ctx._saved = None
+            if cls.is_view:  # views share their base's version counter, recorded or not
+                return _share_version(args[0], outs, device, multi)
             if multi:
                 return tuple(Tensor._make(o, device) if o is not None else None for o in outs)
             return Tensor._make(outs[0], device)
@@ -264,6 +266,14 @@ class Function:
         if ctx._saved is not None:
             ctx._saved = _pack_saved(ctx._saved, args, arrays, outs, tensors)
         return tuple(tensors) if multi else tensors[0]
+
+
+def _share_version(base, outs, device, multi):
+    """Unrecorded outputs of a view op, sharing ``base``'s version counter."""
+    if base._version is None:
+        base._version = [0]
+    tensors = tuple(Tensor._make(o, device, None, base._version) for o in outs)
+    return tensors if multi else tensors[0]
 
 
 def _pack_saved(values, args, arrays, outs, tensors):
