@@ -27,6 +27,9 @@ from .ops.shape import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.movement import from_dlpack
+from .serialization import load, save
+from .memory import memory_report
+from . import utils
 
 half = float16
 float = float32  # noqa: A001  (PyTorch's spelling ag.float)

@@ -422,3 +422,65 @@ def format_array(host) -> str:
 def dtype_name(dtype) -> str:
     """``autograd.float64``-style name of a dtype."""
     return "autograd." + ("bool" if dtype == bool_ else dtype.name)
+
+
+# ---------------------------------------------------------------- files and memory
+def host_contiguous(array):
+    """A C-contiguous ``numpy.ndarray`` with ``array``'s values (what file writers need)."""
+    host = to_host(array)
+    return np.ascontiguousarray(host).reshape(host.shape)  # ascontiguousarray makes 0-d 1-d
+
+
+def bfloat16_to_float32(raw, shape):
+    """Widen little-endian bfloat16 bytes to a float32 host array (exact: bf16 is float32's top half)."""
+    bits = np.frombuffer(raw, dtype="<u2").astype("<u4") << 16
+    return bits.view("<f4").astype(float32).reshape(shape)
+
+
+def data_ptr(array) -> int:
+    """The address of an array's first element (NumPy, CuPy, or a ``data_ptr`` attribute)."""
+    ptr = getattr(array, "data_ptr", None)
+    if ptr is not None:
+        return int(ptr() if callable(ptr) else ptr)
+    mem = getattr(array, "data", None)
+    if hasattr(mem, "ptr"):  # CuPy's MemoryPointer
+        return int(mem.ptr)
+    return int(array.__array_interface__["data"][0])
+
+
+def buffer_of(array):
+    """``(key, nbytes)`` of the memory block behind ``array``: views share their base's key.
+
+    Follows the ``.base`` chain (NumPy and CuPy views both keep one) to the array
+    that owns the memory and keys it by its data pointer, so a view and its base
+    are counted once.
+    """
+    root = array
+    base = getattr(root, "base", None)
+    while base is not None and hasattr(base, "nbytes") and hasattr(base, "shape"):
+        root = base
+        base = getattr(root, "base", None)
+    return (type(root), data_ptr(root)), int(root.nbytes)
+
+
+# ---------------------------------------------------------------- special functions
+def erf(array):
+    """Elementwise error function on any device (used by GELU).
+
+    CuPy arrays use ``cupyx.scipy.special.erf``; others SciPy's ``erf`` ufunc when SciPy
+    is installed (exact to float64 rounding), else ``math.erf`` element by element.
+    """
+    dev = device_of(array)
+    if dev.type == "cuda":
+        from cupyx.scipy.special import erf as cupy_erf
+
+        return cupy_erf(array)
+    try:
+        from scipy.special import erf as scipy_erf
+    except ImportError:
+        import math
+
+        host = to_host(array)
+        out = np.vectorize(math.erf, otypes=[host.dtype])(host) if host.size else host.copy()
+        return dev.backend.from_host(out, dev.index)
+    return scipy_erf(array)  # a ufunc: other array types dispatch through __array_ufunc__

@@ -1,0 +1,277 @@
+"""ag.save / ag.load: round trips, PyTorch interop, atomic writes."""
+from __future__ import annotations
+
+import collections
+import json
+import math
+import os
+import struct
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import serialization
+
+
+def host(t):
+    return t.detach().cpu().numpy()
+
+
+def assert_same(a, b):
+    """Structural equality: same types (tuples vs lists, key types), equal tensors."""
+    if isinstance(a, ag.Tensor):
+        assert isinstance(b, ag.Tensor), type(b)
+        assert a.shape == b.shape and a.dtype == b.dtype
+        np.testing.assert_array_equal(host(a), host(b))
+        return
+    assert type(a) is type(b) or (isinstance(a, dict) and type(b) is dict), (type(a), type(b))
+    if isinstance(a, dict):
+        assert list(a.keys()) == list(b.keys())
+        for ka, kb in zip(a, b):
+            assert type(ka) is type(kb)
+        for k in a:
+            assert_same(a[k], b[k])
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            assert_same(x, y)
+    elif isinstance(a, float) and math.isnan(a):
+        assert math.isnan(b)
+    else:
+        assert a == b
+
+
+@pytest.fixture
+def path(tmp_path):
+    return str(tmp_path / "ckpt.safetensors")
+
+
+def test_tensor_round_trip(device, path):
+    t = ag.randn(3, 4, device=device)
+    ag.save(t, path)
+    out = ag.load(path, map_location=device)
+    assert str(out.device) == str(t.device)
+    assert_same(t, out)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int32", "int64", "bool", "uint8", "int8"])
+def test_dtypes_round_trip(device, path, dtype):
+    t = ag.tensor(np.arange(-3, 9).reshape(3, 4) % 5, device=device).to(getattr(ag, dtype if dtype != "bool"
+                                                                                else "bool"))
+    ag.save({"x": t}, path)
+    out = ag.load(path, map_location=device)["x"]
+    assert out.dtype == t.dtype
+    assert_same(t, out)
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (3, 0, 2), (1,), (2, 1, 3)])
+def test_shapes_round_trip(device, path, shape):
+    t = ag.ones(*shape, device=device) * 2.5 if shape else ag.tensor(2.5, device=device)
+    ag.save({"a": t, "b": t.long()}, path)
+    out = ag.load(path, map_location=device)
+    assert out["a"].shape == shape and out["b"].shape == shape
+    assert_same({"a": t, "b": t.long()}, out)
+
+
+def test_non_contiguous_round_trip(device, path):
+    base = ag.arange(24, device=device).float().reshape(4, 6)
+    views = {"t": base.t(), "perm": base.reshape(2, 3, 4).permute(2, 0, 1), "step": base[:, ::2],
+             "flip": base.flip(0), "exp": ag.arange(3, device=device).reshape(3, 1).expand(3, 4)}
+    ag.save(views, path)
+    out = ag.load(path, map_location=device)
+    for k, v in views.items():
+        np.testing.assert_array_equal(host(out[k]), host(v))
+
+
+def test_flat_state_dict_keys_unchanged(path):
+    sd = collections.OrderedDict([("0.weight", ag.randn(4, 3)), ("0.bias", ag.zeros(4)),
+                                  ("bn.num_batches_tracked", ag.tensor(7))])
+    ag.save(sd, path)
+    out = ag.load(path)
+    assert type(out) is dict and list(out) == list(sd)
+    assert_same(dict(sd), out)
+    # the entry names are the keys themselves: any safetensors reader sees the state_dict
+    header, _, _ = serialization.read_header(path)
+    assert set(header) == set(sd)
+
+
+def test_nested_checkpoint_round_trip(device, path):
+    w = ag.randn(3, 2, device=device)
+    ckpt = {
+        "model": {"fc.weight": w, "fc.bias": ag.zeros(2, device=device)},
+        "optimizer": {
+            "state": {0: {"step": ag.tensor(10.0), "exp_avg": ag.ones(3, 2), "exp_avg_sq": ag.zeros(3, 2)},
+                      1: {"momentum_buffer": None}},
+            "param_groups": [{"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0,
+                              "amsgrad": False, "maximize": False, "foreach": None, "params": [0, 1]}],
+        },
+        "epoch": 5, "loss": 0.125, "best": float("inf"), "nan": float("nan"), "name": "run-1",
+        "done": True, "note": None, "history": [1.5, [2, (3, "x")], ()], "empty": {}, "el": [],
+        -3: "negative int key", 2.5: "float key", True: "bool key", None: "none key",
+        "unicode ключ": "значение ✓", "dots.in.key": {"a.b": ag.ones(1)},
+    }
+    ag.save(ckpt, path)
+    out = ag.load(path, map_location=device)
+    assert_same(ckpt, out)
+    assert list(out["optimizer"]["state"]) == [0, 1]
+    assert isinstance(out["optimizer"]["param_groups"][0]["betas"], tuple)
+    assert isinstance(out["history"][1][1], tuple) and isinstance(out["history"][1], list)
+    assert str(out["model"]["fc.weight"].device) == str(ag.device(device))
+
+
+def test_key_collisions_and_shared_tensors(path):
+    a, b = ag.ones(2), ag.zeros(3)
+    obj = {"x.y": a, "x": {"y": b}, "__metadata__": ag.ones(1), "tied": [a, a]}
+    ag.save(obj, path)
+    out = ag.load(path)
+    assert_same(obj, out)
+    assert out["tied"][0] is out["tied"][1] is out["x.y"]  # one tensor saved once stays one tensor
+
+
+def test_requires_grad_restored(path):
+    p = ag.randn(2, requires_grad=True)
+    ag.save({"p": p, "d": p.detach()}, path)
+    out = ag.load(path)
+    assert out["p"].requires_grad and out["p"].is_leaf and not out["d"].requires_grad
+
+
+def test_bare_values_and_numpy_scalars(path):
+    for obj in (3, "x", None, [1, 2], (1, ag.ones(1)), {"n": np.int64(4), "f": np.float32(0.5)}):
+        ag.save(obj, path)
+        out = ag.load(path)
+        if isinstance(obj, dict):
+            assert out == {"n": 4, "f": 0.5} and type(out["n"]) is int
+        else:
+            assert_same(obj, out)
+
+
+def test_unsupported_values_raise(path):
+    with pytest.raises(TypeError, match="set"):
+        ag.save({"a": {1, 2}}, path)
+    with pytest.raises(TypeError, match="key"):
+        ag.save({(1, 2): 3}, path)
+    with pytest.raises(TypeError, match="ag.tensor"):
+        ag.save({"arr": np.ones(2)}, path)
+    assert not os.path.exists(path)
+
+
+def test_pathlike(tmp_path):
+    p = tmp_path / "a.safetensors"
+    ag.save({"a": ag.ones(2)}, p)
+    assert_same({"a": ag.ones(2)}, ag.load(p))
+
+
+# ---------------------------------------------------------------- PyTorch interop
+def test_load_torch_state_dict(path):
+    torch = pytest.importorskip("torch")
+    st = pytest.importorskip("safetensors.torch")
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BatchNorm1d(3), torch.nn.Linear(3, 2))
+    model(torch.randn(5, 4))  # non-trivial running stats and num_batches_tracked
+    sd = {k: v.contiguous() for k, v in model.state_dict().items()}
+    st.save_file(sd, path, metadata={"format": "pt"})
+    out = ag.load(path)
+    assert set(out) == set(sd)
+    for k, v in sd.items():
+        assert out[k].shape == tuple(v.shape), k
+        assert str(out[k].dtype) == str(v.dtype).replace("torch.", ""), k
+        np.testing.assert_array_equal(host(out[k]), v.numpy())
+
+
+def test_torch_reads_our_flat_state_dict(path):
+    torch = pytest.importorskip("torch")
+    st = pytest.importorskip("safetensors.torch")
+    sd = {"w": ag.randn(3, 2), "n": ag.tensor(4), "h": ag.ones(2, dtype=ag.float16), "s": ag.tensor(1.5)}
+    ag.save(sd, path)
+    out = st.load_file(path)
+    assert set(out) == set(sd)
+    for k in sd:
+        assert torch.equal(out[k], torch.from_numpy(host(sd[k]).copy()))
+
+
+def test_torch_bfloat16_is_widened_to_float32(path):
+    torch = pytest.importorskip("torch")
+    st = pytest.importorskip("safetensors.torch")
+    x = torch.tensor([[1.5, -2.0, 3.140625], [0.0, 1e30, -1e-20]], dtype=torch.bfloat16)
+    st.save_file({"x": x, "y": torch.arange(3)}, path)
+    out = ag.load(path)
+    assert out["x"].dtype == ag.float32
+    np.testing.assert_array_equal(host(out["x"]), x.float().numpy())
+    np.testing.assert_array_equal(host(out["y"]), [0, 1, 2])
+
+
+# ---------------------------------------------------------------- atomic save
+def _listing(tmp_path):
+    return sorted(os.listdir(tmp_path))
+
+
+def test_atomic_save_interrupted(tmp_path, monkeypatch):
+    path = str(tmp_path / "ckpt.safetensors")
+    old = {"w": ag.arange(5).float(), "step": 1}
+    ag.save(old, path)
+
+    def crash(fh, data):
+        fh.write(data[: len(data) // 2])  # half the file reaches the disk, then the process "dies"
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(serialization, "_write_bytes", crash)
+    with pytest.raises(OSError, match="simulated"):
+        ag.save({"w": ag.zeros(1000), "step": 2}, path)
+    assert _listing(tmp_path) == ["ckpt.safetensors"]  # no temporary file left behind
+    assert_same(old, ag.load(path))
+
+
+def test_atomic_save_interrupted_keyboard(tmp_path, monkeypatch):
+    path = str(tmp_path / "new.safetensors")
+
+    def interrupt(fh, data):
+        fh.write(data[:10])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(serialization, "_write_bytes", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        ag.save({"w": ag.ones(3)}, path)
+    assert _listing(tmp_path) == []  # neither a partial checkpoint nor a temp file
+
+
+def test_atomic_save_replace_fails(tmp_path, monkeypatch):
+    path = str(tmp_path / "ckpt.safetensors")
+    ag.save({"v": 1}, path)
+
+    def bad_replace(src, dst):
+        raise PermissionError("rename refused (simulated)")
+
+    monkeypatch.setattr(serialization.os, "replace", bad_replace)
+    with pytest.raises(PermissionError):
+        ag.save({"v": 2}, path)
+    monkeypatch.undo()
+    assert _listing(tmp_path) == ["ckpt.safetensors"]
+    assert ag.load(path) == {"v": 1}
+
+
+def test_save_overwrites_and_fsyncs(tmp_path, monkeypatch):
+    path = str(tmp_path / "ckpt.safetensors")
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(serialization.os, "fsync", lambda fd: (synced.append(fd), real(fd)))
+    ag.save({"v": 1}, path)
+    ag.save({"v": 2}, path)
+    assert ag.load(path) == {"v": 2}
+    assert len(synced) >= 2
+    assert _listing(tmp_path) == ["ckpt.safetensors"]
+
+
+def test_save_into_missing_directory(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        ag.save({"v": 1}, str(tmp_path / "nope" / "x.safetensors"))
+
+
+def test_metadata_is_json(path):
+    ag.save({"a": ag.ones(1), "n": 3}, path)
+    _, meta, _ = serialization.read_header(path)
+    assert meta["format"] == "xpgrad"
+    json.loads(meta[serialization.STRUCTURE_KEY])
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+    assert n % 8 == 0  # safetensors aligns the data section
