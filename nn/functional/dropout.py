@@ -1,2 +1,83 @@
-"""nn.functional: dropout."""
-__all__ = []
+"""nn.functional: dropout (inverted: kept values are scaled by ``1 / (1 - p)``)."""
+from __future__ import annotations
+
+import warnings
+
+from autograd import Tensor
+from autograd.random import uniform_array
+
+__all__ = ["dropout", "dropout1d", "dropout2d"]
+
+
+def _check_p(p, name):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{name} probability has to be between 0 and 1, but got {p}")
+
+
+def _masked(input, p, mask_shape):
+    """``input * mask``, the mask drawn from the device's seeded generator in the input's dtype."""
+    dev = input.device
+    if p == 1.0:
+        return input * 0.0
+    u = uniform_array(mask_shape, input.dtype, dev)
+    mask = (u >= p).astype(input.dtype) * (1.0 / (1.0 - p))
+    return input * Tensor._make(mask.astype(input.dtype, copy=False), dev)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
+
+    Identity when ``training`` is False or ``p == 0``. ``inplace`` is accepted
+    for compatibility (the result is a new tensor).
+
+    Example::
+
+        >>> ag.manual_seed(0)
+        0
+        >>> F.dropout(ag.ones(4), p=0.0)
+        tensor([1., 1., 1., 1.])
+    """
+    _check_p(p, "dropout")
+    if not training or p == 0.0:
+        return input
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"dropout: expected a floating point input, got {input.dtype}")
+    return _masked(input, p, input.shape)
+
+
+def _channel_dropout(input, p, training, dims, name):
+    _check_p(p, name)
+    if input.ndim not in (dims + 1, dims + 2):
+        if name == "dropout2d" and input.ndim == 2:
+            warnings.warn(
+                "dropout2d: Received a 2-D input to dropout2d, which is deprecated; use dropout "
+                "instead", UserWarning, stacklevel=3)
+        else:
+            raise RuntimeError(
+                f"{name}: expected a {dims + 1}-D (unbatched) or {dims + 2}-D (batched) input, got "
+                f"shape {tuple(input.shape)}")
+    if not training or p == 0.0:
+        return input
+    if name == "dropout2d" and input.ndim == 3:
+        # PyTorch (2.x) treats a 3-D input to dropout2d as (N, C, L) and warns
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+            "behavior is desired - input is interpreted as shape (N, C, L)", UserWarning, stacklevel=3)
+        batched = True
+    else:
+        batched = input.ndim == dims + 2 or input.ndim == 2
+    shape = tuple(input.shape[:2]) if batched else tuple(input.shape[:1])
+    return _masked(input, p, shape + (1,) * (input.ndim - len(shape)))
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of ``(N, C, L)`` or ``(C, L)`` with probability ``p``."""
+    return _channel_dropout(input, p, training, 1, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels (feature maps) of ``(N, C, H, W)`` or ``(C, H, W)`` with probability ``p``.
+
+    As in PyTorch, a 3-D input is read as ``(N, C, L)`` (with a warning).
+    """
+    return _channel_dropout(input, p, training, 2, "dropout2d")

@@ -1,2 +1,69 @@
-"""nn.functional: sparse."""
-__all__ = []
+"""nn.functional: embedding lookup."""
+from __future__ import annotations
+
+from autograd import Tensor
+from autograd.grad_mode import no_grad
+from autograd.ops.elementwise import where
+
+__all__ = ["embedding"]
+
+
+def _renorm_(weight, input, max_norm, norm_type):
+    """Rescale, in place, the looked-up rows whose norm exceeds ``max_norm`` (embedding_renorm_)."""
+    xp = weight.device.xp
+    rows = xp.unique(input.data.reshape(-1))
+    w = weight.data[rows]
+    norms = (xp.abs(w) ** norm_type).sum(axis=1, keepdims=True) ** (1.0 / norm_type)
+    scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
+    weight.data[rows] = w * scale
+    weight._bump()
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """Look up rows of ``weight`` by index.
+
+    Args:
+        input: integer tensor of any shape (indices into the rows of ``weight``).
+        weight: ``(num_embeddings, embedding_dim)``.
+        padding_idx: the row at this index receives no gradient.
+        max_norm: rows looked up with a larger ``norm_type``-norm are rescaled, in
+            place, to this norm before the lookup.
+
+    Shape:
+        Output: ``(*input.shape, embedding_dim)``.
+
+    Example::
+
+        >>> w = ag.arange(6.0).reshape(3, 2)
+        >>> F.embedding(ag.tensor([2, 0]), w)
+        tensor([[4., 5.],
+                [0., 1.]])
+    """
+    if not isinstance(input, Tensor) or input.dtype.kind not in "iu":
+        what = input.dtype if isinstance(input, Tensor) else type(input).__name__
+        raise TypeError(
+            f"embedding: expected the indices (input) to be an integer tensor (int64 or int32), got {what}")
+    if weight.ndim != 2:
+        raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape "
+                           f"{tuple(weight.shape)}")
+    num = weight.shape[0]
+    if input.numel():
+        xp = input.device.xp
+        lo, hi = int(xp.min(input.data)), int(xp.max(input.data))
+        if lo < 0 or hi >= num:
+            bad = lo if lo < 0 else hi
+            raise IndexError(f"embedding: index {bad} is out of range for {num} embeddings")
+    if padding_idx is not None:
+        if not -num <= padding_idx < num:
+            raise ValueError(f"embedding: padding_idx {padding_idx} must be within num_embeddings ({num})")
+        padding_idx = padding_idx % num
+    if max_norm is not None:
+        with no_grad():
+            _renorm_(weight, input, max_norm, norm_type)
+    out = weight[input]
+    if padding_idx is not None and out.requires_grad:
+        # same values; lookups of the padding row pass no gradient to it
+        keep = (input != padding_idx).unsqueeze(-1)
+        out = where(keep, out, out.detach())
+    return out

@@ -1,0 +1,99 @@
+"""``LayerNorm`` and ``GroupNorm``."""
+from __future__ import annotations
+
+import numbers
+
+import autograd as ag
+
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["LayerNorm", "GroupNorm"]
+
+
+class LayerNorm(Module):
+    """Layer normalization over the trailing ``normalized_shape``: see :func:`nn.functional.layer_norm`.
+
+    Args:
+        normalized_shape: int or tuple.
+        eps: added to the variance. Default: 1e-5.
+        elementwise_affine: learn ``weight`` (ones) and, with ``bias``, ``bias`` (zeros).
+        bias: learn the additive bias (when ``elementwise_affine``). Default: True.
+
+    Example::
+
+        >>> nn.LayerNorm(4)(ag.randn(2, 3, 4)).shape
+        (2, 3, 4)
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None,
+                 dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (int(normalized_shape),)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(ag.empty(*self.normalized_shape, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(ag.empty(*self.normalized_shape, device=device, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return ("{normalized_shape}, eps={eps}, "
+                "elementwise_affine={elementwise_affine}").format(**self.__dict__)
+
+
+class GroupNorm(Module):
+    """Group normalization: see :func:`nn.functional.group_norm`.
+
+    Args:
+        num_groups: groups the channels are split into (must divide ``num_channels``).
+        num_channels: ``C``.
+        eps: added to the variance. Default: 1e-5.
+        affine: learn per-channel ``weight`` (ones) and ``bias`` (zeros). Default: True.
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError("num_channels must be divisible by num_groups")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        if affine:
+            self.weight = Parameter(ag.empty(num_channels, device=device, dtype=dtype))
+            self.bias = Parameter(ag.empty(num_channels, device=device, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
+    def forward(self, input):
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return "{num_groups}, {num_channels}, eps={eps}, affine={affine}".format(**self.__dict__)
