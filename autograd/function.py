@@ -221,7 +221,11 @@ class Function:
             outs = tuple(o.data if isinstance(o, Tensor) else o for o in outs)
         array_type = device.array_type
         if any(o.__class__ is not array_type and o is not None for o in outs):
+            raw = outs
             outs = tuple(o if o is None else backend.as_array(o, device) for o in outs)
+            if record and ctx._saved:  # a saved NumPy-scalar output is saved as its 0-d array
+                ctx._saved = tuple(next((n for r, n in zip(raw, outs) if v is r), v)
+                                   for v in ctx._saved)
         if not record:
             ctx._saved = None
             if cls.is_view:  # views share their base's version counter, recorded or not
