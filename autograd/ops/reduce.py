@@ -1,35 +1,630 @@
-"""Reductions: sum, mean, var/std, prod, max/min, logsumexp, norm, cumsum, softmax."""
+"""Reductions: sum, mean, var/std, prod, max/min, logsumexp, norm, all/any, cumsum, softmax.
+
+Every reduction takes ``dim`` (an int, a tuple, or None for all dimensions; an
+empty tuple also means all, as in PyTorch) and ``keepdim``; NumPy's ``axis=``
+and ``keepdims=`` are accepted as aliases.
+"""
 from __future__ import annotations
 
+import builtins
+import math
+import numbers
+from collections import namedtuple
+from types import SimpleNamespace
+
+from .. import backend
 from ..function import Primitive
-from ._util import dim_kwargs, norm_dims
+from ..tensor import Tensor
+from ._util import dim_kwargs, norm_dim, norm_dims
+from .elementwise import exp, maximum, minimum, sign, where
+
+__all__ = [
+    "sum", "mean", "var", "std", "prod", "max", "min", "amax", "amin", "argmax", "argmin",
+    "logsumexp", "norm", "all", "any", "cumsum", "softmax", "log_softmax", "return_types",
+]
+
+#: Named tuples returned by ``max``/``min`` with ``dim`` (PyTorch's ``torch.return_types``).
+return_types = SimpleNamespace(max=namedtuple("max", ["values", "indices"]),
+                               min=namedtuple("min", ["values", "indices"]))
 
 
+# ---------------------------------------------------------------- helpers
+def _axes(dim, ndim):
+    """Sorted non-negative axes to reduce, or None for all (``dim`` None, ``()``, or a 0-d input)."""
+    axes = norm_dims(dim, ndim)
+    return None if not axes or ndim == 0 else axes
+
+
+def _kept_shape(shape, axes):
+    return tuple(1 if axes is None or i in axes else n for i, n in enumerate(shape))
+
+
+def _count(shape, axes):
+    """Number of elements reduced into each output element."""
+    return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+
+
+def _unreduce(g, ctx):
+    """The output gradient reshaped so that it broadcasts against the input."""
+    if not ctx.keepdim and g.ndim != len(ctx.shape):
+        g = g.reshape(_kept_shape(ctx.shape, ctx.axes))
+    return g
+
+
+def _setup(ctx, x, axes, keepdim):
+    ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
+
+
+def _out(y, axes, keepdim, shape):
+    """``y`` computed with ``keepdims=True`` in the requested form."""
+    return y if keepdim else y.reshape(tuple(n for i, n in enumerate(shape) if axes is not None
+                                             and i not in axes))
+
+
+def _check_nonempty(name, x, axes):
+    if axes is None and x.size == 0:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+        )
+    for a in axes or ():
+        if x.shape[a] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
+
+
+def _require_float(name, input):
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(
+            f"{name}(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {input.data.dtype}"
+        )
+
+
+def _with_dtype(input, dtype):
+    return input if dtype is None else input.to(dtype)
+
+
+def _int_to_long(input):
+    """Integer and bool inputs of sum-like ops accumulate in int64, as PyTorch."""
+    return input.to(backend.int64) if input.data.dtype.kind in "biu" else input
+
+
+def _no_grad_result(array, like):
+    return Tensor._make(backend.as_array(array, like.device), like.device)
+
+
+# ---------------------------------------------------------------- sum, mean, var
 class Sum(Primitive):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
-        ctx.shape = x.shape
-        ctx.axes, ctx.keepdim = axes, keepdim
+        _setup(ctx, x, axes, keepdim)
         return x.sum(axis=axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
-        if not ctx.keepdim and ctx.axes is not None:
-            g = g.reshape(_kept_shape(ctx.shape, ctx.axes))
-        return g.expand(*ctx.shape), None, None
+        return _unreduce(g, ctx).expand(*ctx.shape), None, None
 
 
-def _kept_shape(shape, axes):
-    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+class Mean(Primitive):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        _setup(ctx, x, axes, keepdim)
+        ctx.n = n = _count(x.shape, axes)
+        if n == 0:  # NumPy warns on an empty mean; PyTorch gives NaN quietly
+            shape = _kept_shape(x.shape, axes)
+            return _out(ctx.device.xp.full(shape, math.nan, x.dtype), axes, keepdim, x.shape)
+        return x.mean(axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        g = _unreduce(g, ctx).expand(*ctx.shape)
+        return (g / ctx.n if ctx.n else g), None, None
+
+
+class Var(Primitive):
+    @staticmethod
+    def forward(ctx, x, axes, correction, keepdim):
+        _setup(ctx, x, axes, keepdim)
+        xp = ctx.device.xp
+        n = _count(x.shape, axes)
+        ctx.divisor = divisor = builtins.max(n - correction, 0)
+        ctx.save_for_backward(x)
+        if n == 0:
+            shape = _kept_shape(x.shape, axes)
+            return _out(xp.full(shape, math.nan, x.dtype), axes, keepdim, x.shape)
+        d = x - x.mean(axis=axes, keepdims=True)
+        s = (d * d).sum(axis=axes, keepdims=keepdim)
+        if divisor == 0:  # PyTorch: 0/0 -> nan, s/0 -> inf
+            return xp.where(s == 0, math.nan, math.inf).astype(x.dtype)
+        return s / divisor
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        g = _unreduce(g, ctx)
+        scale = 2.0 / ctx.divisor if ctx.divisor else math.nan
+        return g * (x - mean(x, ctx.axes, True)) * scale, None, None, None
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, **kw):
-    """Sum over ``dim`` (an int, a tuple, or all dimensions)."""
-    dim, keepdim = dim_kwargs(dim, keepdim, kw, "sum")
-    if dtype is not None:
-        input = input.to(dtype)
-    elif input.data.dtype.kind in "bi" or input.data.dtype.kind == "u":
-        from .. import backend
+    """Sum over ``dim`` (an int, a tuple, or all dimensions).
 
-        input = input.to(backend.int64)
-    return Sum.apply(input, norm_dims(dim, input.data.ndim), bool(keepdim))
+    Integer and bool inputs sum in int64 unless ``dtype`` is given. A
+    dimension of size 0 sums to 0.
+
+    Example::
+
+        >>> ag.tensor([[1., 2.], [3., 4.]]).sum(dim=0)
+        tensor([4., 6.])
+    """
+    dim, keepdim = dim_kwargs(dim, keepdim, kw, "sum")
+    input = _int_to_long(input) if dtype is None else input.to(dtype)
+    return Sum.apply(input, _axes(dim, input.data.ndim), bool(keepdim))
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None, **kw):
+    """Mean over ``dim``; integer inputs raise (pass ``dtype``), as in PyTorch.
+
+    Example::
+
+        >>> ag.tensor([[1., 2.], [3., 4.]]).mean(1)
+        tensor([1.5000, 3.5000])
+    """
+    dim, keepdim = dim_kwargs(dim, keepdim, kw, "mean")
+    input = _with_dtype(input, dtype)
+    _require_float("mean", input)
+    return Mean.apply(input, _axes(dim, input.data.ndim), bool(keepdim))
+
+
+def _correction(name, dim, unbiased, kw):
+    correction = kw.pop("correction", None)
+    if isinstance(dim, bool):  # var(input, unbiased)
+        dim, unbiased = None, dim
+    if correction is not None and unbiased is not None:
+        raise TypeError(f"{name}() got both 'unbiased' and 'correction'; pass only one")
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    if not isinstance(correction, numbers.Real) or isinstance(correction, bool):
+        raise TypeError(f"{name}(): correction must be a number, got {type(correction).__name__}")
+    return dim, correction
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
+    """Variance over ``dim`` with ``correction`` (Bessel's, 1, by default).
+
+    ``unbiased=False`` is ``correction=0``. With fewer elements than
+    ``correction + 1`` the result is ``nan`` or ``inf``, as in PyTorch.
+
+    Example::
+
+        >>> ag.tensor([1., 2., 3., 4.]).var()
+        tensor(1.6667)
+    """
+    if correction is not None:
+        kw["correction"] = correction
+    dim, correction = _correction("var", dim, unbiased, kw)
+    dim, keepdim = dim_kwargs(dim, keepdim, kw, "var")
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(f"var(): std and var only support floating point dtypes, got {input.dtype}")
+    return Var.apply(input, _axes(dim, input.data.ndim), correction, bool(keepdim))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
+    """Standard deviation over ``dim``: ``sqrt(var(...))`` with the same arguments."""
+    from .elementwise import sqrt
+
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(f"std(): std and var only support floating point dtypes, got {input.dtype}")
+    return sqrt(var(input, dim, unbiased, keepdim, correction=correction, **kw))
+
+
+# ---------------------------------------------------------------- prod
+class Prod(Primitive):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        _setup(ctx, x, axes, keepdim)
+        y = _out(x.prod(axis=axes, keepdims=True), axes, keepdim, x.shape)  # an array, never a scalar
+        if ctx.needs_input_grad:
+            ctx.has_zero = bool((x == 0).any())
+            ctx.save_for_backward(x, None if ctx.has_zero else y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        g = _unreduce(g, ctx)
+        if not ctx.has_zero:
+            return g * _unreduce(y, ctx) / x, None, None
+        return g * _prod_others(x, ctx.axes), None, None
+
+
+def _prod_others(x, axes):
+    """``prod_{k != j} x_k`` for every ``j`` of each reduced slice, exact where ``x`` has zeros.
+
+    The value and its first derivative are exact everywhere (so double backward is
+    right): the nonzero part is divided out; the zero entries other than ``j``
+    contribute 1 (none), their value (one), or 0 with zero slope (two or more).
+    """
+    z = x == 0
+    zf = z.to(x.dtype)
+    safe = where(z, 1.0, x)
+    nonzero_prod = prod(safe, axes, True)
+    others = where(z, nonzero_prod, nonzero_prod / safe)
+    n_other_zeros = Sum.apply(zf, axes, True) - zf
+    zero_part = where(z, x, 0.0)
+    one_other = Sum.apply(zero_part, axes, True) - zero_part  # the other zero's value
+    zeros_factor = where(n_other_zeros == 0, 1.0, where(n_other_zeros == 1, one_other, 0.0))
+    return others * zeros_factor
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None, **kw):
+    """Product over ``dim``; the gradient is exact where the input has zeros.
+
+    Example::
+
+        >>> ag.tensor([[1., 2.], [3., 4.]]).prod(1)
+        tensor([ 2., 12.])
+    """
+    dim, keepdim = dim_kwargs(dim, keepdim, kw, "prod")
+    input = _int_to_long(input) if dtype is None else input.to(dtype)
+    if isinstance(dim, (tuple, list)) and len(dim) > 1:
+        raise TypeError("prod(): dim must be a single int, not a tuple (as in PyTorch)")
+    return Prod.apply(input, _axes(dim, input.data.ndim), bool(keepdim))
+
+
+# ---------------------------------------------------------------- max and min
+class Extreme(Primitive):
+    """``amax``/``amin`` over ``axes``; ties share the gradient evenly."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, largest):
+        _setup(ctx, x, axes, keepdim)
+        xp = ctx.device.xp
+        y = (xp.max if largest else xp.min)(x, axis=axes, keepdims=True)
+        if ctx.needs_input_grad:
+            mask = x == y
+            count = xp.maximum(mask.sum(axis=axes, keepdims=True), 1)
+            ctx.save_for_backward(mask / count.astype(x.dtype))
+        return _out(y, axes, keepdim, x.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        (weight,) = ctx.saved_tensors
+        return _unreduce(g, ctx) * weight, None, None, None
+
+
+class ExtremeDim(Primitive):
+    """``max``/``min`` along one dim: values and the first index; the gradient goes to that index."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, largest):
+        _setup(ctx, x, (dim,), keepdim)
+        xp = ctx.device.xp
+        idx = (xp.argmax if largest else xp.argmin)(x, axis=dim, keepdims=True).astype(backend.int64)
+        values = xp.take_along_axis(x, idx, axis=dim)
+        if ctx.needs_input_grad:
+            positions = xp.arange(x.shape[dim]).reshape((-1,) + (1,) * (x.ndim - dim - 1))
+            ctx.save_for_backward((positions == idx).astype(x.dtype))
+        if not keepdim:
+            values, idx = xp.squeeze(values, axis=dim), xp.squeeze(idx, axis=dim)
+        return values, idx
+
+    @staticmethod
+    def backward(ctx, g, g_indices):
+        (onehot,) = ctx.saved_tensors
+        return _unreduce(g, ctx) * onehot, None, None, None
+
+
+def _extreme(name, input, dim, keepdim, kw, largest):
+    dim, keepdim = dim_kwargs(dim, keepdim, kw, name)
+    if isinstance(dim, Tensor):  # max(input, other): the elementwise form
+        return (maximum if largest else minimum)(input, dim)
+    if dim is None:
+        _check_nonempty(name, input.data, None)
+        return Extreme.apply(input, None, False, largest)
+    d = norm_dim(dim, input.data.ndim)
+    x = input if input.data.ndim else input.reshape(1)
+    _check_nonempty(name, x.data, (d,))
+    values, indices = ExtremeDim.apply(x, d, bool(keepdim) and input.data.ndim > 0, largest)
+    return getattr(return_types, name)(values, indices)
+
+
+def max(input, dim=None, keepdim=False, **kw):
+    """The largest element, or ``(values, indices)`` along ``dim``.
+
+    Without ``dim`` the gradient is split evenly among equal maxima; with
+    ``dim`` it goes to the returned (first) index. ``max(input, other)`` is
+    :func:`maximum`.
+
+    Example::
+
+        >>> ag.tensor([[1., 5.], [7., 2.]]).max(dim=1)
+        max(values=tensor([5., 7.]), indices=tensor([1, 0]))
+    """
+    return _extreme("max", input, dim, keepdim, kw, True)
+
+
+def min(input, dim=None, keepdim=False, **kw):
+    """The smallest element, or ``(values, indices)`` along ``dim`` (see :func:`max`)."""
+    return _extreme("min", input, dim, keepdim, kw, False)
+
+
+def _amax(name, input, dim, keepdim, kw, largest):
+    dim, keepdim = dim_kwargs(dim, keepdim, kw, name)
+    axes = _axes(dim, input.data.ndim)
+    _check_nonempty(name, input.data, axes)
+    return Extreme.apply(input, axes, bool(keepdim), largest)
+
+
+def amax(input, dim=None, keepdim=False, **kw):
+    """Largest values over ``dim`` (an int or tuple); ties split the gradient evenly.
+
+    Example::
+
+        >>> ag.tensor([[1., 5.], [7., 2.]]).amax(0)
+        tensor([7., 5.])
+    """
+    return _amax("amax", input, dim, keepdim, kw, True)
+
+
+def amin(input, dim=None, keepdim=False, **kw):
+    """Smallest values over ``dim`` (an int or tuple); ties split the gradient evenly."""
+    return _amax("amin", input, dim, keepdim, kw, False)
+
+
+def _arg(name, input, dim, keepdim, kw):
+    dim, keepdim = dim_kwargs(dim, keepdim, kw, name)
+    x = input.data
+    xp = input.device.xp
+    fn = getattr(xp, name)
+    if dim is None:
+        _check_nonempty(name, x, None)
+        r = fn(x.reshape(-1))
+        return _no_grad_result(r.reshape((1,) * x.ndim) if keepdim else r, input)
+    d = norm_dim(dim, x.ndim)
+    if x.ndim == 0:
+        return _no_grad_result(xp.zeros((), backend.int64), input)
+    _check_nonempty(name, x, (d,))
+    return _no_grad_result(fn(x, axis=d, keepdims=bool(keepdim)).astype(backend.int64), input)
+
+
+def argmax(input, dim=None, keepdim=False, **kw):
+    """Index of the first largest element (of the flattened input when ``dim`` is None)."""
+    return _arg("argmax", input, dim, keepdim, kw)
+
+
+def argmin(input, dim=None, keepdim=False, **kw):
+    """Index of the first smallest element (of the flattened input when ``dim`` is None)."""
+    return _arg("argmin", input, dim, keepdim, kw)
+
+
+# ---------------------------------------------------------------- logsumexp, norm
+class LogSumExp(Primitive):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        _setup(ctx, x, axes, keepdim)
+        xp = ctx.device.xp
+        if _count(x.shape, axes) == 0:
+            y = xp.full(_kept_shape(x.shape, axes), -math.inf, x.dtype)
+        else:
+            m = xp.max(x, axis=axes, keepdims=True)
+            m = xp.where(xp.isfinite(m), m, 0).astype(x.dtype)  # all -inf (or inf) slices
+            y = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
+        y = _out(y, axes, keepdim, x.shape)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return _unreduce(g, ctx) * exp(x - _unreduce(y, ctx)), None, None
+
+
+def logsumexp(input, dim=None, keepdim=False, **kw):
+    """``log(sum(exp(input), dim))`` computed stably (finite for inputs near 1e4).
+
+    Example::
+
+        >>> ag.tensor([10000., 10000.]).logsumexp(0)
+        tensor(10000.6934)
+    """
+    dim, keepdim = dim_kwargs(dim, keepdim, kw, "logsumexp")
+    if input.data.dtype.kind != "f":
+        input = input.to(backend.get_default_dtype())
+    return LogSumExp.apply(input, _axes(dim, input.data.ndim), bool(keepdim))
+
+
+class Norm(Primitive):
+    """Vector p-norm over ``axes``; the gradient at a zero vector is 0, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, p, axes, keepdim):
+        _setup(ctx, x, axes, keepdim)
+        ctx.p = p
+        xp = ctx.device.xp
+        a = xp.abs(x)
+        if p == 2:
+            y = xp.sqrt((x * x).sum(axis=axes, keepdims=True))
+        elif p == 1:
+            y = a.sum(axis=axes, keepdims=True)
+        elif p == 0:
+            y = (x != 0).sum(axis=axes, keepdims=True).astype(x.dtype)
+        elif math.isinf(p):
+            y = (xp.max if p > 0 else xp.min)(a, axis=axes, keepdims=True)
+            if ctx.needs_input_grad:
+                mask = a == y
+                ctx.save_for_backward(x, mask / mask.sum(axis=axes, keepdims=True).astype(x.dtype))
+        else:
+            y = ((a ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)).astype(x.dtype)
+        y = _out(y, axes, keepdim, x.shape)
+        if not math.isinf(p):
+            ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        g = _unreduce(g, ctx)
+        p = ctx.p
+        if p == 0:
+            return g * x * 0, None, None, None
+        if p == 1:
+            return g * sign(x), None, None, None
+        if math.isinf(p):
+            return g * sign(x) * y, None, None, None  # y holds the tie weights here
+        y = _unreduce(y, ctx)
+        safe = where(y == 0, 1.0, y)
+        if p == 2:
+            return g * x / safe, None, None, None
+        return g * sign(x) * x.abs() ** (p - 1) / safe ** (p - 1), None, None, None
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **kw):
+    """The vector p-norm of ``input`` over ``dim`` (all elements by default).
+
+    Args:
+        p: ``"fro"`` or 2 (Euclidean), 1, ``inf``, ``-inf``, 0 (count of
+            nonzeros) or any other real number. ``"nuc"`` is not supported.
+        dim: an int or tuple of dims.
+        keepdim: keep reduced dims with size 1.
+        dtype: cast the input to this dtype first.
+
+    Example::
+
+        >>> ag.tensor([3., 4.]).norm()
+        tensor(5.)
+    """
+    dim, keepdim = dim_kwargs(dim, keepdim, kw, "norm")
+    input = _with_dtype(input, dtype)
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(f"norm(): Expected a floating point tensor as input. Got {input.dtype}")
+    if p is None or p == "fro":
+        p = 2
+    elif isinstance(p, str):
+        raise NotImplementedError(f"norm(): p={p!r} is not supported (use 'fro' or a number)")
+    elif not isinstance(p, numbers.Real) or isinstance(p, bool):
+        raise TypeError(f"norm(): p must be a number or 'fro', got {type(p).__name__}")
+    axes = _axes(dim, input.data.ndim)
+    if math.isinf(p) and _count(input.shape, axes) == 0:
+        raise RuntimeError(f"norm(): cannot compute the {p} norm over an empty dimension "
+                           "(the operation has no identity)")
+    return Norm.apply(input, float(p), axes, bool(keepdim))
+
+
+# ---------------------------------------------------------------- all, any, cumsum
+def _logical(name, input, dim, keepdim, kw):
+    dim, keepdim = dim_kwargs(dim, keepdim, kw, name)
+    x = input.data
+    r = getattr(x, name)(axis=_axes(dim, x.ndim), keepdims=bool(keepdim))
+    return _no_grad_result(r.astype(x.dtype) if x.dtype == backend.uint8 else r, input)
+
+
+def all(input, dim=None, keepdim=False, **kw):
+    """True where every element over ``dim`` is nonzero (a bool tensor; no gradient)."""
+    return _logical("all", input, dim, keepdim, kw)
+
+
+def any(input, dim=None, keepdim=False, **kw):
+    """True where some element over ``dim`` is nonzero (a bool tensor; no gradient)."""
+    return _logical("any", input, dim, keepdim, kw)
+
+
+class Cumsum(Primitive):
+    @staticmethod
+    def forward(ctx, x, dim, reverse):
+        ctx.dim, ctx.reverse = dim, reverse
+        xp = ctx.device.xp
+        if reverse:
+            return xp.flip(xp.cumsum(xp.flip(x, axis=dim), axis=dim), axis=dim)
+        return xp.cumsum(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Cumsum.apply(g, ctx.dim, not ctx.reverse), None, None
+
+
+def cumsum(input, dim, *, dtype=None, **kw):
+    """Cumulative sum along ``dim``; integer inputs accumulate in int64.
+
+    Example::
+
+        >>> ag.tensor([1., 2., 3.]).cumsum(0)
+        tensor([1., 3., 6.])
+    """
+    dim, _ = dim_kwargs(dim, False, kw, "cumsum")
+    input = _int_to_long(input) if dtype is None else input.to(dtype)
+    d = norm_dim(dim, input.data.ndim)
+    if input.data.ndim == 0:
+        return Cumsum.apply(input.reshape(1), 0, False).reshape(())
+    return Cumsum.apply(input, d, False)
+
+
+# ---------------------------------------------------------------- softmax
+class Softmax(Primitive):
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        xp = ctx.device.xp
+        e = xp.exp(x - xp.max(x, axis=dim, keepdims=True)) if x.size else x.copy()
+        y = e / e.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        gy = g * y
+        return gy - y * gy.sum(ctx.dim, keepdim=True), None
+
+
+class LogSoftmax(Primitive):
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        xp = ctx.device.xp
+        if x.size:
+            s = x - xp.max(x, axis=dim, keepdims=True)
+            y = s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
+        else:
+            y = x.copy()
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g - exp(y) * g.sum(ctx.dim, keepdim=True), None
+
+
+def _softmax_input(name, input, dim, dtype):
+    if dim is None:
+        raise TypeError(f"{name}() missing required argument 'dim'")
+    input = _with_dtype(input, dtype)
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError(f"{name}(): not implemented for dtype {input.dtype} (use a float tensor)")
+    d = norm_dim(dim, input.data.ndim)
+    return input, (d if input.data.ndim else None)
+
+
+def softmax(input, dim, dtype=None):
+    """``exp(x) / exp(x).sum(dim)``, computed stably (a fused op).
+
+    Example::
+
+        >>> ag.tensor([1., 1.]).softmax(0)
+        tensor([0.5000, 0.5000])
+    """
+    input, d = _softmax_input("softmax", input, dim, dtype)
+    return Softmax.apply(input, d)
+
+
+def log_softmax(input, dim, dtype=None):
+    """``log(softmax(x, dim))``, computed stably (a fused op).
+
+    Example::
+
+        >>> ag.tensor([0., 0.]).log_softmax(0)
+        tensor([-0.6931, -0.6931])
+    """
+    input, d = _softmax_input("log_softmax", input, dim, dtype)
+    return LogSoftmax.apply(input, d)
