@@ -30,13 +30,13 @@ def _saved_index(ctx):
     return tuple(p.data if isinstance(p, Tensor) else p for p in ctx.saved_tensors)
 
 
-def _is_basic(parts):
-    return all(p is None or isinstance(p, (int, slice)) for p in parts)
-
-
-def _index(x, parts):
-    """``x[parts]`` for an already parsed index."""
-    return (Index if _is_basic(parts) else IndexAdvanced).apply(x, parts)
+def _take(x, basic, adv):
+    """``x[basic][adv]`` for a parsed index (either part may be None)."""
+    if basic is not None:
+        x = Index.apply(x, basic)
+    if adv is not None:
+        x = IndexAdvanced.apply(x, adv)
+    return x
 
 
 class Index(Primitive):
@@ -56,7 +56,7 @@ class Index(Primitive):
 
 
 class IndexAdvanced(Primitive):
-    """Advanced (integer array) indexing: a copy of the selected elements."""
+    """Advanced indexing (integer arrays, with slices): a copy of the selected elements."""
 
     @staticmethod
     def forward(ctx, x, index):
@@ -70,16 +70,18 @@ class IndexAdvanced(Primitive):
 
 
 class IndexGrad(Primitive):
-    """Zeros of ``shape`` with ``g`` placed at ``index``, scatter-added when ``accumulate``.
+    """Zeros of ``shape`` with ``g`` placed at ``index``, scatter-added when ``advanced``.
 
-    The gradient of indexing; its own gradient is indexing again.
+    The gradient of indexing (repeated advanced indices accumulate); its own
+    gradient is indexing again.
     """
 
     @staticmethod
-    def forward(ctx, g, shape, index, accumulate):
+    def forward(ctx, g, shape, index, advanced):
+        ctx.advanced = advanced
         ctx.save_for_backward(*index)
         out = ctx.device.xp.zeros(shape, g.dtype)
-        if accumulate:
+        if advanced:
             ctx.device.backend.scatter_add(out, index, g)
         else:
             out[index] = g
@@ -87,33 +89,46 @@ class IndexGrad(Primitive):
 
     @staticmethod
     def backward(ctx, gg):
-        return _index(gg, _saved_index(ctx)), None, None, None
+        index = _saved_index(ctx)
+        return (IndexAdvanced if ctx.advanced else Index).apply(gg, index), None, None, None
 
 
 class IndexPut(Primitive):
-    """``x`` with ``values`` written at ``index`` (scatter-added when ``accumulate``), out of place."""
+    """``x`` with ``values`` written at ``[basic][adv]`` (scatter-added when ``accumulate``), out of place."""
 
     @staticmethod
-    def forward(ctx, x, values, index, accumulate):
+    def forward(ctx, x, values, basic, adv, accumulate):
         ctx.accumulate = accumulate
-        ctx.save_for_backward(*index)
+        ctx.n_basic = -1 if basic is None else len(basic)
+        ctx.save_for_backward(*(basic or ()), *(adv or ()))
+        ctx.has_adv = adv is not None
         out = x.copy()
+        if adv is None:
+            if accumulate:
+                out[basic] += values
+            else:
+                out[basic] = values
+            return out
+        target = out if basic is None else out[basic]  # a view: writes reach ``out``
         if accumulate:
-            ctx.device.backend.scatter_add(out, index, values)
+            ctx.device.backend.scatter_add(target, adv, values)
         else:
-            out[index] = values
+            target[adv] = values
         return out
 
     @staticmethod
     def backward(ctx, g):
-        index = _saved_index(ctx)
+        saved = _saved_index(ctx)
+        n = ctx.n_basic
+        basic = None if n < 0 else saved[:n]
+        adv = saved[max(n, 0):] if ctx.has_adv else None
         need = ctx.needs_input_grad
         gx = gv = None
         if need[0]:
-            gx = g if ctx.accumulate else IndexPut.apply(g, 0, index, False)
+            gx = g if ctx.accumulate else IndexPut.apply(g, 0, basic, adv, False)
         if need[1]:
-            gv = _index(g, index)  # the engine sums it to the values' shape
-        return gx, gv, None, None
+            gv = _take(g, basic, adv)  # the engine sums it to the values' shape
+        return gx, gv, None, None, None
 
 
 # ---------------------------------------------------------------- index parsing
@@ -135,7 +150,7 @@ def _as_index_array(item, device):
     if a.dtype == backend.uint8:  # byte tensors are masks, as in PyTorch
         return a.astype(backend.bool_)
     if kind in "iu":
-        return a
+        return int(backend.to_host(a)) if a.ndim == 0 else a  # a 0-d index selects, as an int
     raise IndexError(
         f"tensors used as indices must be long, int, byte or bool tensors, got an index of dtype "
         f"{a.dtype}"
@@ -174,7 +189,12 @@ def _check_bounds(a, n, dim, exc=IndexError, negative=True, op=""):
 
 
 def _parse_index(x, index):
-    """``index`` as a tuple of ints, slices, ``None`` and device arrays, checked against ``x``."""
+    """``index`` checked against ``x`` and split into ``(basic, advanced)`` for ``x[basic][advanced]``.
+
+    ``basic`` holds ints, slices and ``None``; ``advanced`` slices and device
+    integer arrays (either may be None). As in PyTorch, and unlike NumPy, ints
+    and ``None`` are applied first, so they never move the advanced dimensions.
+    """
     device = x.device
     items = index if isinstance(index, tuple) else (index,)
     items = [_convert(i, device) for i in items]
@@ -223,7 +243,17 @@ def _parse_index(x, index):
             _check_bounds(p, shape[d], d)
             parts.append(p)
             d += 1
-    return tuple(parts)
+    arrays = [not (p is None or isinstance(p, (int, slice))) for p in parts]
+    if not any(arrays):
+        return tuple(parts), None
+    if all(isinstance(p, slice) or (a and p.ndim) for p, a in zip(parts, arrays)):
+        return None, tuple(parts)  # only slices and arrays: NumPy and PyTorch agree
+    # ints and None first (a view), then the arrays over what is left; a 0-d mask is a new
+    # dimension of size 1 indexed by [0] (True) or [] (False)
+    basic = tuple(None if a and not p.ndim else slice(None) if a else p for p, a in zip(parts, arrays))
+    adv = tuple((device.xp.nonzero(p.reshape(1))[0] if not p.ndim else p) if a else slice(None)
+                for p, a in zip(parts, arrays) if not isinstance(p, int))
+    return basic, adv
 
 
 # ---------------------------------------------------------------- getitem / setitem
@@ -234,7 +264,7 @@ def getitem(input, index):
     integer or boolean tensors, lists or arrays. Basic indexing gives a view;
     gradients of advanced indexing scatter-add (repeated indices accumulate).
     """
-    return _index(input, _parse_index(input, index))
+    return _take(input, *_parse_index(input, index))
 
 
 def _value_for(input, value, op):
@@ -263,13 +293,17 @@ def setitem(input, index, value):
     ``value``. Raises on a leaf that requires grad.
     """
     input._check_inplace()
-    parts = _parse_index(input, index)
+    basic, adv = _parse_index(input, index)
     value = _value_for(input, value, "setitem")
     try:
         if state.enabled and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
-            inplace._apply(input, lambda t, v: IndexPut.apply(t, v, parts, False), value)
+            inplace._apply(input, lambda t, v: IndexPut.apply(t, v, basic, adv, False), value)
         else:
-            input.data[parts] = value.data if isinstance(value, Tensor) else value
+            v = value.data if isinstance(value, Tensor) else value
+            if adv is None:
+                input.data[basic] = v
+            else:
+                (input.data if basic is None else input.data[basic])[adv] = v
             input._bump()
     except ValueError as e:
         vshape = tuple(value.shape) if isinstance(value, Tensor) else ()
@@ -354,7 +388,7 @@ def _scatter(input, dim, index, src, accumulate, op):
     else:
         _check_along(input, index, d, op)
     src = _value_for(input, src, op)
-    return IndexPut.apply(input, src, _along(index, d, input.device.xp), accumulate)
+    return IndexPut.apply(input, src, None, _along(index, d, input.device.xp), accumulate)
 
 
 def scatter(input, dim, index, src, reduce=None):
