@@ -1,2 +1,68 @@
-"""nn.functional: linear."""
-__all__ = []
+"""nn.functional: linear and bilinear maps."""
+from __future__ import annotations
+
+import autograd as ag
+from autograd import Tensor
+from autograd.ops.linalg import Matmul
+
+
+def linear(input, weight, bias=None):
+    """:math:`y = x W^T + b`.
+
+    One matmul node that reads ``weight`` transposed in place (no copy of ``W^T``),
+    plus one bias add.
+
+    Shape:
+        - input: :math:`(*, H_{in})`; weight: :math:`(H_{out}, H_{in})`; bias: :math:`(H_{out})`
+        - output: :math:`(*, H_{out})`
+
+    Example::
+
+        >>> F.linear(ag.ones(2, 3), ag.ones(4, 3), ag.zeros(4)).shape
+        (2, 4)
+    """
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        raise TypeError("linear(): input and weight must be Tensors")
+    if weight.ndim != 2:
+        raise RuntimeError(f"linear(): weight must be 2-D (out_features, in_features), got shape "
+                           f"{tuple(weight.shape)}")
+    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        rows = input.numel() // max(input.shape[-1], 1) if input.ndim else 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x"
+                           f"{input.shape[-1] if input.ndim else 1} and {weight.shape[1]}x{weight.shape[0]})")
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {input.dtype} and "
+                           f"{weight.dtype}")
+    if input.ndim == 1:
+        out = Matmul.apply(input.reshape(1, -1), weight, False, True).reshape(weight.shape[0])
+    else:
+        out = Matmul.apply(input, weight, False, True)
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """:math:`y_k = x_1^T A_k x_2 + b_k`.
+
+    Shape:
+        - input1: :math:`(*, H_{in1})`; input2: :math:`(*, H_{in2})`
+        - weight: :math:`(H_{out}, H_{in1}, H_{in2})`; bias: :math:`(H_{out})`
+        - output: :math:`(*, H_{out})`
+    """
+    if weight.ndim != 3 or input1.shape[-1] != weight.shape[1] or input2.shape[-1] != weight.shape[2]:
+        raise RuntimeError(f"bilinear(): input1 {tuple(input1.shape)}, input2 {tuple(input2.shape)} and "
+                           f"weight {tuple(weight.shape)} do not match")
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(f"bilinear(): input1 and input2 batch dimensions differ: "
+                           f"{tuple(input1.shape[:-1])} and {tuple(input2.shape[:-1])}")
+    lead = input1.shape[:-1]
+    x1 = input1.reshape(-1, input1.shape[-1])
+    x2 = input2.reshape(-1, input2.shape[-1])
+    out = ag.einsum("ni,kij,nj->nk", x1, weight, x2)
+    if bias is not None:
+        out = out + bias
+    return out.reshape(*lead, weight.shape[0])
+
+
+__all__ = ["linear", "bilinear"]

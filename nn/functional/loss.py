@@ -1,2 +1,409 @@
-"""nn.functional: loss."""
-__all__ = []
+"""nn.functional: loss functions, with PyTorch's reductions and weighting rules.
+
+``reduction`` is ``'mean'`` (default), ``'sum'`` or ``'none'``; the legacy
+``size_average``/``reduce`` arguments are honoured as in PyTorch. Cross-entropy
+is ``log_softmax`` (the engine's stable fused op) followed by an NLL primitive
+that gathers the target log-probabilities; its gradient is a scatter whose own
+gradient is the gather again, so double backward works.
+"""
+from __future__ import annotations
+
+import warnings
+
+import autograd as ag
+from autograd import Tensor, backend
+from autograd.function import Primitive
+
+from .activation import Softplus, _softplus_array
+
+
+def _reduction_arg(size_average, reduce, reduction):
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "mean" if size_average and reduce else ("sum" if reduce else "none")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss, reduction, weight=None):
+    """Apply ``reduction``; with elementwise ``weight``, 'mean' is the weighted mean (PyTorch)."""
+    if weight is not None:
+        loss = loss * weight
+        if reduction == "mean":
+            return loss.sum() / weight.sum()
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _check_same_size(input, target, name):
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(f"Using a target size ({tuple(target.shape)}) that is different to the input size "
+                      f"({tuple(input.shape)}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", stacklevel=3)
+
+
+def _check_weight(input, weight, name):
+    if weight is not None and tuple(weight.shape) != tuple(input.shape):
+        raise ValueError(f"{name}: Weights and input must have the same size.")
+
+
+# ---------------------------------------------------------------- regression losses
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error :math:`(x - y)^2`, reduced."""
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    _check_same_size(input, target, "mse_loss")
+    _check_weight(input, weight, "mse_loss")
+    d = input - target
+    return _reduce(d * d, reduction, weight)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error :math:`|x - y|`, reduced."""
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    _check_same_size(input, target, "l1_loss")
+    _check_weight(input, weight, "l1_loss")
+    return _reduce(ag.abs(input - target), reduction, weight)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """:math:`0.5 d^2 / \\beta` where :math:`|d| < \\beta`, else :math:`|d| - 0.5 \\beta` (``d = x - y``)."""
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _check_same_size(input, target, "smooth_l1_loss")
+    d = input - target
+    ad = ag.abs(d)
+    if beta == 0:
+        return _reduce(ad, reduction)
+    return _reduce(ag.where(ad < beta, (0.5 / beta) * (d * d), ad - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """:math:`0.5 d^2` where :math:`|d| < \\delta`, else :math:`\\delta (|d| - 0.5 \\delta)`."""
+    reduction = _reduction_arg(None, None, reduction)
+    _check_same_size(input, target, "huber_loss")
+    _check_weight(input, weight, "huber_loss")
+    d = input - target
+    ad = ag.abs(d)
+    return _reduce(ag.where(ad < delta, 0.5 * (d * d), delta * (ad - 0.5 * delta)), reduction, weight)
+
+
+# ---------------------------------------------------------------- NLL and cross-entropy
+def _spread(xp, values, target, num_classes, dtype):
+    """A dense ``(N, C, *)`` array with ``values[n, *]`` at class ``target[n, *]`` and 0 elsewhere."""
+    classes = xp.arange(num_classes).reshape((1, num_classes) + (1,) * (target.ndim - 1))
+    hit = classes == xp.expand_dims(target, 1)
+    return xp.where(hit, xp.expand_dims(values, 1), 0).astype(dtype, copy=False)
+
+
+class NLLGather(Primitive):
+    """``-scale * logp[n, target[n], *]`` for each ``n, *`` (class dim 1), unreduced."""
+
+    @staticmethod
+    def forward(ctx, logp, target, scale):
+        xp = ctx.device.xp
+        ctx.save_for_backward(target, scale)
+        ctx.num_classes = logp.shape[1]
+        picked = xp.take_along_axis(logp, xp.expand_dims(target, 1), axis=1)
+        return -(picked.reshape(target.shape) * scale)
+
+    @staticmethod
+    def backward(ctx, g):
+        target, scale = ctx.saved_tensors
+        return NLLScatter.apply(g, target, scale, ctx.num_classes), None, None
+
+
+class NLLScatter(Primitive):
+    """The gradient of :class:`NLLGather`: ``-scale * g`` spread to the target classes."""
+
+    @staticmethod
+    def forward(ctx, g, target, scale, num_classes):
+        ctx.save_for_backward(target, scale)
+        return _spread(ctx.device.xp, -(g * scale), target, num_classes, g.dtype)
+
+    @staticmethod
+    def backward(ctx, gg):
+        target, scale = ctx.saved_tensors
+        return NLLGather.apply(gg, target, scale), None, None, None
+
+
+def _nll_terms(input, target, weight, ignore_index, name):
+    """Unreduced NLL of log-probabilities ``input`` (class dim 1), the total weight, the ignore mask.
+
+    ``input``: ``(N, C, *)`` or ``(C,)``; ``target``: ``(N, *)`` or ``()`` class indices.
+    """
+    if not isinstance(target, Tensor) or target.dtype.kind not in "iu":
+        what = target.dtype if isinstance(target, Tensor) else type(target).__name__
+        raise RuntimeError(f"{name}: expected target of an integer dtype (class indices), but got {what}")
+    if input.ndim < 1:
+        raise ValueError(f"{name}: input must have at least 1 dimension (classes), got a 0-d tensor")
+    unbatched = input.ndim == 1
+    if unbatched:
+        if target.ndim != 0:
+            raise RuntimeError(f"{name}: for an unbatched input of shape {tuple(input.shape)} the target "
+                               f"must be 0-d, got shape {tuple(target.shape)}")
+        input, target = input.reshape(1, -1), target.reshape(1)
+    if target.shape[:1] != input.shape[:1]:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                         f"({target.shape[0] if target.ndim else 0}).")
+    if tuple(target.shape) != tuple(input.shape[:1] + input.shape[2:]):
+        raise RuntimeError(f"{name}: size mismatch (got input: {list(input.shape)}, "
+                           f"target: {list(target.shape)})")
+    num_classes = input.shape[1]
+    if weight is not None and tuple(weight.shape) != (num_classes,):
+        raise RuntimeError(f"weight tensor should be defined either for all {num_classes} classes or no "
+                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+    if target.device is not input.device:
+        raise RuntimeError(f"{name}: input is on {input.device} but target is on {target.device}")
+    xp = input.device.xp
+    t = target.data
+    ignored = t == ignore_index
+    bad = ~ignored & ((t < 0) | (t >= num_classes))
+    if bool(bad.any()):
+        first = int(t[bad].reshape(-1)[0])
+        raise IndexError(f"{name}: Target {first} is out of bounds (expected class indices in "
+                         f"[0, {num_classes - 1}] or ignore_index={ignore_index}).")
+    safe = xp.where(ignored, 0, t).astype(backend.int64, copy=False)
+    keep = ~ignored
+    if weight is None:
+        scale = keep.astype(input.dtype)
+    else:
+        w = weight.data.astype(input.dtype, copy=False)
+        scale = xp.where(keep, w[safe], 0).astype(input.dtype, copy=False)
+    dev = input.device
+    losses = NLLGather.apply(input, Tensor._make(safe, dev), Tensor._make(scale, dev))
+    total = Tensor._make(backend.as_array(scale.sum(), dev), dev)
+    if unbatched:
+        losses = losses.reshape(())
+    return losses, total, Tensor._make(ignored, dev)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Negative log likelihood of class indices given log-probabilities.
+
+    Args:
+        input (Tensor): log-probabilities, :math:`(N, C)`, :math:`(N, C, d_1, ...)` or :math:`(C)`.
+        target (Tensor): class indices in :math:`[0, C)`, :math:`(N)`, :math:`(N, d_1, ...)` or :math:`()`.
+        weight (Tensor, optional): a weight per class, shape :math:`(C)`.
+        ignore_index (int): a target value that contributes neither loss nor weight.
+        reduction (str): ``'mean'`` divides by the sum of the weights of the targets.
+    """
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    losses, total, _ = _nll_terms(input, target, weight, ignore_index, "nll_loss")
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    return losses.sum() / total
+
+
+def _class_shape(input, class_dim):
+    return tuple(input.shape[class_dim] if i == class_dim else 1 for i in range(input.ndim))
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Cross-entropy of logits ``input`` against class indices or class probabilities ``target``.
+
+    Args:
+        input (Tensor): unnormalised logits, :math:`(N, C)`, :math:`(N, C, d_1, ...)` or :math:`(C)`.
+        target (Tensor): class indices (integer, shape of ``input`` without the class dim) or
+            class probabilities (floating, the shape of ``input``).
+        weight (Tensor, optional): a weight per class, shape :math:`(C)`.
+        ignore_index (int): a target index that is ignored (class-index targets only).
+        reduction (str): ``'mean'`` | ``'sum'`` | ``'none'``. With class indices, ``'mean'``
+            divides by the summed weights of the non-ignored targets; with probabilities, by
+            the number of samples (:math:`N \\cdot d_1 \\cdots`).
+        label_smoothing (float): in ``[0, 1]``; mixes the target with the uniform distribution.
+
+    Example::
+
+        >>> logits = ag.tensor([[2.0, 0.0, -1.0]])
+        >>> round(F.cross_entropy(logits, ag.tensor([0])).item(), 4)
+        0.1698
+    """
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.ndim == 1 else 1
+    num_classes = input.shape[class_dim]
+    logp = ag.log_softmax(input, class_dim)
+    if isinstance(target, Tensor) and target.dtype.kind == "f":
+        return _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class_dim)
+    losses, total, ignored = _nll_terms(logp, target, weight, ignore_index, "cross_entropy")
+    if reduction == "none":
+        nll = losses
+    elif reduction == "sum":
+        nll = losses.sum()
+    else:
+        nll = losses.sum() / total
+    if label_smoothing <= 0.0:
+        return nll
+    if weight is not None:
+        smooth = -(logp * weight.reshape(_class_shape(logp, class_dim))).sum(class_dim)
+    else:
+        smooth = -logp.sum(class_dim)
+    smooth = ag.where(ignored.reshape(smooth.shape), 0.0, smooth)
+    if reduction == "mean":
+        if weight is not None:
+            smooth = smooth.sum() / total
+        else:
+            smooth = smooth.sum() / (~ignored).sum().to(logp.dtype)
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / num_classes)
+
+
+def _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class_dim):
+    if tuple(target.shape) != tuple(logp.shape):
+        raise RuntimeError(f"cross_entropy: probability targets must have the shape of the input "
+                           f"{tuple(logp.shape)}, got {tuple(target.shape)}")
+    num_classes = logp.shape[class_dim]
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / num_classes
+    prod = logp * target
+    if weight is not None:
+        if tuple(weight.shape) != (num_classes,):
+            raise RuntimeError(f"weight tensor should be defined either for all {num_classes} classes or no "
+                               f"classes but got weight tensor of shape: {list(weight.shape)}")
+        prod = prod * weight.reshape(_class_shape(logp, class_dim))
+    if reduction == "mean":
+        return -prod.sum() / (logp.numel() // num_classes)
+    if reduction == "sum":
+        return -prod.sum()
+    return -prod.sum(class_dim)
+
+
+# ---------------------------------------------------------------- binary losses
+class BinaryCrossEntropy(Primitive):
+    """Elementwise :math:`-(y \\log x + (1 - y) \\log(1 - x))`, logs clamped to >= -100 (PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        xp = ctx.device.xp
+        ctx.save_for_backward(x, y)
+        log_x = xp.maximum(xp.log(x), -100)
+        log_1mx = xp.maximum(xp.log1p(-x), -100)
+        return (-(y * log_x + (1 - y) * log_1mx)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = gy = None
+        if need[0]:
+            gx = g * (x - y) / ag.clamp((1 - x) * x, min=1e-12)
+        if need[1]:
+            gy = g * (ag.clamp(ag.log1p(-x), min=-100) - ag.clamp(ag.log(x), min=-100))
+        return gx, gy
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """Binary cross-entropy of probabilities ``input`` (in [0, 1]) and targets of the same shape.
+
+    Log terms are clamped to be >= -100, so ``input`` of exactly 0 or 1 gives a finite loss.
+    """
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({tuple(target.shape)}) that is different to the input size "
+                         f"({tuple(input.shape)}) is deprecated. Please ensure they have the same size.")
+    data = input.data
+    if bool(((data < 0) | (data > 1)).any()):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if target.dtype != input.dtype:
+        target = target.to(input.dtype)
+    loss = BinaryCrossEntropy.apply(input, target)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+class BCEWithLogits(Primitive):
+    """Elementwise :math:`(1 - y) x + l \\cdot \\text{softplus}(-x)`, :math:`l = (p - 1) y + 1`
+    (``p`` = ``pos_weight``, or 1), stable for any logit."""
+
+    @staticmethod
+    def forward(ctx, x, y, pos_weight):
+        xp = ctx.device.xp
+        ctx.save_for_backward(x, y, pos_weight)
+        sp = _softplus_array(xp, -x)
+        if pos_weight is None:
+            return ((1 - y) * x + sp).astype(x.dtype, copy=False)
+        return ((1 - y) * x + ((pos_weight - 1) * y + 1) * sp).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, p = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = gy = gp = None
+        if need[0]:
+            s = ag.sigmoid(x)
+            gx = g * (s - y) if p is None else g * (((p - 1) * y + 1) * s - p * y)
+        if need[1] or (p is not None and need[2]):
+            sp = Softplus.apply(-x, 1.0, float("inf"))
+            if need[1]:
+                gy = -g * x if p is None else g * ((p - 1) * sp - x)
+            if p is not None and need[2]:
+                gp = g * y * sp
+        return gx, gy, gp
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross-entropy in one numerically stable op.
+
+    Args:
+        weight (Tensor, optional): broadcast multiplier of each element's loss.
+        pos_weight (Tensor, optional): weight of the positive term, broadcast along the
+            last (class) dimension.
+    """
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({tuple(target.shape)}) must be the same as input size "
+                         f"({tuple(input.shape)})")
+    if target.dtype != input.dtype:
+        target = target.to(input.dtype)
+    loss = BCEWithLogits.apply(input, target, pos_weight)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Kullback-Leibler divergence :math:`y (\\log y - x)` of log-probabilities ``input``.
+
+    Args:
+        reduction (str): ``'batchmean'`` (the mathematically correct mean: sum / batch size),
+            ``'mean'`` (over all elements), ``'sum'`` or ``'none'``.
+        log_target (bool): ``target`` holds log-probabilities.
+    """
+    if reduction == "batchmean":
+        if size_average is not None or reduce is not None:
+            reduction = _reduction_arg(size_average, reduce, "mean")
+    else:
+        reduction = _reduction_arg(size_average, reduce, reduction)
+        if reduction == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support "
+                          "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+                          "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+                          "major release.", stacklevel=2)
+    if log_target:
+        loss = ag.exp(target) * (target - input)
+    else:
+        positive = target > 0
+        safe = ag.where(positive, target, 1.0)
+        loss = ag.where(positive, target * ag.log(safe), 0.0) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.ndim else loss.sum()
+    return _reduce(loss, reduction)
+
+
+__all__ = [
+    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "cross_entropy",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+]
