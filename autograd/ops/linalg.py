@@ -23,6 +23,7 @@ class Matmul(Primitive):
     @staticmethod
     def forward(ctx, a, b, ta, tb):
         ctx.ta, ctx.tb = ta, tb
+        ctx.folded = b.ndim == 2 and a.ndim > 2  # backward may have only one of a, b saved
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
@@ -45,7 +46,7 @@ class Matmul(Primitive):
         if need[0]:  # dA = g @ B^T
             ga = Matmul.apply(b, g, tb, True) if ta else Matmul.apply(g, b, False, not tb)
         if need[1]:  # dB = A^T @ g
-            if b.ndim == 2 and a.ndim > 2 and not ta:  # batch folded into rows: one GEMM, no batch sum
+            if ctx.folded and not ta:  # batch folded into rows: one GEMM, no batch sum
                 rows = math.prod(a.shape[:-1])
                 a, g = a.reshape(rows, a.shape[-1]), g.reshape(rows, g.shape[-1])
             gb = Matmul.apply(g, a, True, ta) if tb else Matmul.apply(a, g, not ta, False)
