@@ -1,2 +1,172 @@
-"""nn.functional: rnn."""
-__all__ = []
+"""nn.functional: recurrent layers (``rnn_tanh``, ``rnn_relu``, ``lstm``, ``gru``) and their cells.
+
+How the layers stay fast: for each layer and direction, the input projection of
+all time steps is one matmul; each step is then one matmul (``h @ W_hh.T``) and
+one fused cell op (``ag.fused_lstm_cell`` / ``ag.fused_gru_cell``; the plain
+RNN uses add + tanh/relu). Internally the sequence is kept batch-major
+(``(N, L, *)``), so that the per-step slices of the projection are one
+``split`` and the step outputs one ``cat``, whatever ``L`` is.
+"""
+from __future__ import annotations
+
+import autograd as ag
+from autograd.ops.fused import fused_gru_cell, fused_lstm_cell
+
+from .dropout import dropout as _dropout
+from .linear import linear
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+# ---------------------------------------------------------------- one step
+def _step(mode, gx, h, c, w_hh_t, b_hh):
+    """One time step from the input projection ``gx`` (which holds ``b_hh`` too, except for GRU)."""
+    gh = h @ w_hh_t
+    if mode == "LSTM":
+        return fused_lstm_cell(gx, gh, c)
+    if mode == "GRU":
+        if b_hh is not None:  # GRU's b_hn sits inside r * (W_hn h + b_hn): it can't be folded
+            gh = gh + b_hh
+        return fused_gru_cell(gx, gh, h), None
+    pre = gx + gh
+    return (pre.tanh() if mode == "RNN_TANH" else pre.relu()), None
+
+
+def _input_bias(mode, b_ih, b_hh):
+    """The bias added once to the input projection: ``b_ih + b_hh`` except for GRU."""
+    if b_ih is None:
+        return None
+    return b_ih if mode == "GRU" else b_ih + b_hh
+
+
+def _cell(mode, input, h, c, w_ih, w_hh, b_ih, b_hh):
+    gx = linear(input, w_ih, _input_bias(mode, b_ih, b_hh))
+    return _step(mode, gx, h, c, w_hh.t(), b_hh if mode == "GRU" else None)
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One Elman RNN step, ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)``.
+
+    Shape:
+        - input: ``(N, H_in)``; hx: ``(N, H)``; output: ``(N, H)``.
+    """
+    return _cell("RNN_TANH", input, hx, None, w_ih, w_hh, b_ih, b_hh)[0]
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One Elman RNN step with ReLU, ``h' = relu(x W_ih^T + b_ih + h W_hh^T + b_hh)``."""
+    return _cell("RNN_RELU", input, hx, None, w_ih, w_hh, b_ih, b_hh)[0]
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One LSTM step; ``hx`` is ``(h, c)``; returns ``(h', c')``. Gate order ``i, f, g, o``."""
+    h, c = hx
+    return _cell("LSTM", input, h, c, w_ih, w_hh, b_ih, b_hh)
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One GRU step (gate order ``r, z, n``; ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``)."""
+    return _cell("GRU", input, hx, None, w_ih, w_hh, b_ih, b_hh)[0]
+
+
+# ---------------------------------------------------------------- a whole layer
+def _direction(mode, x, h, c, w_ih, w_hh, b_ih, b_hh, reverse):
+    """One layer in one direction over batch-major ``x`` ``(N, L, H_in)``: ``(out (N, L, H), h, c)``."""
+    n, length, size = x.shape
+    gates = w_ih.shape[0]
+    # all time steps' input projections in one matmul, then one split into steps: (N, G) each
+    gx = linear(x.reshape(n * length, size), w_ih, _input_bias(mode, b_ih, b_hh))
+    steps = gx.reshape(n, length * gates).split(gates, dim=1)
+    w_hh_t = w_hh.t()
+    b_step = b_hh if mode == "GRU" else None
+    outs = [None] * length
+    for t in (range(length - 1, -1, -1) if reverse else range(length)):
+        h, c = _step(mode, steps[t], h, c, w_hh_t, b_step)
+        outs[t] = h
+    out = outs[0].unsqueeze(1) if length == 1 else ag.cat(outs, dim=1).reshape(n, length, -1)
+    return out, h, c
+
+
+def _run(mode, input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    """The sequence loop shared by ``rnn_tanh``, ``rnn_relu``, ``lstm`` and ``gru``."""
+    h0, c0 = hx if mode == "LSTM" else (hx, None)
+    directions = 2 if bidirectional else 1
+    per = 4 if has_biases else 2
+    if len(params) != num_layers * directions * per:
+        raise RuntimeError(
+            f"{mode.lower()}: expected {num_layers * directions * per} weight tensors for "
+            f"num_layers={num_layers}, bidirectional={bool(bidirectional)}, has_biases={bool(has_biases)}, "
+            f"got {len(params)}"
+        )
+    h0s = h0.split(1, 0)
+    c0s = c0.split(1, 0) if c0 is not None else None
+    x = input if batch_first else input.transpose(0, 1)  # batch-major inside
+    h_n, c_n = [], []
+    for layer in range(num_layers):
+        outs = []
+        for d in range(directions):
+            k = layer * directions + d
+            w = params[k * per:(k + 1) * per]
+            b_ih, b_hh = (w[2], w[3]) if has_biases else (None, None)
+            h = _squeeze0(h0s[k])
+            c = _squeeze0(c0s[k]) if c0s is not None else None
+            out, h, c = _direction(mode, x, h, c, w[0], w[1], b_ih, b_hh, reverse=d == 1)
+            outs.append(out)
+            h_n.append(h)
+            c_n.append(c)
+        x = outs[0] if directions == 1 else ag.cat(outs, dim=2)
+        if dropout and train and layer < num_layers - 1:
+            x = _dropout(x, dropout, True)
+    output = x if batch_first else x.transpose(0, 1)
+    h_n = ag.stack(h_n, 0)
+    if mode == "LSTM":
+        return output, h_n, ag.stack(c_n, 0)
+    return output, h_n
+
+
+def _squeeze0(t):
+    return t.reshape(t.shape[1:])
+
+
+def rnn_tanh(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    """A multi-layer Elman RNN with tanh over a whole sequence (``torch.rnn_tanh``'s signature).
+
+    Args:
+        input: ``(L, N, H_in)``, or ``(N, L, H_in)`` with ``batch_first``.
+        hx: the initial hidden state, ``(num_layers * D, N, H)``.
+        params: ``[w_ih, w_hh, b_ih, b_hh]`` (the biases only with ``has_biases``)
+            per layer and direction, layer-major, forward direction first.
+        dropout: dropout probability applied to the outputs of every layer but
+            the last, when ``train``.
+
+    Returns:
+        ``(output, h_n)``: output ``(L, N, D * H)`` (batch first with
+        ``batch_first``), h_n ``(num_layers * D, N, H)``.
+    """
+    return _run("RNN_TANH", input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+                batch_first)
+
+
+def rnn_relu(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    """A multi-layer Elman RNN with ReLU over a whole sequence; arguments as :func:`rnn_tanh`."""
+    return _run("RNN_RELU", input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+                batch_first)
+
+
+def lstm(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    """A multi-layer LSTM over a whole sequence; ``hx`` is ``(h0, c0)``; returns ``(output, h_n, c_n)``.
+
+    Arguments as :func:`rnn_tanh`.
+    """
+    return _run("LSTM", input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+                batch_first)
+
+
+def gru(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    """A multi-layer GRU over a whole sequence; returns ``(output, h_n)``. Arguments as :func:`rnn_tanh`."""
+    return _run("GRU", input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+                batch_first)
+
+
+__all__ = ["rnn_tanh", "rnn_relu", "lstm", "gru", "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell",
+           "gru_cell"]

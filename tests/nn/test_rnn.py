@@ -1,0 +1,316 @@
+"""Recurrent layers (RNN, LSTM, GRU) and cells against PyTorch, with identical weights.
+
+Every comparison copies a PyTorch module's ``state_dict`` (as NumPy arrays)
+into the xpgrad module with ``load_state_dict``, runs both on the same input
+and compares outputs, final states and the gradients of the input, the
+initial states and every parameter.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+import nn.functional as F
+
+I, H, L, N = 3, 4, 5, 2  # input size, hidden size, sequence length, batch
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+def _host(t):
+    return t.detach().cpu().numpy()
+
+
+def _close(got, expected, what, tol=1e-9):
+    np.testing.assert_allclose(got, expected, rtol=tol, atol=tol, err_msg=what)
+
+
+def _load_from_torch(module, tmodule, device, dtype):
+    sd = {k: ag.tensor(v.detach().numpy(), dtype=dtype, device=device) for k, v in tmodule.state_dict().items()}
+    module.load_state_dict(sd)
+
+
+def _compare(ours, theirs, device, x_shape, state_shape=None, n_states=1, dtype=np.float64, tol=1e-9,
+             seed=0):
+    """Forward, final states and all gradients of ``ours`` vs ``theirs`` (a torch module).
+
+    ``state_shape``: the shape of each of the ``n_states`` initial states, or None to use the defaults.
+    """
+    torch = _torch()
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(x_shape).astype(dtype)
+    tx = torch.tensor(x, requires_grad=True)
+    ax = ag.tensor(x, device=device, requires_grad=True)
+    args, targs, states = [ax], [tx], []
+    if state_shape is not None:
+        hs = [rng.standard_normal(state_shape).astype(dtype) for _ in range(n_states)]
+        states = [(ag.tensor(h, device=device, requires_grad=True), torch.tensor(h, requires_grad=True))
+                  for h in hs]
+        a_hx = tuple(s[0] for s in states)
+        t_hx = tuple(s[1] for s in states)
+        args.append(a_hx if n_states == 2 else a_hx[0])
+        targs.append(t_hx if n_states == 2 else t_hx[0])
+    out, tout = ours(*args), theirs(*targs)
+    flat = lambda o: [o] if not isinstance(o, tuple) else [u for v in o for u in flat(v)]
+    outs, touts = flat(out), flat(tout)
+    assert len(outs) == len(touts)
+    loss, tloss = 0, 0
+    for k, (o, t) in enumerate(zip(outs, touts)):
+        assert tuple(o.shape) == tuple(t.shape), f"output {k}: shape {o.shape} vs torch {tuple(t.shape)}"
+        assert o.device == ag.device(device)
+        _close(_host(o), t.detach().numpy(), f"output {k}", tol)
+        w = rng.standard_normal(tuple(t.shape)).astype(dtype)
+        loss = loss + (o * ag.tensor(w, device=device)).sum()
+        tloss = tloss + (t * torch.tensor(w)).sum()
+    loss.backward()
+    tloss.backward()
+    _close(_host(ax.grad), tx.grad.numpy(), "input gradient", tol)
+    for k, (a, t) in enumerate(states):
+        _close(_host(a.grad), t.grad.numpy(), f"gradient of initial state {k}", tol)
+    tparams = dict(theirs.named_parameters())
+    names = [name for name, _ in ours.named_parameters()]
+    assert names == list(tparams), "parameter names differ from PyTorch's"
+    for name, p in ours.named_parameters():
+        assert p.grad is not None, f"{name} got no gradient"
+        _close(_host(p.grad), tparams[name].grad.numpy(), f"gradient of {name}", tol)
+
+
+# ---------------------------------------------------------------- whole layers vs torch
+MODES = {
+    "rnn_tanh": ("RNN", {}),
+    "rnn_relu": ("RNN", {"nonlinearity": "relu"}),
+    "lstm": ("LSTM", {}),
+    "gru": ("GRU", {}),
+}
+CONFIGS = {
+    # name: (constructor kwargs, batched input, initial states given, eval mode)
+    "default_states": ({}, True, False, False),
+    "given_states": ({}, True, True, False),
+    "two_layers_bidirectional": ({"num_layers": 2, "bidirectional": True}, True, True, False),
+    "batch_first_two_layers": ({"num_layers": 2, "batch_first": True}, True, True, False),
+    "no_bias_bidirectional": ({"bias": False, "bidirectional": True}, True, False, False),
+    "unbatched": ({"num_layers": 2}, False, True, False),
+    "unbatched_default_bidirectional": ({"bidirectional": True}, False, False, False),
+    "dropout_eval": ({"num_layers": 2, "dropout": 0.5}, True, True, True),
+    "dropout_one_train": ({"num_layers": 2, "dropout": 1.0, "bidirectional": True}, True, False, False),
+}
+
+
+@pytest.mark.parametrize("config", list(CONFIGS))
+@pytest.mark.parametrize("mode", list(MODES))
+def test_layer_matches_torch(mode, config, device):
+    torch = _torch()
+    cls_name, mode_kw = MODES[mode]
+    kw, batched, with_states, eval_mode = CONFIGS[config]
+    kw = {**mode_kw, **kw}
+    torch.manual_seed(0)
+    theirs = getattr(torch.nn, cls_name)(I, H, **kw).double()
+    ours = getattr(nn, cls_name)(I, H, **kw, dtype=ag.float64, device=device)
+    _load_from_torch(ours, theirs, device, ag.float64)
+    if eval_mode:
+        ours.eval()
+        theirs.eval()
+    layers = kw.get("num_layers", 1) * (2 if kw.get("bidirectional") else 1)
+    if not batched:
+        shape, state_shape = (L, I), (layers, H)
+    else:
+        shape = (N, L, I) if kw.get("batch_first") else (L, N, I)
+        state_shape = (layers, N, H)
+    n_states = 2 if cls_name == "LSTM" else 1
+    _compare(ours, theirs, device, shape, state_shape if with_states else None, n_states)
+
+
+@pytest.mark.parametrize("cls_name", ["LSTM", "GRU", "RNN"])
+def test_float32_matches_torch(cls_name, device):
+    torch = _torch()
+    torch.manual_seed(1)
+    theirs = getattr(torch.nn, cls_name)(I, H, num_layers=2)
+    ours = getattr(nn, cls_name)(I, H, num_layers=2, device=device)
+    _load_from_torch(ours, theirs, device, ag.float32)
+    _compare(ours, theirs, device, (L, N, I), (2, N, H), 2 if cls_name == "LSTM" else 1, dtype=np.float32,
+             tol=2e-5)
+
+
+def test_sequence_of_length_one(device):
+    torch = _torch()
+    torch.manual_seed(2)
+    theirs = torch.nn.LSTM(I, H, bidirectional=True).double()
+    ours = nn.LSTM(I, H, bidirectional=True, dtype=ag.float64, device=device)
+    _load_from_torch(ours, theirs, device, ag.float64)
+    _compare(ours, theirs, device, (1, N, I), (2, N, H), 2)
+
+
+# ---------------------------------------------------------------- cells vs torch
+CELLS = {
+    "rnn_tanh": ("RNNCell", {}, 1),
+    "rnn_relu": ("RNNCell", {"nonlinearity": "relu"}, 1),
+    "lstm": ("LSTMCell", {}, 2),
+    "gru": ("GRUCell", {}, 3),
+}
+CELL_CONFIGS = {
+    "batched_states": ({}, True, True),
+    "batched_default": ({}, True, False),
+    "unbatched_states": ({}, False, True),
+    "unbatched_default_no_bias": ({"bias": False}, False, False),
+}
+
+
+@pytest.mark.parametrize("config", list(CELL_CONFIGS))
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_cell_matches_torch(cell, config, device):
+    torch = _torch()
+    cls_name, mode_kw, _ = CELLS[cell]
+    kw, batched, with_states = CELL_CONFIGS[config]
+    torch.manual_seed(3)
+    theirs = getattr(torch.nn, cls_name)(I, H, **mode_kw, **kw).double()
+    ours = getattr(nn, cls_name)(I, H, **mode_kw, **kw, dtype=ag.float64, device=device)
+    _load_from_torch(ours, theirs, device, ag.float64)
+    state_shape = ((N, H) if batched else (H,)) if with_states else None
+    _compare(ours, theirs, device, (N, I) if batched else (I,), state_shape, 2 if cls_name == "LSTMCell" else 1)
+
+
+# ---------------------------------------------------------------- gradients by finite differences
+@pytest.mark.parametrize("mode", ["lstm", "gru", "rnn_tanh"])
+def test_gradcheck_functional(mode, device):
+    rng = np.random.default_rng(4)
+    gates = {"lstm": 4, "gru": 3, "rnn_tanh": 1}[mode]
+    h = 2
+    t = lambda *shape: ag.tensor(rng.uniform(-1, 1, shape), dtype=ag.float64, device=device,
+                                 requires_grad=True)
+    x = t(3, 2, 2)
+    params = [t(gates * h, 2), t(gates * h, h), t(gates * h), t(gates * h)]
+    params += [t(gates * h, 2), t(gates * h, h), t(gates * h), t(gates * h)]  # reverse direction
+    h0 = t(2, 2, h)
+    fn = getattr(F, mode)
+    if mode == "lstm":
+        c0 = t(2, 2, h)
+        f = lambda x, h0, c0, *p: fn(x, (h0, c0), list(p), True, 1, 0.0, False, True, False)
+        assert ag.gradcheck(f, (x, h0, c0, *params))
+    else:
+        f = lambda x, h0, *p: fn(x, h0, list(p), True, 1, 0.0, False, True, False)
+        assert ag.gradcheck(f, (x, h0, *params))
+
+
+@pytest.mark.parametrize("mode", ["lstm", "gru"])
+def test_gradgradcheck_functional(mode, device):
+    """Double backward through a whole (tiny) sequence: the fused cells' backward is differentiable."""
+    rng = np.random.default_rng(5)
+    gates = 4 if mode == "lstm" else 3
+    t = lambda *shape: ag.tensor(rng.uniform(-1, 1, shape), dtype=ag.float64, device=device,
+                                 requires_grad=True)
+    x, w_ih, w_hh, b = t(2, 1, 1), t(gates, 1), t(gates, 1), t(gates)
+    h0 = t(1, 1, 1)
+    if mode == "lstm":
+        c0 = t(1, 1, 1)
+        f = lambda x, h0, c0, w_ih, w_hh: F.lstm(x, (h0, c0), [w_ih, w_hh, b, b], True, 1, 0.0, False,
+                                                 False, False)
+        assert ag.gradgradcheck(f, (x, h0, c0, w_ih, w_hh))
+    else:
+        f = lambda x, h0, w_ih, w_hh: F.gru(x, h0, [w_ih, w_hh, b, b], True, 1, 0.0, False, False, False)
+        assert ag.gradgradcheck(f, (x, h0, w_ih, w_hh))
+
+
+# ---------------------------------------------------------------- module conventions
+def test_state_dict_keys_and_shapes_match_torch():
+    torch = _torch()
+    for cls_name, gates in (("LSTM", 4), ("GRU", 3), ("RNN", 1)):
+        theirs = getattr(torch.nn, cls_name)(I, H, num_layers=2, bidirectional=True)
+        ours = getattr(nn, cls_name)(I, H, num_layers=2, bidirectional=True)
+        tsd, sd = theirs.state_dict(), ours.state_dict()
+        assert list(sd) == list(tsd)
+        for k in sd:
+            assert tuple(sd[k].shape) == tuple(tsd[k].shape), k
+        assert tuple(ours.weight_hh_l1_reverse.shape) == (gates * H, H)
+    assert list(nn.LSTM(I, H, bias=False).state_dict()) == ["weight_ih_l0", "weight_hh_l0"]
+    assert list(nn.GRUCell(I, H).state_dict()) == list(torch.nn.GRUCell(I, H).state_dict())
+
+
+def test_default_init_is_uniform_in_bound():
+    ag.manual_seed(0)
+    hidden = 16
+    for m in (nn.LSTM(8, hidden, num_layers=2), nn.GRUCell(8, hidden), nn.RNN(8, hidden)):
+        bound = 1 / math.sqrt(hidden)
+        for name, p in m.named_parameters():
+            v = _host(p)
+            assert v.dtype == np.float32
+            assert np.all(np.abs(v) <= bound), name
+            assert v.std() > bound / 4, f"{name} does not look uniformly drawn"
+
+
+def test_repr_matches_torch():
+    torch = _torch()
+    for args, kw in [((10, 20), {}), ((10, 20, 2), {"batch_first": True, "dropout": 0.5}),
+                     ((3, 4), {"bias": False, "bidirectional": True})]:
+        for cls_name in ("LSTM", "GRU", "RNN"):
+            assert repr(getattr(nn, cls_name)(*args, **kw)) == repr(getattr(torch.nn, cls_name)(*args, **kw))
+    assert repr(nn.RNNCell(3, 4, nonlinearity="relu")) == repr(torch.nn.RNNCell(3, 4, nonlinearity="relu"))
+    assert repr(nn.LSTMCell(3, 4, bias=False)) == repr(torch.nn.LSTMCell(3, 4, bias=False))
+
+
+def test_dropout_in_training_changes_the_output():
+    ag.manual_seed(0)
+    m = nn.GRU(I, H, num_layers=2, dropout=0.5)
+    x = ag.randn(L, N, I)
+    train_out, _ = m(x)
+    m.eval()
+    eval_out, _ = m(x)
+    again, _ = m(x)
+    assert not np.allclose(_host(train_out), _host(eval_out))
+    np.testing.assert_array_equal(_host(eval_out), _host(again))
+
+
+def test_no_grad_forward_records_nothing(device):
+    m = nn.LSTM(I, H, device=device)
+    with ag.no_grad():
+        out, (h, c) = m(ag.randn(L, N, I, device=device))
+    assert not out.requires_grad and out.grad_fn is None and not h.requires_grad
+
+
+def test_parameters_learn_with_backward(device):
+    m = nn.LSTM(I, H, num_layers=2, bidirectional=True, device=device)
+    out, (h, c) = m(ag.randn(L, N, I, device=device))
+    (out.sum() + c.sum()).backward()
+    for name, p in m.named_parameters():
+        assert p.grad is not None and tuple(p.grad.shape) == tuple(p.shape), name
+
+
+# ---------------------------------------------------------------- errors
+def test_bad_arguments_raise():
+    with pytest.raises(ValueError, match="nonlinearity"):
+        nn.RNN(I, H, nonlinearity="sigmoid")
+    with pytest.raises(ValueError, match="nonlinearity"):
+        nn.RNNCell(I, H, nonlinearity="gelu")
+    with pytest.raises(ValueError, match="dropout"):
+        nn.LSTM(I, H, dropout=1.5)
+    with pytest.raises(ValueError, match="hidden_size"):
+        nn.GRU(I, 0)
+    with pytest.raises(TypeError, match="num_layers"):
+        nn.GRU(I, H, num_layers=1.5)
+    with pytest.warns(UserWarning, match="num_layers greater than 1"):
+        nn.LSTM(I, H, dropout=0.2)
+
+
+def test_bad_inputs_raise():
+    m = nn.LSTM(I, H, num_layers=2)
+    with pytest.raises(ValueError, match="2D or 3D"):
+        m(ag.randn(1, L, N, I))
+    with pytest.raises(RuntimeError, match="input_size"):
+        m(ag.randn(L, N, I + 1))
+    with pytest.raises(RuntimeError, match=r"Expected hidden size \(2, 2, 4\)"):
+        m(ag.randn(L, N, I), (ag.zeros(1, N, H), ag.zeros(2, N, H)))
+    with pytest.raises(RuntimeError, match="hx should also be 3-D"):
+        m(ag.randn(L, N, I), (ag.zeros(2, H), ag.zeros(2, H)))
+    with pytest.raises(TypeError, match="tuple"):
+        m(ag.randn(L, N, I), ag.zeros(2, N, H))
+    with pytest.raises(ValueError, match="1D or 2D"):
+        nn.GRUCell(I, H)(ag.randn(1, N, I))
+    with pytest.raises(RuntimeError, match="hidden state"):
+        nn.GRUCell(I, H)(ag.randn(N, I), ag.zeros(N + 1, H))
+    with pytest.raises(RuntimeError, match="fused_lstm_cell"):
+        ag.ops.fused.fused_lstm_cell(ag.zeros(2, 8), ag.zeros(2, 8), ag.zeros(2, 3))

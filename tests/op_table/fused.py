@@ -1,0 +1,60 @@
+"""Op-table entries for the fused recurrent cells (``fused_lstm_cell``, ``fused_gru_cell``).
+
+Both are smooth everywhere, so first and second derivatives are checked on
+any inputs; shapes cover batched, unbatched and multi-batch-dimension states.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from autograd.ops.fused import fused_gru_cell, fused_lstm_cell
+
+from .spec import OpCase, array
+
+
+@st.composite
+def cell_inputs(draw, chunks):
+    """``(gates_x, gates_h, state)`` of shapes ``(*B, chunks*H)``, ``(*B, chunks*H)``, ``(*B, H)``."""
+    hidden = draw(st.integers(1, 3))
+    lead = draw(st.sampled_from([(), (1,), (3,), (2, 2)]))
+    gates = lead + (chunks * hidden,)
+    return (draw(array(gates)), draw(array(gates)), draw(array(lead + (hidden,)))), {}
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def lstm_ref(gx, gh, c):
+    i, f, g, o = np.split(gx + gh, 4, axis=-1)
+    c_new = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+    return _sigmoid(o) * np.tanh(c_new), c_new
+
+
+def gru_ref(gx, gh, h):
+    xr, xz, xn = np.split(gx, 3, axis=-1)
+    hr, hz, hn = np.split(gh, 3, axis=-1)
+    r, z = _sigmoid(xr + hr), _sigmoid(xz + hz)
+    n = np.tanh(xn + r * hn)
+    return (1 - z) * n + z * h
+
+
+def lstm_torch(gx, gh, c):
+    i, f, g, o = (gx + gh).chunk(4, dim=-1)
+    c_new = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    return o.sigmoid() * c_new.tanh(), c_new
+
+
+def gru_torch(gx, gh, h):
+    xr, xz, xn = gx.chunk(3, dim=-1)
+    hr, hz, hn = gh.chunk(3, dim=-1)
+    r, z = (xr + hr).sigmoid(), (xz + hz).sigmoid()
+    n = (xn + r * hn).tanh()
+    return (1 - z) * n + z * h
+
+
+CASES = [
+    OpCase("fused_lstm_cell", fused_lstm_cell, lstm_ref, cell_inputs(4), torch_fn=lstm_torch),
+    OpCase("fused_gru_cell", fused_gru_cell, gru_ref, cell_inputs(3), torch_fn=gru_torch),
+]
