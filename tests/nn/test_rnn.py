@@ -32,8 +32,8 @@ def _close(got, expected, what, tol=1e-9):
 
 
 def _load_from_torch(module, tmodule, device, dtype):
-    sd = {k: ag.tensor(v.detach().numpy(), dtype=dtype, device=device) for k, v in tmodule.state_dict().items()}
-    module.load_state_dict(sd)
+    sd = tmodule.state_dict()
+    module.load_state_dict({k: ag.tensor(v.numpy(), dtype=dtype, device=device) for k, v in sd.items()})
 
 
 def _compare(ours, theirs, device, x_shape, state_shape=None, n_states=1, dtype=np.float64, tol=1e-9,
@@ -172,7 +172,8 @@ def test_cell_matches_torch(cell, config, device):
     ours = getattr(nn, cls_name)(I, H, **mode_kw, **kw, dtype=ag.float64, device=device)
     _load_from_torch(ours, theirs, device, ag.float64)
     state_shape = ((N, H) if batched else (H,)) if with_states else None
-    _compare(ours, theirs, device, (N, I) if batched else (I,), state_shape, 2 if cls_name == "LSTMCell" else 1)
+    n_states = 2 if cls_name == "LSTMCell" else 1
+    _compare(ours, theirs, device, (N, I) if batched else (I,), state_shape, n_states)
 
 
 # ---------------------------------------------------------------- gradients by finite differences
