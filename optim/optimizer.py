@@ -1,0 +1,396 @@
+"""``Optimizer``: the base class of all optimizers, as ``torch.optim.Optimizer``.
+
+An optimizer holds ``param_groups`` (a list of dicts: the parameters and the
+hyperparameters that apply to them, filled from ``defaults``) and ``state``
+(per-parameter buffers, created lazily on the first step and keyed by the
+parameter tensor). ``state_dict()`` packs both in PyTorch's layout, with
+integer parameter ids, so checkpoints read the same way.
+
+Updates run in place on the parameters' backend arrays (``p.data``) under
+no-grad: they record no graph nodes, keep the parameters' dtype, and bump the
+parameters' version counters.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import numbers
+import warnings
+from collections import defaultdict
+from itertools import chain
+
+import autograd as ag
+from autograd import backend
+from autograd.tensor import Tensor
+
+__all__ = ["Optimizer", "required"]
+
+
+class _RequiredParameter:
+    """Marks a hyperparameter that every param group must give (PyTorch's ``required``)."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+class Optimizer:
+    """Base class for all optimizers.
+
+    Args:
+        params (iterable): an iterable of Tensors, of ``(name, Tensor)`` pairs, or
+            of dicts that define parameter groups (a ``"params"`` entry plus
+            hyperparameters that override ``defaults`` for that group).
+        defaults (dict): default values of the optimization options.
+
+    Subclasses validate their hyperparameters in ``__init__`` and implement
+    ``step(closure=None)``; the base class runs ``step`` under ``no_grad`` and
+    the closure under ``enable_grad``.
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
+                            f"or dicts, but got {type(params).__name__}")
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(dict(group))
+
+    def __init_subclass__(cls, **kwargs):
+        # Each subclass's step runs under no_grad and marks the optimizer as stepped
+        # (what the schedulers read to warn about calling them in the wrong order).
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is None or getattr(step, "_wrapped_step", False):
+            return
+
+        @functools.wraps(step)
+        def wrapper(self, *args, **kw):
+            self._opt_called = True
+            with ag.no_grad():
+                return step(self, *args, **kw)
+
+        wrapper._wrapped_step = True
+        cls.step = wrapper
+
+    def __repr__(self):
+        lines = [self.__class__.__name__ + " ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(group):
+                if key not in ("params", "param_names"):
+                    lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------ groups
+    def add_param_group(self, param_group):
+        """Add a param group to ``param_groups`` (e.g. layers unfrozen while fine-tuning).
+
+        Args:
+            param_group (dict): the Tensors to optimize under ``"params"``, and
+                group-specific options; missing options take ``defaults``.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the "
+                            "ordering of tensors in sets will change between runs. Please use a list "
+                            "instead.")
+        else:
+            params = list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        if names:
+            if len(names) != len(params):
+                raise ValueError(
+                    "all optimizer params should be with/without names. Some param names are missing")
+            param_group["param_names"] = names
+        param_group["params"] = params
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
+            if not (p.is_leaf or p.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(
+                    f"parameter group didn't specify a value of required optimization parameter {name}")
+            param_group.setdefault(name, default)
+        ids = [id(p) for p in params]
+        if len(ids) != len(set(ids)):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this "
+                          "will cause an error", stacklevel=3)
+        seen = set()
+        for group in self.param_groups:
+            seen.update(id(p) for p in group["params"])
+            if ("param_names" in param_group) != ("param_names" in group):
+                which = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {which} to the optimizer")
+        if not seen.isdisjoint(ids):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all optimized tensors.
+
+        Args:
+            set_to_none (bool): set ``.grad`` to None instead of filling it with
+                zeros (default: True), which saves memory and lets ``step`` skip
+                parameters that got no gradient.
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                    continue
+                if g.grad_fn is not None:
+                    g.detach_()
+                else:
+                    g.requires_grad_(False)
+                with ag.no_grad():
+                    g.zero_()
+
+    def step(self, closure=None):
+        """Perform a single optimization step; return the closure's loss (if any).
+
+        Args:
+            closure (callable, optional): re-evaluates the model and returns the loss.
+        """
+        raise NotImplementedError
+
+    @staticmethod
+    def _eval_closure(closure):
+        if closure is None:
+            return None
+        with ag.enable_grad():
+            return closure()
+
+    # ------------------------------------------------------------ state dict
+    def state_dict(self):
+        """The optimizer's state as a dict in PyTorch's layout.
+
+        ``{"state": {id: {buffer_name: Tensor, "step": Tensor, ...}},
+        "param_groups": [{hyperparameters..., "params": [id, ...]}]}``, where the
+        ids number the parameters in group order. As in PyTorch, the state
+        tensors are the live buffers (not copies): save the dict, or pass it to
+        ``load_state_dict`` (which copies), before stepping again.
+        """
+        mapping = {}
+        start = 0
+
+        def pack(group):
+            nonlocal start
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for i, p in enumerate(group["params"], start):
+                mapping.setdefault(id(p), i)
+            packed["params"] = [mapping[id(p)] for p in group["params"]]
+            start += len(packed["params"])
+            return packed
+
+        groups = [pack(g) for g in self.param_groups]
+        state = {(mapping[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Load the optimizer state (a copy of it) from ``state_dict()``'s output.
+
+        The saved groups must have as many groups, and as many parameters in
+        each, as this optimizer's. Buffers are copied onto each parameter's
+        device and, for floating parameters, cast to its dtype; ``step`` stays
+        as saved. Integer ids written as strings (a JSON round trip) are accepted.
+
+        Raises:
+            ValueError: the group count or a group's size differs.
+        """
+        for key in ("state", "param_groups"):
+            if key not in state_dict:
+                raise ValueError(f"optimizer state_dict is missing the {key!r} entry")
+        groups = self.param_groups
+        saved_groups = [_copy_value(g) for g in state_dict["param_groups"]]
+        if len(groups) != len(saved_groups):
+            raise ValueError(f"loaded state dict has a different number of parameter groups "
+                             f"({len(saved_groups)}) than the optimizer ({len(groups)})")
+        for i, (g, s) in enumerate(zip(groups, saved_groups)):
+            if len(g["params"]) != len(s["params"]):
+                raise ValueError(f"loaded state dict contains a parameter group that doesn't match the size "
+                                 f"of optimizer's group: group {i} has {len(s['params'])} parameters in "
+                                 f"the state dict and {len(g['params'])} in the optimizer")
+        id_map = dict(zip(chain.from_iterable(_int_ids(g["params"]) for g in saved_groups),
+                          chain.from_iterable(g["params"] for g in groups)))
+        state = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            k = _int_key(k)
+            if k in id_map:
+                param = id_map[k]
+                state[param] = {name: _cast(param, val, name) for name, val in v.items()}
+            else:
+                state[k] = _copy_value(v)
+        new_groups = []
+        for g, s in zip(groups, saved_groups):
+            s["params"] = g["params"]
+            if "param_names" in g and "param_names" not in s:
+                s["param_names"] = g["param_names"]
+            for key, value in g.items():  # JSON turns tuples (betas, etas) into lists
+                if isinstance(value, tuple) and isinstance(s.get(key), list):
+                    s[key] = tuple(s[key])
+            new_groups.append(s)
+        self.state = state
+        self.param_groups = new_groups
+        for group in self.param_groups:
+            for name, default in self.defaults.items():
+                group.setdefault(name, default)
+        self._after_load()
+
+    def _after_load(self):
+        """Hook for subclasses to fix up groups loaded from older or foreign state dicts."""
+
+
+# ---------------------------------------------------------------- helpers for state dicts
+def _int_key(k):
+    return int(k) if isinstance(k, str) and k.lstrip("-").isdigit() else k
+
+
+def _int_ids(ids):
+    return [_int_key(i) for i in ids]
+
+
+def _clone(t):
+    return Tensor._make(t.data.copy(), t.device)
+
+
+def _copy_value(value):
+    """A deep copy of plain Python containers holding tensors (tensors cloned)."""
+    if isinstance(value, Tensor):
+        return _clone(value)
+    if isinstance(value, dict):
+        return type(value)((k, _copy_value(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy_value(v) for v in value)
+    return value
+
+
+def _cast(param, value, key):
+    """A loaded state value for ``param``: ``step`` as a host tensor, buffers on its device and dtype."""
+    if key == "step":
+        if isinstance(value, Tensor):
+            return _clone(value)
+        return step_tensor(float(value))
+    if isinstance(value, Tensor):
+        data = backend.to_device(value.data, param.device)
+        if param.dtype.kind == "f" and data.dtype != param.dtype:
+            data = data.astype(param.dtype)
+        elif data is value.data:
+            data = data.copy()
+        return Tensor._make(data, param.device)
+    return _copy_value(value)
+
+
+# ---------------------------------------------------------------- helpers for the updates
+def step_tensor(value=0.0):
+    """A ``step`` counter: a 0-d float tensor on the host, as PyTorch keeps it (no device sync per step)."""
+    dtype = backend.float64 if backend.get_default_dtype() == backend.float64 else backend.float32
+    return ag.tensor(value, dtype=dtype)
+
+
+def increment(step_t):
+    """Add one to a ``step`` counter in place and return the new count as a Python float."""
+    step_t.data += 1
+    return float(step_t.item())
+
+
+def zeros_state(p):
+    """A zero buffer shaped, typed and placed like parameter ``p``."""
+    return Tensor._make(p.device.xp.zeros_like(p.data), p.device)
+
+
+def full_state(p, value):
+    """A buffer like ``p`` filled with ``value``."""
+    return Tensor._make(p.device.xp.full_like(p.data, value), p.device)
+
+
+def scalar(value):
+    """A hyperparameter as a Python number (a 1-element tensor lr is accepted)."""
+    return value.item() if isinstance(value, Tensor) else value
+
+
+def effective_grad(xp, param, grad, weight_decay, maximize):
+    """The gradient an update uses, ``(-grad if maximize else grad) + weight_decay * param``.
+
+    Returns ``grad`` itself when nothing changes (callers must not write to it),
+    otherwise one new array.
+    """
+    if weight_decay != 0:
+        out = xp.multiply(param, weight_decay)
+        if maximize:
+            xp.subtract(out, grad, out=out)
+        else:
+            xp.add(out, grad, out=out)
+        return out
+    if maximize:
+        return xp.negative(grad)
+    return grad
+
+
+def lerp_(xp, start, end, weight, tmp):
+    """``start += weight * (end - start)`` in place with PyTorch's two-branch formula (``tmp``: scratch)."""
+    xp.subtract(end, start, out=tmp)
+    if abs(weight) < 0.5:
+        tmp *= weight
+        start += tmp
+    else:
+        tmp *= 1 - weight
+        xp.subtract(end, tmp, out=start)
+
+
+def params_with_grad(group):
+    """The group's parameters that have a gradient (the others are skipped)."""
+    return [p for p in group["params"] if p.grad is not None]
+
+
+def bump(params):
+    """Mark the parameters as changed in place (their version counters)."""
+    for p in params:
+        p._bump()
+
+
+# ---------------------------------------------------------------- validation
+def check(name, value, ok, what=None):
+    """Raise ``ValueError("Invalid <what>: <value>")`` unless ``ok`` (NaN is never valid)."""
+    if not ok or _is_nan(value):
+        raise ValueError(f"Invalid {what or name + ' value'}: {value}")
+
+
+def _is_nan(value):
+    if isinstance(value, (tuple, list)):
+        return any(_is_nan(v) for v in value)
+    return isinstance(value, numbers.Real) and math.isnan(value)
+
+
+def check_lr(lr):
+    lr = scalar(lr)
+    check("lr", lr, lr >= 0.0, "learning rate")
+
+
+def check_unsupported(**flags):
+    """Options of PyTorch's signatures that only make sense there (CUDA graphs, differentiable steps)."""
+    for name, value in flags.items():
+        if value:
+            raise ValueError(f"{name}=True is not supported by xpgrad's optimizers")

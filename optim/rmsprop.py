@@ -1,0 +1,99 @@
+"""RMSprop, as ``torch.optim.RMSprop``."""
+from __future__ import annotations
+
+from .optimizer import (Optimizer, bump, check, check_lr, check_unsupported, effective_grad, increment,
+                        lerp_, params_with_grad, scalar, step_tensor, zeros_state)
+
+__all__ = ["RMSprop", "rmsprop"]
+
+
+class RMSprop(Optimizer):
+    """RMSprop: gradient steps divided by a running root mean square of the gradient.
+
+    ``v = alpha*v + (1-alpha)*g²``; with ``centered`` the running mean ``a`` of
+    the gradient is subtracted (``v - a²``); then ``p -= lr * g / (sqrt(v) + eps)``,
+    through a momentum buffer when ``momentum > 0``, as in PyTorch.
+
+    Args:
+        params (iterable): parameters or parameter groups to optimize.
+        lr (float): learning rate (default: 1e-2).
+        alpha (float): smoothing constant (default: 0.99).
+        eps (float): term added to the denominator (default: 1e-8).
+        weight_decay (float): L2 penalty added to the gradient (default: 0).
+        momentum (float): momentum factor (default: 0).
+        centered (bool): normalize by an estimate of the gradient's variance (default: False).
+        maximize (bool): maximize the objective (default: False).
+        foreach: accepted for PyTorch compatibility; the update is the same.
+    """
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        check_lr(lr)
+        check("eps", eps, eps >= 0.0, "epsilon value")
+        check("momentum", momentum, momentum >= 0.0)
+        check("weight_decay", weight_decay, weight_decay >= 0.0)
+        check("alpha", alpha, alpha >= 0.0)
+        check_unsupported(capturable=capturable, differentiable=differentiable)
+        defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
+                    "weight_decay": weight_decay, "capturable": capturable, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """Perform a single optimization step; return the closure's loss (if any)."""
+        loss = self._eval_closure(closure)
+        for group in self.param_groups:
+            params = params_with_grad(group)
+            momentum, centered = group["momentum"], group["centered"]
+            for p in params:
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = step_tensor()
+                    state["square_avg"] = zeros_state(p)
+                    if momentum > 0:
+                        state["momentum_buffer"] = zeros_state(p)
+                    if centered:
+                        state["grad_avg"] = zeros_state(p)
+            states = [self.state[p] for p in params]
+            rmsprop(params, [p.grad for p in params], [s["square_avg"] for s in states],
+                    [s["grad_avg"] for s in states] if centered else None,
+                    [s["momentum_buffer"] for s in states] if momentum > 0 else None,
+                    [s["step"] for s in states], lr=scalar(group["lr"]), alpha=group["alpha"],
+                    eps=group["eps"], weight_decay=group["weight_decay"], momentum=momentum,
+                    centered=centered, maximize=group["maximize"])
+        return loss
+
+
+def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_steps, *, lr, alpha, eps,
+            weight_decay, momentum, centered, maximize):
+    """The RMSprop update, in place on ``params`` and the state tensors."""
+    for i, (p, grad) in enumerate(zip(params, grads)):
+        xp = p.device.xp
+        param = p.data
+        increment(state_steps[i])
+        g = effective_grad(xp, param, grad.data, weight_decay, maximize)
+        v = square_avgs[i].data
+        avg = xp.empty_like(param)
+        v *= alpha
+        xp.multiply(g, g, out=avg)
+        avg *= 1 - alpha
+        v += avg
+        if centered:
+            a = grad_avgs[i].data
+            lerp_(xp, a, g, 1 - alpha, avg)
+            xp.multiply(a, a, out=avg)
+            xp.subtract(v, avg, out=avg)
+            xp.sqrt(avg, out=avg)
+        else:
+            xp.sqrt(v, out=avg)
+        avg += eps
+        xp.divide(g, avg, out=avg)
+        if momentum > 0:
+            buf = momentum_buffer_list[i].data
+            buf *= momentum
+            buf += avg
+            xp.multiply(buf, -lr, out=avg)
+        else:
+            avg *= -lr
+        param += avg
+    bump(params)

@@ -1,0 +1,98 @@
+"""Stochastic gradient descent (optionally with momentum), as ``torch.optim.SGD``."""
+from __future__ import annotations
+
+from autograd.tensor import Tensor
+
+from .optimizer import (Optimizer, bump, check, check_lr, check_unsupported, effective_grad,
+                        params_with_grad, scalar)
+
+__all__ = ["SGD", "sgd"]
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with (Nesterov) momentum.
+
+    With momentum ``mu`` and dampening ``tau`` the update is
+    ``b = mu * b + (1 - tau) * g`` (``b = g`` on the first step), then
+    ``p -= lr * (g + mu * b if nesterov else b)``, as in PyTorch.
+
+    Args:
+        params (iterable): parameters or parameter groups to optimize.
+        lr (float): learning rate (default: 1e-3).
+        momentum (float): momentum factor (default: 0).
+        dampening (float): dampening for momentum (default: 0).
+        weight_decay (float): L2 penalty added to the gradient (default: 0).
+        nesterov (bool): use Nesterov momentum (default: False).
+        maximize (bool): maximize the objective instead of minimizing it (default: False).
+        foreach, fused: accepted for PyTorch compatibility; the update is the same.
+
+    Example::
+
+        >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> w
+        tensor([0.8000, 1.6000], requires_grad=True)
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        check_lr(lr)
+        check("momentum", momentum, momentum >= 0.0)
+        check("dampening", dampening, True)
+        check("weight_decay", weight_decay, weight_decay >= 0.0)
+        check_unsupported(differentiable=differentiable)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
+                    "nesterov": nesterov, "maximize": maximize, "foreach": foreach,
+                    "differentiable": differentiable, "fused": fused}
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """Perform a single optimization step; return the closure's loss (if any)."""
+        loss = self._eval_closure(closure)
+        for group in self.param_groups:
+            params = params_with_grad(group)
+            momentum = group["momentum"]
+            buffers = [self.state[p].get("momentum_buffer") for p in params] if momentum != 0 else None
+            sgd(params, [p.grad for p in params], buffers, weight_decay=group["weight_decay"],
+                momentum=momentum, lr=scalar(group["lr"]), dampening=group["dampening"],
+                nesterov=group["nesterov"], maximize=group["maximize"])
+            if momentum != 0:
+                for p, buf in zip(params, buffers):
+                    self.state[p]["momentum_buffer"] = buf
+        return loss
+
+
+def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, dampening, nesterov, maximize):
+    """The SGD update, in place on ``params``; new buffers are stored into ``momentum_buffer_list``."""
+    for i, (p, grad) in enumerate(zip(params, grads)):
+        xp = p.device.xp
+        param = p.data
+        g = effective_grad(xp, param, grad.data, weight_decay, maximize)
+        owned = g is not grad.data  # a scratch array this update may overwrite
+        if momentum != 0:
+            buf = momentum_buffer_list[i]
+            if buf is None:
+                buf = momentum_buffer_list[i] = Tensor._make(g.copy(), p.device)
+            else:
+                b = buf.data
+                b *= momentum
+                if dampening == 0:
+                    b += g
+                else:
+                    b += xp.multiply(g, 1 - dampening)
+            if nesterov:
+                d = xp.multiply(buf.data, momentum)
+                d += g
+                g, owned = d, True
+            else:
+                g, owned = buf.data, False
+        if owned:
+            g *= -lr
+            param += g
+        else:
+            param += xp.multiply(g, -lr)
+    bump(params)
