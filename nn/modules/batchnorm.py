@@ -16,7 +16,7 @@ class _NormBase(Module):
     """Parameters and running-statistics buffers shared by the batch norms (PyTorch's ``_NormBase``)."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 device=None, dtype=None):
+                 device=None, dtype=None, *, bias=True):
         super().__init__()
         self.num_features = num_features
         self.eps = eps
@@ -25,7 +25,10 @@ class _NormBase(Module):
         self.track_running_stats = track_running_stats
         if affine:
             self.weight = Parameter(ag.empty(num_features, device=device, dtype=dtype))
-            self.bias = Parameter(ag.empty(num_features, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(ag.empty(num_features, device=device, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -50,14 +53,16 @@ class _NormBase(Module):
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
-            init.zeros_(self.bias)
+            if self.bias is not None:
+                init.zeros_(self.bias)
 
     def _check_input_dim(self, input):
         raise NotImplementedError
 
     def extra_repr(self):
-        return ("{num_features}, eps={eps}, momentum={momentum}, affine={affine}, "
-                "track_running_stats={track_running_stats}").format(**self.__dict__)
+        return ("{num_features}, eps={eps}, momentum={momentum}, affine={affine}, bias={use_bias}, "
+                "track_running_stats={track_running_stats}").format(**self.__dict__,
+                                                                     use_bias=self.bias is not None)
 
 
 class _BatchNorm(_NormBase):
@@ -84,6 +89,7 @@ class BatchNorm1d(_BatchNorm):
         eps: added to the variance. Default: 1e-5.
         momentum: running-average factor; None for a cumulative moving average. Default: 0.1.
         affine: learn ``weight`` (ones) and ``bias`` (zeros). Default: True.
+        bias: (keyword) learn ``bias`` when ``affine``. Default: True.
         track_running_stats: keep ``running_mean``/``running_var``/``num_batches_tracked``
             buffers and use them in eval mode. Default: True.
 
