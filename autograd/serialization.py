@@ -61,14 +61,24 @@ def save(obj, f):
         >>> ag.load(path)
         {'w': tensor([1., 1.]), 'step': 3}
     """
-    import safetensors.numpy
-
+    safetensors = _safetensors()
     arrays = {}
     names = {}  # id(tensor) -> entry name
     structure = _encode(obj, (), arrays, names)
     metadata = {FORMAT_KEY: "xpgrad", STRUCTURE_KEY: json.dumps(structure, allow_nan=True)}
     data = safetensors.numpy.save(arrays, metadata=metadata)
     _atomic_write(os.fspath(f), data)
+
+
+def _safetensors():
+    """The ``safetensors`` package (an optional dependency: the ``io`` extra)."""
+    try:
+        import safetensors
+        import safetensors.numpy  # noqa: F401
+    except ImportError as e:
+        raise ImportError("ag.save / ag.load need the safetensors package: pip install \"xpgrad[io]\" "
+                          "(or pip install safetensors)") from e
+    return safetensors
 
 
 def _entry_name(path, arrays):
@@ -183,8 +193,7 @@ def load(f, map_location=None):
             truncated, a header that is not JSON or lies about sizes, dtypes
             or offsets). Nothing in the file is executed, whatever it holds.
     """
-    from safetensors import safe_open
-
+    safe_open = _safetensors().safe_open
     path = os.fspath(f)
     device = backend.Device(map_location) if map_location is not None else backend.Device("cpu")
     header, meta, data_start = read_header(path)

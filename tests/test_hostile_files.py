@@ -13,6 +13,8 @@ import pytest
 import autograd as ag
 from autograd import serialization
 
+pytest.importorskip("safetensors")
+
 _HOSTILE = []  # names of the hostile files tried (the report counts them)
 
 

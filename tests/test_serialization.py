@@ -13,6 +13,8 @@ import pytest
 import autograd as ag
 from autograd import serialization
 
+pytest.importorskip("safetensors")
+
 
 def host(t):
     return t.detach().cpu().numpy()
@@ -275,3 +277,53 @@ def test_metadata_is_json(path):
     with open(path, "rb") as f:
         (n,) = struct.unpack("<Q", f.read(8))
     assert n % 8 == 0  # safetensors aligns the data section
+
+
+def test_torch_state_dict_into_nn_model(path):
+    torch = pytest.importorskip("torch")
+    st = pytest.importorskip("safetensors.torch")
+    nn = pytest.importorskip("nn")
+    torch.manual_seed(0)
+    tmodel = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BatchNorm1d(3), torch.nn.Tanh(),
+                                 torch.nn.Linear(3, 2))
+    tmodel(torch.randn(8, 4))
+    tmodel.eval()
+    st.save_file({k: v.contiguous() for k, v in tmodel.state_dict().items()}, path)
+    model = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.Tanh(), nn.Linear(3, 2))
+    model.load_state_dict(ag.load(path))
+    model.eval()
+    x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    with torch.no_grad():
+        expected = tmodel(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(host(model(ag.tensor(x))), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_model_and_optimizer_checkpoint(path):
+    nn = pytest.importorskip("nn")
+    optim = pytest.importorskip("optim")
+    F = pytest.importorskip("nn.functional")
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    x, y = ag.randn(8, 3), ag.randn(8, 1)
+
+    def step(m, o):
+        o.zero_grad()
+        loss = F.mse_loss(m(x), y)
+        loss.backward()
+        o.step()
+        return loss.item()
+
+    for _ in range(3):
+        step(model, opt)
+    ag.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}, path)
+    ckpt = ag.load(path)
+    assert ckpt["epoch"] == 3
+    assert all(isinstance(k, int) for k in ckpt["optimizer"]["state"])
+    assert_same(opt.state_dict(), ckpt["optimizer"])
+    model2 = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    model2.load_state_dict(ckpt["model"])
+    opt2 = optim.Adam(model2.parameters(), lr=1e-2)
+    opt2.load_state_dict(ckpt["optimizer"])
+    # the resumed run continues exactly as the original
+    assert [step(model, opt) for _ in range(3)] == [step(model2, opt2) for _ in range(3)]
