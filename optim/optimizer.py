@@ -130,6 +130,9 @@ class Optimizer:
                 raise ValueError(
                     f"parameter group didn't specify a value of required optimization parameter {name}")
             param_group.setdefault(name, default)
+        for name, value in param_group.items():
+            if name not in ("params", "param_names"):
+                param_group[name] = _plain(value)
         ids = [id(p) for p in params]
         if len(ids) != len(set(ids)):
             warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this "
@@ -214,8 +217,10 @@ class Optimizer:
 
         The saved groups must have as many groups, and as many parameters in
         each, as this optimizer's. Buffers are copied onto each parameter's
-        device and, for floating parameters, cast to its dtype; ``step`` stays
-        as saved. Integer ids written as strings (a JSON round trip) are accepted.
+        device and, for floating parameters, cast to its dtype; ``step`` keeps
+        its dtype and lives on the host (as PyTorch keeps it, so reading it
+        never waits for a GPU). Integer ids written as strings (a JSON round
+        trip) are accepted.
 
         Raises:
             ValueError: the group count or a group's size differs.
@@ -291,7 +296,8 @@ def _cast(param, value, key):
     """A loaded state value for ``param``: ``step`` as a host tensor, buffers on its device and dtype."""
     if key == "step":
         if isinstance(value, Tensor):
-            return _clone(value)
+            host = backend.Device("cpu")
+            return Tensor._make(backend.to_device(value.data, host).copy(), host)
         return step_tensor(float(value))
     if isinstance(value, Tensor):
         data = backend.to_device(value.data, param.device)
@@ -304,6 +310,18 @@ def _cast(param, value, key):
 
 
 # ---------------------------------------------------------------- helpers for the updates
+def _plain(value):
+    """Array-library scalars (``np.float64(0.1)``) as Python numbers, which never upcast float32 arrays."""
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, numbers.Number) and type(value) not in (bool, int, float):
+        if isinstance(value, numbers.Integral):
+            return int(value)
+        if isinstance(value, numbers.Real):
+            return float(value)
+    return value
+
+
 def step_tensor(value=0.0):
     """A ``step`` counter: a 0-d float tensor on the host, as PyTorch keeps it (no device sync per step)."""
     dtype = backend.float64 if backend.get_default_dtype() == backend.float64 else backend.float32

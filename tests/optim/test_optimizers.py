@@ -313,6 +313,12 @@ def test_float64_step_does_not_touch_float32(device):
     w.grad = ag.ones(3, device=device)
     opt.step()
     assert w.dtype == ag.float32 and opt.state[w]["exp_avg"].dtype == ag.float32
+    group = opt.param_groups[0]
+    assert type(group["lr"]) is float and type(group["eps"]) is float
+    assert [type(b) for b in group["betas"]] == [float, float]
+    opt = optim.SGD([w], lr=np.float32(0.5), momentum=np.float64(0.9), weight_decay=np.float64(0.1))
+    opt.step()
+    assert type(opt.param_groups[0]["momentum"]) is float and w.dtype == ag.float32
 
 
 def test_closure_loss_is_returned_and_evaluated_with_grad(device):
@@ -357,3 +363,15 @@ def test_unsupported_pytorch_flags_raise():
     with pytest.raises(ValueError, match="capturable=True"):
         optim.RMSprop([w], capturable=True)
     optim.Adam([w], foreach=True, fused=False)  # performance hints are accepted
+
+
+@pytest.mark.parametrize("module", ["optim", "optim.optimizer", "optim.sgd", "optim.adam", "optim.adamw",
+                                    "optim.rmsprop", "optim.adagrad", "optim.rprop", "optim.adadelta",
+                                    "optim.lr_scheduler"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(module)
+    result = doctest.testmod(mod, extraglobs={"ag": ag, "optim": optim}, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
