@@ -113,6 +113,21 @@ class Gelu(Primitive):
         return g * d, None
 
 
+class Hardtanh(Primitive):
+    """Clamp whose gradient is zero at the bounds too (PyTorch's ``hardtanh``, unlike ``clamp``)."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return ctx.device.xp.clip(x, lo, hi).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return ag.where((x > ctx.lo) & (x < ctx.hi), g, 0.0), None, None
+
+
 class Silu(Primitive):
     @staticmethod
     def forward(ctx, x):
@@ -153,12 +168,14 @@ def relu(input, inplace=False):
 
 def relu6(input, inplace=False):
     """:math:`\\min(\\max(0, x), 6)` elementwise."""
-    return ag.clamp(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """Clamp to ``[min_val, max_val]``."""
-    return ag.clamp(input, min_val, max_val)
+    """Clamp to ``[min_val, max_val]`` (zero gradient outside and at the bounds, as PyTorch)."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return Hardtanh.apply(_float(input, "hardtanh"), float(min_val), float(max_val))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):

@@ -124,7 +124,10 @@ class NLLScatter(Primitive):
     @staticmethod
     def forward(ctx, g, target, scale, num_classes):
         ctx.save_for_backward(target, scale)
-        return _spread(ctx.device.xp, -(g * scale), target, num_classes, g.dtype)
+        xp = ctx.device.xp
+        # ignored targets (scale 0) get exactly 0, even from an inf upstream gradient (all ignored, 'mean')
+        values = xp.where(scale != 0, -(g * scale), 0)
+        return _spread(xp, values, target, num_classes, g.dtype)
 
     @staticmethod
     def backward(ctx, gg):

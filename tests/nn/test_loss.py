@@ -1,0 +1,286 @@
+"""Losses (modules and functional) against PyTorch: values and gradients, every reduction."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from layer_check import assert_close
+
+import autograd as ag
+import nn
+import nn.functional as F
+from autograd.gradcheck import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+def _np(t):
+    return t.detach().cpu().numpy()
+
+
+def _pair(a, device, grad=True):
+    """An xpgrad tensor and a torch tensor with the same values (float arrays require grad)."""
+    floating = a.dtype.kind == "f"
+    return (ag.tensor(a, dtype=a.dtype, device=device, requires_grad=grad and floating),
+            torch.tensor(a, requires_grad=grad and floating))
+
+
+def run(ours, theirs, arrays, device, rtol=1e-5, atol=1e-6, grad=(True, True), **kw):
+    """Compare ``ours(*tensors, **kw)`` with ``theirs(...)``: value and the gradient of every float input."""
+    pairs = [_pair(a, device, g) for a, g in zip(arrays, grad)]
+    xs, txs = [p[0] for p in pairs], [p[1] for p in pairs]
+    kw_t = {k: (torch.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
+    kw_o = {k: (ag.tensor(v, dtype=v.dtype, device=device) if isinstance(v, np.ndarray) else v)
+            for k, v in kw.items()}
+    out, tout = ours(*xs, **kw_o), theirs(*txs, **kw_t)
+    assert_close(_np(out), tout.detach().numpy(), rtol, atol, "value")
+    g = np.random.default_rng(1).standard_normal(tout.shape).astype(tout.detach().numpy().dtype)
+    out.backward(ag.tensor(g, device=device))
+    tout.backward(torch.tensor(g))
+    for i, (x, tx) in enumerate(zip(xs, txs)):
+        if tx.requires_grad:
+            assert_close(_np(x.grad), tx.grad.numpy(), rtol, atol, f"gradient of argument {i}")
+    return out
+
+
+rng = np.random.default_rng(0)
+
+
+def randn(*shape, dtype=np.float32):
+    return rng.standard_normal(shape).astype(dtype)
+
+
+# ---------------------------------------------------------------- regression
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
+def test_regression_losses(device, name, reduction):
+    x, y = randn(4, 5), randn(4, 5)
+    y[0, :2] = x[0, :2]  # zero differences: the kinks of abs
+    run(getattr(F, name), getattr(TF, name), [x, y], device, reduction=reduction)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 2.0])
+def test_smooth_l1_beta_and_modules(device, beta):
+    x, y = randn(3, 4), randn(3, 4)
+    run(nn.SmoothL1Loss(beta=beta), torch.nn.SmoothL1Loss(beta=beta), [x, y], device)
+    run(nn.HuberLoss(delta=beta + 0.1), torch.nn.HuberLoss(delta=beta + 0.1), [x, y], device)
+    run(nn.MSELoss(reduction="sum"), torch.nn.MSELoss(reduction="sum"), [x, y], device)
+    run(nn.L1Loss(), torch.nn.L1Loss(), [x, y], device)
+
+
+def test_weighted_mse_l1(device):
+    x, y, w = randn(3, 4), randn(3, 4), np.abs(randn(3, 4))
+    for reduction in REDUCTIONS:
+        run(F.mse_loss, TF.mse_loss, [x, y], device, reduction=reduction, weight=w)
+        run(F.l1_loss, TF.l1_loss, [x, y], device, reduction=reduction, weight=w)
+
+
+def test_mse_broadcast_warns(device):
+    with pytest.warns(UserWarning, match="target size"):
+        F.mse_loss(ag.randn(3, 1, device=device), ag.randn(3, device=device))
+
+
+def test_legacy_reduction_args(device):
+    x, y = randn(3, 4), randn(3, 4)
+    run(F.mse_loss, TF.mse_loss, [x, y], device, size_average=False)
+    run(F.l1_loss, TF.l1_loss, [x, y], device, reduce=False)
+    with pytest.raises(ValueError, match="not a valid value"):
+        F.mse_loss(ag.tensor(x), ag.tensor(y), reduction="avg")
+
+
+# ---------------------------------------------------------------- cross-entropy and NLL
+CE_CASES = [
+    dict(),
+    dict(weight=True),
+    dict(ignore_index=1),
+    dict(ignore_index=2, weight=True),
+    dict(label_smoothing=0.1),
+    dict(label_smoothing=0.2, weight=True),
+    dict(label_smoothing=0.3, weight=True, ignore_index=0),
+]
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("case", CE_CASES, ids=str)
+@pytest.mark.parametrize("shape", [(6, 4), (3, 4, 2, 3), (4,)], ids=str)
+def test_cross_entropy_indices(device, case, reduction, shape):
+    case = dict(case)
+    x = randn(*shape) * 3
+    n_cls = shape[0] if len(shape) == 1 else shape[1]
+    tshape = () if len(shape) == 1 else shape[:1] + shape[2:]
+    t = rng.integers(0, n_cls, size=tshape).astype(np.int64)
+    if len(shape) > 1:
+        t.reshape(-1)[:2] = [1, 0]
+    if case.pop("weight", False):
+        case["weight"] = np.abs(randn(n_cls)) + 0.1
+    run(F.cross_entropy, TF.cross_entropy, [x, t], device, reduction=reduction, **case)
+    if reduction != "mean":
+        return
+    w = case.pop("weight", None)
+    ours = nn.CrossEntropyLoss(weight=None if w is None else ag.tensor(w, device=device), reduction=reduction,
+                               **case)
+    theirs = torch.nn.CrossEntropyLoss(weight=None if w is None else torch.tensor(w), reduction=reduction,
+                                       **case)
+    run(ours, theirs, [x, t], device)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("case", [dict(), dict(weight=True), dict(label_smoothing=0.15),
+                                  dict(weight=True, label_smoothing=0.25)], ids=str)
+@pytest.mark.parametrize("shape", [(5, 3), (2, 3, 4)], ids=str)
+def test_cross_entropy_probabilities(device, case, reduction, shape):
+    case = dict(case)
+    x = randn(*shape) * 2
+    p = np.exp(randn(*shape))
+    p = (p / p.sum(1, keepdims=True)).astype(np.float32)
+    if case.pop("weight", False):
+        case["weight"] = np.abs(randn(shape[1])) + 0.1
+    run(F.cross_entropy, TF.cross_entropy, [x, p], device, reduction=reduction, **case)
+
+
+def test_cross_entropy_large_logits(device):
+    x = np.array([[1e4, 0.0, -1e4], [0.0, 1e4, 1e4], [-1e4, -1e4, 1e4 + 1]], dtype=np.float32)
+    t = np.array([1, 2, 2])
+    for reduction in REDUCTIONS:
+        out = run(F.cross_entropy, TF.cross_entropy, [x, t], device, reduction=reduction, rtol=1e-5,
+                  atol=1e-3)
+        assert np.all(np.isfinite(_np(out)))
+    run(F.cross_entropy, TF.cross_entropy, [x, t], device, label_smoothing=0.1, rtol=1e-5, atol=1e-2)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("case", [dict(), dict(weight=True), dict(ignore_index=0),
+                                  dict(weight=True, ignore_index=2)], ids=str)
+def test_nll_loss(device, case, reduction):
+    case = dict(case)
+    x = np.log(np.random.default_rng(3).dirichlet(np.ones(4), size=(5,))).astype(np.float32)
+    t = np.array([0, 2, 3, 2, 1])
+    if case.pop("weight", False):
+        case["weight"] = np.array([0.5, 2.0, 1.0, 3.0], dtype=np.float32)
+    run(F.nll_loss, TF.nll_loss, [x, t], device, reduction=reduction, **case)
+    x3, t3 = randn(2, 4, 3), rng.integers(0, 4, size=(2, 3))
+    run(F.nll_loss, TF.nll_loss, [x3, t3], device, reduction=reduction, **case)
+
+
+def test_nll_all_ignored_is_nan_like_torch(device):
+    x, t = randn(3, 4), np.array([-100, -100, -100])
+    out = F.nll_loss(ag.tensor(x, device=device), ag.tensor(t, device=device))
+    assert np.isnan(_np(out)) and torch.isnan(TF.nll_loss(torch.tensor(x), torch.tensor(t)))
+
+
+def test_cross_entropy_errors(device):
+    x = ag.randn(3, 4, device=device)
+    with pytest.raises(IndexError, match="out of bounds"):
+        F.cross_entropy(x, ag.tensor([0, 4, 1], device=device))
+    with pytest.raises(ValueError, match="batch_size"):
+        F.cross_entropy(x, ag.tensor([0, 1], device=device))
+    with pytest.raises(RuntimeError, match="weight tensor"):
+        F.cross_entropy(x, ag.tensor([0, 1, 2], device=device), weight=ag.ones(3, device=device))
+    with pytest.raises(RuntimeError, match="label_smoothing"):
+        F.cross_entropy(x, ag.tensor([0, 1, 2], device=device), label_smoothing=1.5)
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        F.cross_entropy(ag.randn(2, 3, 4, device=device), ag.zeros(2, 5, dtype=ag.int64, device=device))
+
+
+def test_cross_entropy_double_backward_and_gradcheck(device):
+    x = ag.randn(4, 5, dtype=ag.float64, device=device, requires_grad=True)
+    t = ag.tensor([0, 4, 2, -100], device=device)
+    w = ag.tensor([1.0, 2.0, 0.5, 1.0, 3.0], dtype=ag.float64, device=device)
+    for kw in [dict(), dict(weight=w), dict(label_smoothing=0.2, weight=w), dict(reduction="none")]:
+        assert gradcheck(lambda a: F.cross_entropy(a, t, **kw), (x,))
+        assert gradgradcheck(lambda a: F.cross_entropy(a, t, **kw), (x,))
+    p = ag.softmax(ag.randn(4, 5, dtype=ag.float64, device=device), 1).requires_grad_()
+    assert gradcheck(lambda a, q: F.cross_entropy(a, q, label_smoothing=0.1), (x, p))
+    assert gradgradcheck(lambda a: F.nll_loss(a, t, reduction="sum"), (x,))
+
+
+# ---------------------------------------------------------------- binary losses
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_bce(device, reduction, weighted):
+    x = (1 / (1 + np.exp(-randn(4, 3) * 2))).astype(np.float32)
+    y = rng.random((4, 3)).astype(np.float32)
+    kw = {"weight": np.abs(randn(4, 3))} if weighted else {}
+    run(F.binary_cross_entropy, TF.binary_cross_entropy, [x, y], device, reduction=reduction, **kw)
+    w = kw.get("weight")
+    run(nn.BCELoss(weight=None if w is None else ag.tensor(w, device=device), reduction=reduction),
+        torch.nn.BCELoss(weight=None if w is None else torch.tensor(w), reduction=reduction), [x, y], device)
+
+
+def test_bce_clamps_log(device):
+    x = np.array([0.0, 1.0, 0.5, 1e-30], dtype=np.float32)
+    y = np.array([1.0, 0.0, 1.0, 1.0], dtype=np.float32)
+    out = run(F.binary_cross_entropy, TF.binary_cross_entropy, [x, y], device, reduction="none", rtol=1e-5,
+              atol=1e-4, grad=(True, False))  # (PyTorch's target gradient is inf here; ours is clamped)
+    assert np.all(np.isfinite(_np(out))) and _np(out)[0] == pytest.approx(100.0)
+    with pytest.raises(RuntimeError, match="between 0 and 1"):
+        F.binary_cross_entropy(ag.tensor([1.5], device=device), ag.tensor([1.0], device=device))
+    with pytest.raises(ValueError, match="target size"):
+        F.binary_cross_entropy(ag.tensor([0.5, 0.5], device=device), ag.tensor([1.0], device=device))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("case", ["plain", "weight", "pos_weight", "both"])
+def test_bce_with_logits(device, reduction, case):
+    x, y = randn(5, 3) * 4, rng.random((5, 3)).astype(np.float32)
+    kw = {}
+    if case in ("weight", "both"):
+        kw["weight"] = np.abs(randn(5, 3))
+    if case in ("pos_weight", "both"):
+        kw["pos_weight"] = np.abs(randn(3)) + 0.5
+    run(F.binary_cross_entropy_with_logits, TF.binary_cross_entropy_with_logits, [x, y], device,
+        reduction=reduction, **kw)
+    to = {k: ag.tensor(v, device=device) for k, v in kw.items()}
+    tt = {k: torch.tensor(v) for k, v in kw.items()}
+    run(nn.BCEWithLogitsLoss(reduction=reduction, **to),
+        torch.nn.BCEWithLogitsLoss(reduction=reduction, **tt), [x, y], device)
+
+
+def test_bce_with_logits_large_logits_and_gradcheck(device):
+    x = np.array([-1e4, -50.0, 0.0, 50.0, 1e4], dtype=np.float32)
+    y = np.array([1.0, 0.0, 0.5, 1.0, 0.0], dtype=np.float32)
+    out = run(F.binary_cross_entropy_with_logits, TF.binary_cross_entropy_with_logits, [x, y], device,
+              reduction="none")
+    assert np.all(np.isfinite(_np(out)))
+    xs = ag.randn(3, 4, dtype=ag.float64, device=device, requires_grad=True)
+    ys = ag.rand(3, 4, dtype=ag.float64, device=device, requires_grad=True)
+    pw = (ag.rand(4, dtype=ag.float64, device=device) + 0.5).requires_grad_()
+    assert gradcheck(lambda a, b, p: F.binary_cross_entropy_with_logits(a, b, pos_weight=p), (xs, ys, pw))
+    assert gradgradcheck(lambda a, b, p: F.binary_cross_entropy_with_logits(a, b, pos_weight=p), (xs, ys, pw))
+    xp = ag.sigmoid(ag.randn(3, 4, dtype=ag.float64, device=device)).requires_grad_()
+    assert gradcheck(lambda a, b: F.binary_cross_entropy(a, b), (xp, ys))
+    assert gradgradcheck(lambda a, b: F.binary_cross_entropy(a, b), (xp, ys))
+
+
+# ---------------------------------------------------------------- KL divergence
+@pytest.mark.parametrize("reduction", ["batchmean", "sum", "none", "mean"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div(device, reduction, log_target):
+    x = np.log(np.random.default_rng(5).dirichlet(np.ones(4), size=3)).astype(np.float32)
+    q = np.random.default_rng(6).dirichlet(np.ones(4), size=3).astype(np.float32)
+    t = np.log(q).astype(np.float32) if log_target else q
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run(F.kl_div, TF.kl_div, [x, t], device, reduction=reduction, log_target=log_target)
+        run(nn.KLDivLoss(reduction=reduction, log_target=log_target),
+            torch.nn.KLDivLoss(reduction=reduction, log_target=log_target), [x, t], device)
+        if not log_target:  # a zero target probability contributes 0 (PyTorch's target gradient is nan there)
+            q[0, 0] = 0.0
+            run(F.kl_div, TF.kl_div, [x, q], device, reduction=reduction, grad=(True, False))
+
+
+# ---------------------------------------------------------------- module details
+def test_loss_module_buffers_and_repr(device):
+    w = ag.ones(3, device=device)
+    assert list(nn.CrossEntropyLoss(weight=w).state_dict()) == list(
+        torch.nn.CrossEntropyLoss(weight=torch.ones(3)).state_dict())
+    assert list(nn.BCEWithLogitsLoss(pos_weight=w).state_dict()) == list(
+        torch.nn.BCEWithLogitsLoss(pos_weight=torch.ones(3)).state_dict())
+    assert list(nn.CrossEntropyLoss().state_dict()) == []
+    for ours, theirs in [(nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()),
+                         (nn.MSELoss(), torch.nn.MSELoss()), (nn.KLDivLoss(), torch.nn.KLDivLoss())]:
+        assert repr(ours) == repr(theirs)
+    assert nn.MSELoss(size_average=False).reduction == "sum"
