@@ -286,9 +286,11 @@ def _copy_value(value):
     if isinstance(value, Tensor):
         return _clone(value)
     if isinstance(value, dict):
-        return type(value)((k, _copy_value(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return type(value)(_copy_value(v) for v in value)
+        return {k: _copy_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_value(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copy_value(v) for v in value)
     return value
 
 
