@@ -438,7 +438,8 @@ def div(input, other, *, rounding_mode=None):
         out = _trunc(q)
         return out.to(_dtype_of(a, b)) if _dtype_of(a, b).kind != "f" else out
     if rounding_mode is not None:
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+        raise ValueError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                         f"but found '{rounding_mode}'")
     return Div.apply(*_float_operands(a, b))
 
 
@@ -588,9 +589,11 @@ def where(condition, input, other):
         like = input if isinstance(input, Tensor) else other
         condition = as_tensor_like(condition, like)
     if condition.data.dtype.kind != "b":
-        raise TypeError(f"where expected condition to be a boolean tensor, but got a tensor of dtype {condition.dtype}")
+        raise TypeError("where expected condition to be a boolean tensor, but got a tensor of dtype "
+                        f"{condition.dtype}")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        input = Tensor._make(condition.device.xp.asarray(input, dtype=backend.result_type((), (), (input, other))), condition.device)
+        dtype = backend.result_type((), (), (input, other))
+        input = Tensor._make(condition.device.xp.asarray(input, dtype=dtype), condition.device)
     a, b = promote(input, other)
     return Where.apply(condition, a, b)
 
@@ -615,7 +618,8 @@ def _compare(name):
     def fn(input, other):
         like = input if isinstance(input, Tensor) else other
         xp = like.device.xp
-        return Tensor._make(backend.as_array(getattr(xp, name)(_data(input, like), _data(other, like)), like.device), like.device)
+        out = getattr(xp, name)(_data(input, like), _data(other, like))
+        return Tensor._make(backend.as_array(out, like.device), like.device)
 
     fn.__name__ = name
     fn.__doc__ = f"Elementwise ``{name}`` (a bool tensor; no gradient)."
@@ -637,8 +641,7 @@ eq.__name__, ne.__name__, lt.__name__, le.__name__, gt.__name__, ge.__name__ = (
 
 def logical_not(input):
     """Elementwise not of a bool tensor (bitwise not of an integer one)."""
-    xp = input.device.xp
-    return Tensor._make(xp.invert(input.data), input.device)
+    return Tensor._make(backend.as_array(input.device.xp.invert(input.data), input.device), input.device)
 
 
 def isnan(input):

@@ -33,6 +33,7 @@ class OpCase:
             on the drawn domain.
         covers: further exported names this case exercises.
         differentiable: positions of ``arrays`` that get gradients (default all).
+        eps: the finite-difference step of the gradient checks.
     """
 
     name: str
@@ -46,6 +47,7 @@ class OpCase:
     differentiable: tuple | None = None
     rtol: float = 1e-7
     atol: float = 1e-7
+    eps: float = 1e-6
     id: str = field(default="")
 
     def __post_init__(self):
