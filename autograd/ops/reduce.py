@@ -234,7 +234,7 @@ class Prod(Primitive):
         x, y = ctx.saved_tensors
         g = _unreduce(g, ctx)
         if not ctx.has_zero:
-            return g * _unreduce(y, ctx) / x, None, None
+            return g * (_unreduce(y, ctx) / x), None, None
         return g * _prod_others(x, ctx.axes), None, None
 
 
