@@ -1,0 +1,79 @@
+"""nn.utils: gradient clipping and parameter/vector conversion against PyTorch."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+
+torch = pytest.importorskip("torch")
+
+
+def _np(t):
+    return t.detach().cpu().numpy()
+
+
+def _params_with_grads(device, rng, scale=1.0):
+    shapes = [(3, 4), (4,), (2, 2, 2)]
+    ours, theirs = [], []
+    for s in shapes:
+        v, g = rng.standard_normal(s).astype(np.float32), (rng.standard_normal(s) * scale).astype(np.float32)
+        p = nn.Parameter(ag.tensor(v, device=device))
+        p.grad = ag.tensor(g, device=device)
+        tp = torch.nn.Parameter(torch.tensor(v))
+        tp.grad = torch.tensor(g)
+        ours.append(p)
+        theirs.append(tp)
+    return ours, theirs
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, math.inf])
+@pytest.mark.parametrize("max_norm", [0.5, 1e3])
+def test_clip_grad_norm_matches_torch(device, norm_type, max_norm):
+    ours, theirs = _params_with_grads(device, np.random.default_rng(0))
+    total = nn.utils.clip_grad_norm_(ours, max_norm, norm_type=norm_type)
+    ttotal = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type=norm_type)
+    assert isinstance(total, ag.Tensor) and total.shape == ()
+    assert total.item() == pytest.approx(ttotal.item(), rel=1e-5)
+    for p, tp in zip(ours, theirs):
+        np.testing.assert_allclose(_np(p.grad), tp.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_clip_grad_norm_edge_cases(device):
+    p = nn.Parameter(ag.zeros(2, device=device))
+    assert nn.utils.clip_grad_norm_([p], 1.0).item() == 0.0  # no gradients at all
+    p.grad = ag.tensor([3.0, 4.0], device=device)
+    assert nn.utils.clip_grad_norm_(p, 1.0).item() == pytest.approx(5.0)  # a single tensor
+    np.testing.assert_allclose(_np(p.grad), [0.6, 0.8], rtol=1e-5)
+    p.grad = ag.tensor([float("nan"), 1.0], device=device)
+    with pytest.raises(RuntimeError, match="non-finite"):
+        nn.utils.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
+
+
+def test_clip_grad_value_matches_torch(device):
+    ours, theirs = _params_with_grads(device, np.random.default_rng(1), scale=3.0)
+    nn.utils.clip_grad_value_(ours, 1.5)
+    torch.nn.utils.clip_grad_value_(theirs, 1.5)
+    for p, tp in zip(ours, theirs):
+        np.testing.assert_array_equal(_np(p.grad), tp.grad.numpy())
+
+
+def test_parameters_vector_round_trip(device):
+    ours = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)).to(device)
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    ours.load_state_dict(theirs.state_dict())
+    vec = nn.utils.parameters_to_vector(ours.parameters())
+    tvec = torch.nn.utils.parameters_to_vector(theirs.parameters())
+    np.testing.assert_array_equal(_np(vec), tvec.detach().numpy())
+    vec.sum().backward()  # differentiable
+    assert np.all(_np(ours[0].weight.grad) == 1)
+    new = ag.arange(vec.numel(), dtype=ag.float32, device=device)
+    weight = ours[0].weight
+    nn.utils.vector_to_parameters(new, ours.parameters())
+    assert ours[0].weight is weight
+    np.testing.assert_array_equal(_np(nn.utils.parameters_to_vector(ours.parameters())), _np(new))
+    with pytest.raises(RuntimeError, match="1-D vector"):
+        nn.utils.vector_to_parameters(new[:3], ours.parameters())
