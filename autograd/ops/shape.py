@@ -236,6 +236,8 @@ def transpose(input, dim0, dim1):
     """Swap dimensions ``dim0`` and ``dim1`` (a view)."""
     ndim = input.ndim
     d0, d1 = norm_dim(dim0, ndim), norm_dim(dim1, ndim)
+    if ndim == 0:
+        return Permute.apply(input, ())
     dims = list(range(ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
     return Permute.apply(input, tuple(dims))
@@ -361,7 +363,8 @@ def cat(tensors, dim=0):
     for i, t in enumerate(tensors):
         if t.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    kept = [t for t in tensors if t.shape != (0,)]
+    legacy = any(t.ndim != 1 for t in tensors)
+    kept = [t for t in tensors if not (legacy and t.shape == (0,))]
     if not kept:
         kept = [tensors[0]]
     ref = kept[0]
