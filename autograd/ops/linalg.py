@@ -237,11 +237,11 @@ def _parse_einsum(equation, operands):
     lhs, arrow, rhs = eq.partition("->")
     raw = lhs.split(",")
     if len(raw) != len(operands):
-        raise ValueError(f"einsum(): the equation {equation!r} has {len(raw)} operand(s) but "
+        raise RuntimeError(f"einsum(): the equation {equation!r} has {len(raw)} operand(s) but "
                          f"{len(operands)} were given")
     for t in raw + ([rhs] if arrow else []):
         if not all(c in string.ascii_letters for c in t.replace("...", "")) or t.count("...") > 1:
-            raise ValueError(f"einsum(): invalid subscripts {t!r} in equation {equation!r} "
+            raise RuntimeError(f"einsum(): invalid subscripts {t!r} in equation {equation!r} "
                              "(letters and at most one '...' per operand)")
     used = set(eq)
     free = [c for c in string.ascii_letters if c not in used]
@@ -261,7 +261,7 @@ def _parse_einsum(equation, operands):
         out = rhs.replace("...", ell)
         for c in out:
             if out.count(c) > 1 or not any(c in t for t in terms):
-                raise ValueError(f"einsum(): output subscript {c!r} in {equation!r} appears more than "
+                raise RuntimeError(f"einsum(): output subscript {c!r} in {equation!r} appears more than "
                                  "once or not in any operand")
     else:
         counts = {}

@@ -543,7 +543,7 @@ class Cumsum(Primitive):
         return Cumsum.apply(g, ctx.dim, not ctx.reverse), None, None
 
 
-def cumsum(input, dim, *, dtype=None, **kw):
+def cumsum(input, dim=None, *, dtype=None, **kw):
     """Cumulative sum along ``dim``; integer inputs accumulate in int64.
 
     Example::
@@ -552,6 +552,8 @@ def cumsum(input, dim, *, dtype=None, **kw):
         tensor([1., 3., 6.])
     """
     dim, _ = dim_kwargs(dim, False, kw, "cumsum")
+    if dim is None:
+        raise TypeError("cumsum() missing required argument 'dim'")
     input = _int_to_long(input) if dtype is None else input.to(dtype)
     d = norm_dim(dim, input.data.ndim)
     if input.data.ndim == 0:
