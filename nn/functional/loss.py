@@ -290,8 +290,9 @@ class BinaryCrossEntropy(Primitive):
     def forward(ctx, x, y):
         xp = ctx.device.xp
         ctx.save_for_backward(x, y)
-        log_x = xp.maximum(xp.log(x), -100)
-        log_1mx = xp.maximum(xp.log1p(-x), -100)
+        # log(0) is -inf: substitute before the log (no warning), then clamp to -100 as PyTorch
+        log_x = xp.where(x > 0, xp.maximum(xp.log(xp.where(x > 0, x, 1)), -100), -100)
+        log_1mx = xp.where(x < 1, xp.maximum(xp.log1p(-xp.where(x < 1, x, 0)), -100), -100)
         return (-(y * log_x + (1 - y) * log_1mx)).astype(x.dtype, copy=False)
 
     @staticmethod

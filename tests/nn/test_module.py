@@ -406,3 +406,34 @@ def test_module_path_after_structure_change():
 def test_forward_not_implemented():
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(ag.ones(1))
+
+
+@pytest.mark.parametrize("name", [
+    "nn", "nn.parameter", "nn.init", "nn.modules.module", "nn.modules.container", "nn.modules.linear",
+    "nn.modules.activation", "nn.modules.loss", "nn.modules.flatten", "nn.functional.loss",
+    "nn.functional.linear", "nn.functional.misc", "nn.utils.clip_grad", "nn.utils.convert",
+])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    import nn.functional as F
+
+    result = doctest.testmod(importlib.import_module(name), extraglobs={"ag": ag, "nn": nn, "F": F},
+                             optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
+
+
+def test_deepcopy_module(device):
+    net = Net().to(device)
+    net.encoder.layers[0].running.data[...] = 3.0
+    twin = copy.deepcopy(net)
+    assert twin.head.weight is not net.head.weight and isinstance(twin.head.weight, nn.Parameter)
+    assert twin.encoder.layers[0].running is not net.encoder.layers[0].running
+    for (k, a), b in zip(net.state_dict().items(), twin.state_dict().values()):
+        np.testing.assert_array_equal(_np(a), _np(b), err_msg=k)
+    with ag.no_grad():
+        twin.head.weight.add_(1.0)
+    assert not np.array_equal(_np(twin.head.weight), _np(net.head.weight))
+    x = ag.randn(2, 3, device=device)
+    np.testing.assert_allclose(_np(twin.encoder.inp(x)), _np(net.encoder.inp(x)), rtol=1e-6)
