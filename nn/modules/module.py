@@ -69,7 +69,10 @@ def _to_array(value, like, key):
     if isinstance(value, Tensor):
         src = value.data
     elif hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor (duck-typed)
-        src = value.detach().cpu().numpy()
+        value = value.detach().cpu()
+        if str(getattr(value, "dtype", "")) == "torch.bfloat16":  # NumPy has no bfloat16
+            value = value.float()
+        src = value.numpy()
     elif backend.is_array(value) or hasattr(value, "__array__"):
         src = value
     else:

@@ -284,3 +284,19 @@ def test_loss_module_buffers_and_repr(device):
                          (nn.MSELoss(), torch.nn.MSELoss()), (nn.KLDivLoss(), torch.nn.KLDivLoss())]:
         assert repr(ours) == repr(theirs)
     assert nn.MSELoss(size_average=False).reduction == "sum"
+
+
+@pytest.mark.parametrize("fn,kw", [
+    (F.mse_loss, {}), (F.l1_loss, {"reduction": "sum"}), (F.smooth_l1_loss, {"beta": 0.7}),
+    (F.huber_loss, {"delta": 0.5, "reduction": "none"}), (F.kl_div, {"reduction": "batchmean"}),
+    (F.kl_div, {"reduction": "sum", "log_target": True}),
+])
+def test_regression_and_kl_gradcheck(device, fn, kw):
+    gen = np.random.default_rng(7)
+    a, b = gen.standard_normal((3, 4)), gen.standard_normal((3, 4))
+    if fn is F.kl_div and not kw.get("log_target"):
+        b = np.abs(b) + 0.1
+    x = ag.tensor(a, dtype=ag.float64, device=device, requires_grad=True)
+    y = ag.tensor(b, dtype=ag.float64, device=device, requires_grad=True)
+    assert gradcheck(lambda p, q: fn(p, q, **kw), (x, y))
+    assert gradgradcheck(lambda p, q: fn(p, q, **kw), (x, y))

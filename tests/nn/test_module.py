@@ -437,3 +437,11 @@ def test_deepcopy_module(device):
     assert not np.array_equal(_np(twin.head.weight), _np(net.head.weight))
     x = ag.randn(2, 3, device=device)
     np.testing.assert_allclose(_np(twin.encoder.inp(x)), _np(net.encoder.inp(x)), rtol=1e-6)
+
+
+def test_load_bfloat16_torch_state_dict():
+    theirs = torch.nn.Linear(3, 2).to(torch.bfloat16)
+    ours = nn.Linear(3, 2)
+    ours.load_state_dict(theirs.state_dict())
+    np.testing.assert_array_equal(_np(ours.weight), theirs.weight.float().detach().numpy())
+    assert ours.weight.dtype == ag.float32
