@@ -68,6 +68,23 @@ def _sigmoid_(xp, a):
     xp.add(a, 0.5, out=a)
 
 
+_LSTM_AFFINE: dict = {}
+
+
+def _lstm_affine(xp, device, dtype, hidden):
+    """``(scale, shift)`` rows with ``act = tanh(pre * scale) * scale + shift`` giving sigmoid for
+    ``i, f, o`` (scale 0.5, shift 0.5) and tanh for ``g`` (scale 1, shift 0): four full-width ops."""
+    key = (device, dtype, hidden)
+    got = _LSTM_AFFINE.get(key)
+    if got is None:
+        scale = xp.full((4 * hidden,), 0.5, dtype=dtype)
+        shift = xp.full((4 * hidden,), 0.5, dtype=dtype)
+        scale[2 * hidden:3 * hidden] = 1
+        shift[2 * hidden:3 * hidden] = 0
+        got = _LSTM_AFFINE[key] = (scale, shift)
+    return got
+
+
 def _wrap(ctx, value):
     return value if value is None or isinstance(value, Tensor) else Tensor._make(value, ctx.device)
 
@@ -78,37 +95,165 @@ class FusedLSTMCell(Primitive):
 
     @staticmethod
     def forward(ctx, gx, gh, c):
-        xp = ctx.device.xp
-        H = gh.shape[-1] // 4
         act = gx + gh  # a new array: the gates are activated in place
-        _sigmoid_(xp, act[..., :2 * H])
-        xp.tanh(act[..., 2 * H:3 * H], out=act[..., 2 * H:3 * H])
-        _sigmoid_(xp, act[..., 3 * H:])
-        i, f, g, o = (act[..., k * H:(k + 1) * H] for k in range(4))
-        c_new = f * c
-        c_new += i * g
-        h_new = xp.tanh(c_new)
-        h_new *= o
+        h_new, c_new = _lstm_forward_(ctx, act, c)
         ctx.save_for_backward(act, c, c_new)
         return h_new, c_new, act
 
     @staticmethod
     def backward(ctx, dh, dc, dact):
         m, (act, c, c_new, dh, dc, dact) = _math(ctx, (*ctx.saved_tensors, dh, dc, dact))
-        i, f, g, o = m.chunk(act, 4)
-        tc = m.tanh(c_new)
-        dc = dc + dh * o * (1 - tc * tc)
-        di, df, dg, do = m.chunk(dact, 4)
-        dpre = m.cat([
-            (di + dc * g) * i * (1 - i),
-            (df + dc * c) * f * (1 - f),
-            (dg + dc * i) * (1 - g * g),
-            (do + dh * tc) * o * (1 - o),
-        ])
+        dpre, dc_prev = _lstm_backward(m, act, c, c_new, dh, dc, dact)
         need = ctx.needs_input_grad
         dpre = _wrap(ctx, dpre)
-        dc_prev = _wrap(ctx, dc * f) if need[2] else None
+        dc_prev = _wrap(ctx, dc_prev) if need[2] else None
         return (dpre if need[0] else None), (dpre if need[1] else None), dc_prev
+
+
+def _lstm_forward_(ctx, act, c, h_out=None, c_out=None):
+    """Activate the pre-activations ``act`` in place; return ``(h', c')`` (written to the outs if given)."""
+    xp = ctx.device.xp
+    H = act.shape[-1] // 4
+    if act.dtype.kind != "f":
+        raise TypeError(f"fused_lstm_cell expects floating point gates, got {act.dtype}")
+    scale, shift = _lstm_affine(xp, ctx.device, act.dtype, H)
+    xp.multiply(act, scale, out=act)
+    xp.tanh(act, out=act)
+    xp.multiply(act, scale, out=act)
+    xp.add(act, shift, out=act)
+    i, f, g, o = (act[..., k * H:(k + 1) * H] for k in range(4))
+    c_new = xp.multiply(f, c, out=c_out)
+    c_new += i * g
+    h_new = xp.tanh(c_new, out=h_out)
+    h_new *= o
+    return h_new, c_new
+
+
+def _lstm_backward(m, act, c, c_new, dh, dc, dact=None):
+    """``(d pre-activations, d c)`` of one LSTM step from its activated gates (arrays or Tensors)."""
+    i, f, g, o = m.chunk(act, 4)
+    tc = m.tanh(c_new)
+    dc = dc + dh * o * (1 - tc * tc)
+    grads = [dc * g, dc * c, dc * i, dh * tc]
+    if dact is not None:
+        grads = [a + b for a, b in zip(grads, m.chunk(dact, 4))]
+    di, df, dg, do = grads
+    dpre = m.cat([di * i * (1 - i), df * f * (1 - f), dg * (1 - g * g), do * o * (1 - o)])
+    return dpre, dc * f
+
+
+class FusedLSTMLayer(Primitive):
+    """A whole LSTM layer in one direction: ``(out, h_n, c_n)`` from time-major gate projections.
+
+    Arguments: ``gx`` ``(L, N, 4H)`` (``x @ W_ih.T + b_ih + b_hh``), ``w_hh`` ``(4H, H)``, ``h0``,
+    ``c0`` ``(N, H)`` and ``reverse``. The time loop runs on raw arrays; backward is one loop too,
+    with the gradient of ``w_hh`` as one matmul over all steps. When a graph of the backward is
+    recorded (``create_graph=True``), backward instead recomputes the steps with Tensor ops
+    (:func:`fused_lstm_cell`) and backpropagates through them with Tensor ops, so double backward
+    works. The activated gates and cell states are kept for the fast backward only.
+    """
+
+    @staticmethod
+    def forward(ctx, gx, w_hh, h0, c0, reverse):
+        xp = ctx.device.xp
+        length, n, gates = gx.shape
+        hidden = gates // 4
+        w_t = xp.ascontiguousarray(w_hh.T)  # h @ W^T is faster with W^T laid out row-major
+        acts = xp.empty((length, n, gates), dtype=gx.dtype)
+        hs = xp.empty((length, n, hidden), dtype=gx.dtype)
+        cs = xp.empty((length, n, hidden), dtype=gx.dtype)
+        h, c = h0, c0
+        for t in _order(length, reverse):
+            act = xp.matmul(h, w_t, out=acts[t])
+            act += gx[t]
+            h, c = _lstm_forward_(ctx, act, c, hs[t], cs[t])
+        ctx.reverse = reverse
+        ctx.save_for_backward(gx, w_hh, h0, c0, hs, acts, cs)
+        return hs, h.copy(), c.copy()
+
+    @staticmethod
+    def backward(ctx, dout, dh_n, dc_n):
+        gx, w_hh, h0, c0, hs, acts, cs = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if state.enabled:
+            return _lstm_layer_backward_graph(ctx, gx, w_hh, h0, c0, dout, dh_n, dc_n) + (None,)
+        xp = ctx.device.xp
+        m = _ArrayMath(xp)
+        w, hs, acts, cs = w_hh.data, hs.data, acts.data, cs.data
+        h0, c0 = h0.data, c0.data
+        length = hs.shape[0]
+        dpre = xp.empty_like(acts)
+        dh, dc = dh_n.data, dc_n.data
+        order = _order(length, ctx.reverse)[::-1]
+        for k, t in enumerate(order):
+            prev = order[k + 1] if k + 1 < length else None
+            dpre[t], dc = _lstm_backward(m, acts[t], c0 if prev is None else cs[prev], cs[t],
+                                         dh + dout.data[t], dc)
+            dh = xp.matmul(dpre[t], w)
+        dw = None
+        if need[1]:  # all steps at once: dW = sum_t dpre_t^T h_{t-1}
+            if length == 1:
+                h_prev = h0[None]
+            elif ctx.reverse:
+                h_prev = xp.concatenate([hs[1:], h0[None]], axis=0)
+            else:
+                h_prev = xp.concatenate([h0[None], hs[:-1]], axis=0)
+            rows = dpre.shape[0] * dpre.shape[1]
+            dw = _wrap(ctx, xp.matmul(dpre.reshape(rows, -1).T, h_prev.reshape(rows, -1)))
+        return (_wrap(ctx, dpre) if need[0] else None, dw, _wrap(ctx, dh) if need[2] else None,
+                _wrap(ctx, dc) if need[3] else None, None)
+
+
+def _order(length, reverse):
+    return list(range(length - 1, -1, -1)) if reverse else list(range(length))
+
+
+def _lstm_layer_backward_graph(ctx, gx, w_hh, h0, c0, dout, dh_n, dc_n):
+    """Backward of :class:`FusedLSTMLayer` in recorded Tensor ops (for double backward)."""
+    from .linalg import matmul
+    from .shape import stack
+
+    length = gx.shape[0]
+    order = _order(length, ctx.reverse)
+    w_t = w_hh.t()
+    h, c = h0, c0
+    steps = {}
+    for t in order:  # recompute each step's activated gates as differentiable Tensors
+        h_prev, c_prev = h, c
+        h, c, act = FusedLSTMCell.apply(gx[t], matmul(h, w_t), c)
+        steps[t] = (h_prev, c_prev, c, act)
+    m = _TensorMath
+    dh, dc = dh_n, dc_n
+    dpre, dw = [None] * length, None
+    for t in reversed(order):
+        h_prev, c_prev, c_new, act = steps[t]
+        dpre[t], dc = _lstm_backward(m, act, c_prev, c_new, dh + dout[t], dc)
+        dh = matmul(dpre[t], w_hh)
+        step_dw = matmul(dpre[t].t(), h_prev)
+        dw = step_dw if dw is None else dw + step_dw
+    return stack(dpre, 0), dw, dh, dc
+
+
+def fused_lstm_layer(gates_x, w_hh, h0, c0, reverse=False):
+    """One LSTM layer in one direction over a sequence, from its input projections.
+
+    Args:
+        gates_x: ``input @ weight_ih.T + bias_ih + bias_hh`` for every step, ``(L, N, 4 * hidden)``.
+        w_hh: ``weight_hh``, ``(4 * hidden, hidden)``.
+        h0, c0: the initial states, ``(N, hidden)``.
+        reverse: run from the last step to the first.
+
+    Returns:
+        ``(output, h_n, c_n)``: output ``(L, N, hidden)`` (the hidden state of every step, in
+        input order), h_n and c_n ``(N, hidden)``.
+    """
+    if gates_x.ndim != 3 or w_hh.ndim != 2 or gates_x.shape[-1] != w_hh.shape[0] or \
+            w_hh.shape[0] != 4 * w_hh.shape[1] or gates_x.shape[1:2] + w_hh.shape[1:] != tuple(h0.shape) \
+            or tuple(h0.shape) != tuple(c0.shape):
+        raise RuntimeError(
+            f"fused_lstm_layer: expected gates_x (L, N, 4H), w_hh (4H, H), h0 and c0 (N, H), got "
+            f"{tuple(gates_x.shape)}, {tuple(w_hh.shape)}, {tuple(h0.shape)}, {tuple(c0.shape)}")
+    return FusedLSTMLayer.apply(gates_x, w_hh, h0, c0, bool(reverse))
 
 
 def fused_lstm_cell(gates_x, gates_h, c):
@@ -207,4 +352,4 @@ def _check_gates(op, gx, gh, state_, chunks):
         )
 
 
-__all__ = ["fused_lstm_cell", "fused_gru_cell"]
+__all__ = ["fused_lstm_cell", "fused_gru_cell", "fused_lstm_layer"]

@@ -2,15 +2,18 @@
 
 How the layers stay fast: for each layer and direction, the input projection of
 all time steps is one matmul; each step is then one matmul (``h @ W_hh.T``) and
-one fused cell op (``ag.fused_lstm_cell`` / ``ag.fused_gru_cell``; the plain
-RNN uses add + tanh/relu). Internally the sequence is kept batch-major
-(``(N, L, *)``), so that the per-step slices of the projection are one
-``split`` and the step outputs one ``cat``, whatever ``L`` is.
+one fused cell op (``ag.fused_gru_cell``; the plain RNN uses add + tanh/relu).
+LSTM runs the whole time loop of a layer and direction as one op
+(``ag.fused_lstm_layer``: the same per-step matmul and fused cell math on raw
+arrays, and the gradient of ``W_hh`` as one matmul over all steps).
+Internally the sequence is kept batch-major (``(N, L, *)``), so that the
+per-step slices of the projection are one ``split`` and the step outputs one
+``cat``, whatever ``L`` is.
 """
 from __future__ import annotations
 
 import autograd as ag
-from autograd.ops.fused import fused_gru_cell, fused_lstm_cell
+from autograd.ops.fused import fused_gru_cell, fused_lstm_cell, fused_lstm_layer
 
 from .dropout import dropout as _dropout
 from .linear import linear
@@ -76,6 +79,9 @@ def _direction(mode, x, h, c, w_ih, w_hh, b_ih, b_hh, reverse):
     gates = w_ih.shape[0]
     # all time steps' input projections in one matmul, then one split into steps: (N, G) each
     gx = linear(x.reshape(n * length, size), w_ih, _input_bias(mode, b_ih, b_hh))
+    if mode == "LSTM":  # the whole time loop in one op (see ag.fused_lstm_layer)
+        out, h, c = fused_lstm_layer(gx.reshape(n, length, gates).transpose(0, 1), w_hh, h, c, reverse)
+        return out.transpose(0, 1), h, c
     steps = gx.reshape(n, length * gates).split(gates, dim=1)
     w_hh_t = w_hh.t()
     b_step = b_hh if mode == "GRU" else None
@@ -98,6 +104,10 @@ def _run(mode, input, hx, params, has_biases, num_layers, dropout, train, bidire
             f"num_layers={num_layers}, bidirectional={bool(bidirectional)}, has_biases={bool(has_biases)}, "
             f"got {len(params)}"
         )
+    if input.ndim != 3:
+        raise ValueError(f"{mode.lower()}: expected a 3-D input, got shape {tuple(input.shape)}")
+    if input.shape[1 if batch_first else 0] == 0:
+        raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
     h0s = h0.split(1, 0)
     c0s = c0.split(1, 0) if c0 is not None else None
     x = input if batch_first else input.transpose(0, 1)  # batch-major inside

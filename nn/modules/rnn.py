@@ -79,6 +79,9 @@ class RNNBase(Module):
         """The parameters in the order the functional form takes them (always the current ones)."""
         return [getattr(self, n) for n in self._flat_weights_names]
 
+    def flatten_parameters(self):
+        """A no-op, for compatibility (PyTorch compacts the weights for cuDNN here)."""
+
     @property
     def all_weights(self):
         """Per layer and direction, the list of its parameters."""

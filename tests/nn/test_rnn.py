@@ -309,6 +309,8 @@ def test_bad_inputs_raise():
         m(ag.randn(L, N, I), (ag.zeros(2, H), ag.zeros(2, H)))
     with pytest.raises(TypeError, match="tuple"):
         m(ag.randn(L, N, I), ag.zeros(2, N, H))
+    with pytest.raises(RuntimeError, match="sequence length"):
+        m(ag.randn(0, N, I))
     with pytest.raises(ValueError, match="1D or 2D"):
         nn.GRUCell(I, H)(ag.randn(1, N, I))
     with pytest.raises(RuntimeError, match="hidden state"):

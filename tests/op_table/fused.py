@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from autograd.ops.fused import fused_gru_cell, fused_lstm_cell
+from autograd.ops.fused import fused_gru_cell, fused_lstm_cell, fused_lstm_layer
 
 from .spec import OpCase, array
 
@@ -20,6 +20,15 @@ def cell_inputs(draw, chunks):
     lead = draw(st.sampled_from([(), (1,), (3,), (2, 2)]))
     gates = lead + (chunks * hidden,)
     return (draw(array(gates)), draw(array(gates)), draw(array(lead + (hidden,)))), {}
+
+
+@st.composite
+def layer_inputs(draw):
+    """``(gates_x (L, N, 4H), w_hh (4H, H), h0 (N, H), c0 (N, H))`` and ``reverse``."""
+    length, n, hidden = draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    arrays = (draw(array((length, n, 4 * hidden))), draw(array((4 * hidden, hidden), -1.0, 1.0)),
+              draw(array((n, hidden))), draw(array((n, hidden))))
+    return arrays, {"reverse": draw(st.booleans())}
 
 
 def _sigmoid(x):
@@ -40,6 +49,24 @@ def gru_ref(gx, gh, h):
     return (1 - z) * n + z * h
 
 
+def lstm_layer_ref(gx, w_hh, h, c, reverse=False):
+    out = np.empty(gx.shape[:2] + (w_hh.shape[1],))
+    for t in (range(gx.shape[0] - 1, -1, -1) if reverse else range(gx.shape[0])):
+        h, c = lstm_ref(gx[t], h @ w_hh.T, c)
+        out[t] = h
+    return out, h, c
+
+
+def lstm_layer_torch(gx, w_hh, h, c, reverse=False):
+    import torch
+
+    out = [None] * gx.shape[0]
+    for t in (range(gx.shape[0] - 1, -1, -1) if reverse else range(gx.shape[0])):
+        h, c = lstm_torch(gx[t], h @ w_hh.T, c)
+        out[t] = h
+    return torch.stack(out), h, c
+
+
 def lstm_torch(gx, gh, c):
     i, f, g, o = (gx + gh).chunk(4, dim=-1)
     c_new = f.sigmoid() * c + i.sigmoid() * g.tanh()
@@ -57,4 +84,5 @@ def gru_torch(gx, gh, h):
 CASES = [
     OpCase("fused_lstm_cell", fused_lstm_cell, lstm_ref, cell_inputs(4), torch_fn=lstm_torch),
     OpCase("fused_gru_cell", fused_gru_cell, gru_ref, cell_inputs(3), torch_fn=gru_torch),
+    OpCase("fused_lstm_layer", fused_lstm_layer, lstm_layer_ref, layer_inputs(), torch_fn=lstm_layer_torch),
 ]
