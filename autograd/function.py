@@ -206,7 +206,10 @@ class Function:
             )
         ctx.device = device or backend.Device("cpu")
         if cls.raw:
-            result = cls.forward(ctx, *arrays)
+            try:
+                result = cls.forward(ctx, *arrays)
+            except ValueError as e:  # free when nothing is raised; names the op and shapes when it is
+                _raise_shape_error(cls, args, e)
         else:
             prev = state.enabled
             state.enabled = False
@@ -314,15 +317,39 @@ def _as_tensor(v, device):
     return v
 
 
+def _raise_shape_error(cls, args, error):
+    """Turn a backend broadcasting ``ValueError`` into PyTorch's ``RuntimeError`` naming the op."""
+    shapes = [tuple(a.shape) for a in args if isinstance(a, Tensor)]
+    if len(shapes) < 2:
+        raise error
+    ndim = max(len(s) for s in shapes)
+    padded = [(1,) * (ndim - len(s)) + s for s in shapes]
+    for d in range(ndim):
+        sizes = {p[d] for p in padded if p[d] != 1}
+        if len(sizes) > 1:
+            a = next(p[d] for p in padded if p[d] != 1)
+            b = next(p[d] for p in padded if p[d] != 1 and p[d] != a)
+            site = caller_site()
+            where = f" (at {site[0]}:{site[1]})" if site else ""
+            raise RuntimeError(
+                f"{cls.__name__}: the size of tensor a ({a}) must match the size of tensor b ({b}) "
+                f"at non-singleton dimension {d}: shapes {' and '.join(map(str, shapes))} "
+                f"do not broadcast{where}"
+            ) from None
+    raise error
+
+
 def _raise_device_mismatch(cls, args):
     tensors = [a for a in args if isinstance(a, Tensor)]
     desc = []
     for t in tensors:
         where = t.grad_fn.where() if t.grad_fn is not None else ""
         desc.append(f"{t.device} (tensor of shape {tuple(t.shape)}{where})")
+    site = caller_site()
     raise RuntimeError(
         f"Expected all tensors to be on the same device, but {cls.__name__} got tensors on "
         + " and ".join(dict.fromkeys(desc))
+        + (f" (at {site[0]}:{site[1]})" if site else "")
     )
 
 

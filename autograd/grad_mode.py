@@ -21,9 +21,14 @@ def is_grad_enabled() -> bool:
 
 
 class _GradMode:
-    """Base of the grad-mode context managers; also usable as decorators."""
+    """Base of the grad-mode context managers; also usable as decorators (with or without ``()``)."""
 
     mode = True
+
+    def __new__(cls, *args):
+        if cls is not set_grad_enabled and len(args) == 1 and callable(args[0]):
+            return cls()(args[0])  # ``@no_grad`` without parentheses, as PyTorch allows
+        return super().__new__(cls)
 
     def __enter__(self):
         self._prev = state.enabled

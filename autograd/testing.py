@@ -72,7 +72,7 @@ def tensors(draw, shape=None, dtype=backend.float64, elements=None, device="cpu"
         shape = draw(shape)
     if isinstance(shape, int):
         shape = (shape,)
-    host = draw(hnp.arrays(dtype, tuple(shape), elements=elements or _elements(dtype)))
+    host = draw(hnp.arrays(dtype, tuple(shape), elements=_elements(dtype) if elements is None else elements))
     return _tensor(host, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
@@ -94,13 +94,27 @@ def broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, min_side=1, max_s
 
 
 def basic_indices(shape, allow_newaxis=True, allow_ellipsis=True):
-    """Strategy for basic indices of ``shape``: ints, slices, ``None`` and ``...``."""
-    return hnp.basic_indices(tuple(shape), allow_newaxis=allow_newaxis, allow_ellipsis=allow_ellipsis)
+    """Strategy for basic indices of ``shape``: ints, slices, ``None`` and ``...``.
+
+    Slice steps are positive, as PyTorch requires (use ``flip`` for reversal).
+    """
+    return hnp.basic_indices(tuple(shape), allow_newaxis=allow_newaxis,
+                             allow_ellipsis=allow_ellipsis).map(_positive_steps)
+
+
+def _positive_steps(index):
+    def fix(i):
+        if isinstance(i, slice) and i.step is not None and i.step < 0:
+            return slice(None, None, -i.step)
+        return i
+
+    return tuple(fix(i) for i in index) if isinstance(index, tuple) else fix(index)
 
 
 @st.composite
 def integer_indices(draw, shape, device="cpu", result_shape=None):
-    """Strategy for a tuple of int64 index tensors, one per dimension of ``shape`` (in range).
+    """Strategy for a tuple of int64 index tensors, one per dimension of ``shape`` (in range,
+    negative indices included).
 
     Repeated indices are drawn too (their gradients must accumulate).
     """

@@ -419,7 +419,11 @@ def sub(input, other, *, alpha=1):
     if alpha != 1:
         other = mul(other, alpha)
     a, b = promote(input, other)
-    return Sub.apply(a, b)
+    try:
+        return Sub.apply(a, b)
+    except TypeError:  # NumPy refuses bool - bool; say it as PyTorch does
+        _raise_bool("Subtraction, the `-` operator, with two bool tensors", a, b)
+        raise
 
 
 def mul(input, other):
@@ -488,16 +492,29 @@ def remainder(input, other):
 
 def pow(input, exponent):
     """``input ** exponent``; either may be a Python number."""
-    if isinstance(exponent, numbers.Number) and isinstance(input, Tensor):
-        a, _ = promote(input, exponent)
-        return PowScalar.apply(a, exponent)
-    a, b = promote(input, exponent)
-    return Pow.apply(a, b)
+    try:
+        if isinstance(exponent, numbers.Number) and isinstance(input, Tensor):
+            a, _ = promote(input, exponent)
+            return PowScalar.apply(a, exponent)
+        a, b = promote(input, exponent)
+        return Pow.apply(a, b)
+    except ValueError as e:  # NumPy: integers to negative integer powers
+        raise RuntimeError(f"pow: {e}") from None
 
 
 def neg(input):
     """``-input``."""
-    return Neg.apply(input)
+    try:
+        return Neg.apply(input)
+    except TypeError:
+        _raise_bool("Negation, the `-` operator, on a bool tensor", input)
+        raise
+
+
+def _raise_bool(what, *operands):
+    if all(not isinstance(o, Tensor) or o.dtype.kind == "b" for o in operands):
+        raise RuntimeError(f"{what} is not supported. If you are trying to invert a mask, use the "
+                           "`~` or `logical_not()` operator instead.") from None
 
 
 negative = neg

@@ -1,0 +1,210 @@
+"""Creation functions, conversions out of tensors (item/tolist/numpy) and repr."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+
+
+def host(t):
+    return t.detach().cpu().numpy()
+
+
+@pytest.mark.parametrize("fn,fill", [(ag.zeros, 0.0), (ag.ones, 1.0), (ag.empty, None)])
+def test_filled(fn, fill, device):
+    t = fn(2, 3, device=device)
+    assert t.shape == (2, 3) and t.dtype == ag.float32 and t.device == ag.device(device)
+    assert not t.requires_grad and t.is_leaf
+    if fill is not None:
+        assert (host(t) == fill).all()
+    assert fn((2, 3), device=device).shape == (2, 3)
+    assert fn([4], device=device).shape == (4,)
+    assert fn(device=device).shape == ()
+    t = fn(2, dtype=ag.float64, device=device, requires_grad=True)
+    assert t.dtype == ag.float64 and t.requires_grad
+    assert fn(0, 3, device=device).shape == (0, 3)
+    assert fn(2, dtype=ag.int64, device=device).dtype == ag.int64
+
+
+@pytest.mark.parametrize("fn", [ag.zeros, ag.ones, ag.empty, ag.rand, ag.randn])
+def test_negative_size_raises(fn):
+    with pytest.raises(RuntimeError, match="negative dimension -1"):
+        fn(2, -1)
+
+
+def test_bad_size_type_raises():
+    with pytest.raises(TypeError, match="size"):
+        ag.zeros(2.5)
+
+
+def test_full(device):
+    t = ag.full((2, 2), 7, device=device)
+    assert t.dtype == ag.int64 and (host(t) == 7).all()
+    assert ag.full((2,), 1.5, device=device).dtype == ag.float32
+    assert ag.full((2,), True, device=device).dtype == ag.bool
+    assert ag.full(3, 2.0, dtype=ag.float64, device=device).shape == (3,)
+    with pytest.raises(RuntimeError, match="negative"):
+        ag.full((-2,), 1.0)
+
+
+def test_like_functions(device):
+    base = ag.ones(2, 3, dtype=ag.float64, device=device)
+    for fn in (ag.zeros_like, ag.ones_like, ag.empty_like, ag.rand_like, ag.randn_like):
+        t = fn(base)
+        assert t.shape == (2, 3) and t.dtype == ag.float64 and t.device == base.device
+        assert not t.requires_grad
+    assert ag.zeros_like(base, dtype=ag.float32).dtype == ag.float32
+    assert ag.ones_like(base, requires_grad=True).requires_grad
+    f = ag.full_like(base, 4.0)
+    assert (host(f) == 4).all() and f.dtype == ag.float64
+
+
+def test_tensor_from_data(device):
+    t = ag.tensor([[1, 2], [3, 4]], device=device)
+    assert t.dtype == ag.int64 and t.shape == (2, 2) and t.tolist() == [[1, 2], [3, 4]]
+    assert ag.tensor(3.5, device=device).shape == ()
+    assert ag.tensor([], device=device).shape == (0,)
+    assert ag.tensor([1.0], dtype=ag.float16, device=device).dtype == ag.float16
+    a = np.arange(3.0)
+    t = ag.tensor(a, device=device)
+    assert t.dtype == ag.float64  # a NumPy array keeps its dtype
+    a[0] = 100
+    assert t.tolist()[0] == 0.0  # tensor() copies
+    with pytest.raises(RuntimeError, match="floating point"):
+        ag.tensor([1, 2], requires_grad=True)
+    with pytest.raises(TypeError):
+        ag.tensor(["a", "b"])
+
+
+def test_tensor_from_tensor_copies(device):
+    x = ag.ones(2, device=device, requires_grad=True)
+    y = ag.tensor(x)
+    assert not y.requires_grad and y.grad_fn is None
+    with ag.no_grad():
+        x.add_(1)
+    assert y.tolist() == [1.0, 1.0]
+
+
+def test_as_tensor_and_from_numpy_share_memory():
+    a = np.zeros(3)
+    t = ag.as_tensor(a)
+    f = ag.from_numpy(a)
+    a[1] = 5
+    assert t.tolist() == [0.0, 5.0, 0.0] and f.tolist() == [0.0, 5.0, 0.0]
+    assert f.dtype == ag.float64
+    with pytest.raises(TypeError, match="numpy.ndarray"):
+        ag.from_numpy([1.0])
+    assert ag.as_tensor([1, 2]).dtype == ag.int64
+    x = ag.ones(2)
+    assert ag.as_tensor(x) is x
+
+
+def test_arange_linspace_eye(device):
+    assert ag.arange(5, device=device).tolist() == [0, 1, 2, 3, 4]
+    assert ag.arange(5, device=device).dtype == ag.int64
+    assert ag.arange(1, 2, 0.25, device=device).tolist() == [1.0, 1.25, 1.5, 1.75]
+    assert ag.arange(1, 2, 0.25).dtype == ag.float32
+    assert ag.arange(3, dtype=ag.float64).dtype == ag.float64
+    assert ag.arange(5, 0, -2).tolist() == [5, 3, 1]
+    with pytest.raises(RuntimeError, match="step"):
+        ag.arange(0, 3, 0)
+    with pytest.raises(RuntimeError):
+        ag.arange(3, 0, 1)
+    ls = ag.linspace(0, 1, 5, device=device)
+    assert ls.dtype == ag.float32 and np.allclose(host(ls), [0, 0.25, 0.5, 0.75, 1])
+    assert ag.linspace(0, 1, 0).shape == (0,)
+    e = ag.eye(3, device=device)
+    assert (host(e) == np.eye(3)).all() and e.dtype == ag.float32
+    assert ag.eye(2, 3).shape == (2, 3)
+
+
+def test_random_functions(device):
+    ag.manual_seed(0)
+    a = ag.rand(100, device=device)
+    b = ag.randn(100, device=device)
+    ag.manual_seed(0)
+    a2 = ag.rand(100, device=device)
+    assert (host(a) == host(a2)).all(), "manual_seed makes draws repeatable"
+    assert a.dtype == ag.float32 and 0 <= host(a).min() and host(a).max() < 1
+    assert abs(host(b).mean()) < 0.5 and 0.5 < host(b).std() < 1.5
+    assert ag.randn(2, 2, dtype=ag.float64, device=device).dtype == ag.float64
+    r = ag.randint(0, 5, (1000,), device=device)
+    assert r.dtype == ag.int64 and set(r.tolist()) == {0, 1, 2, 3, 4}
+    assert ag.randint(3, (4,)).shape == (4,)
+    with pytest.raises(RuntimeError):
+        ag.randint(5, 5, (2,))
+    assert ag.rand(2, requires_grad=True).requires_grad
+    with pytest.raises(TypeError):
+        ag.manual_seed(1.5)
+
+
+def test_in_place_random_fills(device):
+    t = ag.zeros(1000, device=device)
+    t.uniform_(-2, 2)
+    v = host(t)
+    assert -2 <= v.min() and v.max() < 2 and v.std() > 0.5
+    t.normal_(3, 0.1)
+    assert abs(host(t).mean() - 3) < 0.05
+
+
+def test_item_tolist_numpy(device):
+    t = ag.tensor([[1.5, 2.0]], device=device)
+    assert t.tolist() == [[1.5, 2.0]]
+    assert ag.tensor([2.5], device=device).item() == 2.5
+    assert isinstance(ag.tensor(3, device=device).item(), int)
+    with pytest.raises(RuntimeError, match="2 elements"):
+        ag.ones(2, device=device).item()
+    assert float(ag.tensor(1.5, device=device)) == 1.5 and int(ag.tensor(2, device=device)) == 2
+    x = ag.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="detach"):
+        x.numpy()
+    assert x.detach().numpy().tolist() == [1.0, 1.0]
+    c = ag.zeros(2)
+    c.numpy()[0] = 4  # numpy() shares memory on the CPU
+    assert c.tolist() == [4.0, 0.0]
+
+
+def test_numpy_on_a_device_tensor_needs_cpu(device):
+    t = ag.ones(2, device=device)
+    if t.device.type == "cpu":
+        assert isinstance(t.numpy(), np.ndarray)
+        return
+    with pytest.raises(TypeError, match="cpu"):
+        t.numpy()
+    assert t.cpu().numpy().tolist() == [1.0, 1.0]
+
+
+def test_attributes(device):
+    t = ag.zeros(2, 3, 4, device=device)
+    assert t.ndim == 3 and t.dim() == 3 and t.numel() == 24 and len(t) == 2
+    assert t.size() == (2, 3, 4) and t.size(1) == 3 and t.size(-1) == 4
+    with pytest.raises(IndexError):
+        t.size(3)
+    with pytest.raises(TypeError):
+        len(ag.tensor(1.0))
+    with pytest.raises(RuntimeError, match="ambiguous"):
+        bool(ag.ones(2))
+    assert bool(ag.ones(1))
+
+
+def test_repr():
+    assert repr(ag.tensor([1.0, 2.0])) == "tensor([1., 2.])"
+    assert repr(ag.tensor([1.5, 2.25])) == "tensor([1.5000, 2.2500])"
+    assert repr(ag.tensor([1, 2])) == "tensor([1, 2])"
+    assert repr(ag.tensor([True, False])) == "tensor([ True, False])"
+    assert repr(ag.tensor([1.0], dtype=ag.float64)) == "tensor([1.], dtype=autograd.float64)"
+    assert repr(ag.tensor([1], dtype=ag.int32)) == "tensor([1], dtype=autograd.int32)"
+    assert repr(ag.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    assert repr(x * 2) == "tensor([2., 4.], grad_fn=<MulBackward>)"
+    assert repr(ag.tensor(3.0)) == "tensor(3.)"
+    assert repr(ag.zeros(2, 2)) == "tensor([[0., 0.],\n        [0., 0.]])"
+
+
+def test_repr_on_device(device):
+    r = repr(ag.ones(2, device=device))
+    if device == "cpu":
+        assert r == "tensor([1., 1.])"
+    else:
+        assert r == f"tensor([1., 1.], device='{ag.device(device)}')"

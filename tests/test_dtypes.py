@@ -1,0 +1,145 @@
+"""dtype promotion (PyTorch's rules, checked against PyTorch) and dtype conversions."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+SCALARS = [True, 3, 2.5]
+OPS = {
+    "add": lambda a, b: a + b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "maximum": None,  # filled per library (a function, not an operator)
+}
+
+
+def _operands(lib, torch):
+    """(label, builder) pairs: dimensioned tensors, 0-d tensors and Python scalars."""
+    out = []
+    for name in DTYPES:
+        for shape in ((2,), ()):
+            label = f"{name}{list(shape)}"
+            out.append((label, ("tensor", name, shape)))
+    for s in SCALARS:
+        out.append((repr(s), ("scalar", s)))
+    return out
+
+
+def _build(spec, lib, device=None):
+    if spec[0] == "scalar":
+        return spec[1]
+    _, name, shape = spec
+    values = np.ones(shape, dtype=name)
+    if lib == "ag":
+        return ag.tensor(values, dtype=getattr(ag, name), device=device)
+    import torch
+
+    return torch.tensor(values, dtype=getattr(torch, name))
+
+
+def _name(dtype):
+    return str(dtype).replace("torch.", "")
+
+
+@pytest.mark.parametrize("op", ["add", "mul", "div"])
+def test_binary_promotion_matches_torch(op, device):
+    torch = pytest.importorskip("torch")
+    fn = OPS[op]
+    specs = _operands("ag", torch)
+    mismatches = []
+    for la, a in specs:
+        for lb, b in specs:
+            if a[0] == "scalar" and b[0] == "scalar":
+                continue
+            try:
+                expected = _name(fn(_build(a, "torch"), _build(b, "torch")).dtype)
+            except RuntimeError:
+                continue  # an operation PyTorch refuses
+            got = fn(_build(a, "ag", device), _build(b, "ag", device))
+            if got.dtype.name != expected:
+                mismatches.append(f"{la} {op} {lb}: {got.dtype.name}, torch gives {expected}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_maximum_promotion_matches_torch(device):
+    torch = pytest.importorskip("torch")
+    mismatches = []
+    for a in DTYPES:
+        for b in DTYPES:
+            ta, tb = (torch.ones(2, dtype=getattr(torch, n)) for n in (a, b))
+            expected = _name(torch.maximum(ta, tb).dtype)
+            got = ag.maximum(ag.ones(2, dtype=getattr(ag, a), device=device),
+                             ag.ones(2, dtype=getattr(ag, b), device=device)).dtype.name
+            if got != expected:
+                mismatches.append(f"maximum({a}, {b}): {got}, torch gives {expected}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("fn", ["exp", "sqrt", "sigmoid", "tanh"])
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int32", "int64", "float16", "float32", "float64"])
+def test_unary_float_result_dtype(fn, dtype, device):
+    torch = pytest.importorskip("torch")
+    expected = _name(getattr(torch, fn)(torch.ones(2, dtype=getattr(torch, dtype))).dtype)
+    got = getattr(ag, fn)(ag.ones(2, dtype=getattr(ag, dtype), device=device)).dtype.name
+    assert got == expected
+
+
+def test_documented_cases(device):
+    f32 = ag.ones(3, device=device)
+    assert f32.dtype == ag.float32
+    assert (f32 * 2.5).dtype == ag.float32  # Python scalars do not widen a float tensor
+    assert (f32 + ag.tensor(1.0, dtype=ag.float64, device=device)).dtype == ag.float32  # 0-d
+    assert (f32 + ag.ones(3, dtype=ag.float64, device=device)).dtype == ag.float64
+    i64 = ag.arange(3, device=device)
+    assert i64.dtype == ag.int64
+    assert (i64 * 2).dtype == ag.int64
+    assert (i64 * 2.5).dtype == ag.float32  # int tensor with a float scalar: the default dtype
+    assert (i64 / 2).dtype == ag.float32  # true division of integers
+    assert (i64 // 2).dtype == ag.int64
+    assert (i64 + ag.ones(3, dtype=ag.float16, device=device)).dtype == ag.float16
+    assert (i64 + ag.tensor(1.5, dtype=ag.float64, device=device)).dtype == ag.float64
+    b = ag.tensor([True, False], device=device)
+    assert (b + b).dtype == ag.bool and (b + 1).dtype == ag.int64 and (b * 1.5).dtype == ag.float32
+
+
+def test_default_dtype_changes_float_results(device):
+    ag.set_default_dtype(ag.float64)
+    try:
+        assert ag.get_default_dtype() == ag.float64
+        assert ag.ones(2, device=device).dtype == ag.float64
+        assert ag.tensor([1.5]).dtype == ag.float64
+        assert (ag.arange(3, device=device) * 0.5).dtype == ag.float64
+        assert ag.ones(2, dtype=ag.float32, device=device).dtype == ag.float32
+    finally:
+        ag.set_default_dtype(ag.float32)
+    assert ag.ones(2).dtype == ag.float32
+    with pytest.raises(TypeError, match="floating"):
+        ag.set_default_dtype(ag.int64)
+
+
+def test_casts_and_gradients_through_casts(device):
+    x = ag.tensor([1.5, -2.25], dtype=ag.float64, device=device, requires_grad=True)
+    y = x.float()
+    assert y.dtype == ag.float32 and y.requires_grad
+    (y * 2).sum().backward()
+    assert x.grad.dtype == ag.float64 and x.grad.tolist() == [2.0, 2.0]
+    assert x.double() is x  # a no-op cast returns the same tensor
+    assert x.detach().long().tolist() == [1, -2] and x.detach().long().dtype == ag.int64
+    assert x.detach().bool().dtype == ag.bool
+    assert x.detach().half().dtype == ag.float16
+    assert x.detach().int().dtype == ag.int32
+    assert x.detach().type_as(ag.ones(1, dtype=ag.float16)).dtype == ag.float16
+    assert x.detach().to(ag.float32).dtype == ag.float32
+
+
+def test_dtype_aliases():
+    assert ag.float is ag.float32 or ag.float == ag.float32
+    assert ag.double == ag.float64 and ag.long == ag.int64 and ag.half == ag.float16
+    assert ag.int == ag.int32
+    assert ag.tensor([1, 2], dtype=float).dtype == ag.float64  # Python float means float64 here
+    assert ag.tensor([1, 2]).dtype == ag.int64
+    assert ag.tensor([True]).dtype == ag.bool
+    assert ag.tensor([1.0, 2]).dtype == ag.float32
