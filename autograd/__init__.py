@@ -27,6 +27,8 @@ from .ops.shape import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.movement import from_dlpack
+from .gradcheck import gradcheck, gradgradcheck
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .serialization import load, save
 from .memory import memory_report
 from . import utils
@@ -36,3 +38,12 @@ float = float32  # noqa: A001  (PyTorch's spelling ag.float)
 double = float64
 long = int64
 int = int32  # noqa: A001
+
+
+def __getattr__(name):
+    # ``ag.testing`` is imported on first use: it needs hypothesis, which ``import autograd`` does not.
+    if name == "testing":
+        import importlib
+
+        return importlib.import_module(".testing", __name__)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
