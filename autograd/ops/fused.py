@@ -249,9 +249,9 @@ def fused_lstm_layer(gates_x, w_hh, h0, c0, reverse=False):
     """
     if gates_x.ndim != 3 or w_hh.ndim != 2 or gates_x.shape[-1] != w_hh.shape[0] or \
             w_hh.shape[0] != 4 * w_hh.shape[1] or gates_x.shape[1:2] + w_hh.shape[1:] != tuple(h0.shape) \
-            or tuple(h0.shape) != tuple(c0.shape):
+            or tuple(h0.shape) != tuple(c0.shape) or gates_x.shape[0] == 0:
         raise RuntimeError(
-            f"fused_lstm_layer: expected gates_x (L, N, 4H), w_hh (4H, H), h0 and c0 (N, H), got "
+            f"fused_lstm_layer: expected gates_x (L, N, 4H) with L > 0, w_hh (4H, H), h0 and c0 (N, H), got "
             f"{tuple(gates_x.shape)}, {tuple(w_hh.shape)}, {tuple(h0.shape)}, {tuple(c0.shape)}")
     return FusedLSTMLayer.apply(gates_x, w_hh, h0, c0, bool(reverse))
 

@@ -217,6 +217,28 @@ def test_gradgradcheck_functional(mode, device):
         assert ag.gradgradcheck(f, (x, h0, w_ih, w_hh))
 
 
+@pytest.mark.parametrize("cls_name", ["LSTM", "GRU"])
+def test_gradient_penalty_matches_torch(cls_name, device):
+    """Double backward through a bidirectional layer: d/dparams of |d loss / d input|^2, as PyTorch."""
+    torch = _torch()
+    torch.manual_seed(6)
+    theirs = getattr(torch.nn, cls_name)(I, H, bidirectional=True).double()
+    ours = getattr(nn, cls_name)(I, H, bidirectional=True, dtype=ag.float64, device=device)
+    _load_from_torch(ours, theirs, device, ag.float64)
+    x = np.random.default_rng(6).standard_normal((3, N, I))
+    ax = ag.tensor(x, device=device, requires_grad=True)
+    tx = torch.tensor(x, requires_grad=True)
+    (g,) = ag.grad((ours(ax)[0] ** 2).sum(), ax, create_graph=True)
+    (tg,) = torch.autograd.grad((theirs(tx)[0] ** 2).sum(), tx, create_graph=True)
+    _close(_host(g), tg.detach().numpy(), "first gradient")
+    (g * g).sum().backward()
+    (tg * tg).sum().backward()
+    _close(_host(ax.grad), tx.grad.numpy(), "second-order gradient of the input")
+    tparams = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        _close(_host(p.grad), tparams[name].grad.numpy(), f"second-order gradient of {name}")
+
+
 # ---------------------------------------------------------------- module conventions
 def test_state_dict_keys_and_shapes_match_torch():
     torch = _torch()
@@ -317,3 +339,7 @@ def test_bad_inputs_raise():
         nn.GRUCell(I, H)(ag.randn(N, I), ag.zeros(N + 1, H))
     with pytest.raises(RuntimeError, match="fused_lstm_cell"):
         ag.ops.fused.fused_lstm_cell(ag.zeros(2, 8), ag.zeros(2, 8), ag.zeros(2, 3))
+    with pytest.raises(RuntimeError, match="fused_lstm_layer"):
+        ag.ops.fused.fused_lstm_layer(ag.zeros(3, 2, 8), ag.zeros(8, 2), ag.zeros(2, 2), ag.zeros(1, 2))
+    with pytest.raises(RuntimeError, match="fused_lstm_layer"):
+        ag.ops.fused.fused_lstm_layer(ag.zeros(0, 2, 8), ag.zeros(8, 2), ag.zeros(2, 2), ag.zeros(2, 2))
