@@ -147,9 +147,12 @@ def _nll_terms(input, target, weight, ignore_index, name):
         raise ValueError(f"{name}: input must have at least 1 dimension (classes), got a 0-d tensor")
     unbatched = input.ndim == 1
     if unbatched:
-        if target.ndim != 0:
-            raise RuntimeError(f"{name}: for an unbatched input of shape {tuple(input.shape)} the target "
-                               f"must be 0-d, got shape {tuple(target.shape)}")
+        if target.ndim > 1:
+            raise RuntimeError(f"{name}: 0D or 1D target tensor expected for an unbatched input of shape "
+                               f"{tuple(input.shape)}, got target of shape {tuple(target.shape)}")
+        if target.ndim == 1 and target.shape[0] != 1:
+            raise ValueError(f"{name}: for an unbatched (1D) input of shape {tuple(input.shape)} the target "
+                             f"must be 0-d or of size 1, got target of shape {tuple(target.shape)}")
         input, target = input.reshape(1, -1), target.reshape(1)
     if target.shape[:1] != input.shape[:1]:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "

@@ -179,6 +179,10 @@ def test_cross_entropy_errors(device):
         F.cross_entropy(x, ag.tensor([0, 1, 2], device=device), weight=ag.ones(3, device=device))
     with pytest.raises(RuntimeError, match="label_smoothing"):
         F.cross_entropy(x, ag.tensor([0, 1, 2], device=device), label_smoothing=1.5)
+    with pytest.raises(ValueError, match="size 1"):
+        F.nll_loss(ag.randn(5, device=device), ag.tensor([0, 1], device=device))
+    out = F.cross_entropy(ag.randn(5, device=device), ag.tensor([1], device=device), reduction="none")
+    assert out.shape == ()
     with pytest.raises(RuntimeError, match="size mismatch"):
         F.cross_entropy(ag.randn(2, 3, 4, device=device), ag.zeros(2, 5, dtype=ag.int64, device=device))
 
