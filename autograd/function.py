@@ -133,7 +133,7 @@ class Function:
         self._non_diff = {id(o.data if isinstance(o, Tensor) else o) for o in outputs}
 
     def _raise_modified(self, t):
-        what = "an input" if t is None else f"a tensor of shape {tuple(t.shape)}"
+        what = "its output" if t is None else f"a tensor of shape {tuple(t.shape)}"
         raise RuntimeError(
             f"one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: {what} saved by {self.name()}{self.where()} is at a newer "
@@ -283,6 +283,9 @@ def _share_version(base, outs, device, multi):
     return tensors if multi else tensors[0]
 
 
+_PLAIN = (int, float, bool, str, tuple)
+
+
 def _pack_saved(values, args, arrays, outs, tensors):
     packed = []
     for v in values:
@@ -304,7 +307,10 @@ def _pack_saved(values, args, arrays, outs, tensors):
                         s = _Saved(1, arr, t._version[0], t._version, k)
                         break
         if s is None:
-            s = _Saved(2, arr) if (arr is None or backend.is_array(arr)) else _Saved(3, v)
+            if arr.__class__ in _PLAIN:  # Python numbers: no device lookup (which raises inside)
+                s = _Saved(3, v)
+            else:
+                s = _Saved(2, arr) if (arr is None or backend.is_array(arr)) else _Saved(3, v)
         packed.append(s)
     return packed
 

@@ -616,3 +616,33 @@ def test_grad_mode_is_thread_local_during_backward(device):
     y.register_hook(hook)
     y.sum().backward()
     assert results == [True]
+
+
+def test_recorded_in_place_op_keeps_the_old_value_for_its_own_backward(device):
+    x = leaf([1.0, 2.0], device)
+    y = leaf([3.0, 4.0], device)
+    h = x * 1
+    h.mul_(y)  # MulBackward needs h's value before the multiplication
+    h.sum().backward()
+    assert_close(x.grad, [3.0, 4.0])
+    assert_close(y.grad, [1.0, 2.0])
+
+
+def test_in_place_on_an_output_saved_by_its_op_raises_like_torch(device):
+    x = leaf([1.0, 2.0], device)
+    h = x.exp()  # ExpBackward saves its output
+    h.mul_(2)
+    with pytest.raises(RuntimeError, match="ExpBackward.*newer version"):
+        h.sum().backward()
+
+
+def test_chained_in_place_ops_then_in_place_on_saved_output(device):
+    x = leaf([0.5, 1.0], device)
+    y = leaf([2.0, 3.0], device)
+    h = x * 1
+    h.add_(y)
+    h.mul_(y)
+    h.sum().backward()
+    # h = (x + y) * y
+    assert_close(x.grad, [2.0, 3.0])
+    assert_close(y.grad, np.array([0.5, 1.0]) + 2 * np.array([2.0, 3.0]))

@@ -19,7 +19,12 @@ def _apply(t: Tensor, op, *args):
         t.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
     )
     if recording:
-        r = op(t, *args)
+        # Nodes that saved t see a newer version from now on; the op itself runs on a snapshot of
+        # t (same array, history and counter), so its node keeps t's old value and old history.
+        t._bump()
+        old = Tensor._make(t.data, t.device, t.grad_fn, t._version, t._output_nr)
+        old.requires_grad = t.requires_grad
+        r = op(old, *args)
         if r.shape != t.shape:
             raise RuntimeError(
                 f"output with shape {tuple(t.shape)} doesn't match the broadcast shape {tuple(r.shape)}"
@@ -28,6 +33,8 @@ def _apply(t: Tensor, op, *args):
             r = r.to(t.dtype)
         t.data = r.data
         t.grad_fn, t._output_nr, t.requires_grad = r.grad_fn, r._output_nr, r.requires_grad
+        _adopt_counter(r, t)
+        return t
     else:
         r = op(t, *args)
         if r.shape != t.shape:
@@ -39,6 +46,17 @@ def _apply(t: Tensor, op, *args):
         t.data[...] = r.data
     t._bump()
     return t
+
+
+def _adopt_counter(r, t):
+    """If r's node saved its output, watch t's version counter instead (t now holds that output)."""
+    node = r.grad_fn
+    saved = getattr(node, "_saved", None) if node is not None else None
+    if saved.__class__ is not list or r._version is None:
+        return
+    for s in saved:
+        if s.kind == 1 and s.counter is r._version:
+            s.counter, s.version = t._version, t._version[0]
 
 
 def add_(t, other, *, alpha=1):
