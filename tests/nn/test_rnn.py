@@ -184,13 +184,13 @@ def test_gradcheck_functional(mode, device):
     h = 2
     t = lambda *shape: ag.tensor(rng.uniform(-1, 1, shape), dtype=ag.float64, device=device,
                                  requires_grad=True)
-    x = t(3, 2, 2)
+    x = t(3, 1, 2)
     params = [t(gates * h, 2), t(gates * h, h), t(gates * h), t(gates * h)]
     params += [t(gates * h, 2), t(gates * h, h), t(gates * h), t(gates * h)]  # reverse direction
-    h0 = t(2, 2, h)
+    h0 = t(2, 1, h)
     fn = getattr(F, mode)
     if mode == "lstm":
-        c0 = t(2, 2, h)
+        c0 = t(2, 1, h)
         f = lambda x, h0, c0, *p: fn(x, (h0, c0), list(p), True, 1, 0.0, False, True, False)
         assert ag.gradcheck(f, (x, h0, c0, *params))
     else:
