@@ -22,11 +22,11 @@ class LeNet(nn.Module):
     def __init__(self, num_classes: int = 10):
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         )
         self.classifier = nn.Sequential(
-            nn.Flatten(), nn.Linear(16 * 2 * 2, 64), nn.ReLU(), nn.Linear(64, num_classes),
+            nn.Flatten(), nn.Linear(32 * 2 * 2, 64), nn.ReLU(), nn.Linear(64, num_classes),
         )
 
     def forward(self, x):
@@ -58,7 +58,7 @@ def accuracy(model, x, y, batch_size=512):
     return correct / len(x)
 
 
-def train(epochs=15, device="cpu", seed=0, batch_size=32, lr=3e-3, out="lenet_digits.safetensors",
+def train(epochs=15, device="cpu", seed=0, batch_size=32, lr=1e-2, out="lenet_digits.safetensors",
           progress=True):
     """Train, report, save; returns the test accuracy."""
     from tqdm import tqdm
@@ -105,7 +105,7 @@ def main(argv=None):
     p.add_argument("--device", default="cpu", help='"cpu" or "cuda[:N]"')
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--lr", type=float, default=1e-2)
     p.add_argument("--out", default="lenet_digits.safetensors", help="where to save the model ('' to skip)")
     args = p.parse_args(argv)
     train(args.epochs, args.device, args.seed, args.batch_size, args.lr, args.out)
