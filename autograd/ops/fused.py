@@ -1,16 +1,17 @@
-"""Fused recurrent cells: the whole elementwise part of an LSTM or GRU step in one op.
+"""Fused recurrent ops: an LSTM or GRU step's whole elementwise part in one op, and a whole LSTM layer.
 
 A recurrent layer runs many small ops per time step, so per-op overhead
-dominates. These primitives take the two gate projections (``x @ W_ih.T + b``
-and ``h @ W_hh.T + b``) and do the gate nonlinearities and the state update in
-one node, as PyTorch's ``_thnn_fused_lstm_cell`` / ``_thnn_fused_gru_cell`` do.
+dominates. ``fused_lstm_cell`` / ``fused_gru_cell`` take the two gate
+projections (``x @ W_ih.T + b`` and ``h @ W_hh.T + b``) and do the gate
+nonlinearities and the state update in one node, as PyTorch's
+``_thnn_fused_lstm_cell`` / ``_thnn_fused_gru_cell`` do. ``fused_lstm_layer``
+runs the whole time loop of one LSTM layer and direction in one node.
 
-The activated gates are a third (LSTM) or second (GRU) output, PyTorch's
-"workspace": backward needs them, and saving an output keeps the graph
-differentiable (double backward recomputes nothing and sees every dependency).
-Backward is one piece of math written for both arrays and Tensors: Tensor ops
-when a graph of the backward is being recorded (``create_graph=True``), raw
-backend arrays otherwise, for speed.
+The cells' activated gates are an extra output, PyTorch's "workspace":
+backward needs them, and saving an output keeps the graph differentiable
+(double backward sees every dependency). Backward is one piece of math written
+for both arrays and Tensors: Tensor ops when a graph of the backward is being
+recorded (``create_graph=True``), raw backend arrays otherwise, for speed.
 """
 from __future__ import annotations
 
