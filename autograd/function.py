@@ -277,10 +277,12 @@ class Function:
 
 def _share_version(base, outs, device, multi):
     """Unrecorded outputs of a view op, sharing ``base``'s version counter."""
-    if base._version is None:
-        base._version = [0]
-    tensors = tuple(Tensor._make(o, device, None, base._version) for o in outs)
-    return tensors if multi else tensors[0]
+    version = base._version
+    if version is None:
+        version = base._version = [0]
+    if not multi:
+        return Tensor._make(outs[0], device, None, version)
+    return tuple(Tensor._make(o, device, None, version) for o in outs)
 
 
 _PLAIN = (int, float, bool, str, tuple)

@@ -157,6 +157,9 @@ def _as_index_array(item, device):
     )
 
 
+_PLAIN = (int, type(None))
+
+
 def _convert(item, device):
     if item is None or item is Ellipsis:
         return item
@@ -165,8 +168,9 @@ def _convert(item, device):
     if isinstance(item, numbers.Integral):
         return int(item)
     if isinstance(item, slice):
-        start, stop, step = (None if v is None else operator.index(v)
-                             for v in (item.start, item.stop, item.step))
+        start, stop, step = item.start, item.stop, item.step
+        if not (start.__class__ in _PLAIN and stop.__class__ in _PLAIN and step.__class__ in _PLAIN):
+            start, stop, step = (None if v is None else operator.index(v) for v in (start, stop, step))
         if step is not None and step <= 0:
             raise ValueError(f"step must be greater than zero, got slice step {step}")
         return slice(start, stop, step)
@@ -188,6 +192,23 @@ def _check_bounds(a, n, dim, exc=IndexError, negative=True, op=""):
         raise exc(f"{op}index {value} is out of bounds for dimension {dim} with size {n}")
 
 
+def _plain_basic(index, shape):
+    """True for a tuple of in-range ints and plain slices with positive steps (the common case)."""
+    for p, n in zip(index, shape):
+        c = p.__class__
+        if c is int:
+            if not -n <= p < n:
+                return False
+        elif c is slice:
+            step = p.step
+            if not (p.start.__class__ in _PLAIN and p.stop.__class__ in _PLAIN
+                    and (step is None or step.__class__ is int and step > 0)):
+                return False
+        else:
+            return False
+    return True
+
+
 def _parse_index(x, index):
     """``index`` checked against ``x`` and split into ``(basic, advanced)`` for ``x[basic][advanced]``.
 
@@ -195,10 +216,21 @@ def _parse_index(x, index):
     integer arrays (either may be None). As in PyTorch, and unlike NumPy, ints
     and ``None`` are applied first, so they never move the advanced dimensions.
     """
+    shape = x.shape
+    if index.__class__ is int:  # fast path: x[i]
+        n = shape[0] if shape else 0
+        if not -n <= index < n:
+            if not shape:
+                raise IndexError("invalid index of a 0-dim tensor; use tensor.item() to read its value")
+            raise IndexError(f"index {index} is out of bounds for dimension 0 with size {n}")
+        return (index,), None
+    if index.__class__ is slice and shape:
+        index = (index,)
+    if index.__class__ is tuple and len(index) <= len(shape) and _plain_basic(index, shape):
+        return index, None
     device = x.device
     items = index if isinstance(index, tuple) else (index,)
     items = [_convert(i, device) for i in items]
-    shape = x.shape
     ndim = len(shape)
     consumed = 0
     ellipses = 0
@@ -314,16 +346,17 @@ def setitem(input, index, value):
 
 
 # ---------------------------------------------------------------- dim-wise indexing
-def _int_index(index, like, op, exc=RuntimeError):
-    """``index`` as an integer Tensor on ``like``'s device."""
+def _int_index(index, like, op):
+    """``index`` as an integer Tensor on ``like``'s device (a Tensor elsewhere raises, as in PyTorch)."""
     if not isinstance(index, Tensor):
         index = as_tensor_like(index, like)
         if index.data.size == 0 and index.dtype.kind == "f":
             index = index.to(backend.int64)
     elif index.device is not like.device:
-        index = index.to(like.device)
+        raise RuntimeError(f"Expected all tensors to be on the same device, but {op}() got input on "
+                           f"{like.device} and index on {index.device}")
     if index.dtype.kind not in "iu":
-        raise exc(f"{op}(): Expected dtype int32/int64 for index, got index of dtype {index.dtype}")
+        raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index, got index of dtype {index.dtype}")
     return index
 
 
@@ -409,7 +442,7 @@ def scatter_add(input, dim, index, src):
 
 def index_select(input, dim, index):
     """The entries of ``input`` along ``dim`` at the positions in ``index`` (a vector)."""
-    index = _int_index(index, input, "index_select", IndexError)
+    index = _int_index(index, input, "index_select")
     if index.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector, got shape {list(index.shape)}")
     if input.ndim == 0:
