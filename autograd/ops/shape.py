@@ -337,8 +337,8 @@ def _check_tensors(tensors, op):
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{op}(): argument 'tensors' must be a sequence of Tensors, not "
                         f"{type(tensors).__name__}")
-    if not tensors:
-        raise ValueError(f"{op}(): expected a non-empty list of Tensors")
+    if not tensors:  # PyTorch: ValueError from cat, RuntimeError from stack
+        raise (RuntimeError if op == "stack" else ValueError)(f"{op}(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"{op}(): expected Tensor as element {i} in argument 'tensors', "
