@@ -160,9 +160,9 @@ def test_softmax_dtype_argument(device):
 
 
 # ---------------------------------------------------------------- norm
-@pytest.mark.parametrize("p", [2, "fro", 3])
+@pytest.mark.parametrize("p", [2, "fro", 3, 1, 0.5, -1])
 def test_norm_gradient_at_zero_vector_is_zero_like_torch(device, p):
-    a = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 2.0]])
+    a = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 2.0], [0.0, 1.0, -2.0]])
     got, expected = grad_of(lambda x, m: x.norm(p=p, dim=1), a, device)
     assert_close(got, expected)
     assert (got[0] == 0).all()
@@ -220,9 +220,10 @@ def test_reductions_over_size_zero_dims(device):
     (lambda x: x.min(dim=0), IndexError, r"min\(\): Expected reduction dim 0"),
     (lambda x: x.amax(), RuntimeError, r"amax\(\)"),
     (lambda x: x.amin((0, 1)), IndexError, r"amin\(\)"),
-    (lambda x: x.argmax(), RuntimeError, r"argmax\(\)"),
+    (lambda x: x.argmax(), IndexError, r"argmax\(\)"),
     (lambda x: x.argmin(0), IndexError, r"argmin\(\)"),
     (lambda x: x.norm(float("inf"), dim=0), RuntimeError, r"norm\(\).*empty"),
+    (lambda x: x.norm(-1, dim=0), RuntimeError, r"norm\(\).*empty"),
 ])
 def test_max_over_empty_raises(device, call, exc, match):
     with pytest.raises(exc, match=match):

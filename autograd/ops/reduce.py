@@ -61,9 +61,9 @@ def _out(y, axes, keepdim, shape):
                                              and i not in axes))
 
 
-def _check_nonempty(name, x, axes):
+def _check_nonempty(name, x, axes, exc=RuntimeError):
     if axes is None and x.size == 0:
-        raise RuntimeError(
+        raise exc(
             f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
             "Specify the reduction dim with the 'dim' argument."
         )
@@ -378,7 +378,7 @@ def _arg(name, input, dim, keepdim, kw):
     xp = input.device.xp
     fn = getattr(xp, name)
     if dim is None:
-        _check_nonempty(name, x, None)
+        _check_nonempty(name, x, None, IndexError)  # PyTorch's type for argmax/argmin
         r = fn(x.reshape(-1))
         return _no_grad_result(r.reshape((1,) * x.ndim) if keepdim else r, input)
     d = norm_dim(dim, x.ndim)
@@ -476,7 +476,10 @@ class Norm(Primitive):
         safe = where(y == 0, 1.0, y)
         if p == 2:
             return g * x / safe, None, None, None
-        return g * sign(x) * x.abs() ** (p - 1) / safe ** (p - 1), None, None, None
+        # 0 where x == 0 (p < 1) or y == 0 (p < 0 with a zero), as PyTorch; no inf/nan anywhere
+        ax = where(x == 0, 1.0, x.abs())
+        r = sign(x) * ax ** (p - 1) / safe ** (p - 1)
+        return g * where(y == 0, 0.0, r), None, None, None
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **kw):
@@ -505,7 +508,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **kw):
     elif not isinstance(p, numbers.Real) or isinstance(p, bool):
         raise TypeError(f"norm(): p must be a number or 'fro', got {type(p).__name__}")
     axes = _axes(dim, input.data.ndim)
-    if math.isinf(p) and _count(input.shape, axes) == 0:
+    if (p < 0 or math.isinf(p)) and _count(input.shape, axes) == 0:
         raise RuntimeError(f"norm(): cannot compute the {p} norm over an empty dimension "
                            "(the operation has no identity)")
     return Norm.apply(input, float(p), axes, bool(keepdim))
