@@ -2,10 +2,10 @@
 
 How the layers stay fast: for each layer and direction, the input projection of
 all time steps is one matmul; each step is then one matmul (``h @ W_hh.T``) and
-one fused cell op (``ag.fused_gru_cell``; the plain RNN uses add + tanh/relu).
-LSTM runs the whole time loop of a layer and direction as one op
-(``ag.fused_lstm_layer``: the same per-step matmul and fused cell math on raw
-arrays, and the gradient of ``W_hh`` as one matmul over all steps).
+fused cell math. LSTM and GRU run the whole time loop of a layer and direction
+as one op (``ag.fused_lstm_layer`` / ``ag.fused_gru_layer``: the per-step
+matmul and fused cell math on raw arrays, and the gradient of ``W_hh`` as one
+matmul over all steps); the plain RNN uses matmul + add + tanh/relu per step.
 Internally the sequence is kept batch-major (``(N, L, *)``), so that the
 per-step slices of the projection are one ``split`` and the step outputs one
 ``cat``, whatever ``L`` is.
@@ -13,7 +13,7 @@ per-step slices of the projection are one ``split`` and the step outputs one
 from __future__ import annotations
 
 import autograd as ag
-from autograd.ops.fused import fused_gru_cell, fused_lstm_cell, fused_lstm_layer
+from autograd.ops.fused import fused_gru_cell, fused_gru_layer, fused_lstm_cell, fused_lstm_layer
 
 from .dropout import dropout as _dropout
 from .linear import linear
@@ -79,9 +79,12 @@ def _direction(mode, x, h, c, w_ih, w_hh, b_ih, b_hh, reverse):
     gates = w_ih.shape[0]
     # all time steps' input projections in one matmul, then one split into steps: (N, G) each
     gx = linear(x.reshape(n * length, size), w_ih, _input_bias(mode, b_ih, b_hh))
-    if mode == "LSTM":  # the whole time loop in one op (see ag.fused_lstm_layer)
+    if mode == "LSTM":  # the whole time loop in one op (see ag.fused_lstm_layer / fused_gru_layer)
         out, h, c = fused_lstm_layer(gx.reshape(n, length, gates).transpose(0, 1), w_hh, h, c, reverse)
         return out.transpose(0, 1), h, c
+    if mode == "GRU":
+        out, h = fused_gru_layer(gx.reshape(n, length, gates).transpose(0, 1), w_hh, b_hh, h, reverse)
+        return out.transpose(0, 1), h, None
     steps = gx.reshape(n, length * gates).split(gates, dim=1)
     w_hh_t = w_hh.t()
     b_step = b_hh if mode == "GRU" else None

@@ -343,3 +343,5 @@ def test_bad_inputs_raise():
         ag.ops.fused.fused_lstm_layer(ag.zeros(3, 2, 8), ag.zeros(8, 2), ag.zeros(2, 2), ag.zeros(1, 2))
     with pytest.raises(RuntimeError, match="fused_lstm_layer"):
         ag.ops.fused.fused_lstm_layer(ag.zeros(0, 2, 8), ag.zeros(8, 2), ag.zeros(2, 2), ag.zeros(2, 2))
+    with pytest.raises(RuntimeError, match="fused_gru_layer"):
+        ag.ops.fused.fused_gru_layer(ag.zeros(3, 2, 6), ag.zeros(6, 2), ag.zeros(5), ag.zeros(2, 2))

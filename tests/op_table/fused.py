@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from autograd.ops.fused import fused_gru_cell, fused_lstm_cell, fused_lstm_layer
+from autograd.ops.fused import fused_gru_cell, fused_gru_layer, fused_lstm_cell, fused_lstm_layer
 
 from .spec import OpCase, array
 
@@ -28,6 +28,15 @@ def layer_inputs(draw):
     length, n, hidden = draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
     arrays = (draw(array((length, n, 4 * hidden))), draw(array((4 * hidden, hidden), -1.0, 1.0)),
               draw(array((n, hidden))), draw(array((n, hidden))))
+    return arrays, {"reverse": draw(st.booleans())}
+
+
+@st.composite
+def gru_layer_inputs(draw):
+    """``(gates_x (L, N, 3H), w_hh (3H, H), b_hh (3H,), h0 (N, H))`` and ``reverse``."""
+    length, n, hidden = draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    arrays = (draw(array((length, n, 3 * hidden))), draw(array((3 * hidden, hidden), -1.0, 1.0)),
+              draw(array((3 * hidden,))), draw(array((n, hidden))))
     return arrays, {"reverse": draw(st.booleans())}
 
 
@@ -67,6 +76,24 @@ def lstm_layer_torch(gx, w_hh, h, c, reverse=False):
     return torch.stack(out), h, c
 
 
+def gru_layer_ref(gx, w_hh, b_hh, h, reverse=False):
+    out = np.empty(gx.shape[:2] + (w_hh.shape[1],))
+    for t in (range(gx.shape[0] - 1, -1, -1) if reverse else range(gx.shape[0])):
+        h = gru_ref(gx[t], h @ w_hh.T + b_hh, h)
+        out[t] = h
+    return out, h
+
+
+def gru_layer_torch(gx, w_hh, b_hh, h, reverse=False):
+    import torch
+
+    out = [None] * gx.shape[0]
+    for t in (range(gx.shape[0] - 1, -1, -1) if reverse else range(gx.shape[0])):
+        h = gru_torch(gx[t], h @ w_hh.T + b_hh, h)
+        out[t] = h
+    return torch.stack(out), h
+
+
 def lstm_torch(gx, gh, c):
     i, f, g, o = (gx + gh).chunk(4, dim=-1)
     c_new = f.sigmoid() * c + i.sigmoid() * g.tanh()
@@ -85,4 +112,5 @@ CASES = [
     OpCase("fused_lstm_cell", fused_lstm_cell, lstm_ref, cell_inputs(4), torch_fn=lstm_torch),
     OpCase("fused_gru_cell", fused_gru_cell, gru_ref, cell_inputs(3), torch_fn=gru_torch),
     OpCase("fused_lstm_layer", fused_lstm_layer, lstm_layer_ref, layer_inputs(), torch_fn=lstm_layer_torch),
+    OpCase("fused_gru_layer", fused_gru_layer, gru_layer_ref, gru_layer_inputs(), torch_fn=gru_layer_torch),
 ]
