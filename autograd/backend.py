@@ -8,6 +8,7 @@ functions only through ``device.xp``.
 """
 from __future__ import annotations
 
+import contextlib
 import numbers
 import threading
 
@@ -133,6 +134,10 @@ class Backend:
 
     name = "cpu"
     array_types: tuple = ()
+    #: DLPack device type of the arrays (``kDLCPU`` = 1, ``kDLCUDA`` = 2).
+    dlpack_type = 1
+    #: Whether devices of this type carry an index read from the array (``cuda:N``).
+    indexed = False
 
     def __init__(self, xp):
         self.xp = xp
@@ -145,6 +150,10 @@ class Backend:
     def from_host(self, a, index=0):
         return a
 
+    def device_context(self, index=0):
+        """A context manager making device ``index`` current (allocations land there)."""
+        return contextlib.nullcontext()
+
     def scatter_add(self, target, index, values):
         """``target[index] += values`` with repeated indices accumulating."""
         np.add.at(target, index, values)
@@ -155,8 +164,13 @@ class Backend:
     def generator(self, index=0):
         g = self._generators.get(index)
         if g is None:
-            g = self._generators[index] = self.xp.random.default_rng(_seed_for(index))
+            with self.device_context(index):
+                g = self._generators[index] = self.xp.random.default_rng(_seed_for(index))
         return g
+
+    def permutation(self, generator, n):
+        """A random permutation of ``range(n)`` as an int64 array."""
+        return generator.permutation(n)
 
     def seed(self, seed):
         self._generators = {}
@@ -170,6 +184,18 @@ class Backend:
 
     def dlpack_from(self, obj):
         return self.xp.from_dlpack(obj)
+
+    def erf(self, array):
+        """Elementwise error function: SciPy's ufunc when installed, else ``math.erf`` per element."""
+        try:
+            from scipy.special import erf as scipy_erf
+        except ImportError:
+            import math
+
+            host = self.to_host(array)
+            out = np.vectorize(math.erf, otypes=[host.dtype])(host) if host.size else host.copy()
+            return self.from_host(out)
+        return scipy_erf(array)
 
 
 _SEED = {"value": None}
@@ -186,22 +212,31 @@ class NumpyBackend(Backend):
 
 
 class CupyBackend(Backend):
-    """CuPy, imported on first use of a ``"cuda"`` device."""
+    """CuPy, imported on first use of a ``"cuda"`` device.
+
+    ``xp`` and ``xpx`` (``cupy`` and ``cupyx``) may be given instead of imported:
+    the test suite's shadow device runs this class on a CuPy-like stand-in, so
+    the code below is exercised on machines without a GPU.
+    """
 
     name = "cuda"
+    dlpack_type = 2
+    indexed = True
 
-    def __init__(self):
-        try:
-            import cupy
-            import cupyx
-        except ImportError as e:  # pragma: no cover - depends on the machine
-            raise RuntimeError(
-                "the 'cuda' device needs CuPy: install it with "
-                "pip install \"xpgrad[cuda]\" (a CuPy wheel matching your CUDA, e.g. cupy-cuda12x)"
-            ) from e
-        super().__init__(cupy)
-        self._cupyx = cupyx
-        self.array_types = (cupy.ndarray,)
+    def __init__(self, xp=None, xpx=None):
+        if xp is None:
+            try:
+                import cupy as xp
+                import cupyx as xpx
+            except ImportError as e:  # pragma: no cover - depends on the machine
+                raise RuntimeError(
+                    "the 'cuda' device needs CuPy, which is not installed: install it with "
+                    "pip install \"xpgrad[cuda]\" (or the CuPy wheel matching your CUDA, e.g. "
+                    "pip install cupy-cuda12x)"
+                ) from e
+        super().__init__(xp)
+        self._cupyx = xpx
+        self.array_types = (xp.ndarray,)
 
     def to_host(self, a):
         return a.get()
@@ -210,24 +245,27 @@ class CupyBackend(Backend):
         with self.xp.cuda.Device(index):
             return self.xp.asarray(a)
 
+    def device_context(self, index=0):
+        return self.xp.cuda.Device(index)
+
     def scatter_add(self, target, index, values):
         self._cupyx.scatter_add(target, index, values)
 
     def as_strided(self, a, shape, strides):
         return self.xp.lib.stride_tricks.as_strided(a, shape, strides)
 
-    def generator(self, index=0):
-        g = self._generators.get(index)
-        if g is None:
-            with self.xp.cuda.Device(index):
-                g = self._generators[index] = self.xp.random.default_rng(_seed_for(index))
-        return g
+    def permutation(self, generator, n):
+        # cupy.random.Generator has no permutation(): sort uniform draws (ties have probability ~0)
+        return self.xp.argsort(generator.random(n)).astype(int64, copy=False)
 
     def device_count(self):
         try:
-            return self.xp.cuda.runtime.getDeviceCount()
-        except Exception:  # pragma: no cover - no driver
+            return int(self.xp.cuda.runtime.getDeviceCount())
+        except Exception:  # noqa: BLE001 - no driver or no GPU: CuPy raises its own error types
             return 0
+
+    def erf(self, array):
+        return self._cupyx.scipy.special.erf(array)
 
 
 _BACKENDS: dict[str, Backend] = {"cpu": NumpyBackend(np)}
@@ -238,7 +276,8 @@ def register_backend(name: str, backend: Backend) -> None:
     """Register an extra device type (the test suite's shadow device uses this)."""
     _BACKENDS[name] = backend
     backend.name = name
-    _DEVICES.clear()
+    for key in [k for k in _DEVICES if k[0] == name or str(k[0]).startswith(name + ":")]:
+        del _DEVICES[key]  # devices of other types stay interned (tensors hold them)
     _ARRAY_DEVICE.clear()
 
 
@@ -285,19 +324,34 @@ class Device:
             if index is not None and int(idx) != index:
                 raise ValueError(f"device {spec!r} conflicts with index {index}")
             index = int(idx)
-        index = index or 0
+        if index is not None and (not isinstance(index, numbers.Integral) or index < 0):
+            raise ValueError(f"device index must be a non-negative int, got {index!r}")
+        index = int(index or 0)
         canon = _DEVICES.get((kind, index, "canon"))
         if canon is None:
             if kind == "cpu" and index != 0:
                 raise ValueError(f"cpu device has no index other than 0, got {spec!r}")
-            backend = get_backend(kind)
+            if kind not in _BACKENDS and kind not in _FACTORIES:
+                get_backend(kind)  # raises: unknown device type
             canon = object.__new__(cls)
-            canon.type, canon.index, canon.backend = kind, index, backend
-            canon.xp = backend.xp
-            canon.array_type = backend.array_types[0]
+            canon.type, canon.index = kind, index
+            if kind in _BACKENDS:
+                canon._resolve()
+            # else: resolved on first use, so ag.device("cuda") works without CuPy, as in PyTorch
             _DEVICES[(kind, index, "canon")] = canon
         _DEVICES[key] = canon
         return canon
+
+    def _resolve(self):
+        backend = get_backend(self.type)  # "cuda" without CuPy raises here, saying how to install it
+        self.backend, self.xp, self.array_type = backend, backend.xp, backend.array_types[0]
+
+    def __getattr__(self, name):
+        # only reached for the backend slots of a device not resolved yet
+        if name in ("backend", "xp", "array_type"):
+            self._resolve()
+            return object.__getattribute__(self, name)
+        raise AttributeError(f"'device' object has no attribute {name!r}")
 
     def __repr__(self):
         return f"device(type='{self.type}'" + (f", index={self.index})" if self.type != "cpu" else ")")
@@ -324,6 +378,15 @@ _DEVICES: dict = {}
 _ARRAY_DEVICE: dict = {}
 
 
+def cuda_device(device=None) -> Device:
+    """The device ``Tensor.cuda(device)`` means: ``None`` (cuda:0), an index, a string or a Device."""
+    if device is None:
+        return Device("cuda")
+    if isinstance(device, numbers.Integral) and not isinstance(device, bool):
+        return Device("cuda", int(device))
+    return Device(device)
+
+
 def device_of(array) -> Device:
     """The device an array lives on."""
     t = type(array)
@@ -332,8 +395,8 @@ def device_of(array) -> Device:
         return d
     for name, b in list(_BACKENDS.items()):
         if isinstance(array, b.array_types):
-            if name == "cuda":
-                return Device("cuda", int(array.device.id))
+            if b.indexed:
+                return Device(name, int(array.device.id))
             d = Device(name)
             _ARRAY_DEVICE[t] = d
             return d
@@ -465,22 +528,6 @@ def buffer_of(array):
 
 # ---------------------------------------------------------------- special functions
 def erf(array):
-    """Elementwise error function on any device (used by GELU).
-
-    CuPy arrays use ``cupyx.scipy.special.erf``; others SciPy's ``erf`` ufunc when SciPy
-    is installed (exact to float64 rounding), else ``math.erf`` element by element.
-    """
-    dev = device_of(array)
-    if dev.type == "cuda":
-        from cupyx.scipy.special import erf as cupy_erf
-
-        return cupy_erf(array)
-    try:
-        from scipy.special import erf as scipy_erf
-    except ImportError:
-        import math
-
-        host = to_host(array)
-        out = np.vectorize(math.erf, otypes=[host.dtype])(host) if host.size else host.copy()
-        return dev.backend.from_host(out, dev.index)
-    return scipy_erf(array)  # a ufunc: other array types dispatch through __array_ufunc__
+    """Elementwise error function on any device (used by GELU): the backend's ``erf``
+    (``cupyx.scipy.special.erf`` on CUDA, SciPy's ufunc or ``math.erf`` on the CPU)."""
+    return device_of(array).backend.erf(array)

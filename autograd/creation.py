@@ -100,7 +100,8 @@ def from_numpy(array):
 def _filled(fill, size, dtype, device, requires_grad, float_default=True):
     dev = _device(device)
     d = backend.as_dtype(dtype) or (backend.get_default_dtype() if float_default else None)
-    return _finish(dev.xp.full(_size(size), fill, dtype=d), dev, requires_grad)
+    with dev.backend.device_context(dev.index):  # allocate on cuda:N, not the current GPU
+        return _finish(dev.xp.full(_size(size), fill, dtype=d), dev, requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
@@ -136,7 +137,8 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={step})")
     dev = _device(device)
     d = backend.as_dtype(dtype) or backend.result_type((), (), (start, end, step))
-    return _finish(dev.xp.arange(start, end, step).astype(d, copy=False), dev, requires_grad)
+    with dev.backend.device_context(dev.index):
+        return _finish(dev.xp.arange(start, end, step).astype(d, copy=False), dev, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
@@ -144,7 +146,8 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     dev = _device(device)
-    return _finish(dev.xp.linspace(start, end, steps).astype(_float_dtype(dtype)), dev, requires_grad)
+    with dev.backend.device_context(dev.index):
+        return _finish(dev.xp.linspace(start, end, steps).astype(_float_dtype(dtype)), dev, requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):

@@ -347,6 +347,17 @@ def _raise_shape_error(cls, args, error):
     raise error
 
 
+def check_same_device(op: str, *tensors):
+    """Raise the device-mismatch error of ``op`` unless every Tensor among ``tensors`` shares a device.
+
+    For ops that do not go through ``Function.apply`` with all their tensors
+    (comparisons, index arguments, losses' targets).
+    """
+    ts = [t for t in tensors if isinstance(t, Tensor)]
+    if ts and any(t.device is not ts[0].device for t in ts):
+        _raise_device_mismatch(op, ts)
+
+
 def _raise_device_mismatch(cls, args):
     tensors = [a for a in args if isinstance(a, Tensor)]
     desc = []
@@ -354,8 +365,9 @@ def _raise_device_mismatch(cls, args):
         where = t.grad_fn.where() if t.grad_fn is not None else ""
         desc.append(f"{t.device} (tensor of shape {tuple(t.shape)}{where})")
     site = caller_site()
+    name = cls if isinstance(cls, str) else cls.__name__
     raise RuntimeError(
-        f"Expected all tensors to be on the same device, but {cls.__name__} got tensors on "
+        f"Expected all tensors to be on the same device, but {name} got tensors on "
         + " and ".join(dict.fromkeys(desc))
         + (f" (at {site[0]}:{site[1]})" if site else "")
     )

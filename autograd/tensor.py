@@ -271,10 +271,20 @@ class Tensor:
         return ops.movement.to(self, *args, **kwargs)
 
     def cpu(self):
+        """This tensor on the CPU (itself when already there)."""
         return self.to("cpu")
 
     def cuda(self, device=None):
-        return self.to("cuda" if device is None else (device if isinstance(device, str) else f"cuda:{device}"))
+        """This tensor on a CUDA device: ``cuda()``, ``cuda(1)``, ``cuda("cuda:1")``."""
+        return self.to(backend.cuda_device(device))
+
+    @property
+    def is_cuda(self):
+        return self.device.type == "cuda"
+
+    @property
+    def is_cpu(self):
+        return self.device.type == "cpu"
 
     def float(self):
         return self.to(backend.float32)

@@ -5,10 +5,19 @@ Its arrays behave like CuPy's in the ways that break code written for NumPy only
 
 - implicit conversion to a host array (``np.asarray(x)``, ``np.array(x)``)
   raises ``TypeError``; ``x.get()`` and the backend's ``to_host`` work;
+  ``item()``, ``tolist()``, ``float(x)``, ``bool(x)`` work (explicit syncs, as in CuPy);
 - an operation mixing a shadow array with a host ``numpy.ndarray`` raises;
 - the module exposes only functions CuPy also has, as plain functions
-  (no ``np.add.at``: scatter-add goes through the backend, as
-  ``cupyx.scatter_add``), and reductions return 0-d arrays, never NumPy scalars.
+  (no ``np.add.at``: scatter-add goes through ``cupyx.scatter_add``), and
+  reductions return 0-d arrays, never NumPy scalars;
+- ``random.default_rng`` gives a generator with only the methods of
+  ``cupy.random.Generator`` (no ``permutation``, ``choice``, ``normal``...),
+  drawing NumPy's numbers so that seeded results equal the CPU's;
+- DLPack: arrays report their own device type (``kDLExtDev``), so NumPy and
+  PyTorch refuse them as they refuse CUDA memory; ``xp.from_dlpack`` takes them.
+
+The backend is xpgrad's own :class:`autograd.backend.CupyBackend` running on
+this module and a ``cupyx`` stand-in, so the CuPy code path itself is what runs.
 """
 from __future__ import annotations
 
@@ -70,6 +79,10 @@ class ShadowArray:
     def data_ptr(self):
         return self._a.__array_interface__["data"][0]
 
+    @property
+    def device(self):
+        return _DEVICE0
+
     def __len__(self):
         return len(self._a)
 
@@ -98,10 +111,12 @@ class ShadowArray:
         self._a[_unwrap(index)] = _unwrap(value)
 
     def __dlpack__(self, *args, **kwargs):
-        return self._a.__dlpack__(*args, **kwargs)
+        raise BufferError(
+            "a shadow (device) array cannot be exported to a host consumer through DLPack, as "
+            "CUDA memory cannot; copy it to the host first (.get())")
 
     def __dlpack_device__(self):
-        return self._a.__dlpack_device__()
+        return (DLPACK_TYPE, 0)
 
     def __reduce__(self):
         raise TypeError("shadow arrays are not pickled")
@@ -183,19 +198,57 @@ put_along_axis signbit copysign
 """.split())
 
 
-class _Random(types.SimpleNamespace):
-    pass
+DLPACK_TYPE = 12  # kDLExtDev: "an extension device", neither CPU nor CUDA memory
+_DEVICE0 = types.SimpleNamespace(id=0)
+
+# The methods of cupy.random.Generator (cupy/random/_generator_api.pyx).
+CUPY_GENERATOR_METHODS = frozenset("""
+random uniform integers beta chisquare dirichlet exponential f geometric hypergeometric logseries
+standard_exponential poisson power standard_normal gamma standard_gamma binomial
+""".split())
 
 
 class _Generator:
-    """``default_rng`` of the shadow module: NumPy's generator, results on the device."""
+    """``default_rng`` of the shadow module: NumPy's generator, results on the device.
+
+    Only ``cupy.random.Generator``'s methods exist, so code calling others fails here
+    as it would on a GPU.
+    """
 
     def __init__(self, seed):
         self._g = np.random.default_rng(seed)
 
     def __getattr__(self, name):
+        if name not in CUPY_GENERATOR_METHODS:
+            raise AttributeError(f"'cupy.random.Generator' object has no attribute {name!r}")
         fn = getattr(self._g, name)
         return lambda *a, **k: _wrap(fn(*_unwrap(a), **_unwrap(k)))
+
+
+class _CudaDevice:
+    """``cupy.cuda.Device(i)``: a context manager; the shadow machine has one device."""
+
+    def __init__(self, index=0):
+        if index != 0:
+            raise RuntimeError(f"cudaErrorInvalidDevice: invalid device ordinal {index} (shadow has one)")
+        self.id = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def synchronize(self):
+        pass
+
+
+def _from_dlpack(obj):
+    if isinstance(obj, ShadowArray):
+        return ShadowArray(obj._a)  # shares memory, as cupy.from_dlpack does
+    raise BufferError(
+        f"shadow from_dlpack: expected device memory, got a producer on DLPack device "
+        f"{obj.__dlpack_device__()} (as cupy.from_dlpack refuses host memory)")
 
 
 def _make_module():
@@ -211,11 +264,28 @@ def _make_module():
     mod.ndarray = ShadowArray
     mod.asarray = _asarray
     mod.array = lambda a, dtype=None, copy=True: ShadowArray(
-        np.array(_unwrap_host(a), dtype=dtype, copy=copy))
-    mod.random = _Random(default_rng=_Generator)
-    mod.from_dlpack = lambda x: ShadowArray(np.from_dlpack(x))
+        np.array(a._a if isinstance(a, ShadowArray) else a, dtype=dtype, copy=copy))
+    mod.random = types.SimpleNamespace(default_rng=_Generator)
+    mod.from_dlpack = _from_dlpack
     mod.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))
+    mod.cuda = types.SimpleNamespace(
+        Device=_CudaDevice, runtime=types.SimpleNamespace(getDeviceCount=lambda: 1))
     return mod
+
+
+def _scatter_add(target, index, values):
+    """``cupyx.scatter_add(a, slices, value)``: unbuffered ``a[slices] += value``."""
+    np.add.at(target._a, _unwrap(index), _unwrap(values))
+
+
+def _erf(a):
+    return ShadowArray(backend.get_backend("cpu").erf(a._a))
+
+
+def _make_cupyx():
+    return types.SimpleNamespace(
+        scatter_add=_scatter_add,
+        scipy=types.SimpleNamespace(special=types.SimpleNamespace(erf=_erf)))
 
 
 def _function(fn):
@@ -226,52 +296,24 @@ def _function(fn):
     return wrapper
 
 
-def _unwrap_host(a):
-    if isinstance(a, ShadowArray):
-        return a._a
-    if isinstance(a, np.ndarray):
-        raise TypeError("a host numpy.ndarray must be moved with the backend's from_host")
-    return a
-
-
 def _asarray(a, dtype=None):
+    """``cupy.asarray``: device arrays pass through; host data (NumPy arrays too) is copied over."""
     if isinstance(a, ShadowArray):
         return a if dtype is None else a.astype(dtype)
-    return ShadowArray(np.asarray(_unwrap_host(a), dtype=dtype))
+    return ShadowArray(np.array(a, dtype=dtype, copy=True))
 
 
 def _as_strided(a, shape, strides):
     return ShadowArray(np.lib.stride_tricks.as_strided(a._a, shape, strides, writeable=False))
 
 
-class ShadowBackend(backend.Backend):
-    """The backend of the shadow device."""
+class ShadowBackend(backend.CupyBackend):
+    """The backend of the shadow device: xpgrad's CuPy backend on the stand-in modules."""
 
-    array_types = (ShadowArray,)
+    dlpack_type = DLPACK_TYPE
 
     def __init__(self):
-        super().__init__(_make_module())
-
-    def to_host(self, a):
-        return a.get()
-
-    def from_host(self, a, index=0):
-        return ShadowArray(np.array(a, copy=True))
-
-    def scatter_add(self, target, index, values):
-        np.add.at(target._a, _unwrap(index), _unwrap(values))
-
-    def as_strided(self, a, shape, strides):
-        return _as_strided(a, shape, strides)
-
-    def generator(self, index=0):
-        g = self._generators.get(index)
-        if g is None:
-            g = self._generators[index] = _Generator(backend._seed_for(index))
-        return g
-
-    def dlpack_from(self, obj):
-        return ShadowArray(np.from_dlpack(obj))
+        super().__init__(xp=_make_module(), xpx=_make_cupyx())
 
 
 def register_shadow() -> str:
@@ -279,5 +321,3 @@ def register_shadow() -> str:
     if DEVICE not in backend._BACKENDS:
         backend.register_backend(DEVICE, ShadowBackend())
     return DEVICE
-
-

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numbers
 
 from .. import backend
-from ..function import Primitive
+from ..function import Primitive, check_same_device
 from ..tensor import Tensor
 from ._util import as_tensor_like, promote
 
@@ -622,18 +622,14 @@ def clone(input):
 
 # ---------------------------------------------------------------- comparisons and logic (no grad)
 def _data(x, like):
-    if isinstance(x, Tensor):
-        if x.device is not like.device:
-            raise RuntimeError(
-                f"Expected all tensors to be on the same device, but found {like.device} and {x.device}"
-            )
-        return x.data
-    return x
+    return x.data if isinstance(x, Tensor) else x
 
 
 def _compare(name):
     def fn(input, other):
         like = input if isinstance(input, Tensor) else other
+        if isinstance(other, Tensor) and isinstance(input, Tensor) and input.device is not other.device:
+            check_same_device(name, input, other)
         xp = like.device.xp
         out = getattr(xp, name)(_data(input, like), _data(other, like))
         return Tensor._make(backend.as_array(out, like.device), like.device)

@@ -15,7 +15,7 @@ import numbers
 import operator
 
 from .. import backend
-from ..function import Primitive
+from ..function import Primitive, check_same_device
 from ..grad_mode import state
 from ..tensor import Tensor
 from . import inplace
@@ -134,12 +134,15 @@ class IndexPut(Primitive):
 # ---------------------------------------------------------------- index parsing
 def _as_index_array(item, device):
     """A Tensor, array, list or tuple used as an index, as a device array (dtype checked)."""
-    if isinstance(item, Tensor):
-        a = item.data
-        if item.device is not device:
-            a = backend.to_device(a, device)
-    elif backend.is_array(item):
-        a = backend.to_device(item, device)
+    if isinstance(item, Tensor) or backend.is_array(item):
+        a = item.data if isinstance(item, Tensor) else item
+        src = backend.device_of(a)
+        if src is not device:
+            if src.type != "cpu":  # as PyTorch: indices on the CPU or on the indexed tensor's device
+                raise RuntimeError(
+                    f"indices should be either on cpu or on the same device as the indexed tensor "
+                    f"({device}), but got indices on {src} (index of shape {tuple(a.shape)})")
+            a = backend.to_device(a, device)  # a host index is copied to the device
     else:
         a = backend.asarray(item, device=device)
         if a.size == 0 and a.dtype.kind == "f":  # x[[]] indexes with an empty integer list
@@ -353,8 +356,7 @@ def _int_index(index, like, op):
         if index.data.size == 0 and index.dtype.kind == "f":
             index = index.to(backend.int64)
     elif index.device is not like.device:
-        raise RuntimeError(f"Expected all tensors to be on the same device, but {op}() got input on "
-                           f"{like.device} and index on {index.device}")
+        check_same_device(f"{op}()", like, index)
     if index.dtype.kind not in "iu":
         raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index, got index of dtype {index.dtype}")
     return index

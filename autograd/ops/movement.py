@@ -31,23 +31,45 @@ class ToDevice(Primitive):
 def _parse_to(args, kwargs):
     device = kwargs.pop("device", None)
     dtype = kwargs.pop("dtype", None)
-    kwargs.pop("non_blocking", None)
-    copy = kwargs.pop("copy", False)
+    flags = [kwargs.pop("non_blocking", False), kwargs.pop("copy", False)]
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    nflag = 0
     for a in args:
         if isinstance(a, Tensor):
             device, dtype = a.device, a.dtype
         elif isinstance(a, (str, backend.Device)):
             device = a
+        elif isinstance(a, bool):  # positional non_blocking, copy (as PyTorch's signature)
+            if nflag > 1:
+                raise TypeError("to() takes at most two bool arguments (non_blocking, copy)")
+            flags[nflag] = a
+            nflag += 1
         elif a is not None:
             dtype = a
     return (backend.Device(device) if device is not None else None,
-            backend.as_dtype(dtype) if dtype is not None else None, copy)
+            backend.as_dtype(dtype) if dtype is not None else None, bool(flags[1]))
 
 
 def to(input, *args, **kwargs):
-    """``input`` on another device and/or dtype (the same tensor when nothing changes)."""
+    """``input`` on another device and/or dtype.
+
+    ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(other)`` (its device
+    and dtype), with keywords ``device=``, ``dtype=``, ``copy=False``,
+    ``non_blocking=`` (accepted, transfers are synchronous). Returns ``input``
+    itself when nothing changes and ``copy`` is false. Differentiable: the
+    gradient of a transfer goes back to the source device, the gradient of a
+    cast back to the source dtype.
+
+    Example::
+
+        >>> x = ag.ones(2, requires_grad=True)
+        >>> y = x.to(ag.float64)
+        >>> y.dtype, y.device
+        (dtype('float64'), device(type='cpu'))
+        >>> x.to("cpu") is x
+        True
+    """
     device, dtype, copy = _parse_to(args, dict(kwargs))
     out = input
     if dtype is not None and dtype != out.data.dtype:
@@ -62,22 +84,49 @@ def to(input, *args, **kwargs):
 
 
 def dlpack(input, *args, **kwargs):
-    """The DLPack capsule of the tensor's data (shares memory)."""
+    """The DLPack capsule of the tensor's data (shares memory; gradients do not cross)."""
     if input.requires_grad:
         raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
     return input.data.__dlpack__(*args, **kwargs)
 
 
 def dlpack_device(input):
+    """``(device_type, device_id)`` of the data, in DLPack's codes (1: CPU, 2: CUDA)."""
     return input.data.__dlpack_device__()
 
 
+def _device_for_dlpack(dev_type, dev_id):
+    for name, b in list(backend._BACKENDS.items()):
+        if b.dlpack_type == dev_type:
+            return backend.Device(name, dev_id if b.indexed else None)
+    if dev_type in (2, 13):  # CUDA memory, CUDA managed memory: CuPy (loaded on demand)
+        return backend.Device("cuda", dev_id)
+    raise BufferError(f"from_dlpack: unsupported DLPack device type {dev_type} (expected CPU or CUDA)")
+
+
 def from_dlpack(obj):
-    """A tensor sharing memory with any DLPack producer (NumPy, CuPy, PyTorch, JAX)."""
+    """A tensor sharing memory with any DLPack producer (NumPy, CuPy, PyTorch, JAX, ...).
+
+    The tensor lives on the producer's device (``"cpu"`` or ``"cuda:N"``) and does
+    not require grad: gradients do not flow across the exchange. An xpgrad tensor
+    is returned detached.
+
+    Example::
+
+        >>> import numpy as np
+        >>> a = np.arange(3.0)
+        >>> t = ag.from_dlpack(a)
+        >>> a[0] = 7.0
+        >>> t
+        tensor([7., 1., 2.], dtype=autograd.float64)
+    """
     if isinstance(obj, Tensor):
         return obj.detach()
+    if not hasattr(obj, "__dlpack_device__"):
+        raise TypeError(
+            f"from_dlpack expects an object with __dlpack__ and __dlpack_device__ (an array or "
+            f"tensor of NumPy, CuPy, PyTorch, JAX), got {type(obj).__name__}")
     dev_type, dev_id = obj.__dlpack_device__()
-    kind = "cpu" if dev_type == 1 else "cuda"
-    device = backend.Device(kind, dev_id if kind == "cuda" else None)
+    device = _device_for_dlpack(int(dev_type), int(dev_id))
     array = device.backend.dlpack_from(obj)
-    return Tensor._make(array, device)
+    return Tensor._make(array, backend.device_of(array))

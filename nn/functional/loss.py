@@ -12,7 +12,7 @@ import warnings
 
 import autograd as ag
 from autograd import Tensor, backend
-from autograd.function import Primitive
+from autograd.function import Primitive, check_same_device
 
 from .activation import Softplus, _softplus_array
 
@@ -164,8 +164,7 @@ def _nll_terms(input, target, weight, ignore_index, name):
     if weight is not None and tuple(weight.shape) != (num_classes,):
         raise RuntimeError(f"weight tensor should be defined either for all {num_classes} classes or no "
                            f"classes but got weight tensor of shape: {list(weight.shape)}")
-    if target.device is not input.device:
-        raise RuntimeError(f"{name}: input is on {input.device} but target is on {target.device}")
+    check_same_device(name, input, target, weight)
     xp = input.device.xp
     t = target.data
     ignored = t == ignore_index

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from autograd import Tensor
+from autograd.function import check_same_device
 from autograd.grad_mode import no_grad
 from autograd.ops.elementwise import where
 
@@ -47,6 +48,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if weight.ndim != 2:
         raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape "
                            f"{tuple(weight.shape)}")
+    check_same_device("embedding", input, weight)
     num = weight.shape[0]
     if input.numel():
         xp = input.device.xp

@@ -512,9 +512,7 @@ class Module:
 
     def cuda(self, device=None):
         """Move to a CUDA device (``cuda:device``)."""
-        if device is None:
-            return self.to("cuda")
-        return self.to(device if isinstance(device, str) else f"cuda:{device}")
+        return self.to(backend.cuda_device(device))
 
     def cpu(self):
         """Move to the CPU."""
