@@ -85,8 +85,8 @@ def to(input, *args, **kwargs):
 
 def dlpack(input, *args, **kwargs):
     """The DLPack capsule of the tensor's data (shares memory; gradients do not cross)."""
-    if input.requires_grad:
-        raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
+    if input.requires_grad:  # BufferError, as PyTorch 2.x and the DLPack protocol
+        raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
     return input.data.__dlpack__(*args, **kwargs)
 
 
