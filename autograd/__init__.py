@@ -14,7 +14,7 @@ from .backend import (bool_ as bool, float16, float32, float64, get_default_dtyp
                       int32, int64, set_default_dtype, uint8)
 from .tensor import Tensor
 from .function import Function
-from . import autograd, cuda
+from . import autograd, cuda, viz
 from .autograd import grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import manual_seed
@@ -26,6 +26,8 @@ from .ops.reduce import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
+from .ops.window import *  # noqa: F401,F403
+from .ops.fused import *  # noqa: F401,F403
 from .ops.movement import from_dlpack
 from .gradcheck import gradcheck, gradgradcheck
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
