@@ -418,6 +418,9 @@ def to_device(array, device: Device):
     src = device_of(array)
     if src is device:
         return array
+    if src.backend is device.backend:  # cuda:i -> cuda:j: a device-to-device copy
+        with device.backend.device_context(device.index):
+            return array.copy()
     host = src.backend.to_host(array)
     return device.backend.from_host(host, device.index)
 

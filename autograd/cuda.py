@@ -1,4 +1,9 @@
-"""``ag.cuda``: whether CuPy and a GPU are present."""
+"""``ag.cuda``: whether CuPy and a GPU are present, and a few CUDA utilities (as ``torch.cuda``).
+
+Everything here answers without raising on a machine with no CuPy or no GPU,
+except what needs a GPU to do anything (``synchronize``, ``device``), which
+raises a ``RuntimeError`` saying how to install CuPy.
+"""
 from __future__ import annotations
 
 from . import backend
@@ -10,7 +15,7 @@ def is_available() -> bool:
 
 
 def device_count() -> int:
-    """Number of GPUs CuPy sees (0 without CuPy)."""
+    """Number of GPUs CuPy sees (0 without CuPy or without a driver)."""
     try:
         return backend.get_backend("cuda").device_count()
     except RuntimeError:
@@ -22,3 +27,27 @@ def manual_seed(seed: int) -> None:
     from .random import manual_seed as seed_all
 
     seed_all(seed)
+
+
+manual_seed_all = manual_seed
+
+
+def synchronize(device=None) -> None:
+    """Wait for all work queued on a CUDA device (``cuda:0`` by default) to finish.
+
+    Useful before reading a timer: CuPy kernels run asynchronously.
+    """
+    dev = backend.cuda_device(device)
+    with dev.backend.device_context(dev.index) as d:
+        d.synchronize()
+
+
+def device(index):
+    """Context manager making CUDA device ``index`` current, as ``torch.cuda.device``.
+
+    Ops run on the current device: wrap work on tensors of ``cuda:N`` (N > 0) in
+    ``with ag.cuda.device(N):``. Creation functions and transfers to ``cuda:N``
+    select the device themselves.
+    """
+    dev = backend.cuda_device(index)
+    return dev.backend.device_context(dev.index)

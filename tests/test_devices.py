@@ -61,6 +61,14 @@ def test_device_bad_specs(spec, exc):
         ag.device(*spec) if isinstance(spec, tuple) else ag.device(spec)
 
 
+def test_cuda_module_spellings():
+    assert ag.cuda.manual_seed_all is ag.cuda.manual_seed
+    ag.cuda.manual_seed(11)
+    a = ag.rand(3).tolist()
+    ag.manual_seed(11)
+    assert ag.rand(3).tolist() == a
+
+
 def test_cuda_queries_do_not_raise():
     assert ag.cuda.is_available() is cuda_available()
     assert isinstance(ag.cuda.device_count(), int)
@@ -71,7 +79,8 @@ def test_cuda_queries_do_not_raise():
 @pytest.mark.skipif(cuda_available(), reason="CuPy and a GPU are present")
 def test_cuda_without_cupy_says_how_to_install():
     for make in (lambda: ag.zeros(2, device="cuda"), lambda: ag.ones(2).cuda(),
-                 lambda: ag.ones(2).to("cuda:0"), lambda: nn.Linear(2, 2).cuda()):
+                 lambda: ag.ones(2).to("cuda:0"), lambda: nn.Linear(2, 2).cuda(),
+                 lambda: ag.cuda.synchronize(), lambda: ag.cuda.device(1)):
         with pytest.raises(RuntimeError, match=r'pip install "xpgrad\[cuda\]"'):
             make()
 
@@ -479,3 +488,15 @@ def test_cuda_tests_skip_with_a_visible_reason(request):
         pytest.skip("the cuda-marked test was deselected")
     reasons = [m.kwargs.get("reason") for m in item.iter_markers("skip")]
     assert CUDA_SKIP in reasons
+
+
+def test_movement_docstrings_run():
+    import doctest
+
+    from autograd.ops import movement
+
+    for fn in (movement.to, movement.from_dlpack):
+        for test in doctest.DocTestFinder().find(fn, globs={"ag": ag}):
+            runner = doctest.DocTestRunner()
+            runner.run(test)
+            assert runner.failures == 0, fn.__name__
