@@ -445,7 +445,8 @@ def asarray(data, dtype=None, device: Device | None = None, copy=False):
         elif host.dtype.kind in "iu" and host.dtype != uint8:
             host = host.astype(int64, copy=False)
     if host.dtype.kind not in "biuf":
-        raise TypeError(f"cannot make a tensor from data of dtype {host.dtype}")
+        raise TypeError(f"cannot make a tensor from data of dtype {host.dtype} (got a "
+                        f"{type(data).__name__}; expected numbers, nested lists of numbers or an array)")
     return device.backend.from_host(host, device.index)
 
 

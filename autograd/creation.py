@@ -152,6 +152,13 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """An ``n x m`` identity matrix."""
+    for name, v in (("n", n), ("m", m)):
+        if v is None and name == "m":
+            continue
+        if not isinstance(v, numbers.Integral) or isinstance(v, bool):
+            raise TypeError(f"eye(): argument '{name}' must be int, not {type(v).__name__}")
+        if v < 0:
+            raise RuntimeError(f"eye(): {name} must be greater or equal to 0, got {v}")
     dev = _device(device)
     return _finish(dev.xp.eye(n, m, dtype=_float_dtype(dtype)), dev, requires_grad)
 
