@@ -145,10 +145,17 @@ class Tensor:
         return bool(self.item())
 
     def __float__(self):
+        self._check_one("float")
         return float(self.item())
 
     def __int__(self):
+        self._check_one("int")
         return int(self.item())
+
+    def _check_one(self, to):
+        if self.data.size != 1:  # PyTorch: ValueError here, RuntimeError from item()
+            raise ValueError(f"only one element tensors can be converted to Python scalars: {to}() of a "
+                             f"Tensor with {self.data.size} elements (shape {tuple(self.data.shape)})")
 
     def __index__(self):
         if self.data.dtype.kind not in "iub" or self.data.size != 1:
@@ -254,12 +261,25 @@ class Tensor:
             v[0] += 1
 
     def _check_inplace(self):
-        if self.grad_fn is None and self.requires_grad and state.enabled:
+        if not (self.requires_grad and state.enabled):
+            return
+        fn = self.grad_fn
+        if fn is None:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation "
                 f"(tensor of shape {tuple(self.shape)}); wrap it in `with ag.no_grad():` or "
                 "use an out-of-place operation."
             )
+        while fn.is_view and fn._edges and fn._edges[0] is not None:  # walk a chain of views to its base
+            base = fn._edges[0][0]
+            if isinstance(base, Tensor):
+                raise RuntimeError(
+                    f"a view of a leaf Variable that requires grad is being used in an in-place operation "
+                    f"(a view of shape {tuple(self.shape)} made by {fn.name()}{fn.where()} of a leaf of "
+                    f"shape {tuple(base.shape)}); wrap it in `with ag.no_grad():` or use an out-of-place "
+                    "operation."
+                )
+            fn = base
 
     @property
     def _version_value(self):
