@@ -42,6 +42,9 @@ def promote(a, b):
                                     [] if t.data.ndim else [t.data.dtype], (s,))
             t = t.to(r)
         return (t, s) if ta else (s, t)
+    if isinstance(s, (str, bytes, dict, set, frozenset)) or s is None:
+        raise TypeError(f"unsupported operand type(s): 'Tensor' and '{type(s).__name__}' (expected a Tensor, "
+                        "a Python number, or a list/array of numbers)")
     s = as_tensor_like(s, t)
     return promote(t, s) if ta else promote(s, t)
 
