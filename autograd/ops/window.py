@@ -122,10 +122,10 @@ def window_args(kernel_size, stride, padding, dilation, nd=None):
     else:
         pads = tuple((p, p) for p in _tuple(padding, nd, "padding"))
     for name, vals, low in (("kernel_size", kernel, 1), ("stride", stride, 1), ("dilation", dilation, 1)):
-        if any(v < low for v in vals):
-            raise ValueError(f"{name} must be positive, got {vals}")
+        if any(v < low for v in vals):  # RuntimeError, as PyTorch's conv and pooling raise
+            raise RuntimeError(f"{name} must be positive (greater than zero), got {vals}")
     if any(lo < 0 or hi < 0 for lo, hi in pads):
-        raise ValueError(f"padding must be non-negative, got {pads}")
+        raise RuntimeError(f"negative padding is not supported: padding must be non-negative, got {pads}")
     return kernel, stride, pads, dilation
 
 

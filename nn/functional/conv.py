@@ -50,6 +50,9 @@ def _padding(padding, kernel, stride, dilation, nd, name):
 
 def _conv(input, weight, bias, stride, padding, dilation, groups, nd, name):
     unbatched = _check_input(input, weight, nd, name)
+    if weight.shape[0] == 0:
+        raise RuntimeError(f"{name}: expected weight to be at least 1 at dimension 0 (out_channels), but got "
+                           f"weight of shape {tuple(weight.shape)}")
     if unbatched:
         input = input.unsqueeze(0)
     n, c = input.shape[:2]
