@@ -41,10 +41,11 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         tensor([[4., 5.],
                 [0., 1.]])
     """
-    if not isinstance(input, Tensor) or input.dtype.kind not in "iu":
-        what = input.dtype if isinstance(input, Tensor) else type(input).__name__
-        raise TypeError(
-            f"embedding: expected the indices (input) to be an integer tensor (int64 or int32), got {what}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"embedding: the indices (input) must be a Tensor, not {type(input).__name__}")
+    if input.dtype.kind not in "iu":
+        raise RuntimeError("embedding: expected the indices (input) to be an integer tensor (int64 or "
+                           f"int32), got {input.dtype}")
     if weight.ndim != 2:
         raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape "
                            f"{tuple(weight.shape)}")
