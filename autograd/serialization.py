@@ -120,7 +120,8 @@ def _encode(obj, path, arrays, names):
     if backend.is_array(obj):
         raise TypeError(f"ag.save: a {type(obj).__name__} at {_where(path)}: wrap arrays in "
                         "ag.tensor(...) (only Tensors and plain Python values are saved)")
-    raise TypeError(f"ag.save cannot store a {type(obj).__name__} (at {_where(path)}); it saves "
+    hint = " (save its state_dict() instead)" if callable(getattr(obj, "state_dict", None)) else ""
+    raise TypeError(f"ag.save cannot store a {type(obj).__name__} (at {_where(path)}){hint}; it saves "
                     "Tensors, dicts, lists, tuples, int, float, str, bool and None, never pickle")
 
 
