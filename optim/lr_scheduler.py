@@ -191,6 +191,8 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        if not step_size > 0:  # PyTorch fails later, with a ZeroDivisionError in step()
+            raise ValueError(f"StepLR: step_size must be a positive number of epochs, got {step_size}")
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)

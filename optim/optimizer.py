@@ -406,6 +406,9 @@ def _is_nan(value):
 
 def check_lr(lr):
     lr = scalar(lr)
+    if not isinstance(lr, numbers.Real) or isinstance(lr, bool):
+        raise TypeError(f"Invalid learning rate: lr must be a float (or a 1-element Tensor), "
+                        f"got {type(lr).__name__} {lr!r}")
     check("lr", lr, lr >= 0.0, "learning rate")
 
 
