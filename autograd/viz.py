@@ -6,6 +6,7 @@ parameter names and shapes. The walk is iterative, so graphs of any depth draw.
 from __future__ import annotations
 
 import math
+import os
 
 from .function import Function
 from .tensor import Tensor
@@ -103,7 +104,7 @@ def make_dot(tensor, params=None, show_attrs=False, show_saved=False, group_by_m
             target = dot
             if group_by_module and n._module:
                 target = clusters.setdefault(n._module, Digraph(name=f"cluster_{len(clusters)}"))
-            target.node(nid, label, fillcolor=colour)
+            _node(target, nid, label, colour)
         else:
             name = names.get(id(n), "")
             label = (name + "\n" if name else "") + _size(n.shape)
@@ -111,20 +112,32 @@ def make_dot(tensor, params=None, show_attrs=False, show_saved=False, group_by_m
             if show_grad and norms[i] is not None:
                 label += f"\n|grad| {norms[i]:.3g}"
                 colour = _grad_colour(norms[i], lo, hi)
-            dot.node(nid, label, fillcolor=colour)
+            target = dot
+            module = name.rpartition(".")[0]
+            if group_by_module and module:  # a parameter sits in its module's cluster
+                target = clusters.setdefault(module, Digraph(name=f"cluster_{len(clusters)}"))
+            _node(target, nid, label, colour)
     for module, sub in clusters.items():
         sub.attr(label=module, style="dashed")
         dot.subgraph(sub)
+    body = dot.body
     for n in nodes:
         if isinstance(n, Function):
+            head = id(n)
             for e in n._edges:
                 if e is not None:
-                    dot.edge(str(id(e[0])), str(id(n)))
+                    body.append(f"\t{id(e[0])} -> {head}\n")
     for k, t in enumerate(outputs):
         oid = f"out{k}_{id(t)}"
-        dot.node(oid, _size(t.shape), fillcolor=_OUTPUT)
-        dot.edge(str(id(roots[k])), oid)
+        _node(dot, oid, _size(t.shape), _OUTPUT)
+        body.append(f"\t{id(roots[k])} -> {oid}\n")
     return dot
+
+
+def _node(graph, nid, label, colour):
+    # DOT lines written directly: graphviz's per-attribute quoting is most of the time on big graphs
+    label = label.replace("\\", "\\\\").replace('"', '\\"')
+    graph.body.append(f'\t{nid} [label="{label}" fillcolor="{colour}"]\n')
 
 
 def _norm(n):
@@ -144,9 +157,10 @@ def _attrs(n):
             continue
         if isinstance(v, (int, float, str, bool, tuple)) and len(repr(v)) < 40:
             lines.append(f"{k}: {v!r}")
-    where = n.where()
-    if where:
-        lines.append(where.strip().strip("()"))
+    if n._site:  # the file's name is enough in a picture
+        lines.append(f"{os.path.basename(n._site[0])}:{n._site[1]}")
+    if n._module:
+        lines.append(f"in {n._module}")
     return ("\n" + "\n".join(lines)) if lines else ""
 
 
