@@ -288,8 +288,18 @@ def get_backend(name: str) -> Backend:
         if factory is None:
             known = ", ".join(sorted(set(_BACKENDS) | set(_FACTORIES)))
             raise RuntimeError(f"unknown device type {name!r}; expected one of: {known}")
-        b = _BACKENDS[name] = factory()
+        failed = _UNAVAILABLE.get(name)
+        if failed is not None:  # don't retry a failed import on every is_available()
+            raise RuntimeError(failed)
+        try:
+            b = _BACKENDS[name] = factory()
+        except RuntimeError as e:
+            _UNAVAILABLE[name] = str(e)
+            raise
     return b
+
+
+_UNAVAILABLE: dict[str, str] = {}
 
 
 def cuda_available() -> bool:
