@@ -72,7 +72,7 @@ def pytest_configure(config):
 def pytest_report_header(config):
     shadow = SHADOW or f"not registered ({_SHADOW_PROBLEM[0] if _SHADOW_PROBLEM else 'unknown'})"
     return [f"xpgrad devices: cpu, shadow: {shadow}, cuda: {cuda_available()}",
-            f"hypothesis profile: {settings._current_profile}"]
+            f"hypothesis profile: {os.environ.get('HYPOTHESIS_PROFILE', 'default')}"]
 
 
 def pytest_collection_modifyitems(config, items):
