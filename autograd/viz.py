@@ -33,8 +33,9 @@ def _grad_colour(norm, lo, hi):
     if hi <= lo:
         return "#9ecae1"
     t = (math.log10(max(norm, 1e-30)) - lo) / (hi - lo)
-    r, b = int(255 * t), int(255 * (1 - t))
-    return f"#{r:02x}80{b:02x}"
+    # light blue (0x9ecae1) to light red (0xfc9272): black labels stay readable
+    r, g, b = (int(c0 + (c1 - c0) * t) for c0, c1 in ((0x9E, 0xFC), (0xCA, 0x92), (0xE1, 0x72)))
+    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def walk(roots):
