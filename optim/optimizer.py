@@ -77,7 +77,11 @@ class Optimizer:
         def wrapper(self, *args, **kw):
             self._opt_called = True
             with ag.no_grad():
-                return step(self, *args, **kw)
+                try:
+                    return step(self, *args, **kw)
+                except (TypeError, ValueError, RuntimeError):
+                    self._check_state_devices()  # explain the usual cause (no cost when steps succeed)
+                    raise
 
         wrapper._wrapped_step = True
         cls.step = wrapper
@@ -91,6 +95,20 @@ class Optimizer:
                     lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
+
+    def _check_state_devices(self):
+        """Raise a clear error when a parameter moved to another device after its state was created."""
+        for p, st in self.state.items():
+            if not isinstance(p, Tensor):
+                continue
+            for name, v in st.items():
+                if isinstance(v, Tensor) and name != "step" and v.device is not p.device:
+                    raise RuntimeError(
+                        f"Expected all tensors to be on the same device, but the optimizer state "
+                        f"'{name}' of a parameter of shape {tuple(p.shape)} is on {v.device} while the "
+                        f"parameter is on {p.device}: the model was moved after the optimizer took a step. "
+                        "Move the model before creating the optimizer, or create a new optimizer and "
+                        "load_state_dict(old.state_dict()) (state loads onto each parameter's device).")
 
     # ------------------------------------------------------------ groups
     def add_param_group(self, param_group):

@@ -500,3 +500,16 @@ def test_movement_docstrings_run():
             runner = doctest.DocTestRunner()
             runner.run(test)
             assert runner.failures == 0, fn.__name__
+
+
+@pytest.mark.parametrize("make", [lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9), lambda ps: optim.Adam(ps)])
+def test_stale_optimizer_state_after_a_move_is_explained(make):
+    model = nn.Linear(3, 2)
+    opt = make(model.parameters())
+    model(ag.randn(2, 3)).sum().backward()
+    opt.step()
+    model.to(SHADOW)
+    model.zero_grad()
+    model(ag.randn(2, 3, device=SHADOW)).sum().backward()
+    with pytest.raises(RuntimeError, match=r"optimizer state .* is on cpu while the parameter is on shadow"):
+        opt.step()
