@@ -481,13 +481,25 @@ true_divide = div
 def floor_divide(input, other):
     """``input // other`` (floor division, Python's semantics); zero gradient."""
     a, b = promote(input, other)
+    _check_int_zero("floor_divide", a, b)
     return FloorDivide.apply(a, b)
 
 
 def remainder(input, other):
     """``input % other`` with the sign of the divisor (Python's semantics)."""
     a, b = promote(input, other)
+    _check_int_zero("remainder", a, b)
     return Remainder.apply(a, b)
+
+
+def _check_int_zero(op, a, b):
+    """Integer division by zero raises, as in PyTorch (NumPy would return 0 with a warning)."""
+    if isinstance(b, Tensor):
+        if b.data.dtype.kind in "iub" and bool((b.data == 0).any()):
+            raise RuntimeError(f"ZeroDivisionError: integer division by zero in {op}() (divisor of shape "
+                               f"{tuple(b.shape)} and dtype {b.dtype})")
+    elif b == 0 and isinstance(a, Tensor) and a.data.dtype.kind in "iub":
+        raise RuntimeError(f"ZeroDivisionError: integer division by zero in {op}()")
 
 
 def pow(input, exponent):
@@ -606,7 +618,7 @@ def where(condition, input, other):
         like = input if isinstance(input, Tensor) else other
         condition = as_tensor_like(condition, like)
     if condition.data.dtype.kind != "b":
-        raise TypeError("where expected condition to be a boolean tensor, but got a tensor of dtype "
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor of dtype "
                         f"{condition.dtype}")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         dtype = backend.result_type((), (), (input, other))
