@@ -160,7 +160,8 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
         if v < 0:
             raise RuntimeError(f"eye(): {name} must be greater or equal to 0, got {v}")
     dev = _device(device)
-    return _finish(dev.xp.eye(n, m, dtype=_float_dtype(dtype)), dev, requires_grad)
+    with dev.backend.device_context(dev.index):
+        return _finish(dev.xp.eye(n, m, dtype=_float_dtype(dtype)), dev, requires_grad)
 
 
 def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
