@@ -435,6 +435,11 @@ def to_device(array, device: Device):
     return device.backend.from_host(host, device.index)
 
 
+def is_view(array) -> bool:
+    """True when ``array`` shares memory it does not own (a view of another array)."""
+    return getattr(array, "base", None) is not None
+
+
 def to_host(array):
     """A ``numpy.ndarray`` copy (or the same array on the CPU)."""
     return device_of(array).backend.to_host(array)

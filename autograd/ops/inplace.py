@@ -8,6 +8,7 @@ raises instead of using changed values.
 """
 from __future__ import annotations
 
+from .. import backend
 from ..grad_mode import state
 from ..tensor import Tensor
 from . import elementwise as ew
@@ -19,6 +20,13 @@ def _apply(t: Tensor, op, *args):
         t.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
     )
     if recording:
+        if backend.is_view(t.data):
+            raise RuntimeError(
+                f"an in-place operation on a view (a tensor of shape {tuple(t.shape)} sharing memory "
+                "with another tensor) cannot be recorded: the change would not reach the tensor it "
+                "views. Use an out-of-place operation (y = y * 2 instead of y *= 2), or clone() the "
+                "view first."
+            )
         # Nodes that saved t see a newer version from now on; the op itself runs on a snapshot of
         # t (same array, history and counter), so its node keeps t's old value and old history.
         t._bump()
