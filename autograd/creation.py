@@ -134,7 +134,8 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={step})")
+        raise RuntimeError("arange: upper bound and larger bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step})")
     dev = _device(device)
     d = backend.as_dtype(dtype) or backend.result_type((), (), (start, end, step))
     with dev.backend.device_context(dev.index):
@@ -167,13 +168,15 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
 def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Samples of U(0, 1)."""
     dev = _device(device)
-    return _finish(uniform_array(_size(size), _float_dtype(dtype), dev, generator=generator), dev, requires_grad)
+    data = uniform_array(_size(size), _float_dtype(dtype), dev, generator=generator)
+    return _finish(data, dev, requires_grad)
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Samples of the standard normal distribution."""
     dev = _device(device)
-    return _finish(normal_array(_size(size), _float_dtype(dtype), dev, generator=generator), dev, requires_grad)
+    data = normal_array(_size(size), _float_dtype(dtype), dev, generator=generator)
+    return _finish(data, dev, requires_grad)
 
 
 def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False, generator=None):
@@ -188,8 +191,8 @@ def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=Fa
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     dev = _device(device)
     d = backend.as_dtype(dtype) or backend.int64
-    return _finish(integers_array(low, high, _size((size,)) if not isinstance(size, numbers.Integral) else (size,),
-                                  d, dev, generator), dev, requires_grad)
+    shape = (size,) if isinstance(size, numbers.Integral) else _size((size,))
+    return _finish(integers_array(low, high, shape, d, dev, generator), dev, requires_grad)
 
 
 def _like(fn, input, dtype, device, requires_grad, *args):

@@ -72,23 +72,24 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
 
     prev = state.enabled
     state.enabled = create_graph
+    anomaly = state.anomaly
+    record_norms = state.record_grad_norms
     try:
         for node in topological_order(roots):
             grads = buffers.pop(id(node), None)
             if grads is None:
                 continue
-            grads = _materialize(node, grads)
+            if len(grads) > 1:
+                grads = _materialize(node, grads)
             if node._hooks:
                 grads = _run_hooks(node._hooks, grads)
             if node._retained:
-                for nr, ref in node._retained.items():
-                    t = ref()
-                    if t is not None and grads[nr] is not None:
-                        g = grads[nr] if create_graph else grads[nr].detach()
-                        t.grad = g if t.grad is None else t.grad + g
+                _retain(node, grads, create_graph)
             if captured is not None and id(node) in wanted_nodes:
                 for k, nr in wanted_nodes[id(node)]:
                     captured[k] = grads[nr]
+            if record_norms:
+                node._grad_norm = _norm(grads)
             results = node.backward(node, *grads)
             if results.__class__ is not tuple:
                 results = (results,)
@@ -98,16 +99,25 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                     f"{node.name()}.backward returned {len(results)} gradients but its forward "
                     f"took {len(edges)} arguments{node.where()}"
                 )
-            if state.anomaly:
+            if anomaly:
                 _check_anomaly(node, results)
-            metas = node._metas
-            for e, g, meta in zip(edges, results, metas):
+            for e, g in zip(edges, results):
                 if e is None or g is None:
                     continue
-                g = _fit(g, meta, node)
-                target = e[0]
+                target, nr, shape, dtype = e
+                if g.data.shape != shape:  # sum over the dimensions the forward broadcast
+                    g = sum_to_shape(g, shape, node)
+                if g.data.dtype != dtype:
+                    g = g.to(dtype)
                 if isinstance(target, Function):
-                    _add(buffers, target, e[1], g)
+                    slots = buffers.get(id(target))
+                    if slots is None:
+                        slots = buffers[id(target)] = [None] * len(target._out_metas)
+                        slots[nr] = g
+                    elif slots[nr] is None:
+                        slots[nr] = g
+                    else:
+                        slots[nr] = slots[nr] + g
                 else:
                     _add_leaf(leaf_grads, target, g)
             if not retain_graph:
@@ -172,9 +182,26 @@ def _add_leaf(leaf_grads, leaf, g):
         entry[1] = entry[1] + g
 
 
+def _retain(node, grads, create_graph):
+    """Set ``.grad`` of the non-leaf outputs that asked for ``retain_grad()``."""
+    for nr, ref in node._retained.items():
+        t = ref()
+        if t is not None and grads[nr] is not None:
+            g = grads[nr] if create_graph else grads[nr].detach()
+            t.grad = g if t.grad is None else t.grad + g
+
+
+def _norm(grads):
+    """The 2-norm of a node's incoming gradients (for ``viz.make_dot(show_grad=True)``)."""
+    total = 0.0
+    for g in grads:
+        if g is not None:
+            xp = g.device.xp
+            total += float(xp.sum(xp.square(g.data.astype("float64"))))
+    return total ** 0.5
+
+
 def _materialize(node, grads):
-    if len(grads) == 1:
-        return grads
     out = list(grads)
     for i, g in enumerate(out):
         if g is None and node._out_metas[i] is not None:
@@ -196,17 +223,6 @@ def _apply_hooks(fns, g):
         r = fn(g)
         if r is not None:
             g = r
-    return g
-
-
-def _fit(g, meta, node):
-    """Sum ``g`` over broadcast dimensions and cast it to the input's dtype."""
-    shape, dtype = meta
-    gshape = g.data.shape
-    if gshape != shape:
-        g = sum_to_shape(g, shape, node)
-    if g.data.dtype != dtype:
-        g = g.to(dtype)
     return g
 
 

@@ -85,6 +85,8 @@ class Function:
     needs_input_grad: tuple = ()
     _saved = None
     _edges = ()
+    _non_diff = None
+    _out_metas = (None,)  # one output; multi-output ops record each output's (shape, dtype)
     _hooks = None
     _retained = None
     _site = None
@@ -159,7 +161,7 @@ class Function:
     @property
     def next_functions(self):
         """``((node_or_leaf, output_nr), ...)``, one per forward argument."""
-        return tuple(e if e is not None else (None, 0) for e in self._edges)
+        return tuple((e[0], e[1]) if e is not None else (None, 0) for e in self._edges)
 
     def register_hook(self, output_nr, hook):
         if self._hooks is None:
@@ -200,11 +202,26 @@ class Function:
             else:
                 append(a)
         record = needs and state.enabled
+        edges = None
+        if device is None:
+            device = backend.Device("cpu")
+        ctx.device = device
         if record:
-            ctx.needs_input_grad = tuple(
-                isinstance(a, Tensor) and a.requires_grad for a in args
-            )
-        ctx.device = device or backend.Device("cpu")
+            # one pass over the inputs: which need a gradient, and the edge to each one's producer
+            need = []
+            edges = []
+            for a in args:
+                if a.__class__ is Tensor or isinstance(a, Tensor):
+                    if a.requires_grad:
+                        fn = a.grad_fn
+                        data = a.data
+                        need.append(True)
+                        edges.append((fn, a._output_nr, data.shape, data.dtype) if fn is not None
+                                     else (a, 0, data.shape, data.dtype))
+                        continue
+                need.append(False)
+                edges.append(None)
+            ctx.needs_input_grad = tuple(need)
         if cls.raw:
             try:
                 result = cls.forward(ctx, *arrays)
@@ -217,62 +234,75 @@ class Function:
                 result = cls.forward(ctx, *args)
             finally:
                 state.enabled = prev
-        multi = result.__class__ is tuple
-        outs = result if multi else (result,)
-        device = ctx.device
-        if not cls.raw:
-            outs = tuple(o.data if isinstance(o, Tensor) else o for o in outs)
+            result = tuple(o.data if isinstance(o, Tensor) else o for o in result) \
+                if result.__class__ is tuple else (result.data if isinstance(result, Tensor) else result)
+        device = ctx.device  # an op may move its output (ToDevice)
         array_type = device.array_type
-        if any(o.__class__ is not array_type and o is not None for o in outs):
-            raw = outs
-            outs = tuple(o if o is None else backend.as_array(o, device) for o in outs)
+        if result.__class__ is tuple:
+            return _finish_multi(cls, ctx, args, arrays, result, device, record, edges)
+        if result.__class__ is not array_type:
+            raw = result
+            result = backend.as_array(result, device)
             if record and ctx._saved:  # a saved NumPy-scalar output is saved as its 0-d array
-                ctx._saved = tuple(next((n for r, n in zip(raw, outs) if v is r), v)
-                                   for v in ctx._saved)
+                ctx._saved = tuple(result if v is raw else v for v in ctx._saved)
         if not record:
-            ctx._saved = None
             if cls.is_view:  # views share their base's version counter, recorded or not
-                return _share_version(args[0], outs, device, multi)
-            if multi:
-                return tuple(Tensor._make(o, device) if o is not None else None for o in outs)
-            return Tensor._make(outs[0], device)
-        # record the node
+                return _share_version(args[0], (result,), device, False)
+            return Tensor._make(result, device)
         ctx._site = caller_site()
         ctx._module = state.module_path
-        edges = []
-        metas = []
-        for a in args:
-            if isinstance(a, Tensor) and a.requires_grad:
-                fn = a.grad_fn
-                edges.append((fn, a._output_nr) if fn is not None else (a, 0))
-                metas.append((a.data.shape, a.data.dtype))
-            else:
-                edges.append(None)
-                metas.append(None)
         ctx._edges = edges
-        ctx._metas = metas
-        non_diff = getattr(ctx, "_non_diff", ())
-        tensors = []
-        for i, o in enumerate(outs):
-            if o is None:
-                tensors.append(None)
-                continue
-            differentiable = o.dtype.kind == "f" and id(o) not in non_diff
-            if differentiable:
-                t = Tensor._make(o, device, ctx, None, i)
-            else:
-                t = Tensor._make(o, device)
-            tensors.append(t)
+        if result.dtype.kind == "f" and (ctx._non_diff is None or id(result) not in ctx._non_diff):
+            out = Tensor._make(result, device, ctx)
+        else:
+            out = Tensor._make(result, device)
         if cls.is_view:
             base = args[0]
             if base._version is None:
                 base._version = [0]
-            for t in tensors:
-                t._version = base._version
-        ctx._out_metas = tuple((o.shape, o.dtype) if o is not None else None for o in outs)
+            out._version = base._version
         if ctx._saved is not None:
-            ctx._saved = _pack_saved(ctx._saved, args, arrays, outs, tensors)
-        return tuple(tensors) if multi else tensors[0]
+            ctx._saved = _pack_saved(ctx._saved, args, arrays, (result,), (out,))
+        return out
+
+
+def _finish_multi(cls, ctx, args, arrays, result, device, record, edges):
+    """The tail of ``apply`` for an op with several outputs (``None`` allowed among them)."""
+    array_type = device.array_type
+    outs = result
+    if any(o.__class__ is not array_type and o is not None for o in outs):
+        outs = tuple(o if o is None else backend.as_array(o, device) for o in outs)
+        if record and ctx._saved:  # a saved NumPy-scalar output is saved as its 0-d array
+            ctx._saved = tuple(next((n for r, n in zip(result, outs) if v is r), v)
+                               for v in ctx._saved)
+    if not record:
+        ctx._saved = None
+        if cls.is_view:
+            return _share_version(args[0], outs, device, True)
+        return tuple(Tensor._make(o, device) if o is not None else None for o in outs)
+    ctx._site = caller_site()
+    ctx._module = state.module_path
+    ctx._edges = edges
+    non_diff = ctx._non_diff or ()
+    tensors = []
+    for i, o in enumerate(outs):
+        if o is None:
+            tensors.append(None)
+        elif o.dtype.kind == "f" and id(o) not in non_diff:
+            tensors.append(Tensor._make(o, device, ctx, None, i))
+        else:
+            tensors.append(Tensor._make(o, device))
+    if cls.is_view:
+        base = args[0]
+        if base._version is None:
+            base._version = [0]
+        for t in tensors:
+            if t is not None:
+                t._version = base._version
+    ctx._out_metas = tuple((o.shape, o.dtype) if o is not None else None for o in outs)
+    if ctx._saved is not None:
+        ctx._saved = _pack_saved(ctx._saved, args, arrays, outs, tensors)
+    return tuple(tensors)
 
 
 def _share_version(base, outs, device, multi):

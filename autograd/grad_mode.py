@@ -10,6 +10,7 @@ class _State(threading.local):
         self.enabled = True
         self.anomaly = False
         self.module_path = ""
+        self.record_grad_norms = False
 
 
 state = _State()

@@ -18,8 +18,13 @@ class Tensor:
     ``Tensor(data)`` is accepted too and behaves like ``ag.tensor(data)``.
     """
 
-    __slots__ = ("data", "device", "requires_grad", "grad", "grad_fn", "_output_nr",
-                 "_version", "_hooks", "_retains_grad", "__weakref__", "__dict__")
+    __slots__ = ("data", "device", "requires_grad", "grad_fn", "_output_nr", "_version",
+                 "__weakref__", "__dict__")
+    # Rarely set on an op's output, so kept as class defaults: setting one on an instance
+    # stores it in the instance's (lazily created) __dict__.
+    grad = None
+    _hooks = None
+    _retains_grad = False
     __array_priority__ = 1000  # numpy scalars/arrays defer to Tensor's reflected ops
     __hash__ = object.__hash__
 
@@ -28,9 +33,8 @@ class Tensor:
 
         self.data = _to_array(data, dtype, device)
         self.device = backend.device_of(self.data)
-        self.grad = self.grad_fn = self._version = self._hooks = None
+        self.grad_fn = self._version = None
         self._output_nr = 0
-        self._retains_grad = False
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -41,12 +45,10 @@ class Tensor:
         t = object.__new__(Tensor)
         t.data = data
         t.device = device
-        t.grad = t._hooks = None
         t.grad_fn = grad_fn
         t.requires_grad = grad_fn is not None
         t._version = version
         t._output_nr = output_nr
-        t._retains_grad = False
         return t
 
     # ------------------------------------------------------------ attributes

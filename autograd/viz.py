@@ -9,6 +9,7 @@ import math
 import os
 
 from .function import Function
+from .grad_mode import state
 from .tensor import Tensor
 
 _LEAF = "lightblue"
@@ -38,6 +39,27 @@ def _grad_colour(norm, lo, hi):
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+class record_grad_norms:
+    """Context manager: backward passes inside it record each op node's gradient norm.
+
+    ``make_dot(..., show_grad=True)`` then labels and colours op nodes too, not only leaves.
+
+    Example::
+
+        >>> with ag.viz.record_grad_norms():
+        ...     loss.backward()  # doctest: +SKIP
+    """
+
+    def __enter__(self):
+        self._prev = state.record_grad_norms
+        state.record_grad_norms = True
+        return self
+
+    def __exit__(self, *exc):
+        state.record_grad_norms = self._prev
+        return False
+
+
 def walk(roots):
     """Every node and leaf reachable from ``roots`` (Functions or leaf Tensors), without recursion."""
     seen = {}
@@ -65,8 +87,8 @@ def make_dot(tensor, params=None, show_attrs=False, show_saved=False, group_by_m
         show_attrs: list each op's non-tensor attributes and where it was created.
         show_saved: list the arrays each op saved for backward, with their sizes.
         group_by_module: one cluster per module path that created the nodes.
-        show_grad: after ``backward()``, label and colour leaves (and op nodes whose
-            gradient norms were recorded) by gradient norm.
+        show_grad: after ``backward()``, label and colour leaves by gradient norm, and op
+            nodes too when the backward ran inside :class:`record_grad_norms`.
 
     Returns:
         graphviz.Digraph

@@ -22,6 +22,11 @@ def promote(a, b):
     rule already gives the right dtype.
     """
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta != tb:  # the hot case, a tensor and a Python number: decided without building anything
+        t, s = (a, b) if ta else (b, a)
+        cat = _SCALAR_CATEGORY.get(s.__class__)
+        if cat is not None and cat <= _KIND_CATEGORY[t.data.dtype.kind]:
+            return a, b
     if ta and tb:
         da, db = a.data.dtype, b.data.dtype
         if da is db or da == db:
@@ -47,6 +52,10 @@ def promote(a, b):
                         "a Python number, or a list/array of numbers)")
     s = as_tensor_like(s, t)
     return promote(t, s) if ta else promote(s, t)
+
+
+_SCALAR_CATEGORY = {bool: 0, int: 1, float: 2}
+_KIND_CATEGORY = {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}
 
 
 def norm_dim(dim: int, ndim: int) -> int:

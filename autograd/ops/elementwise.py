@@ -255,23 +255,55 @@ class Tanh(Primitive):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
+        return TanhGrad.apply(g, y)
+
+
+class TanhGrad(Primitive):
+    """``g * (1 - y²)``: tanh's backward as one op (one node instead of three)."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
         return g * (1 - y * y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (TanhGrad.apply(gg, y) if need[0] else None), (-2 * gg * g * y if need[1] else None)
 
 
 class Sigmoid(Primitive):
     @staticmethod
     def forward(ctx, x):
         xp = ctx.device.xp
-        # stable for large |x|: exp of a non-positive number only
+        # exp of a non-positive number only: no overflow, and accurate in both tails
         e = xp.exp(-xp.abs(x))
-        y = xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        y = xp.where(x >= 0, 1.0, e).astype(x.dtype, copy=False)
+        y /= 1 + e
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
+        return SigmoidGrad.apply(g, y)
+
+
+class SigmoidGrad(Primitive):
+    """``g * y * (1 - y)``: sigmoid's backward as one op."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
         return g * y * (1 - y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return ((SigmoidGrad.apply(gg, y) if need[0] else None),
+                (gg * g * (1 - 2 * y) if need[1] else None))
 
 
 class Relu(Primitive):
