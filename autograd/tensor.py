@@ -426,8 +426,8 @@ class Tensor:
     def maximum(self, other): return _ew.maximum(self, other)
     def minimum(self, other): return _ew.minimum(self, other)
     def where(self, condition, other): return _ew.where(condition, self, other)
-    def softmax(self, dim): return _rd.softmax(self, dim)
-    def log_softmax(self, dim): return _rd.log_softmax(self, dim)
+    def softmax(self, dim): return _sm.softmax(self, dim)
+    def log_softmax(self, dim): return _sm.log_softmax(self, dim)
 
     # ------------------------------------------------------------ reductions
     def sum(self, dim=None, keepdim=False, **kw): return _rd.sum(self, dim, keepdim, **kw)
@@ -441,7 +441,7 @@ class Tensor:
     def amin(self, dim=None, keepdim=False, **kw): return _rd.amin(self, dim, keepdim, **kw)
     def argmax(self, dim=None, keepdim=False, **kw): return _rd.argmax(self, dim, keepdim, **kw)
     def argmin(self, dim=None, keepdim=False, **kw): return _rd.argmin(self, dim, keepdim, **kw)
-    def logsumexp(self, dim, keepdim=False, **kw): return _rd.logsumexp(self, dim, keepdim, **kw)
+    def logsumexp(self, dim, keepdim=False, **kw): return _sm.logsumexp(self, dim, keepdim, **kw)
     def norm(self, p="fro", dim=None, keepdim=False, **kw): return _rd.norm(self, p, dim, keepdim, **kw)
     def all(self, dim=None, keepdim=False, **kw): return _rd.all(self, dim, keepdim, **kw)
     def any(self, dim=None, keepdim=False, **kw): return _rd.any(self, dim, keepdim, **kw)
@@ -499,3 +499,4 @@ from .ops import inplace as _ip  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import reduce as _rd  # noqa: E402
 from .ops import shape as _sh  # noqa: E402
+from .ops import softmax as _sm  # noqa: E402

@@ -1,6 +1,7 @@
-"""Helpers shared by the op families: operand promotion and dimension arguments."""
+"""Helpers shared by the op families: operand promotion, dimension arguments, reduction shapes."""
 from __future__ import annotations
 
+import math
 import numbers
 
 from .. import backend
@@ -109,3 +110,40 @@ def shape_arg(shape) -> tuple:
             raise TypeError(f"shape entries must be ints, got {type(s).__name__}")
         out.append(int(s))
     return tuple(out)
+
+
+# ---------------------------------------------------------------- reductions (reduce, softmax)
+def _axes(dim, ndim):
+    """Sorted non-negative axes to reduce, or None for all (``dim`` None, ``()``, or a 0-d input)."""
+    axes = norm_dims(dim, ndim)
+    return None if not axes or ndim == 0 else axes
+
+
+def _kept_shape(shape, axes):
+    return tuple(1 if axes is None or i in axes else n for i, n in enumerate(shape))
+
+
+def _count(shape, axes):
+    """Number of elements reduced into each output element."""
+    return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+
+
+def _unreduce(g, ctx):
+    """The output gradient reshaped so that it broadcasts against the input."""
+    if not ctx.keepdim and g.ndim != len(ctx.shape):
+        g = g.reshape(_kept_shape(ctx.shape, ctx.axes))
+    return g
+
+
+def _setup(ctx, x, axes, keepdim):
+    ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
+
+
+def _out(y, axes, keepdim, shape):
+    """``y`` computed with ``keepdims=True`` in the requested form."""
+    return y if keepdim else y.reshape(tuple(n for i, n in enumerate(shape) if axes is not None
+                                             and i not in axes))
+
+
+def _with_dtype(input, dtype):
+    return input if dtype is None else input.to(dtype)

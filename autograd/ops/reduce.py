@@ -1,8 +1,9 @@
-"""Reductions: sum, mean, var/std, prod, max/min, logsumexp, norm, all/any, cumsum, softmax.
+"""Reductions: sum, mean, var/std, prod, max/min, argmax/argmin, norm, all/any, cumsum.
 
 Every reduction takes ``dim`` (an int, a tuple, or None for all dimensions; an
 empty tuple also means all, as in PyTorch) and ``keepdim``; NumPy's ``axis=``
-and ``keepdims=`` are accepted as aliases.
+and ``keepdims=`` are accepted as aliases. ``logsumexp``, ``softmax`` and
+``log_softmax`` live in :mod:`autograd.ops.softmax` (importable from here too).
 """
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ from types import SimpleNamespace
 from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
-from ._util import dim_kwargs, norm_dim, norm_dims
-from .elementwise import exp, maximum, minimum, sign, where
+from ._util import _axes, _count, _kept_shape, _out, _setup, _unreduce, _with_dtype, dim_kwargs, norm_dim
+from .elementwise import maximum, minimum, sign, where
+from .softmax import log_softmax, logsumexp, softmax  # noqa: F401  (their home before ops/softmax.py)
 
 __all__ = [
     "sum", "mean", "var", "std", "prod", "max", "min", "amax", "amin", "argmax", "argmin",
-    "logsumexp", "norm", "all", "any", "cumsum", "softmax", "log_softmax", "return_types",
+    "norm", "all", "any", "cumsum", "return_types",
 ]
 
 #: Named tuples returned by ``max``/``min`` with ``dim`` (PyTorch's ``torch.return_types``).
@@ -29,38 +31,6 @@ return_types = SimpleNamespace(max=namedtuple("max", ["values", "indices"]),
 
 
 # ---------------------------------------------------------------- helpers
-def _axes(dim, ndim):
-    """Sorted non-negative axes to reduce, or None for all (``dim`` None, ``()``, or a 0-d input)."""
-    axes = norm_dims(dim, ndim)
-    return None if not axes or ndim == 0 else axes
-
-
-def _kept_shape(shape, axes):
-    return tuple(1 if axes is None or i in axes else n for i, n in enumerate(shape))
-
-
-def _count(shape, axes):
-    """Number of elements reduced into each output element."""
-    return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
-
-
-def _unreduce(g, ctx):
-    """The output gradient reshaped so that it broadcasts against the input."""
-    if not ctx.keepdim and g.ndim != len(ctx.shape):
-        g = g.reshape(_kept_shape(ctx.shape, ctx.axes))
-    return g
-
-
-def _setup(ctx, x, axes, keepdim):
-    ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
-
-
-def _out(y, axes, keepdim, shape):
-    """``y`` computed with ``keepdims=True`` in the requested form."""
-    return y if keepdim else y.reshape(tuple(n for i, n in enumerate(shape) if axes is not None
-                                             and i not in axes))
-
-
 def _check_nonempty(name, x, axes, exc=RuntimeError):
     if axes is None and x.size == 0:
         raise exc(
@@ -78,10 +48,6 @@ def _require_float(name, input):
             f"{name}(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.data.dtype}"
         )
-
-
-def _with_dtype(input, dtype):
-    return input if dtype is None else input.to(dtype)
 
 
 def _int_to_long(input):
@@ -398,42 +364,7 @@ def argmin(input, dim=None, keepdim=False, **kw):
     return _arg("argmin", input, dim, keepdim, kw)
 
 
-# ---------------------------------------------------------------- logsumexp, norm
-class LogSumExp(Primitive):
-    @staticmethod
-    def forward(ctx, x, axes, keepdim):
-        _setup(ctx, x, axes, keepdim)
-        xp = ctx.device.xp
-        if _count(x.shape, axes) == 0:
-            y = xp.full(_kept_shape(x.shape, axes), -math.inf, x.dtype)
-        else:
-            m = xp.max(x, axis=axes, keepdims=True)
-            m = xp.where(xp.isfinite(m), m, 0).astype(x.dtype)  # all -inf (or inf) slices
-            y = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
-        y = _out(y, axes, keepdim, x.shape)
-        ctx.save_for_backward(x, y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        return _unreduce(g, ctx) * exp(x - _unreduce(y, ctx)), None, None
-
-
-def logsumexp(input, dim=None, keepdim=False, **kw):
-    """``log(sum(exp(input), dim))`` computed stably (finite for inputs near 1e4).
-
-    Example::
-
-        >>> ag.tensor([10000., 10000.]).logsumexp(0)
-        tensor(10000.6934)
-    """
-    dim, keepdim = dim_kwargs(dim, keepdim, kw, "logsumexp")
-    if input.data.dtype.kind != "f":
-        input = input.to(backend.get_default_dtype())
-    return LogSumExp.apply(input, _axes(dim, input.data.ndim), bool(keepdim))
-
-
+# ---------------------------------------------------------------- norm
 class Norm(Primitive):
     """Vector p-norm over ``axes``; the gradient at a zero vector is 0, as in PyTorch."""
 
@@ -562,74 +493,3 @@ def cumsum(input, dim=None, *, dtype=None, **kw):
     if input.data.ndim == 0:
         return Cumsum.apply(input.reshape(1), 0, False).reshape(())
     return Cumsum.apply(input, d, False)
-
-
-# ---------------------------------------------------------------- softmax
-class Softmax(Primitive):
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        xp = ctx.device.xp
-        e = xp.exp(x - xp.max(x, axis=dim, keepdims=True)) if x.size else x.copy()
-        y = e / e.sum(axis=dim, keepdims=True)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        gy = g * y
-        return gy - y * gy.sum(ctx.dim, keepdim=True), None
-
-
-class LogSoftmax(Primitive):
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        xp = ctx.device.xp
-        if x.size:
-            s = x - xp.max(x, axis=dim, keepdims=True)
-            y = s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
-        else:
-            y = x.copy()
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g - exp(y) * g.sum(ctx.dim, keepdim=True), None
-
-
-def _softmax_input(name, input, dim, dtype):
-    if dim is None:
-        raise TypeError(f"{name}() missing required argument 'dim'")
-    input = _with_dtype(input, dtype)
-    if input.data.dtype.kind != "f":
-        raise NotImplementedError(f"{name}(): not implemented for dtype {input.dtype} (use a float tensor)")
-    d = norm_dim(dim, input.data.ndim)
-    return input, (d if input.data.ndim else None)
-
-
-def softmax(input, dim, dtype=None):
-    """``exp(x) / exp(x).sum(dim)``, computed stably (a fused op).
-
-    Example::
-
-        >>> ag.tensor([1., 1.]).softmax(0)
-        tensor([0.5000, 0.5000])
-    """
-    input, d = _softmax_input("softmax", input, dim, dtype)
-    return Softmax.apply(input, d)
-
-
-def log_softmax(input, dim, dtype=None):
-    """``log(softmax(x, dim))``, computed stably (a fused op).
-
-    Example::
-
-        >>> ag.tensor([0., 0.]).log_softmax(0)
-        tensor([-0.6931, -0.6931])
-    """
-    input, d = _softmax_input("log_softmax", input, dim, dtype)
-    return LogSoftmax.apply(input, d)
