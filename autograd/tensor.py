@@ -469,11 +469,11 @@ class Tensor:
     def roll(self, shifts, dims=None): return _sh.roll(self, shifts, dims)
 
     # ------------------------------------------------------------ indexing
-    def gather(self, dim, index): return _ix.gather(self, dim, index)
-    def scatter(self, dim, index, src, reduce=None): return _ix.scatter(self, dim, index, src, reduce=reduce)
-    def index_select(self, dim, index): return _ix.index_select(self, dim, index)
-    def masked_fill(self, mask, value): return _ix.masked_fill(self, mask, value)
-    def take_along_dim(self, indices, dim=None): return _ix.take_along_dim(self, indices, dim)
+    def gather(self, dim, index): return _ga.gather(self, dim, index)
+    def scatter(self, dim, index, src, reduce=None): return _ga.scatter(self, dim, index, src, reduce=reduce)
+    def index_select(self, dim, index): return _ga.index_select(self, dim, index)
+    def masked_fill(self, mask, value): return _ga.masked_fill(self, mask, value)
+    def take_along_dim(self, indices, dim=None): return _ga.take_along_dim(self, indices, dim)
 
     # ------------------------------------------------------------ linear algebra
     def matmul(self, other): return _la.matmul(self, other)
@@ -494,6 +494,7 @@ def _norm_dim(dim, ndim):
 
 from . import ops  # noqa: E402  (the ops need Tensor defined first)
 from .ops import elementwise as _ew  # noqa: E402
+from .ops import gather as _ga  # noqa: E402
 from .ops import indexing as _ix  # noqa: E402
 from .ops import inplace as _ip  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
