@@ -1,0 +1,196 @@
+"""Comparisons and selection: eq/ne/lt/le/gt/ge, logical ops, isnan/isfinite, where, maximum/minimum, clamp.
+
+Comparisons return bool tensors and carry no gradient; ``where``,
+``maximum``/``minimum`` (ties split the gradient evenly) and ``clamp`` route
+the gradient to the selected operand.
+"""
+from __future__ import annotations
+
+from .. import backend
+from ..function import Primitive, check_same_device
+from ..tensor import Tensor
+from ._util import as_tensor_like, promote
+
+__all__ = [
+    "clamp", "clip", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
+    "logical_or", "logical_xor", "logical_not", "isnan", "isfinite", "equal",
+]
+
+
+# ---------------------------------------------------------------- selection
+class Clamp(Primitive):
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x, lo, hi)
+        xp = ctx.device.xp
+        y = x
+        if lo is not None:
+            y = xp.maximum(y, lo)
+        if hi is not None:
+            y = xp.minimum(y, hi)
+        return y.astype(x.dtype, copy=False) if y is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi = ctx.saved_tensors
+        keep = None
+        if lo is not None:
+            keep = x >= lo
+        if hi is not None:
+            keep = (x <= hi) if keep is None else keep & (x <= hi)
+        return (g if keep is None else where(keep, g, 0.0)), None, None
+
+
+class Maximum(Primitive):
+    """Ties split the gradient evenly, as PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return ctx.device.xp.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _split_tie(g, a > b, a == b, ctx.needs_input_grad)
+
+
+class Minimum(Primitive):
+    """Ties split the gradient evenly, as PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return ctx.device.xp.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _split_tie(g, a < b, a == b, ctx.needs_input_grad)
+
+
+def _split_tie(g, a_wins, tie, need):
+    half = g * 0.5
+    ga = where(a_wins, g, where(tie, half, 0.0)) if need[0] else None
+    gb = where(a_wins, 0.0, where(tie, half, g)) if need[1] else None
+    return ga, gb
+
+
+class Where(Primitive):
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return ctx.device.xp.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = where(cond, g, 0.0) if need[1] else None
+        gb = where(cond, 0.0, g) if need[2] else None
+        return None, ga, gb
+
+
+def clamp(input, min=None, max=None):
+    """Limit values to ``[min, max]``; the gradient passes where ``min <= x <= max``.
+
+    ``min``/``max`` may be numbers or tensors.
+    """
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, min) if isinstance(min, Tensor) else clamp(out, min=min)
+        if max is not None:
+            out = minimum(out, max) if isinstance(max, Tensor) else clamp(out, max=max)
+        return out
+    for v in (min, max):
+        if v is not None and backend.category(backend.scalar_dtype(v)) > backend.category(input.dtype):
+            input = input.to(backend.get_default_dtype())
+            break
+    return Clamp.apply(input, min, max)
+
+
+clip = clamp
+
+
+def maximum(input, other):
+    """Elementwise maximum of two tensors (ties split the gradient)."""
+    a, b = promote(input, as_tensor_like(other, input))
+    return Maximum.apply(a, b)
+
+
+def minimum(input, other):
+    """Elementwise minimum of two tensors (ties split the gradient)."""
+    a, b = promote(input, as_tensor_like(other, input))
+    return Minimum.apply(a, b)
+
+
+def where(condition, input, other):
+    """``input`` where ``condition`` holds, else ``other``; either may be a number."""
+    if not isinstance(condition, Tensor):
+        like = input if isinstance(input, Tensor) else other
+        condition = as_tensor_like(condition, like)
+    if condition.data.dtype.kind != "b":
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor of dtype "
+                        f"{condition.dtype}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        dtype = backend.result_type((), (), (input, other))
+        input = Tensor._make(condition.device.xp.asarray(input, dtype=dtype), condition.device)
+    a, b = promote(input, other)
+    return Where.apply(condition, a, b)
+
+
+# ---------------------------------------------------------------- comparisons and logic (no grad)
+def _data(x, like):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _compare(name):
+    def fn(input, other):
+        like = input if isinstance(input, Tensor) else other
+        if isinstance(other, Tensor) and isinstance(input, Tensor) and input.device is not other.device:
+            check_same_device(name, input, other)
+        xp = like.device.xp
+        out = getattr(xp, name)(_data(input, like), _data(other, like))
+        return Tensor._make(backend.as_array(out, like.device), like.device)
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` (a bool tensor; no gradient)."
+    return fn
+
+
+eq = _compare("equal")
+ne = _compare("not_equal")
+lt = _compare("less")
+le = _compare("less_equal")
+gt = _compare("greater")
+ge = _compare("greater_equal")
+logical_and = _compare("bitwise_and")
+logical_or = _compare("bitwise_or")
+logical_xor = _compare("bitwise_xor")
+
+
+eq.__name__, ne.__name__, lt.__name__, le.__name__, gt.__name__, ge.__name__ = (
+    "eq", "ne", "lt", "le", "gt", "ge")
+
+
+def logical_not(input):
+    """Elementwise not of a bool tensor (bitwise not of an integer one)."""
+    return Tensor._make(backend.as_array(input.device.xp.invert(input.data), input.device), input.device)
+
+
+def isnan(input):
+    """True where the element is NaN."""
+    return Tensor._make(backend.as_array(input.device.xp.isnan(input.data), input.device), input.device)
+
+
+def isfinite(input):
+    """True where the element is finite."""
+    return Tensor._make(backend.as_array(input.device.xp.isfinite(input.data), input.device), input.device)
+
+
+def equal(input, other) -> bool:
+    """True when both tensors have the same shape and elements."""
+    return input.shape == other.shape and bool((input == other).all())

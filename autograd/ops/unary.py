@@ -1,0 +1,269 @@
+"""Unary math: exp, log, log1p, expm1, sqrt, rsqrt, sin, cos, tanh, sigmoid, reciprocal, relu, abs, sign.
+
+Float-only functions compute integer inputs in the default float dtype, as PyTorch.
+"""
+from __future__ import annotations
+
+from .. import backend
+from ..function import Primitive
+from ..tensor import Tensor
+from .compare import where
+
+__all__ = [
+    "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "reciprocal",
+    "relu", "abs", "absolute", "sign",
+]
+
+
+class Exp(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.device.xp.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y
+
+
+class Log(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.xp.log(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+class Log1p(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.xp.log1p(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (x + 1)
+
+
+class Expm1(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.device.xp.expm1(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y + 1)
+
+
+class Sqrt(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.device.xp.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g / (2 * y)
+
+
+class Rsqrt(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = 1 / ctx.device.xp.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * -0.5 * y * y * y
+
+
+class Sin(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.xp.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * cos(x)
+
+
+class Cos(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.xp.cos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * sin(x)
+
+
+class Tanh(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.device.xp.tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return TanhGrad.apply(g, y)
+
+
+class TanhGrad(Primitive):
+    """``g * (1 - y²)``: tanh's backward as one op (one node instead of three)."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return g * (1 - y * y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (TanhGrad.apply(gg, y) if need[0] else None), (-2 * gg * g * y if need[1] else None)
+
+
+class Sigmoid(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        xp = ctx.device.xp
+        # exp of a non-positive number only: no overflow, and accurate in both tails
+        e = xp.exp(-xp.abs(x))
+        y = xp.where(x >= 0, 1.0, e).astype(x.dtype, copy=False)
+        y /= 1 + e
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return SigmoidGrad.apply(g, y)
+
+
+class SigmoidGrad(Primitive):
+    """``g * y * (1 - y)``: sigmoid's backward as one op."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return g * y * (1 - y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return ((SigmoidGrad.apply(gg, y) if need[0] else None),
+                (gg * g * (1 - 2 * y) if need[1] else None))
+
+
+class Relu(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.device.xp.maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return where(y > 0, g, 0.0)
+
+
+class Abs(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.xp.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * sign(x)
+
+
+class Sign(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.device.xp.sign(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
+
+
+class Reciprocal(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = 1 / x
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return -g * y * y
+
+
+# ---------------------------------------------------------------- public functions
+def _unary(cls, name):
+    def fn(input):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+        if input.data.dtype.kind != "f":
+            input = input.to(backend.get_default_dtype())
+        return cls.apply(input)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``{name}``; integer inputs are computed in the default float dtype."
+    return fn
+
+
+exp = _unary(Exp, "exp")
+log = _unary(Log, "log")
+log1p = _unary(Log1p, "log1p")
+expm1 = _unary(Expm1, "expm1")
+sqrt = _unary(Sqrt, "sqrt")
+rsqrt = _unary(Rsqrt, "rsqrt")
+sin = _unary(Sin, "sin")
+cos = _unary(Cos, "cos")
+tanh = _unary(Tanh, "tanh")
+sigmoid = _unary(Sigmoid, "sigmoid")
+reciprocal = _unary(Reciprocal, "reciprocal")
+
+
+def relu(input):
+    """``max(input, 0)``; the gradient at 0 is 0, as PyTorch."""
+    return Relu.apply(input)
+
+
+def abs(input):
+    """Elementwise absolute value; the gradient at 0 is 0."""
+    return Abs.apply(input)
+
+
+absolute = abs
+
+
+def sign(input):
+    """-1, 0 or 1 by the sign of each element; zero gradient."""
+    return Sign.apply(input)
