@@ -2,22 +2,23 @@
 
 Parameters, buffers and submodules live in three ``OrderedDict`` registries that
 ``__setattr__`` fills, so ``state_dict()`` keys, ``parameters()`` order and
-``repr`` are PyTorch's for the same architecture.
+``repr`` are PyTorch's for the same architecture. Forward hooks
+(``hooks.py``) and ``state_dict``/``load_state_dict`` (``_state_dict.py``) are
+mixed in from their own files.
 """
 from __future__ import annotations
 
-import itertools
 import threading
-from collections import OrderedDict, namedtuple
-from collections.abc import Mapping
+from collections import OrderedDict
 
 from autograd import Tensor, backend
 from autograd.grad_mode import no_grad, state
 
 from ..parameter import Parameter
+from ._state_dict import _StateDictMixin
+from .hooks import RemovableHandle, _HooksMixin
 
 _STRUCTURE = [0]  # bumped whenever any module's children change (invalidates path caches)
-_HANDLE_IDS = itertools.count()
 
 
 class _Running(threading.local):
@@ -26,33 +27,6 @@ class _Running(threading.local):
 
 
 _running = _Running()
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    def __repr__(self):
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``remove()`` detaches the hook."""
-
-    def __init__(self, *hook_dicts):
-        self.hook_dicts = hook_dicts
-        self.id = next(_HANDLE_IDS)
-
-    def remove(self):
-        for d in self.hook_dicts:
-            d.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 def _addindent(s, num_spaces):
@@ -64,24 +38,7 @@ def _addindent(s, num_spaces):
     return first + "\n" + "\n".join(lines)
 
 
-def _to_array(value, like, key):
-    """The values of a checkpoint entry (xpgrad/PyTorch tensor, NumPy/CuPy array) as ``like``'s array."""
-    if isinstance(value, Tensor):
-        src = value.data
-    elif hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor (duck-typed)
-        value = value.detach().cpu()
-        if str(getattr(value, "dtype", "")) == "torch.bfloat16":  # NumPy has no bfloat16
-            value = value.float()
-        src = value.numpy()
-    elif backend.is_array(value) or hasattr(value, "__array__"):
-        src = value
-    else:
-        raise TypeError(f'While copying the parameter named "{key}", expected a Tensor or array-like '
-                        f"object from checkpoint but received {type(value)}")
-    return backend.asarray(src, dtype=like.dtype, device=like.device)
-
-
-class Module:
+class Module(_HooksMixin, _StateDictMixin):
     """Base class for all neural network modules, as ``torch.nn.Module``.
 
     Subclasses call ``super().__init__()``, assign parameters, buffers and
@@ -148,51 +105,6 @@ class Module:
         finally:
             state.module_path = prev_path
             _running.module = parent
-
-    def _call_with_hooks(self, args, kwargs):
-        with_kwargs = self._hooks_with_kwargs
-        for hid, hook in list(self._forward_pre_hooks.items()):
-            if hid in with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                           f"(new_args, new_kwargs), but got {result}.")
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hid, hook in list(self._forward_hooks.items()):
-            result = hook(self, args, kwargs, output) if hid in with_kwargs else hook(self, args, output)
-            if result is not None:
-                output = result
-        return output
-
-    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        """Call ``hook(module, args)`` before ``forward``; it may return new args.
-
-        With ``with_kwargs=True`` the hook is ``hook(module, args, kwargs)`` and may
-        return ``(args, kwargs)``. Returns a handle whose ``remove()`` detaches it.
-        """
-        return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
-
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False):
-        """Call ``hook(module, args, output)`` after ``forward``; it may return a new output.
-
-        Returns a handle whose ``remove()`` detaches it.
-        """
-        return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
-
-    def _add_hook(self, hooks, hook, prepend, with_kwargs):
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        if prepend:
-            hooks.move_to_end(handle.id, last=False)
-        if with_kwargs:
-            self._hooks_with_kwargs.add(handle.id)
-        return handle
 
     # ------------------------------------------------------------ registration
     def _check_name(self, name, kind, registry):
@@ -529,114 +441,6 @@ class Module:
     def half(self):
         """Cast floating point parameters and buffers to float16."""
         return self.to(backend.float16)
-
-    # ------------------------------------------------------------ state dict
-    def _save_to_state_dict(self, destination, prefix, keep_vars):
-        for name, p in self._parameters.items():
-            if p is not None:
-                destination[prefix + name] = p if keep_vars else p.detach()
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = b if keep_vars else b.detach()
-
-    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
-        """An ``OrderedDict`` of parameters and persistent buffers, keyed as in PyTorch.
-
-        Values are detached tensors that share memory with the module (``keep_vars=True``
-        gives the parameters themselves).
-        """
-        if destination is None:
-            destination = OrderedDict()
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, m in self._modules.items():
-            if m is not None:
-                m.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
-        return destination
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs):
-        """Copy this module's own entries of ``state_dict`` (not its children's), as PyTorch."""
-        persistent = {k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set}
-        local_state = {k: v for k, v in itertools.chain(self._parameters.items(), persistent.items())
-                       if v is not None}
-        assign = local_metadata.get("assign_to_params_buffers", False)
-        for name, param in local_state.items():
-            key = prefix + name
-            if key not in state_dict:
-                if strict:
-                    missing_keys.append(key)
-                continue
-            value = state_dict[key]
-            shape = tuple(getattr(value, "shape", ()))
-            if len(param.shape) == 0 and shape == (1,):
-                value, shape = value[0], ()
-            if shape != tuple(param.shape):
-                error_msgs.append(
-                    f"size mismatch for {key}: copying a param with shape {shape} from checkpoint, "
-                    f"the shape in current model is {tuple(param.shape)}.")
-                continue
-            try:
-                arr = _to_array(value, param, key)
-            except TypeError as e:
-                error_msgs.append(str(e))
-                continue
-            if assign:
-                param.data = arr
-            else:
-                param.data[...] = arr
-            param._bump()
-        if strict:
-            for key in state_dict:
-                if key.startswith(prefix):
-                    parts = key[len(prefix):].split(".", 1)
-                    if len(parts) > 1:
-                        if parts[0] not in self._modules:
-                            unexpected_keys.append(key)
-                    elif parts[0] not in local_state:
-                        unexpected_keys.append(key)
-
-    def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy parameters and buffers from ``state_dict`` into this module and its descendants.
-
-        Values may be xpgrad tensors, PyTorch tensors or NumPy/CuPy arrays; they are
-        cast to each parameter's dtype and device and copied in place.
-
-        Args:
-            state_dict (dict): as returned by ``state_dict()`` (here or in PyTorch).
-            strict (bool): require the keys to match exactly. Default: True.
-            assign (bool): replace the parameters' arrays instead of copying into them.
-
-        Returns:
-            ``NamedTuple`` with ``missing_keys`` and ``unexpected_keys``.
-
-        Raises:
-            RuntimeError: listing missing/unexpected keys (when strict) and shape mismatches.
-        """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing, unexpected, errors = [], [], []
-        metadata = {"assign_to_params_buffers": assign}
-
-        def load(module, local, prefix=""):
-            module._load_from_state_dict(local, prefix, metadata, True, missing, unexpected, errors)
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    load(child, {k: v for k, v in local.items() if k.startswith(child_prefix)}, child_prefix)
-
-        with no_grad():
-            load(self, OrderedDict(state_dict))
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected)))
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in missing)))
-        if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(errors)))
-        return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------ copying
     def __deepcopy__(self, memo):

@@ -1,0 +1,146 @@
+"""``state_dict()`` and ``load_state_dict()`` of :class:`nn.Module`: PyTorch's keys, strictness and errors."""
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
+
+from autograd import Tensor, backend
+from autograd.grad_mode import no_grad
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+def _to_array(value, like, key):
+    """The values of a checkpoint entry (xpgrad/PyTorch tensor, NumPy/CuPy array) as ``like``'s array."""
+    if isinstance(value, Tensor):
+        src = value.data
+    elif hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor (duck-typed)
+        value = value.detach().cpu()
+        if str(getattr(value, "dtype", "")) == "torch.bfloat16":  # NumPy has no bfloat16
+            value = value.float()
+        src = value.numpy()
+    elif backend.is_array(value) or hasattr(value, "__array__"):
+        src = value
+    else:
+        raise TypeError(f'While copying the parameter named "{key}", expected a Tensor or array-like '
+                        f"object from checkpoint but received {type(value)}")
+    return backend.asarray(src, dtype=like.dtype, device=like.device)
+
+
+class _StateDictMixin:
+    """The state-dict half of :class:`~nn.Module` (it reads ``_parameters``, ``_buffers``, ``_modules``)."""
+
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        for name, p in self._parameters.items():
+            if p is not None:
+                destination[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = b if keep_vars else b.detach()
+
+    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+        """An ``OrderedDict`` of parameters and persistent buffers, keyed as in PyTorch.
+
+        Values are detached tensors that share memory with the module (``keep_vars=True``
+        gives the parameters themselves).
+        """
+        if destination is None:
+            destination = OrderedDict()
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, m in self._modules.items():
+            if m is not None:
+                m.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+        return destination
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs):
+        """Copy this module's own entries of ``state_dict`` (not its children's), as PyTorch."""
+        persistent = {k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set}
+        local_state = {k: v for k, v in itertools.chain(self._parameters.items(), persistent.items())
+                       if v is not None}
+        assign = local_metadata.get("assign_to_params_buffers", False)
+        for name, param in local_state.items():
+            key = prefix + name
+            if key not in state_dict:
+                if strict:
+                    missing_keys.append(key)
+                continue
+            value = state_dict[key]
+            shape = tuple(getattr(value, "shape", ()))
+            if len(param.shape) == 0 and shape == (1,):
+                value, shape = value[0], ()
+            if shape != tuple(param.shape):
+                error_msgs.append(
+                    f"size mismatch for {key}: copying a param with shape {shape} from checkpoint, "
+                    f"the shape in current model is {tuple(param.shape)}.")
+                continue
+            try:
+                arr = _to_array(value, param, key)
+            except TypeError as e:
+                error_msgs.append(str(e))
+                continue
+            if assign:
+                param.data = arr
+            else:
+                param.data[...] = arr
+            param._bump()
+        if strict:
+            for key in state_dict:
+                if key.startswith(prefix):
+                    parts = key[len(prefix):].split(".", 1)
+                    if len(parts) > 1:
+                        if parts[0] not in self._modules:
+                            unexpected_keys.append(key)
+                    elif parts[0] not in local_state:
+                        unexpected_keys.append(key)
+
+    def load_state_dict(self, state_dict, strict=True, assign=False):
+        """Copy parameters and buffers from ``state_dict`` into this module and its descendants.
+
+        Values may be xpgrad tensors, PyTorch tensors or NumPy/CuPy arrays; they are
+        cast to each parameter's dtype and device and copied in place.
+
+        Args:
+            state_dict (dict): as returned by ``state_dict()`` (here or in PyTorch).
+            strict (bool): require the keys to match exactly. Default: True.
+            assign (bool): replace the parameters' arrays instead of copying into them.
+
+        Returns:
+            ``NamedTuple`` with ``missing_keys`` and ``unexpected_keys``.
+
+        Raises:
+            RuntimeError: listing missing/unexpected keys (when strict) and shape mismatches.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        missing, unexpected, errors = [], [], []
+        metadata = {"assign_to_params_buffers": assign}
+
+        def load(module, local, prefix=""):
+            module._load_from_state_dict(local, prefix, metadata, True, missing, unexpected, errors)
+            for name, child in module._modules.items():
+                if child is not None:
+                    child_prefix = prefix + name + "."
+                    load(child, {k: v for k, v in local.items() if k.startswith(child_prefix)}, child_prefix)
+
+        with no_grad():
+            load(self, OrderedDict(state_dict))
+        if strict:
+            if unexpected:
+                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in unexpected)))
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in missing)))
+        if errors:
+            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
+                type(self).__name__, "\n\t".join(errors)))
+        return _IncompatibleKeys(missing, unexpected)
