@@ -490,6 +490,9 @@ def is_host_array(obj) -> bool:
 def format_array(host) -> str:
     """Values in PyTorch's print style (4 decimals unless all are integral)."""
     opts = {"separator": ", ", "prefix": "tensor(", "threshold": 1000, "edgeitems": 3}
+    if host.dtype == bool_:  # padded to the widest value present, as PyTorch: [True, True], [ True, False]
+        width = 5 if host.size and not host.all() else 4
+        opts["formatter"] = {"bool": lambda v: str(bool(v)).rjust(width)}
     if host.dtype.kind == "f" and host.size and not np.all(np.isfinite(host) & (np.mod(host, 1) == 0)):
         finite = host[np.isfinite(host)]
         mags = np.abs(finite)

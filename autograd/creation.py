@@ -8,7 +8,7 @@ from __future__ import annotations
 import numbers
 
 from . import backend
-from .random import integers_array, normal_array, uniform_array
+from .random import integers_array, normal_array, permutation_array, uniform_array
 from .tensor import Tensor
 
 
@@ -193,6 +193,25 @@ def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=Fa
     d = backend.as_dtype(dtype) or backend.int64
     shape = (size,) if isinstance(size, numbers.Integral) else _size((size,))
     return _finish(integers_array(low, high, shape, d, dev, generator), dev, requires_grad)
+
+
+def randperm(n, *, dtype=None, device=None, requires_grad=False, generator=None):
+    """A random permutation of the integers ``0, ..., n - 1`` (int64 unless ``dtype`` is given).
+
+    Example::
+
+        >>> p = ag.randperm(4)
+        >>> sorted(p.tolist())
+        [0, 1, 2, 3]
+    """
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+        raise TypeError(f"randperm(): argument 'n' must be int, not {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError(f"randperm(): n must be non-negative, got {n}")
+    dev = _device(device)
+    d = backend.as_dtype(dtype) or backend.int64
+    data = permutation_array(int(n), dev, generator)
+    return _finish(data if data.dtype == d else data.astype(d), dev, requires_grad)
 
 
 def _like(fn, input, dtype, device, requires_grad, *args):

@@ -73,7 +73,7 @@ class Tensor:
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
             return self.data.shape
-        return self.data.shape[_norm_dim(dim, self.data.ndim)]
+        return self.data.shape[_ut.norm_dim(dim, self.data.ndim)]
 
     def numel(self):
         """Number of elements."""
@@ -176,6 +176,19 @@ class Tensor:
 
     def __reduce_ex__(self, protocol):
         raise TypeError("xpgrad tensors are not pickled; use ag.save (safetensors)")
+
+    def __deepcopy__(self, memo):
+        """``copy.deepcopy(t)``: a new leaf with a copy of the data, ``requires_grad`` and ``grad``."""
+        new = memo.get(id(self))
+        if new is None:
+            if self.grad_fn is not None:
+                raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                                   f"deepcopy protocol at the moment (got the output of {self.grad_fn.name()})")
+            new = memo[id(self)] = Tensor._make(self.data.copy(), self.device)
+            new.requires_grad = self.requires_grad
+            if self.grad is not None:
+                new.grad = self.grad.__deepcopy__(memo)
+        return new
 
     # ------------------------------------------------------------ graph
     def requires_grad_(self, requires_grad=True):
@@ -416,6 +429,7 @@ class Tensor:
     def cos(self): return _ew.cos(self)
     def tanh(self): return _ew.tanh(self)
     def sigmoid(self): return _ew.sigmoid(self)
+    def erf(self): return _ew.erf(self)
     def relu(self): return _ew.relu(self)
     def abs(self): return _ew.abs(self)
     def sign(self): return _ew.sign(self)
@@ -426,8 +440,8 @@ class Tensor:
     def maximum(self, other): return _ew.maximum(self, other)
     def minimum(self, other): return _ew.minimum(self, other)
     def where(self, condition, other): return _ew.where(condition, self, other)
-    def softmax(self, dim): return _sm.softmax(self, dim)
-    def log_softmax(self, dim): return _sm.log_softmax(self, dim)
+    def softmax(self, dim, dtype=None): return _sm.softmax(self, dim, dtype)
+    def log_softmax(self, dim, dtype=None): return _sm.log_softmax(self, dim, dtype)
 
     # ------------------------------------------------------------ reductions
     def sum(self, dim=None, keepdim=False, **kw): return _rd.sum(self, dim, keepdim, **kw)
@@ -483,15 +497,6 @@ class Tensor:
     def dot(self, other): return _la.dot(self, other)
 
 
-def _norm_dim(dim, ndim):
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
-        )
-    return dim % n
-
-
 from . import ops  # noqa: E402  (the ops need Tensor defined first)
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import gather as _ga  # noqa: E402
@@ -499,5 +504,6 @@ from .ops import indexing as _ix  # noqa: E402
 from .ops import inplace as _ip  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import reduce as _rd  # noqa: E402
+from .ops import _util as _ut  # noqa: E402
 from .ops import shape as _sh  # noqa: E402
 from .ops import softmax as _sm  # noqa: E402

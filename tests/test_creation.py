@@ -139,6 +139,47 @@ def test_random_functions(device):
         ag.manual_seed(1.5)
 
 
+def test_randperm(device):
+    ag.manual_seed(3)
+    p = ag.randperm(50, device=device)
+    assert p.dtype == ag.int64 and p.device == ag.device(device) and p.shape == (50,)
+    assert sorted(p.tolist()) == list(range(50)) and p.tolist() != list(range(50))
+    ag.manual_seed(3)
+    assert ag.randperm(50, device=device).tolist() == p.tolist(), "manual_seed makes it repeatable"
+    assert ag.randperm(0, device=device).shape == (0,)
+    f = ag.randperm(4, dtype=ag.float32, device=device, requires_grad=True)
+    assert f.dtype == ag.float32 and f.requires_grad and sorted(f.tolist()) == [0.0, 1.0, 2.0, 3.0]
+    with pytest.raises(RuntimeError, match="non-negative"):
+        ag.randperm(-1)
+    with pytest.raises(TypeError, match="'n' must be int"):
+        ag.randperm(2.5)
+
+
+def test_randperm_matches_torch_semantics():
+    torch = pytest.importorskip("torch")
+    assert ag.randperm(5).dtype == ag.int64 and torch.randperm(5).dtype == torch.int64
+    assert str(ag.randperm(0)).replace("autograd", "torch") == str(torch.randperm(0))
+
+
+def test_deepcopy_tensor(device):
+    import copy
+
+    x = ag.tensor([1.0, 2.0], device=device, requires_grad=True)
+    (x * x).sum().backward()
+    y = copy.deepcopy(x)
+    assert y is not x and y.is_leaf and y.requires_grad and y.device == x.device
+    assert y.tolist() == [1.0, 2.0] and y.grad.tolist() == [2.0, 4.0] and y.grad is not x.grad
+    with ag.no_grad():
+        y.add_(1.0)
+    assert x.tolist() == [1.0, 2.0], "the copy owns its data"
+    pair = copy.deepcopy([x, x])
+    assert pair[0] is pair[1], "the memo keeps shared tensors shared"
+    z = copy.deepcopy(ag.tensor([1, 2], device=device))
+    assert z.dtype == ag.int64 and not z.requires_grad and z.grad is None
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(x * 2)
+
+
 def test_in_place_random_fills(device):
     t = ag.zeros(1000, device=device)
     t.uniform_(-2, 2)
@@ -193,6 +234,8 @@ def test_repr():
     assert repr(ag.tensor([1.5, 2.25])) == "tensor([1.5000, 2.2500])"
     assert repr(ag.tensor([1, 2])) == "tensor([1, 2])"
     assert repr(ag.tensor([True, False])) == "tensor([ True, False])"
+    assert repr(ag.tensor([True, True])) == "tensor([True, True])"  # padded only to the widest value
+    assert repr(ag.tensor([[False], [False]])) == "tensor([[False],\n        [False]])"
     assert repr(ag.tensor([1.0], dtype=ag.float64)) == "tensor([1.], dtype=autograd.float64)"
     assert repr(ag.tensor([1], dtype=ag.int32)) == "tensor([1], dtype=autograd.int32)"
     assert repr(ag.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"

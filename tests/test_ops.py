@@ -174,7 +174,7 @@ def test_against_torch(case, device, data):
 NOT_OPS = {
     # creation functions and random numbers: tests/test_creation.py
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace",
-    "eye", "rand", "randn", "randint", "zeros_like", "ones_like", "full_like", "empty_like",
+    "eye", "rand", "randn", "randint", "randperm", "zeros_like", "ones_like", "full_like", "empty_like",
     "rand_like", "randn_like", "manual_seed",
     # dtype settings: tests/test_dtypes.py
     "set_default_dtype", "get_default_dtype",

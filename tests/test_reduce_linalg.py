@@ -157,6 +157,8 @@ def test_softmax_is_stable_for_large_inputs(device, name):
 def test_softmax_dtype_argument(device):
     x = t([1.0, 2.0], device, dtype=ag.float32)
     assert ag.softmax(x, 0, dtype=ag.float64).dtype == ag.float64
+    assert x.softmax(0, dtype=ag.float64).dtype == ag.float64
+    assert x.log_softmax(dim=0, dtype=ag.float64).dtype == ag.float64
 
 
 # ---------------------------------------------------------------- norm

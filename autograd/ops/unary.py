@@ -1,16 +1,20 @@
-"""Unary math: exp, log, log1p, expm1, sqrt, rsqrt, sin, cos, tanh, sigmoid, reciprocal, relu, abs, sign.
+"""Unary math: exp, log, log1p, expm1, sqrt, rsqrt, sin, cos, tanh, sigmoid, erf, reciprocal, relu, abs, sign.
 
 Float-only functions compute integer inputs in the default float dtype, as PyTorch.
 """
 from __future__ import annotations
+
+import math
 
 from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from .compare import where
 
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
 __all__ = [
-    "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "reciprocal",
+    "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "reciprocal", "erf",
     "relu", "abs", "absolute", "sign",
 ]
 
@@ -211,6 +215,20 @@ class Sign(Primitive):
         return g * 0
 
 
+class Erf(Primitive):
+    """The error function (SciPy's or CuPy's ufunc, through the backend)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.backend.erf(x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * _TWO_OVER_SQRT_PI * exp(-(x * x))
+
+
 class Reciprocal(Primitive):
     @staticmethod
     def forward(ctx, x):
@@ -249,6 +267,7 @@ cos = _unary(Cos, "cos")
 tanh = _unary(Tanh, "tanh")
 sigmoid = _unary(Sigmoid, "sigmoid")
 reciprocal = _unary(Reciprocal, "reciprocal")
+erf = _unary(Erf, "erf")
 
 
 def relu(input):

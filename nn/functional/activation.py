@@ -1,6 +1,6 @@
 """nn.functional: activation functions.
 
-``relu``, ``sigmoid``, ``tanh``, ``softmax`` and ``log_softmax`` are the engine's
+``relu``, ``sigmoid``, ``tanh``, ``erf``, ``softmax`` and ``log_softmax`` are the engine's
 ops (one definition each). The others are primitives here: one node each, with
 numerically stable forwards and backwards written with Tensor ops (so double
 backward works).
@@ -12,11 +12,11 @@ import warnings
 
 import autograd as ag
 from autograd import Tensor, backend
+from autograd import erf  # the engine's op, re-exported as F.erf
 from autograd.function import Primitive
 
 _SQRT2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _GELU_K = math.sqrt(2.0 / math.pi)
 _GELU_C = 0.044715
 
@@ -41,25 +41,6 @@ def _float(input, name):
 
 
 # ---------------------------------------------------------------- primitives
-class Erf(Primitive):
-    """The error function (needed by the exact GELU)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return backend.erf(x).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * _TWO_OVER_SQRT_PI * ag.exp(-(x * x))
-
-
-def erf(input):
-    """Elementwise error function :math:`\\frac{2}{\\sqrt{\\pi}}\\int_0^x e^{-t^2} dt`."""
-    return Erf.apply(_float(input, "erf"))
-
-
 class LeakyRelu(Primitive):
     @staticmethod
     def forward(ctx, x, slope):

@@ -447,18 +447,10 @@ class Module(_HooksMixin, _StateDictMixin):
         """``copy.deepcopy(module)``: parameters, buffers and tensor attributes copied, hooks kept."""
         import copy
 
-        for v in self.__dict__.values():  # plain tensors refuse pickling, so seed their copies
-            for t in (v.values() if isinstance(v, dict) else (v,)):
-                if isinstance(t, Tensor) and not isinstance(t, Parameter) and id(t) not in memo:
-                    if t.grad_fn is not None:
-                        raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
-                                           "support the deepcopy protocol")
-                    c = Tensor._make(t.data.copy(), t.device)
-                    c.requires_grad = t.requires_grad
-                    memo[id(t)] = c
         new = object.__new__(type(self))
         memo[id(self)] = new
         new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        new.__dict__.pop("_path_cache", None)  # keyed by the original submodules' ids
         return new
 
     # ------------------------------------------------------------ printing

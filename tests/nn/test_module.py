@@ -437,6 +437,11 @@ def test_deepcopy_module(device):
     assert not np.array_equal(_np(twin.head.weight), _np(net.head.weight))
     x = ag.randn(2, 3, device=device)
     np.testing.assert_allclose(_np(twin.encoder.inp(x)), _np(net.encoder.inp(x)), rtol=1e-6)
+    net.extra = ag.ones(2, device=device) * 2  # a plain tensor attribute: copied as Tensor.__deepcopy__ does
+    assert copy.deepcopy(net).extra.tolist() == [2.0, 2.0]
+    net.extra = ag.ones(2, device=device, requires_grad=True) * 2  # a non-leaf refuses, as in PyTorch
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(net)
 
 
 def test_load_bfloat16_torch_state_dict():

@@ -6,6 +6,8 @@ floor division and remainder) and from poles (division by ~0, log of ~0).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -186,6 +188,9 @@ CASES = [
     OpCase("tanh", ag.tanh, np.tanh, unary(), torch_fn=tf("tanh")),
     OpCase("sigmoid", ag.sigmoid, lambda a: 1 / (1 + np.exp(-a)), unary(low=-8.0, high=8.0),
            torch_fn=tf("sigmoid")),
+    OpCase("erf", ag.erf, np.vectorize(math.erf, otypes=[np.float64]), unary(), torch_fn=tf("erf")),
+    OpCase("erf", lambda a: a.erf(), np.vectorize(math.erf, otypes=[np.float64]), unary(),
+           torch_fn=lambda a: a.erf(), id="erf_method"),
     OpCase("relu", ag.relu, lambda a: np.maximum(a, 0), nonzero, torch_fn=tf("relu")),
     OpCase("abs", ag.abs, np.abs, nonzero, torch_fn=tf("abs"), covers=("absolute", "__abs__")),
     OpCase("abs", ag.absolute, np.abs, nonzero, torch_fn=tf("absolute"), id="absolute"),
