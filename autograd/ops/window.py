@@ -12,7 +12,9 @@ receives no gradient.
 """
 from __future__ import annotations
 
+import functools
 import itertools
+import math
 import numbers
 
 from ..function import Primitive
@@ -20,8 +22,32 @@ from ..function import Primitive
 __all__ = ["sliding_windows", "fold_windows"]
 
 
-def _pad_widths(x_ndim, pads):
-    return ((0, 0),) * (x_ndim - len(pads)) + tuple(pads)
+def _pad(xp, x, pads, value):
+    """``x`` padded with ``value`` on its trailing dimensions (cheaper than ``xp.pad``)."""
+    nd = len(pads)
+    lead = x.ndim - nd
+    sizes = x.shape[lead:]
+    res = xp.empty(x.shape[:lead] + tuple(n + lo + hi for n, (lo, hi) in zip(sizes, pads)), dtype=x.dtype)
+    res[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(sizes, pads))] = x
+    for i, (n, (lo, hi)) in enumerate(zip(sizes, pads)):  # the borders, one slab per side
+        before = (Ellipsis,) + (slice(None),) * i
+        after = (slice(None),) * (nd - 1 - i)
+        if lo:
+            res[before + (slice(0, lo),) + after] = value
+        if hi:
+            res[before + (slice(lo + n, None),) + after] = value
+    return res
+
+
+def _offsets(kernel):
+    """Every kernel offset, in row-major order."""
+    return tuple(itertools.product(*(range(k) for k in kernel)))
+
+
+def _window_slice(offs, stride, dilation, out):
+    """Index of the elements at kernel offset ``offs`` of every window: a strided slice."""
+    return (Ellipsis,) + tuple(slice(o * d, o * d + s * (m - 1) + 1, s)
+                               for o, d, s, m in zip(offs, dilation, stride, out))
 
 
 def _out_sizes(sizes, kernel, stride, pads, dilation):
@@ -39,8 +65,7 @@ class Unfold(Primitive):
         nd = len(kernel)
         ctx.args = (x.shape[x.ndim - nd:], kernel, stride, pads, dilation)
         if any(lo or hi for lo, hi in pads):
-            xp = ctx.device.xp
-            x = xp.pad(x, _pad_widths(x.ndim, pads), mode="constant", constant_values=value)
+            x = _pad(ctx.device.xp, x, pads, value)
         lead = x.ndim - nd
         st = x.strides
         shape = x.shape[:lead] + out + kernel
@@ -69,27 +94,170 @@ class Fold(Primitive):
         lead = cols.shape[:cols.ndim - 2 * nd]
         out = cols.shape[len(lead):len(lead) + nd]
         ctx.args = (kernel, stride, pads, dilation, out)
-        xp = ctx.device.xp
-        padded = tuple(n + lo + hi for n, (lo, hi) in zip(sizes, pads))
-        res = xp.zeros(lead + padded, dtype=cols.dtype)
-        e = (Ellipsis,)
+        res = ctx.device.xp.zeros(lead + _padded(sizes, pads), dtype=cols.dtype)
         # disjoint windows (most pooling) are written, overlapping ones accumulated
-        disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
-        for offs in itertools.product(*(range(k) for k in kernel)):
-            sl = e + tuple(slice(o * d, o * d + s * (m - 1) + 1, s)
-                           for o, d, s, m in zip(offs, dilation, stride, out))
+        disjoint = _disjoint(kernel, stride, dilation)
+        e = (Ellipsis,)
+        for offs in _offsets(kernel):
+            sl = _window_slice(offs, stride, dilation, out)
             if disjoint:
                 res[sl] = cols[e + offs]
             else:
                 res[sl] += cols[e + offs]
-        if any(lo or hi for lo, hi in pads):
-            res = res[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(sizes, pads))]
-        return res
+        return _crop(res, sizes, pads)
 
     @staticmethod
     def backward(ctx, g):
         kernel, stride, pads, dilation, out = ctx.args
         return _unfold(g, kernel, stride, pads, dilation, out, 0.0), None, None, None, None, None
+
+
+def _padded(sizes, pads):
+    return tuple(n + lo + hi for n, (lo, hi) in zip(sizes, pads))
+
+
+def _disjoint(kernel, stride, dilation):
+    return all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+
+
+def _crop(res, sizes, pads):
+    """``res`` without its padding (a view)."""
+    if any(lo or hi for lo, hi in pads):
+        res = res[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(sizes, pads))]
+    return res
+
+
+# ---------------------------------------------------------------- max over windows
+def _dim_slice(i, nd, offset, stride, dilation, out):
+    """Index of kernel offset ``offset`` of every window along windowed dimension ``i`` only."""
+    start = offset * dilation
+    return (Ellipsis, slice(start, start + stride * (out - 1) + 1, stride)) + (slice(None),) * (nd - 1 - i)
+
+
+def _window_max(xp, x, kernel, stride, dilation, out, exact_nan):
+    """Max over windows, one dimension at a time (last first), and the row-major offset of the
+    first maximum: along each dimension a later element wins only if greater (or NaN where
+    ``exact_nan``), so the lexicographically first maximum wins, as PyTorch's scan order."""
+    nd = len(kernel)
+    dt = xp.uint8 if math.prod(kernel) <= 256 else xp.int32
+    vals, idx, inner = x, None, 1
+    for i in reversed(range(nd)):
+        sl = functools.partial(_dim_slice, i, nd, stride=stride[i], dilation=dilation[i], out=out[i])
+        best = vals[sl(0)]
+        arg = idx[sl(0)] if idx is not None else None
+        for o in range(1, kernel[i]):
+            v = vals[sl(o)]
+            take = v > best
+            if exact_nan:
+                take |= v != v
+                best = xp.where(take, v, best)
+            else:
+                best = xp.maximum(best, v)
+            if idx is None:
+                arg = take.astype(dt) if o == 1 else arg + take * (o * inner - arg)
+            else:  # the candidate's offset: this dimension's plus the one chosen within it
+                arg = arg + take * (idx[sl(o)] + o * inner - arg)
+        vals, idx, inner = best, arg, inner * kernel[i]
+    if idx is None:  # a kernel of one element
+        idx = xp.zeros(vals.shape, dtype=dt)
+    return vals, idx
+
+
+class WindowMax(Primitive):
+    """Max of each window and the (window-local, row-major) offset of its first maximum.
+
+    Elementwise passes over strided views of the (``-inf`` padded) input, no
+    window copy. NaN wins (the last NaN), as in PyTorch's max pooling.
+    """
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, pads, dilation, out):
+        xp = ctx.device.xp
+        sizes = x.shape[x.ndim - len(kernel):]
+        if any(lo or hi for lo, hi in pads):
+            x = _pad(xp, x, pads, float("-inf"))
+        y, idx = _window_max(xp, x, kernel, stride, dilation, out, False)
+        if xp.isnan(y).any():  # rare: redo with the exact NaN rule (slower)
+            y, idx = _window_max(xp, x, kernel, stride, dilation, out, True)
+        if y.base is not None:  # a view of the input (kernel of one element): the output owns its data
+            y = y.copy()
+        ctx.args = (sizes, kernel, stride, pads, dilation, out)
+        ctx.mark_non_differentiable(idx)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(idx)
+        return y, idx
+
+    @staticmethod
+    def backward(ctx, g, g_idx):
+        (idx,) = ctx.saved_tensors
+        return (WindowScatter.apply(g, idx, *ctx.args),) + (None,) * 5
+
+
+def _zeros_laid_out_as(xp, ref, shape, nd):
+    """Zeros of ``shape`` whose leading dimensions lie in memory in the order of ``ref``'s
+    (so that a channel-major gradient yields a channel-major result; the elementwise
+    writes then run in step)."""
+    lead = len(shape) - nd
+    order = sorted(range(lead), key=lambda a: -ref.strides[a])
+    if order == list(range(lead)):
+        return xp.zeros(shape, dtype=ref.dtype)
+    res = xp.zeros(tuple(shape[a] for a in order) + tuple(shape[lead:]), dtype=ref.dtype)
+    inverse = [order.index(a) for a in range(lead)]
+    return res.transpose(inverse + list(range(lead, len(shape))))
+
+
+class WindowScatter(Primitive):
+    """Put each window's value at its offset ``idx``, zeros elsewhere (summed where windows
+    overlap): the gradient of :class:`WindowMax`."""
+
+    @staticmethod
+    def forward(ctx, g, idx, sizes, kernel, stride, pads, dilation, out):
+        xp = ctx.device.xp
+        nd = len(kernel)
+        ctx.args = (kernel, stride, pads, dilation, out)
+        ctx.save_for_backward(idx)
+        res = _zeros_laid_out_as(xp, g, g.shape[:g.ndim - nd] + _padded(sizes, pads), nd)
+        disjoint = _disjoint(kernel, stride, dilation)
+        for o, offs in enumerate(_offsets(kernel)):
+            sl = _window_slice(offs, stride, dilation, out)
+            if disjoint:
+                xp.multiply(g, idx == o, out=res[sl])
+            else:
+                res[sl] += g * (idx == o)
+        return _crop(res, sizes, pads)
+
+    @staticmethod
+    def backward(ctx, g):
+        (idx,) = ctx.saved_tensors
+        return (WindowGather.apply(g, idx, *ctx.args),) + (None,) * 7
+
+
+class WindowGather(Primitive):
+    """Each window's element at offset ``idx`` (the adjoint of :class:`WindowScatter`)."""
+
+    @staticmethod
+    def forward(ctx, x, idx, kernel, stride, pads, dilation, out):
+        xp = ctx.device.xp
+        nd = len(kernel)
+        ctx.args = (x.shape[x.ndim - nd:], kernel, stride, pads, dilation, out)
+        ctx.save_for_backward(idx)
+        if any(lo or hi for lo, hi in pads):
+            x = _pad(xp, x, pads, 0)
+        res = xp.zeros(idx.shape, dtype=x.dtype)
+        for o, offs in enumerate(_offsets(kernel)):
+            res += x[_window_slice(offs, stride, dilation, out)] * (idx == o)
+        return res
+
+    @staticmethod
+    def backward(ctx, g):
+        (idx,) = ctx.saved_tensors
+        return (WindowScatter.apply(g, idx, *ctx.args),) + (None,) * 6
+
+
+def window_max(input, kernel, stride, pads, dilation, out):
+    """``(values, offsets)``: each window's maximum and the row-major kernel offset of its first
+    maximum (arguments normalised as :func:`window_args` returns them, ``out`` the window counts)."""
+    return WindowMax.apply(input, kernel, stride, pads, dilation, out)
 
 
 def _unfold(x, kernel, stride, pads, dilation, out, value):

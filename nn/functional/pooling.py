@@ -1,8 +1,10 @@
 """nn.functional: pooling, as reductions over sliding windows.
 
-Max and average pooling reduce the windows of ``sliding_windows`` (a strided
-view of the input padded with ``-inf`` or 0); their gradients reach the input
-through the windows' fold. Adaptive average pooling with uneven bins uses the
+Max pooling takes the elementwise maximum of one strided view per kernel
+offset (``window_max``) and sends the gradient to each window's first
+maximum; average pooling sums the windows of ``sliding_windows`` (a strided
+view of the zero-padded input), its gradient reaching the input through the
+windows' fold. Adaptive average pooling with uneven bins uses the
 separable averaging matrices of PyTorch's start/end index formula.
 """
 from __future__ import annotations
@@ -11,7 +13,7 @@ import functools
 import math
 
 import autograd as ag
-from autograd.ops.window import sliding_windows, window_args
+from autograd.ops.window import sliding_windows, window_args, window_max
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
            "adaptive_avg_pool2d"]
@@ -26,13 +28,13 @@ def _pool_sizes(sizes, kernel, stride, padding, dilation, ceil_mode, name):
                 f"{name}: pad should be at most half of effective kernel size, but got pad={p}, "
                 f"kernel_size={k}")
         span = n + 2 * p - d * (k - 1) - 1
-        if span < 0:
-            raise RuntimeError(
-                f"{name}: kernel size {d * (k - 1) + 1} (dilated) can't be greater than the padded "
-                f"input size {n + 2 * p}")
         o = (span + (s - 1 if ceil_mode else 0)) // s + 1
         if ceil_mode and (o - 1) * s >= n + p:
             o -= 1  # the last window must start inside the input or the left padding
+        if o < 1:  # (ceil_mode may keep one window that overhangs the input, as PyTorch)
+            raise RuntimeError(
+                f"{name}: kernel size {d * (k - 1) + 1} (dilated) can't be greater than the padded "
+                f"input size {n + 2 * p}: the output size would be {o}")
         out.append(o)
         extra.append(max(0, (o - 1) * s + d * (k - 1) + 1 - (n + 2 * p)))
     return tuple(out), tuple(extra)
@@ -58,13 +60,11 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
                                                    ceil_mode, nd, name)
     if input.dtype.kind != "f":
         raise RuntimeError(f"{name}: expected a floating point input, got {input.dtype}")
-    win = sliding_windows(input, kernel, stride, pads, dilation, value=float("-inf"))
-    lead = tuple(win.shape[:win.ndim - nd])
-    # max along one flattened window axis: the gradient goes to the first maximum, as PyTorch
-    values, arg = win.reshape(*lead, math.prod(kernel)).max(dim=-1)
+    # one elementwise pass per kernel offset; the gradient goes to the first maximum, as PyTorch
+    values, arg = window_max(input, kernel, stride, pads, dilation, out)
     if not return_indices:
         return values
-    return values, _flat_indices(arg, input, kernel, stride, pads, dilation, out)
+    return values, _flat_indices(arg.long(), input, kernel, stride, pads, dilation, out)
 
 
 def _flat_indices(arg, input, kernel, stride, pads, dilation, out):
@@ -77,7 +77,8 @@ def _flat_indices(arg, input, kernel, stride, pads, dilation, out):
     for i in range(nd):
         inner = math.prod(kernel[i + 1:])
         k_i = rem // inner if inner > 1 else rem
-        rem = rem - k_i * inner if inner > 1 else rem
+        if i < nd - 1:
+            rem = rem - k_i * inner
         start = ag.arange(out[i], device=dev) * stride[i] - pads[i][0]
         start = start.reshape(out[i], *(1,) * (nd - 1 - i))
         pos = start + k_i * dilation[i]
