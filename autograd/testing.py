@@ -21,7 +21,7 @@ from hypothesis.extra import numpy as hnp
 from . import backend
 from .autograd import grad as _grad
 from .creation import tensor as _tensor
-from .gradcheck import gradcheck, gradgradcheck
+from .gradcheck import _unravel, gradcheck, gradgradcheck
 from .tensor import Tensor
 
 __all__ = [
@@ -165,14 +165,6 @@ def assert_close(actual, expected, rtol=1e-7, atol=1e-7, msg=""):
             f"worst at {idx}: {af[j]!r} vs expected {ef[j]!r}\n"
             f"actual:\n{a}\nexpected:\n{e}"
         )
-
-
-def _unravel(j, shape):
-    idx = []
-    for n in reversed(shape):
-        idx.append(j % n)
-        j //= n
-    return tuple(reversed(idx))
 
 
 def _float64_inputs(tensors):

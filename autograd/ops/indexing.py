@@ -55,6 +55,7 @@ class Index(Primitive):
     """Basic indexing (ints, slices, ``None``): a view of the input."""
 
     is_view = True
+    advanced = False
 
     @staticmethod
     def forward(ctx, x, index):
@@ -64,21 +65,14 @@ class Index(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        return IndexGrad.apply(g, ctx.shape, _saved_index(ctx), False), None
+        return IndexGrad.apply(g, ctx.shape, _saved_index(ctx), ctx.advanced), None
 
 
-class IndexAdvanced(Primitive):
+class IndexAdvanced(Index):
     """Advanced indexing (integer arrays, with slices): a copy of the selected elements."""
 
-    @staticmethod
-    def forward(ctx, x, index):
-        ctx.shape = x.shape
-        ctx.save_for_backward(*index)
-        return x[index]
-
-    @staticmethod
-    def backward(ctx, g):
-        return IndexGrad.apply(g, ctx.shape, _saved_index(ctx), True), None
+    is_view = False
+    advanced = True
 
 
 class IndexGrad(Primitive):

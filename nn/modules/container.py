@@ -9,6 +9,15 @@ from itertools import islice
 from .module import _STRUCTURE, Module, _addindent
 
 
+def _renumber(container):
+    """Keys ``0..n-1`` again after a deletion, as PyTorch's ``Sequential``/``ModuleList``."""
+    mods = list(container._modules.values())
+    container._modules.clear()
+    for i, m in enumerate(mods):
+        container._modules[str(i)] = m
+    _STRUCTURE[0] += 1
+
+
 def _index(idx, n, kind):
     idx = operator.index(idx)
     if not -n <= idx < n:
@@ -55,12 +64,7 @@ class Sequential(Module):
                 delattr(self, key)
         else:
             delattr(self, keys[_index(idx, len(self), "Sequential")])
-        # keep the numbering 0..n-1, as PyTorch
-        items = list(self._modules.items())
-        self._modules.clear()
-        for i, (_, m) in enumerate(items):
-            self._modules[str(i)] = m
-        _STRUCTURE[0] += 1
+        _renumber(self)
 
     def __len__(self):
         return len(self._modules)
@@ -139,11 +143,7 @@ class ModuleList(Module):
                 delattr(self, str(k))
         else:
             delattr(self, str(_index(idx, len(self), "ModuleList")))
-        mods = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(mods):
-            self._modules[str(i)] = m
-        _STRUCTURE[0] += 1
+        _renumber(self)
 
     def __len__(self):
         return len(self._modules)

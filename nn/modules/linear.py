@@ -56,12 +56,8 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        """PyTorch's default initialisation."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        """PyTorch's default initialisation (shared with the convolutions)."""
+        _kaiming_default_(self.weight, self.bias)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)
@@ -112,3 +108,13 @@ class Bilinear(Module):
 
 
 __all__ = ["Identity", "Linear", "Bilinear"]
+
+
+def _kaiming_default_(weight, bias):
+    """PyTorch's default for Linear and the convolutions: ``kaiming_uniform_(weight, a=sqrt(5))``, then
+    ``bias`` from ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` (zeros when ``fan_in`` is 0)."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
