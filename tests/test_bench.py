@@ -1,0 +1,48 @@
+"""The benchmark runs end to end in its quick mode (so it cannot rot); no timing is asserted."""
+from __future__ import annotations
+
+import pytest
+
+from bench.__main__ import WORKLOADS, main
+
+
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
+def test_bench_quick_mode_runs(name, capsys):
+    rows = main(["--quick", "--only", name])
+    out = capsys.readouterr().out
+    assert name in out and "xpgrad" in out
+    row = rows[name]
+    assert row["xpgrad"] > 0
+    assert row["numpy"] is not None and row["numpy"] > 0
+
+
+def test_mlp_floor_gradient_formula_matches_the_engine():
+    """The floor's output-layer gradient (softmax minus one-hot, averaged) is the engine's."""
+    import numpy as np
+
+    import autograd as ag
+    import nn
+    import nn.functional as F
+    from bench import mlp
+
+    x, y = mlp.data()
+    rng = np.random.default_rng(1)
+    sizes = mlp.SIZES
+    Ws = [rng.standard_normal((a, b)).astype(np.float32) * np.float32(a ** -0.5)
+          for a, b in zip(sizes[:-1], sizes[1:])]
+    layers = []
+    for W in Ws:
+        lin = nn.Linear(*W.shape)
+        with ag.no_grad():
+            lin.weight.copy_(ag.tensor(W.T.copy()))
+            lin.bias.zero_()
+        layers += [lin, nn.ReLU()]
+    model = nn.Sequential(*layers[:-1])
+    loss = F.cross_entropy(model(ag.tensor(x)), ag.tensor(y))
+    loss.backward()
+    # the floor's gradient of the last layer's bias is softmax - onehot, averaged
+    logits = model(ag.tensor(x)).detach().numpy()
+    e = np.exp(logits - logits.max(1, keepdims=True))
+    p = e / e.sum(1, keepdims=True)
+    p[np.arange(len(y)), y] -= 1
+    np.testing.assert_allclose(model[-1].bias.grad.numpy(), p.mean(0), rtol=1e-4, atol=1e-6)
