@@ -193,17 +193,33 @@ class WindowMax(Primitive):
         return (WindowScatter.apply(g, idx, *ctx.args),) + (None,) * 5
 
 
-def _zeros_laid_out_as(xp, ref, shape, nd):
-    """Zeros of ``shape`` whose leading dimensions lie in memory in the order of ``ref``'s
-    (so that a channel-major gradient yields a channel-major result; the elementwise
-    writes then run in step)."""
+def _lead_order(a, lead):
+    """The order in memory of ``a``'s first ``lead`` dimensions (outermost first)."""
+    return sorted(range(lead), key=lambda i: -a.strides[i])
+
+
+def _zeros_laid_out_as(xp, ref, shape, nd, dtype, empty=False):
+    """Zeros (or, with ``empty``, uninitialised) of ``shape`` whose leading dimensions lie in memory
+    in the order of ``ref``'s (so that a channel-major input gets a channel-major gradient, and
+    elementwise passes run in step)."""
     lead = len(shape) - nd
-    order = sorted(range(lead), key=lambda a: -ref.strides[a])
+    order = _lead_order(ref, lead)
+    make = xp.empty if empty else xp.zeros
     if order == list(range(lead)):
-        return xp.zeros(shape, dtype=ref.dtype)
-    res = xp.zeros(tuple(shape[a] for a in order) + tuple(shape[lead:]), dtype=ref.dtype)
-    inverse = [order.index(a) for a in range(lead)]
-    return res.transpose(inverse + list(range(lead, len(shape))))
+        return make(shape, dtype=dtype)
+    res = make(tuple(shape[a] for a in order) + tuple(shape[lead:]), dtype=dtype)
+    return res.transpose([order.index(a) for a in range(lead)] + list(range(lead, len(shape))))
+
+
+def _laid_out_as(xp, a, ref, nd):
+    """``a``, copied if needed so that its leading dimensions lie in memory as ``ref``'s."""
+    lead = a.ndim - nd
+    order = _lead_order(ref, lead)
+    if _lead_order(a, lead) == order:
+        return a
+    rest = list(range(lead, a.ndim))
+    moved = xp.ascontiguousarray(a.transpose(order + rest))
+    return moved.transpose([order.index(i) for i in range(lead)] + rest)
 
 
 class WindowScatter(Primitive):
@@ -216,8 +232,15 @@ class WindowScatter(Primitive):
         nd = len(kernel)
         ctx.args = (kernel, stride, pads, dilation, out)
         ctx.save_for_backward(idx)
-        res = _zeros_laid_out_as(xp, g, g.shape[:g.ndim - nd] + _padded(sizes, pads), nd)
+        # the gradient is laid out as the input was (the offsets ``idx`` were computed in its layout)
+        g = _laid_out_as(xp, g, idx, nd)
         disjoint = _disjoint(kernel, stride, dilation)
+        # windows that tile the input exactly write every element: no zeroing pass needed
+        geometry = zip(kernel, stride, sizes, out, pads, dilation)
+        tiled = disjoint and all(k == s and n == k * m and not (lo or hi) and d == 1
+                                 for k, s, n, m, (lo, hi), d in geometry)
+        res = _zeros_laid_out_as(xp, idx, g.shape[:g.ndim - nd] + _padded(sizes, pads), nd, g.dtype,
+                                 empty=tiled)
         for o, offs in enumerate(_offsets(kernel)):
             sl = _window_slice(offs, stride, dilation, out)
             if disjoint:

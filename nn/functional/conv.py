@@ -31,16 +31,23 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
 # between its copy and its GEMM on a CPU). For stride 1 the columns run over whole padded rows
 # ("wide" layout): a window offset is then a contiguous run of the flattened padded image, so the
 # copies and col2im adds move long runs; the extra columns are discarded (forward) or zero (grads).
-_CHUNK_BYTES = 1 << 20
+# im2col blocks of at most 2 MiB and 4096 columns keep the copy and its GEMM in cache and suit
+# OpenBLAS's thin products (measured on LeNet's convolutions: the best of 256 KiB..16 MiB and
+# 2048..all columns); col2im gains more from fewer, larger adds
+_CHUNK_BYTES = 1 << 21
+_CHUNK_COLUMNS = 4096
+_COL2IM_CHUNK_BYTES = 1 << 24
+_WIDE_MAX_WASTE = 2.0  # wide rows may carry up to this many times the output's columns
 _work_arrays = threading.local()
 
 
 def _work(ctx, slot, shape, dtype):
     """A scratch array for use within one forward, reused across calls on the CPU (where a fresh
-    array of a megabyte or more costs hundreds of page faults on every call)."""
+    array of a megabyte or more costs hundreds of page faults on every call). Each thread keeps
+    at most one array per slot and dtype, of at most 32 MiB."""
     xp = ctx.device.xp
     size = math.prod(shape)
-    if ctx.device.backend.name != "cpu" or size * xp.dtype(dtype).itemsize > 8 * _CHUNK_BYTES:
+    if ctx.device.backend.name != "cpu" or size * xp.dtype(dtype).itemsize > 2 * _COL2IM_CHUNK_BYTES:
         return xp.empty(shape, dtype=dtype)
     cache = _work_arrays.__dict__.setdefault("arrays", {})
     key = (slot, xp.dtype(dtype).str)
@@ -56,7 +63,8 @@ def _plan(sizes, out, kernel, stride, pads, dilation):
     image, and the im2col view's kernel and output dims with their strides in elements."""
     nd = len(kernel)
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(sizes, pads))
-    wide = all(s == 1 for s in stride) and all(d <= o for d, o in zip(dilation, out))
+    wide = (all(s == 1 for s in stride) and all(d <= o for d, o in zip(dilation, out))
+            and math.prod(padded[1:]) <= _WIDE_MAX_WASTE * math.prod(out[1:]))
     buf = (padded[0] + 1,) + padded[1:] if wide and nd > 1 else padded  # one spare row for the runs
     el = [math.prod(buf[i + 1:]) for i in range(nd)]
     kstrides = tuple(d * e for d, e in zip(dilation, el))
@@ -67,9 +75,13 @@ def _plan(sizes, out, kernel, stride, pads, dilation):
     return buf, math.prod(oshape), kernel, kstrides, oshape, ostrides, wide
 
 
-def _chunks(ctx, n, row_bytes):
-    """Batch ranges whose im2col block fits the cache budget (one range off the CPU)."""
-    step = n if ctx.device.backend.name != "cpu" else max(1, min(n, _CHUNK_BYTES // max(row_bytes, 1)))
+def _chunks(ctx, n, t, row_bytes, budget=_CHUNK_BYTES, columns=_CHUNK_COLUMNS):
+    """Balanced batch ranges whose im2col block fits ``budget`` bytes and ``columns`` columns
+    (one range off the CPU)."""
+    step = n
+    if ctx.device.backend.name == "cpu":
+        step = max(1, min(n, budget // max(row_bytes, 1), columns // t))
+        step = -(-n // -(-n // step))  # as many chunks, of equal size
     return [(i, min(i + step, n)) for i in range(0, n, step)]
 
 
@@ -120,11 +132,10 @@ def _grad_columns(ctx, g, plan, geo):
     buf, t, wide, out = plan[0], plan[1], plan[6], geo[1]
     gt = g.transpose((1, 0) + tuple(range(2, g.ndim)))
     res = _work(ctx, "grad", (o, n, out[0]) + tuple(buf[1:] if wide else out[1:]), g.dtype)
-    if wide and tuple(buf[1:]) != tuple(out[1:]):
-        res.fill(0)
-        res[(Ellipsis,) + tuple(slice(0, m) for m in out[1:])] = gt
-    else:
-        res[...] = gt
+    res[(Ellipsis,) + tuple(slice(0, m) for m in out[1:])] = gt
+    for i in range(1, len(out)):  # zero the wide layout's extra columns
+        if wide and buf[i] > out[i]:
+            res[(Ellipsis, slice(out[i], None)) + (slice(None),) * (len(out) - 1 - i)] = 0
     return res.reshape(o, n * t)
 
 
@@ -143,17 +154,18 @@ class Conv(Primitive):
         wg = w.reshape(groups, o // groups, -1)
         xbuf = _buffer(ctx, x, geo, plan)
         y = xp.empty((o, n) + tuple(out), dtype=x.dtype)
-        for n0, n1 in _chunks(ctx, n, wg.shape[2] * groups * t * x.itemsize):
+        for n0, n1 in _chunks(ctx, n, t, wg.shape[2] * groups * t * x.itemsize):
             cols = _im2col(ctx, xbuf, plan, n0, n1)
             yc = _work(ctx, "product", (groups, o // groups, cols.shape[1]), x.dtype)
             xp.matmul(wg, cols.reshape(groups, -1, cols.shape[1]), out=yc)
-            yc = yc.reshape(o, n1 - n0, -1)
-            if b is not None:
-                yc += b.reshape(o, 1, 1)
             if plan[6]:  # drop the wide layout's extra columns
                 yc = yc.reshape((o, n1 - n0, out[0]) + tuple(plan[0][1:]))
                 yc = yc[(Ellipsis,) + tuple(slice(0, m) for m in out[1:])]
-            y[:, n0:n1] = yc.reshape((o, n1 - n0) + tuple(out))
+            yc = yc.reshape((o, n1 - n0) + tuple(out))
+            if b is None:
+                y[:, n0:n1] = yc
+            else:  # the bias added in the same pass that stores the chunk
+                xp.add(yc, b.reshape((o,) + (1,) * (len(out) + 1)), out=y[:, n0:n1])
         return y.transpose((1, 0) + tuple(range(2, y.ndim)))  # (N, O, *out), channel-major memory
 
     @staticmethod
@@ -183,7 +195,7 @@ class ConvInput(Primitive):
         wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)  # (G, Cg*K, Og)
         gcols = _grad_columns(ctx, g, plan, geo).reshape(groups, o // groups, n * t)
         acc = xp.zeros((c, n) + tuple(plan[0]), dtype=g.dtype)
-        for n0, n1 in _chunks(ctx, n, wt.shape[1] * groups * t * g.itemsize):
+        for n0, n1 in _chunks(ctx, n, t, wt.shape[1] * groups * t * g.itemsize, _COL2IM_CHUNK_BYTES, n * t):
             cols = _work(ctx, "product", (groups, wt.shape[1], (n1 - n0) * t), g.dtype)
             xp.matmul(wt, gcols[:, :, n0 * t:n1 * t], out=cols)
             _col2im(acc, cols.reshape(-1, (n1 - n0) * t), plan, geo, n0, n1)
@@ -214,15 +226,17 @@ class ConvWeight(Primitive):
         xbuf = _buffer(ctx, x, geo, plan)
         gcols = _grad_columns(ctx, g, plan, geo).reshape(groups, o // groups, n * t)
         dw = part = None
-        for n0, n1 in _chunks(ctx, n, c * math.prod(kernel) * t * x.itemsize):
+        for n0, n1 in _chunks(ctx, n, t, c * math.prod(kernel) * t * x.itemsize):
             cols = _im2col(ctx, xbuf, plan, n0, n1)
-            cols = cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1)
+            # (Cg*K, n*T) @ (n*T, Og): the orientation BLAS runs fastest for these long, thin products
+            cols = cols.reshape(groups, -1, cols.shape[1])
+            gc = gcols[:, :, n0 * t:n1 * t].transpose(0, 2, 1)
             if dw is None:
-                dw = xp.matmul(gcols[:, :, n0 * t:n1 * t], cols)
+                dw = xp.matmul(cols, gc)
             else:
-                part = xp.matmul(gcols[:, :, n0 * t:n1 * t], cols, out=part)
+                part = xp.matmul(cols, gc, out=part)
                 dw += part
-        return dw.reshape((o, c // groups) + tuple(kernel))
+        return dw.transpose(0, 2, 1).reshape((o, c // groups) + tuple(kernel))
 
     @staticmethod
     def backward(ctx, gw):
