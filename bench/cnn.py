@@ -6,7 +6,7 @@ linear 400->120->84->10.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 NAME, UNIT, SCALE = "cnn", "ms", 1e3
 BATCH, LR = 64, 0.01
@@ -62,46 +62,90 @@ def torch_step(torch):
 
 
 # ---------------------------------------------------------------- NumPy by hand
-def _conv_forward(x, W, b, pad):
-    if pad:
-        x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    O, C, K, _ = W.shape
-    win = sliding_window_view(x, (K, K), axis=(2, 3))  # N, C, Ho, Wo, K, K
-    N, _, Ho, Wo = win.shape[:4]
-    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(N * Ho * Wo, C * K * K)
-    out = cols @ W.reshape(O, -1).T
-    out += b
-    return out.reshape(N, Ho, Wo, O).transpose(0, 3, 1, 2), cols, x.shape
+# The practical floor: what a careful hand-written NumPy step does. Activations are kept
+# channel-major (C, N, H, W); a stride-1 convolution copies its im2col matrix over whole padded
+# rows ("wide" columns: each kernel offset is one contiguous run) a cache-sized chunk at a time
+# into a reused buffer and multiplies it there; col2im adds the same runs back; 2x2 max pooling
+# is two elementwise passes per axis with the first maximum's offset kept for the backward.
+_CHUNK_COLUMNS = 4096
 
 
-def _conv_backward(g, cols, W, xshape, pad, need_dx):
-    O, C, K, _ = W.shape
-    N, _, Ho, Wo = g.shape
-    g2 = g.transpose(0, 2, 3, 1).reshape(-1, O)
-    dW = (g2.T @ cols).reshape(W.shape)
-    db = g2.sum(axis=0)
-    if not need_dx:
-        return None, dW, db
-    dcols = (g2 @ W.reshape(O, -1)).reshape(N, Ho, Wo, C, K, K)
-    dx = np.zeros(xshape, np.float32)
-    for i in range(K):
-        for j in range(K):
-            dx[:, :, i:i + Ho, j:j + Wo] += dcols[:, :, :, :, i, j].transpose(0, 3, 1, 2)
-    if pad:
-        dx = dx[:, :, pad:-pad, pad:-pad]
-    return dx, dW, db
+def _chunks(n, t):
+    step = max(1, _CHUNK_COLUMNS // t)
+    step = -(-n // -(-n // step))
+    return [(i, min(i + step, n)) for i in range(0, n, step)]
+
+
+class _Conv:
+    """A stride-1 convolution of channel-major ``(C, N, H, W)`` activations, K x K, padding ``pad``."""
+
+    def __init__(self, W, b, n, h, pad):
+        self.W, self.b, self.pad = W, b, pad
+        o, c, k, _ = W.shape
+        self.hp = h + 2 * pad
+        self.ho = self.hp - k + 1
+        self.t = self.ho * self.hp  # wide columns per image
+        self.buf = np.zeros((c, n, self.hp + 1, self.hp), np.float32)  # one spare row for the runs
+        self.cols = np.empty(c * k * k * _CHUNK_COLUMNS * 2, np.float32)
+        self.gwide = np.zeros((o, n, self.ho, self.hp), np.float32)
+        self.offsets = [i * self.hp + j for i in range(k) for j in range(k)]
+
+    def _im2col(self, n0, n1):
+        c, n, _, _ = self.buf.shape
+        k = self.W.shape[2]
+        s = self.buf.strides
+        view = as_strided(self.buf[:, n0:n1], (c, k, k, n1 - n0, self.t), (s[0], s[2], s[3], s[1], s[3]))
+        cols = self.cols[:view.size].reshape(view.shape)
+        cols[...] = view
+        return cols.reshape(c * k * k, -1)
+
+    def forward(self, x):
+        p, h = self.pad, x.shape[2]
+        self.buf[:, :, p:p + h, p:p + h] = x
+        o, n, ho, t = self.W.shape[0], x.shape[1], self.ho, self.t
+        w2 = self.W.reshape(o, -1)
+        z = np.empty((o, n, ho, ho), np.float32)
+        for n0, n1 in _chunks(n, t):
+            y = (w2 @ self._im2col(n0, n1)).reshape(o, n1 - n0, ho, self.hp)
+            np.add(y[..., :ho], self.b[:, None, None, None], out=z[:, n0:n1])
+        return z
+
+    def backward(self, g, need_dx):
+        o, n, t = g.shape[0], g.shape[1], self.t
+        self.gwide[..., :self.ho] = g
+        gw = self.gwide.reshape(o, -1)
+        dW = sum(self._im2col(n0, n1) @ gw[:, n0 * t:n1 * t].T for n0, n1 in _chunks(n, t))
+        dW = dW.T.reshape(self.W.shape)
+        db = g.sum(axis=(1, 2, 3))
+        if not need_dx:
+            return None, dW, db
+        c, k = self.W.shape[1], self.W.shape[2]
+        dcols = (self.W.reshape(o, -1).T @ gw).reshape(c, k * k, n, t)
+        acc = np.zeros((c, n, (self.hp + 1) * self.hp), np.float32)
+        for q, off in enumerate(self.offsets):
+            acc[:, :, off:off + t] += dcols[:, q]
+        p, h = self.pad, self.hp - 2 * self.pad
+        return acc.reshape(c, n, self.hp + 1, self.hp)[:, :, p:p + h, p:p + h], dW, db
 
 
 def _pool_forward(x):
-    N, C, H, W = x.shape
-    xr = x.reshape(N, C, H // 2, 2, W // 2, 2)
-    out = xr.max(axis=(3, 5))
-    return out, xr
+    """2x2 max pooling of ``(C, N, H, W)`` and the offset (0..3) of each window's first maximum."""
+    a0, a1 = x[..., 0::2], x[..., 1::2]
+    right = a1 > a0
+    m = np.maximum(a0, a1)
+    b0, b1 = m[..., 0::2, :], m[..., 1::2, :]
+    down = b1 > b0
+    c0 = right[..., 0::2, :].view(np.uint8)
+    idx = c0 + down * (2 + right[..., 1::2, :].view(np.uint8) - c0)
+    return np.maximum(b0, b1), idx
 
 
-def _pool_backward(g, xr, out):
-    mask = xr == out[:, :, :, None, :, None]
-    return (mask * g[:, :, :, None, :, None]).reshape(xr.shape[0], xr.shape[1], xr.shape[2] * 2, -1)
+def _pool_backward(g, idx):
+    c, n, h, w = idx.shape
+    res = np.empty((c, n, 2 * h, 2 * w), np.float32)
+    for o, (i, j) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
+        np.multiply(g, idx == o, out=res[..., i::2, j::2])
+    return res
 
 
 def numpy_step():
@@ -111,21 +155,22 @@ def numpy_step():
         fan_in = int(np.prod(shape[1:]))
         return (rng.standard_normal(shape, dtype=np.float32) * np.float32(fan_in ** -0.5))
 
-    W1, b1 = param(6, 1, 5, 5), np.zeros(6, np.float32)
-    W2, b2 = param(16, 6, 5, 5), np.zeros(16, np.float32)
+    conv1 = _Conv(param(6, 1, 5, 5), np.zeros(6, np.float32), BATCH, 28, 2)
+    conv2 = _Conv(param(16, 6, 5, 5), np.zeros(16, np.float32), BATCH, 14, 0)
     fcs = [(param(120, 400), np.zeros(120, np.float32)), (param(84, 120), np.zeros(84, np.float32)),
            (param(10, 84), np.zeros(10, np.float32))]
     x, y = data()
+    x = x.transpose(1, 0, 2, 3)  # channel-major
     rows = np.arange(BATCH)
 
     def step():
-        z1, cols1, xs1 = _conv_forward(x, W1, b1, 2)
+        z1 = conv1.forward(x)
         a1 = np.maximum(z1, 0)
-        p1, xr1 = _pool_forward(a1)
-        z2, cols2, xs2 = _conv_forward(p1, W2, b2, 0)
+        p1, i1 = _pool_forward(a1)
+        z2 = conv2.forward(p1)
         a2 = np.maximum(z2, 0)
-        p2, xr2 = _pool_forward(a2)
-        h = p2.reshape(BATCH, -1)
+        p2, i2 = _pool_forward(a2)
+        h = p2.transpose(1, 0, 2, 3).reshape(BATCH, -1)
         acts, pre = [h], []
         for i, (W, b) in enumerate(fcs):
             z = h @ W.T
@@ -146,11 +191,14 @@ def numpy_step():
             g = g @ W
             if i:
                 g *= pre[i - 1] > 0
-        g = _pool_backward(g.reshape(p2.shape), xr2, p2) * (z2 > 0)
-        dx, dW2, db2 = _conv_backward(g, cols2, W2, xs2, 0, True)
-        g = _pool_backward(dx, xr1, p1) * (z1 > 0)
-        _, dW1, db1 = _conv_backward(g, cols1, W1, xs1, 2, False)
-        for W, gW, b, gb in grads + [(W2, dW2, b2, db2), (W1, dW1, b1, db1)]:
+        g = np.ascontiguousarray(g.reshape(BATCH, 16, 5, 5).transpose(1, 0, 2, 3))
+        g = _pool_backward(g, i2)
+        g *= z2 > 0
+        dx, dW2, db2 = conv2.backward(g, True)
+        g = _pool_backward(dx, i1)
+        g *= z1 > 0
+        _, dW1, db1 = conv1.backward(g, False)
+        for W, gW, b, gb in grads + [(conv2.W, dW2, conv2.b, db2), (conv1.W, dW1, conv1.b, db1)]:
             W -= LR * gW
             b -= LR * gb
 
