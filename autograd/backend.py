@@ -435,6 +435,22 @@ def to_device(array, device: Device):
     return device.backend.from_host(host, device.index)
 
 
+_SAME_SIZE_INT = {2: int16, 4: int32, 8: int64}
+
+
+def keep_where(values, mask):
+    """``values`` where ``mask`` holds, +0.0 elsewhere (NaNs outside the mask dropped too).
+
+    Branch-free: the bits of ``values`` ANDed with an all-ones or all-zeros word, several
+    times faster than ``where`` on an irregular mask.
+    """
+    itype = _SAME_SIZE_INT[values.dtype.itemsize]
+    bits = mask.astype(itype)
+    bits = -bits
+    out = values.view(itype) & bits
+    return out.view(values.dtype)
+
+
 def is_view(array) -> bool:
     """True when ``array`` shares memory it does not own (a view of another array)."""
     return getattr(array, "base", None) is not None

@@ -9,7 +9,6 @@ import math
 from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
-from .compare import where
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
@@ -190,7 +189,21 @@ class Relu(Primitive):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return where(y > 0, g, 0.0)
+        return ReluGrad.apply(g, y)
+
+
+class ReluGrad(Primitive):
+    """``g`` where ``y > 0``, else 0: relu's backward as one branch-free op."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(y)
+        return backend.keep_where(g, y > 0)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (y,) = ctx.saved_tensors
+        return ReluGrad.apply(gg, y), None  # piecewise constant in y: no gradient for it
 
 
 class Abs(Primitive):
