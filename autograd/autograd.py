@@ -25,7 +25,7 @@ def _seed_grads(outputs, grad_outputs):
     seeds = []
     for out, g in zip(outputs, grad_outputs):
         if g is None:
-            if out.data.size != 1:
+            if out._data.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs; the output has shape "
                     f"{tuple(out.shape)}: pass gradient= (or grad_outputs=) of that shape"

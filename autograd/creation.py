@@ -26,7 +26,7 @@ def _finish(data, device, requires_grad):
 def _to_array(data, dtype=None, device=None):
     dtype = backend.as_dtype(dtype)
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     elif isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(data)):
         data = [_to_host_nested(v) for v in data]
     dev = _device(device) if device is not None else (
@@ -44,7 +44,7 @@ def _flat(data):
 
 def _to_host_nested(v):
     if isinstance(v, Tensor):
-        return backend.to_host(v.data)
+        return backend.to_host(v._data)
     if isinstance(v, (list, tuple)):
         return [_to_host_nested(u) for u in v]
     return v

@@ -105,9 +105,9 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 if e is None or g is None:
                     continue
                 target, nr, shape, dtype = e
-                if g.data.shape != shape:  # sum over the dimensions the forward broadcast
+                if g._data.shape != shape:  # sum over the dimensions the forward broadcast
                     g = sum_to_shape(g, shape, node)
-                if g.data.dtype != dtype:
+                if g._data.dtype != dtype:
                     g = g.to(dtype)
                 if isinstance(target, Function):
                     slots = buffers.get(id(target))
@@ -197,7 +197,7 @@ def _norm(grads):
     for g in grads:
         if g is not None:
             xp = g.device.xp
-            total += float(xp.sum(xp.square(g.data.astype("float64"))))
+            total += float(xp.sum(xp.square(g._data.astype("float64"))))
     return total ** 0.5
 
 
@@ -254,9 +254,9 @@ def _check_anomaly(node, results):
         if g is None:
             continue
         xp = node.device.xp
-        if not bool(xp.all(xp.isfinite(g.data))):
+        if not bool(xp.all(xp.isfinite(g._data))):
             node._anomalous = True
-            bad = "nan" if bool(xp.any(xp.isnan(g.data))) else "inf"
+            bad = "nan" if bool(xp.any(xp.isnan(g._data))) else "inf"
             raise RuntimeError(
                 f"Function '{node.name()}' returned {bad} values in its {i}th output"
                 f"{node.where()}."

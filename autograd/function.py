@@ -132,7 +132,7 @@ class Function:
 
     def mark_non_differentiable(self, *outputs):
         """Declare outputs that never receive a gradient (e.g. indices)."""
-        self._non_diff = {id(o.data if isinstance(o, Tensor) else o) for o in outputs}
+        self._non_diff = {id(o._data if isinstance(o, Tensor) else o) for o in outputs}
 
     def _raise_modified(self, t):
         what = "its output" if t is None else f"a tensor of shape {tuple(t.shape)}"
@@ -198,7 +198,7 @@ class Function:
                     _raise_device_mismatch(cls, args)
                 if a.requires_grad:
                     needs = True
-                append(a.data)
+                append(a._data)
             else:
                 append(a)
         record = needs and state.enabled
@@ -214,7 +214,7 @@ class Function:
                 if a.__class__ is Tensor or isinstance(a, Tensor):
                     if a.requires_grad:
                         fn = a.grad_fn
-                        data = a.data
+                        data = a._data
                         need.append(True)
                         edges.append((fn, a._output_nr, data.shape, data.dtype) if fn is not None
                                      else (a, 0, data.shape, data.dtype))
@@ -234,8 +234,8 @@ class Function:
                 result = cls.forward(ctx, *args)
             finally:
                 state.enabled = prev
-            result = tuple(o.data if isinstance(o, Tensor) else o for o in result) \
-                if result.__class__ is tuple else (result.data if isinstance(result, Tensor) else result)
+            result = tuple(o._data if isinstance(o, Tensor) else o for o in result) \
+                if result.__class__ is tuple else (result._data if isinstance(result, Tensor) else result)
         device = ctx.device  # an op may move its output (ToDevice)
         array_type = device.array_type
         if result.__class__ is tuple:
@@ -321,7 +321,7 @@ _PLAIN = (int, float, bool, str, tuple)
 def _pack_saved(values, args, arrays, outs, tensors):
     packed = []
     for v in values:
-        arr = v.data if isinstance(v, Tensor) else v
+        arr = v._data if isinstance(v, Tensor) else v
         s = None
         if arr is not None:
             for j, a in enumerate(arrays):

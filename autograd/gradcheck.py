@@ -68,7 +68,7 @@ def _dot(outputs, vs):
                 f"gradcheck: the function's output changed shape from {tuple(v.shape)} to "
                 f"{tuple(o.shape)} when its input was perturbed"
             )
-        total += float((_host(o.data).astype("float64") * _host(v.data)).sum())
+        total += float((_host(o._data).astype("float64") * _host(v._data)).sum())
     return total
 
 
@@ -78,7 +78,7 @@ def _numerical(fn, inputs, wanted, vs, eps):
     results = []
     for i in wanted:
         t = inputs[i]
-        work = t.data.copy()  # C-contiguous and writable
+        work = t._data.copy()  # C-contiguous and writable
         flat = work.reshape(-1)
         host = _host(work).reshape(-1)
         args = list(inputs)
@@ -121,7 +121,7 @@ def _analytical(outputs, inputs, wanted, vs):
                 f"gradcheck: the gradient has dtype {g.dtype} but its input has dtype {t.dtype}")
         if g.device is not t.device:
             raise GradcheckError(f"gradcheck: the gradient is on {g.device} but its input is on {t.device}")
-        out.append(_host(g.data))
+        out.append(_host(g._data))
     return out
 
 

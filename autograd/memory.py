@@ -141,7 +141,7 @@ def _saved_arrays(node: Function):
     if saved.__class__ is list:
         for s in saved:
             if s.kind == 0:
-                yield 0, s.value.data
+                yield 0, s.value._data
             elif s.kind in (1, 2) and s.value is not None:
                 yield s.kind, s.value
     for attr, value in vars(node).items():  # arrays an op kept as ctx attributes
@@ -150,6 +150,6 @@ def _saved_arrays(node: Function):
         values = value if isinstance(value, (tuple, list)) else (value,)
         for v in values:
             if isinstance(v, Tensor):
-                v = v.data
+                v = v._data
             if backend.is_array(v):
                 yield 2, v

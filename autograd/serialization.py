@@ -97,7 +97,7 @@ def _encode(obj, path, arrays, names):
         name = names.get(id(obj))
         if name is None:
             name = names[id(obj)] = _entry_name(path, arrays)
-            arrays[name] = backend.host_contiguous(obj.data)
+            arrays[name] = backend.host_contiguous(obj._data)
         return {"$t": name, "rg": True} if obj.requires_grad else {"$t": name}
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return _scalar(obj, path)

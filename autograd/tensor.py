@@ -18,7 +18,7 @@ class Tensor:
     ``Tensor(data)`` is accepted too and behaves like ``ag.tensor(data)``.
     """
 
-    __slots__ = ("data", "device", "requires_grad", "grad_fn", "_output_nr", "_version",
+    __slots__ = ("_data", "device", "requires_grad", "grad_fn", "_output_nr", "_version",
                  "__weakref__", "__dict__")
     # Rarely set on an op's output, so kept as class defaults: setting one on an instance
     # stores it in the instance's (lazily created) __dict__.
@@ -31,8 +31,8 @@ class Tensor:
     def __init__(self, data, dtype=None, device=None, requires_grad=False):
         from .creation import _to_array
 
-        self.data = _to_array(data, dtype, device)
-        self.device = backend.device_of(self.data)
+        self._data = _to_array(data, dtype, device)
+        self.device = backend.device_of(self._data)
         self.grad_fn = self._version = None
         self._output_nr = 0
         self.requires_grad = False
@@ -43,7 +43,7 @@ class Tensor:
     def _make(cls, data, device, grad_fn=None, version=None, output_nr=0):
         """Wrap an array without checks (the ops' fast path)."""
         t = object.__new__(Tensor)
-        t.data = data
+        t._data = data
         t.device = device
         t.grad_fn = grad_fn
         t.requires_grad = grad_fn is not None
@@ -53,31 +53,45 @@ class Tensor:
 
     # ------------------------------------------------------------ attributes
     @property
+    def data(self):
+        """The values as a new tensor cut from the graph, sharing memory (PyTorch's ``.data``).
+
+        Changes made through it are not seen by autograd: ``p.data.add_(-lr * p.grad)``.
+        """
+        return Tensor._make(self._data, self.device)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        self._data, self.device = value._data, value.device
+
+    @property
     def shape(self):
         """The size of each dimension, as a tuple (PyTorch's ``torch.Size``)."""
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def dim(self):
         """Number of dimensions."""
-        return self.data.ndim
+        return self._data.ndim
 
     def size(self, dim=None):
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
-            return self.data.shape
-        return self.data.shape[_ut.norm_dim(dim, self.data.ndim)]
+            return self._data.shape
+        return self._data.shape[_ut.norm_dim(dim, self._data.ndim)]
 
     def numel(self):
         """Number of elements."""
-        return int(self.data.size)
+        return int(self._data.size)
 
     @property
     def is_leaf(self):
@@ -95,20 +109,20 @@ class Tensor:
         return self.transpose(-2, -1)
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def item(self):
         """The single value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
-        return backend.to_host(self.data).reshape(()).item()
+        return backend.to_host(self._data).reshape(()).item()
 
     def tolist(self):
-        return backend.to_host(self.data).tolist()
+        return backend.to_host(self._data).tolist()
 
     def numpy(self):
         """The data as a ``numpy.ndarray`` (shared memory on the CPU)."""
@@ -121,10 +135,10 @@ class Tensor:
                 f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "
                 "to copy the tensor to host memory first."
             )
-        return self.data
+        return self._data
 
     def __repr__(self):
-        host = backend.to_host(self.data)
+        host = backend.to_host(self._data)
         body = backend.format_array(host)
         extras = []
         if self.device.type != "cpu":
@@ -140,9 +154,9 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} values is ambiguous"
+                f"Boolean value of Tensor with {self._data.size} values is ambiguous"
             )
         return bool(self.item())
 
@@ -155,24 +169,24 @@ class Tensor:
         return int(self.item())
 
     def _check_one(self, to):
-        if self.data.size != 1:  # PyTorch: ValueError here, RuntimeError from item()
+        if self._data.size != 1:  # PyTorch: ValueError here, RuntimeError from item()
             raise ValueError(f"only one element tensors can be converted to Python scalars: {to}() of a "
-                             f"Tensor with {self.data.size} elements (shape {tuple(self.data.shape)})")
+                             f"Tensor with {self._data.size} elements (shape {tuple(self._data.shape)})")
 
     def __index__(self):
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def __array__(self, dtype=None, copy=None):
         if self.device.type != "cpu":
             raise TypeError(f"can't convert a {self.device} tensor to a NumPy array implicitly; use .cpu()")
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def __reduce_ex__(self, protocol):
         raise TypeError("xpgrad tensors are not pickled; use ag.save (safetensors)")
@@ -184,7 +198,7 @@ class Tensor:
             if self.grad_fn is not None:
                 raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
                                    f"deepcopy protocol at the moment (got the output of {self.grad_fn.name()})")
-            new = memo[id(self)] = Tensor._make(self.data.copy(), self.device)
+            new = memo[id(self)] = Tensor._make(self._data.copy(), self.device)
             new.requires_grad = self.requires_grad
             if self.grad is not None:
                 new.grad = self.grad.__deepcopy__(memo)
@@ -199,16 +213,16 @@ class Tensor:
                 "a computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
-                f"only Tensors of floating point dtype can require gradients, got {self.data.dtype}"
+                f"only Tensors of floating point dtype can require gradients, got {self._data.dtype}"
             )
         self.requires_grad = bool(requires_grad)
         return self
 
     def detach(self):
         """A new tensor sharing the data, cut from the graph."""
-        t = Tensor._make(self.data, self.device)
+        t = Tensor._make(self._data, self.device)
         if self._version is None:
             self._version = [0]
         t._version = self._version

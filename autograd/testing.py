@@ -133,7 +133,7 @@ def bool_masks(draw, shape, device="cpu"):
 # ---------------------------------------------------------------- assertions
 def _host(x):
     if isinstance(x, Tensor):
-        return backend.to_host(x.detach().data)
+        return backend.to_host(x.detach()._data)
     if backend.is_array(x):
         return backend.to_host(x)
     return backend.asarray(x, device=backend.Device("cpu"))
@@ -228,7 +228,7 @@ def assert_same_on_devices(fn, *tensors, devices=("cpu", "cuda"), rtol=1e-5, ato
         for t in tensors:
             if isinstance(t, Tensor):
                 c = t.detach().to(dev)
-                if c is t or c.data is t.data:
+                if c is t or c._data is t._data:
                     c = _tensor(c, device=dev)
                 if t.requires_grad:
                     c.requires_grad_(True)

@@ -23,7 +23,7 @@ def _size(shape):
 
 
 def _nbytes(value):
-    data = value.data if isinstance(value, Tensor) else value
+    data = value._data if isinstance(value, Tensor) else value
     return int(getattr(data, "nbytes", 0))
 
 
@@ -170,7 +170,7 @@ def _norm(n):
     if g is None:
         return None
     xp = g.device.xp
-    return float(xp.sqrt((g.data.astype("float64") ** 2).sum()))
+    return float(xp.sqrt((g._data.astype("float64") ** 2).sum()))
 
 
 def _attrs(n):

@@ -118,7 +118,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
                 break
             fresh = normal_array(tensor.shape, tensor.dtype, tensor.device, mean, std, generator)
             out = xp.where(bad, fresh, out)
-        tensor.data[...] = xp.clip(out, a, b)
+        tensor._data[...] = xp.clip(out, a, b)
         tensor._bump()
     return tensor
 
@@ -147,7 +147,7 @@ def eye_(tensor):
         raise ValueError("Only tensors with 2 dimensions are supported")
     with ag.no_grad():
         xp = tensor.device.xp
-        tensor.data[...] = xp.eye(tensor.shape[0], tensor.shape[1], dtype=tensor.dtype)
+        tensor._data[...] = xp.eye(tensor.shape[0], tensor.shape[1], dtype=tensor.dtype)
         tensor._bump()
     return tensor
 
@@ -211,14 +211,14 @@ def orthogonal_(tensor, gain=1, generator=None):
     cols = tensor.numel() // rows
     cpu = backend.Device("cpu")
     with ag.no_grad():
-        flat = ag.randn(rows, cols, dtype=backend.float64, generator=generator).data
+        flat = ag.randn(rows, cols, dtype=backend.float64, generator=generator)._data
         if rows < cols:
             flat = flat.T
         q, r = cpu.xp.linalg.qr(flat)
         q = q * cpu.xp.sign(cpu.xp.diag(r))
         if rows < cols:
             q = q.T
-        tensor.data[...] = backend.asarray((q * gain).reshape(tensor.shape), dtype=tensor.dtype,
+        tensor._data[...] = backend.asarray((q * gain).reshape(tensor.shape), dtype=tensor.dtype,
                                            device=tensor.device)
         tensor._bump()
     return tensor

@@ -29,11 +29,11 @@ class Parameter(Tensor):
             dev = backend.Device("cpu")
             arr = dev.xp.empty((0,), dtype=backend.get_default_dtype())
         elif isinstance(data, Tensor):
-            arr, dev = data.data, data.device
+            arr, dev = data._data, data.device
         else:
             raise TypeError(f"Parameter expects a Tensor as data, got {type(data).__name__}")
         p = object.__new__(cls)
-        p.data = arr
+        p._data = arr
         p.device = dev
         p.grad = p.grad_fn = p._hooks = None
         p._output_nr = 0
@@ -58,7 +58,7 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        result = Parameter(Tensor._make(self.data.copy(), self.device), self.requires_grad)
+        result = Parameter(Tensor._make(self._data.copy(), self.device), self.requires_grad)
         memo[id(self)] = result
         return result
 

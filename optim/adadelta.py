@@ -57,10 +57,10 @@ def adadelta(params, grads, square_avgs, acc_deltas, state_steps, *, lr, rho, ep
     """The Adadelta update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p.data
+        param = p._data
         increment(state_steps[i])
-        g = effective_grad(xp, param, grad.data, weight_decay, maximize)
-        v, u = square_avgs[i].data, acc_deltas[i].data
+        g = effective_grad(xp, param, grad._data, weight_decay, maximize)
+        v, u = square_avgs[i]._data, acc_deltas[i]._data
         tmp = xp.multiply(g, g)
         tmp *= 1 - rho
         v *= rho

@@ -63,11 +63,11 @@ def adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay, lr_deca
     """The Adagrad update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p.data
+        param = p._data
         step = increment(state_steps[i])
-        g = effective_grad(xp, param, grad.data, weight_decay, maximize)
+        g = effective_grad(xp, param, grad._data, weight_decay, maximize)
         clr = lr / (1 + (step - 1) * lr_decay)
-        s = state_sums[i].data
+        s = state_sums[i]._data
         tmp = xp.multiply(g, g)
         s += tmp
         xp.sqrt(s, out=tmp)

@@ -83,14 +83,14 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
     """The Adam/AdamW update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p.data
+        param = p._data
         step = increment(state_steps[i])
         if weight_decay != 0 and decoupled_weight_decay:
             param *= 1 - lr * weight_decay
-            g = effective_grad(xp, param, grad.data, 0, maximize)
+            g = effective_grad(xp, param, grad._data, 0, maximize)
         else:
-            g = effective_grad(xp, param, grad.data, weight_decay, maximize)
-        m, v = exp_avgs[i].data, exp_avg_sqs[i].data
+            g = effective_grad(xp, param, grad._data, weight_decay, maximize)
+        m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data
         tmp = xp.empty_like(param)
         lerp_(xp, m, g, 1 - beta1, tmp)
         v *= beta2
@@ -101,7 +101,7 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         step_size = lr / bias_correction1
         if amsgrad:
-            vmax = max_exp_avg_sqs[i].data
+            vmax = max_exp_avg_sqs[i]._data
             xp.maximum(vmax, v, out=vmax)
             v = vmax
         xp.sqrt(v, out=tmp)

@@ -6,7 +6,7 @@ hyperparameters that apply to them, filled from ``defaults``) and ``state``
 parameter tensor). ``state_dict()`` packs both in PyTorch's layout, with
 integer parameter ids, so checkpoints read the same way.
 
-Updates run in place on the parameters' backend arrays (``p.data``) under
+Updates run in place on the parameters' backend arrays (``p._data``) under
 no-grad: they record no graph nodes, keep the parameters' dtype, and bump the
 parameters' version counters.
 """
@@ -296,7 +296,7 @@ def _int_ids(ids):
 
 
 def _clone(t):
-    return Tensor._make(t.data.copy(), t.device)
+    return Tensor._make(t._data.copy(), t.device)
 
 
 def _copy_value(value):
@@ -317,13 +317,13 @@ def _cast(param, value, key):
     if key == "step":
         if isinstance(value, Tensor):
             host = backend.Device("cpu")
-            return Tensor._make(backend.to_device(value.data, host).copy(), host)
+            return Tensor._make(backend.to_device(value._data, host).copy(), host)
         return step_tensor(float(value))
     if isinstance(value, Tensor):
-        data = backend.to_device(value.data, param.device)
+        data = backend.to_device(value._data, param.device)
         if param.dtype.kind == "f" and data.dtype != param.dtype:
             data = data.astype(param.dtype)
-        elif data is value.data:
+        elif data is value._data:
             data = data.copy()
         return Tensor._make(data, param.device)
     return _copy_value(value)
@@ -350,18 +350,18 @@ def step_tensor(value=0.0):
 
 def increment(step_t):
     """Add one to a ``step`` counter in place and return the new count as a Python float."""
-    step_t.data += 1
+    step_t._data += 1
     return float(step_t.item())
 
 
 def zeros_state(p):
     """A zero buffer shaped, typed and placed like parameter ``p``."""
-    return Tensor._make(p.device.xp.zeros_like(p.data), p.device)
+    return Tensor._make(p.device.xp.zeros_like(p._data), p.device)
 
 
 def full_state(p, value):
     """A buffer like ``p`` filled with ``value``."""
-    return Tensor._make(p.device.xp.full_like(p.data, value), p.device)
+    return Tensor._make(p.device.xp.full_like(p._data, value), p.device)
 
 
 def scalar(value):

@@ -69,17 +69,17 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
     """The RMSprop update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p.data
+        param = p._data
         increment(state_steps[i])
-        g = effective_grad(xp, param, grad.data, weight_decay, maximize)
-        v = square_avgs[i].data
+        g = effective_grad(xp, param, grad._data, weight_decay, maximize)
+        v = square_avgs[i]._data
         avg = xp.empty_like(param)
         v *= alpha
         xp.multiply(g, g, out=avg)
         avg *= 1 - alpha
         v += avg
         if centered:
-            a = grad_avgs[i].data
+            a = grad_avgs[i]._data
             lerp_(xp, a, g, 1 - alpha, avg)
             xp.multiply(a, a, out=avg)
             xp.subtract(v, avg, out=avg)
@@ -89,7 +89,7 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
         avg += eps
         xp.divide(g, avg, out=avg)
         if momentum > 0:
-            buf = momentum_buffer_list[i].data
+            buf = momentum_buffer_list[i]._data
             buf *= momentum
             buf += avg
             xp.multiply(buf, -lr, out=avg)

@@ -64,10 +64,10 @@ def rprop(params, grads, prevs, step_sizes, state_steps, *, step_size_min, step_
     """The Rprop update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p.data
+        param = p._data
         increment(state_steps[i])
-        g = effective_grad(xp, param, grad.data, 0, maximize)
-        prev, step_size = prevs[i].data, step_sizes[i].data
+        g = effective_grad(xp, param, grad._data, 0, maximize)
+        prev, step_size = prevs[i]._data, step_sizes[i]._data
         factor = xp.multiply(g, prev)
         xp.sign(factor, out=factor)
         flipped = factor < 0

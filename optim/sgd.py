@@ -70,26 +70,26 @@ def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, damp
     """The SGD update, in place on ``params``; new buffers are stored into ``momentum_buffer_list``."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p.data
-        g = effective_grad(xp, param, grad.data, weight_decay, maximize)
-        owned = g is not grad.data  # a scratch array this update may overwrite
+        param = p._data
+        g = effective_grad(xp, param, grad._data, weight_decay, maximize)
+        owned = g is not grad._data  # a scratch array this update may overwrite
         if momentum != 0:
             buf = momentum_buffer_list[i]
             if buf is None:
                 buf = momentum_buffer_list[i] = Tensor._make(g.copy(), p.device)
             else:
-                b = buf.data
+                b = buf._data
                 b *= momentum
                 if dampening == 0:
                     b += g
                 else:
                     b += xp.multiply(g, 1 - dampening)
             if nesterov:
-                d = xp.multiply(buf.data, momentum)
+                d = xp.multiply(buf._data, momentum)
                 d += g
                 g, owned = d, True
             else:
-                g, owned = buf.data, False
+                g, owned = buf._data, False
         if owned:
             g *= -lr
             param += g

@@ -111,8 +111,8 @@ CREATORS = {
 @pytest.mark.parametrize("name", sorted(CREATORS))
 def test_creation_functions_take_device(device, name):
     t = CREATORS[name](device)
-    assert t.device == device and isinstance(t.data, t.device.array_type)
-    assert backend.device_of(t.data) is t.device
+    assert t.device == device and isinstance(t._data, t.device.array_type)
+    assert backend.device_of(t._data) is t.device
 
 
 def test_like_functions_follow_the_input_device(device):
@@ -210,7 +210,7 @@ def test_to_spellings(dev):
     assert x.to("cpu") is x and x.to(ag.float32) is x and x.to(x) is x
     c = x.to("cpu", copy=True)
     assert c is not x and c.tolist() == x.tolist()
-    c.data[0] = 9.0
+    c._data[0] = 9.0
     assert x.tolist()[0] == 1.5  # a real copy
     d = x.to(dev, ag.float32, False, True)  # positional non_blocking, copy
     assert d.device == dev

@@ -97,7 +97,7 @@ def test_torch_to_tensor_shares_memory(dtype):
     assert t.device == "cpu" and t.dtype == np.dtype(dtype) and t.shape == (2, 3)
     src[0, 0] = 1
     assert t[0, 0].item() == 1
-    assert backend.data_ptr(t.data) == src.data_ptr()
+    assert backend.data_ptr(t._data) == src.data_ptr()
 
 
 def test_tensor_to_torch_shares_memory():
@@ -105,7 +105,7 @@ def test_tensor_to_torch_shares_memory():
     t = ag.arange(6.0).reshape(2, 3)
     u = torch.from_dlpack(t)
     assert tuple(u.shape) == (2, 3) and u.dtype == torch.float32
-    assert u.data_ptr() == backend.data_ptr(t.data)
+    assert u.data_ptr() == backend.data_ptr(t._data)
     u.mul_(2)
     assert t.tolist() == [[0.0, 2.0, 4.0], [6.0, 8.0, 10.0]]
     with pytest.raises(BufferError, match="detach"):
@@ -139,7 +139,7 @@ def test_device_array_to_tensor_shares_memory():
     arr[0] = 5.0
     assert t[0].item() == 5.0  # the same device memory
     u = ag.from_dlpack(t)
-    assert u.device is dev and backend.data_ptr(u.data) == backend.data_ptr(t.data)
+    assert u.device is dev and backend.data_ptr(u._data) == backend.data_ptr(t._data)
 
 
 def test_device_tensor_is_refused_by_host_consumers():

@@ -22,7 +22,7 @@ from autograd import backend
 def _arrays_in(value, depth=0):
     """The backend arrays in ``value`` (an array, a Tensor, or a tuple/list/dict of them)."""
     if isinstance(value, ag.Tensor):
-        yield value.data
+        yield value._data
     elif backend.is_array(value):
         yield value
     elif isinstance(value, (tuple, list)) and depth < 4:
@@ -57,7 +57,7 @@ def _float64_in_graph(loss):
             fn, _, _, dtype = edge
             check(f"{name} input {i}", dtype)
             if isinstance(fn, ag.Tensor):  # a leaf
-                check(f"{name} leaf input {i}", fn.data.dtype)
+                check(f"{name} leaf input {i}", fn._data.dtype)
             elif id(fn) not in seen:
                 stack.append(fn)
         saved = node._saved

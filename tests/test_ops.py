@@ -53,7 +53,7 @@ def _leaf(a, device, noncontig=False):
     base = np.zeros(rev.shape[:-1] + (2 * rev.shape[-1],), dtype=a.dtype)
     base[..., ::2] = rev
     t = ag.tensor(base, dtype=a.dtype, device=device)
-    return Tensor._make(t.data[..., ::2].T, t.device)
+    return Tensor._make(t._data[..., ::2].T, t.device)
 
 
 def _inputs(case, arrays, device, grad=True, noncontig=False):
@@ -78,8 +78,8 @@ def _check_output(out, ref, case, device, what):
         r = np.asarray(r)
         assert isinstance(o, Tensor), f"{what}: output {k} is a {type(o).__name__}, not a Tensor"
         assert o.device == ag.device(device), f"{what}: output {k} is on {o.device}, expected {device}"
-        assert isinstance(o.data, o.device.array_type), \
-            f"{what}: output {k} wraps a {type(o.data).__name__}, not an array of {o.device}"
+        assert isinstance(o._data, o.device.array_type), \
+            f"{what}: output {k} wraps a {type(o._data).__name__}, not an array of {o.device}"
         got = o.detach().cpu().numpy()
         assert got.shape == r.shape, f"{what}: output {k} has shape {got.shape}, expected {r.shape}"
         if r.dtype.kind in "fb" or got.dtype.kind in "fb":

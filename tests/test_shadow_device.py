@@ -55,7 +55,7 @@ class HostBackward(Primitive):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return ag.from_numpy(np.asarray(g.data) * 2)
+        return ag.from_numpy(np.asarray(g._data) * 2)
 
 
 class NumpyAt(Primitive):
@@ -145,7 +145,7 @@ def test_reductions_give_arrays_not_numpy_scalars(dev):
         assert isinstance(r, ShadowArray) and r.ndim == 0, type(r)
     t = ag.tensor([1.0, 2.0], device=dev)
     for out in (t.sum(), t.max(), t.mean(), t.argmax(), t.norm(), t.prod(), t.all(), (t == t).any()):
-        assert isinstance(out.data, ShadowArray) and out.device is dev
+        assert isinstance(out._data, ShadowArray) and out.device is dev
 
 
 def test_module_has_only_cupy_functions(dev):

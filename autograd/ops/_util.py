@@ -26,15 +26,15 @@ def promote(a, b):
     if ta != tb:  # the hot case, a tensor and a Python number: decided without building anything
         t, s = (a, b) if ta else (b, a)
         cat = _SCALAR_CATEGORY.get(s.__class__)
-        if cat is not None and cat <= _KIND_CATEGORY[t.data.dtype.kind]:
+        if cat is not None and cat <= _KIND_CATEGORY[t._data.dtype.kind]:
             return a, b
     if ta and tb:
-        da, db = a.data.dtype, b.data.dtype
+        da, db = a._data.dtype, b._data.dtype
         if da is db or da == db:
             return a, b
         dims, zero = [], []
-        (dims if a.data.ndim else zero).append(da)
-        (dims if b.data.ndim else zero).append(db)
+        (dims if a._data.ndim else zero).append(da)
+        (dims if b._data.ndim else zero).append(db)
         r = backend.result_type(dims, zero, ())
         return (a if da == r else a.to(r)), (b if db == r else b.to(r))
     if not ta and not tb:
@@ -43,9 +43,9 @@ def promote(a, b):
     if isinstance(s, numbers.Number) and not isinstance(s, Tensor):
         if isinstance(s, complex):
             raise TypeError("complex scalars are not supported")
-        if backend.category(backend.scalar_dtype(s)) > backend.category(t.data.dtype):
-            r = backend.result_type([t.data.dtype] if t.data.ndim else [],
-                                    [] if t.data.ndim else [t.data.dtype], (s,))
+        if backend.category(backend.scalar_dtype(s)) > backend.category(t._data.dtype):
+            r = backend.result_type([t._data.dtype] if t._data.ndim else [],
+                                    [] if t._data.ndim else [t._data.dtype], (s,))
             t = t.to(r)
         return (t, s) if ta else (s, t)
     if isinstance(s, (str, bytes, dict, set, frozenset)) or s is None:

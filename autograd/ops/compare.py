@@ -132,7 +132,7 @@ def where(condition, input, other):
     if not isinstance(condition, Tensor):
         like = input if isinstance(input, Tensor) else other
         condition = as_tensor_like(condition, like)
-    if condition.data.dtype.kind != "b":
+    if condition._data.dtype.kind != "b":
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor of dtype "
                         f"{condition.dtype}")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
@@ -144,7 +144,7 @@ def where(condition, input, other):
 
 # ---------------------------------------------------------------- comparisons and logic (no grad)
 def _data(x, like):
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def _compare(name):
@@ -178,17 +178,17 @@ eq.__name__, ne.__name__, lt.__name__, le.__name__, gt.__name__, ge.__name__ = (
 
 def logical_not(input):
     """Elementwise not of a bool tensor (bitwise not of an integer one)."""
-    return Tensor._make(backend.as_array(input.device.xp.invert(input.data), input.device), input.device)
+    return Tensor._make(backend.as_array(input.device.xp.invert(input._data), input.device), input.device)
 
 
 def isnan(input):
     """True where the element is NaN."""
-    return Tensor._make(backend.as_array(input.device.xp.isnan(input.data), input.device), input.device)
+    return Tensor._make(backend.as_array(input.device.xp.isnan(input._data), input.device), input.device)
 
 
 def isfinite(input):
     """True where the element is finite."""
-    return Tensor._make(backend.as_array(input.device.xp.isfinite(input.data), input.device), input.device)
+    return Tensor._make(backend.as_array(input.device.xp.isfinite(input._data), input.device), input.device)
 
 
 def equal(input, other) -> bool:

@@ -254,10 +254,10 @@ def remainder(input, other):
 def _check_int_zero(op, a, b):
     """Integer division by zero raises, as in PyTorch (NumPy would return 0 with a warning)."""
     if isinstance(b, Tensor):
-        if b.data.dtype.kind in "iub" and bool((b.data == 0).any()):
+        if b._data.dtype.kind in "iub" and bool((b._data == 0).any()):
             raise RuntimeError(f"ZeroDivisionError: integer division by zero in {op}() (divisor of shape "
                                f"{tuple(b.shape)} and dtype {b.dtype})")
-    elif b == 0 and isinstance(a, Tensor) and a.data.dtype.kind in "iub":
+    elif b == 0 and isinstance(a, Tensor) and a._data.dtype.kind in "iub":
         raise RuntimeError(f"ZeroDivisionError: integer division by zero in {op}()")
 
 

@@ -58,7 +58,7 @@ def _math(ctx, saved):
     """``(math, values)``: Tensor math and the Tensors when recording, else array math and arrays."""
     if state.enabled:
         return _TensorMath, saved
-    return _ArrayMath(ctx.device.xp), [None if s is None else s.data for s in saved]
+    return _ArrayMath(ctx.device.xp), [None if s is None else s._data for s in saved]
 
 
 def _sigmoid_(xp, a):
@@ -180,16 +180,16 @@ class FusedLSTMLayer(Primitive):
             return _lstm_layer_backward_graph(ctx, gx, w_hh, h0, c0, dout, dh_n, dc_n) + (None,)
         xp = ctx.device.xp
         m = _ArrayMath(xp)
-        w, hs, acts, cs = w_hh.data, hs.data, acts.data, cs.data
-        h0, c0 = h0.data, c0.data
+        w, hs, acts, cs = w_hh._data, hs._data, acts._data, cs._data
+        h0, c0 = h0._data, c0._data
         length = hs.shape[0]
         dpre = xp.empty_like(acts)
-        dh, dc = dh_n.data, dc_n.data
+        dh, dc = dh_n._data, dc_n._data
         order = _order(length, ctx.reverse)[::-1]
         for k, t in enumerate(order):
             prev = order[k + 1] if k + 1 < length else None
             dpre[t], dc = _lstm_backward(m, acts[t], c0 if prev is None else cs[prev], cs[t],
-                                         dh + dout.data[t], dc)
+                                         dh + dout._data[t], dc)
             dh = xp.matmul(dpre[t], w)
         dw = None
         if need[1]:  # all steps at once: dW = sum_t dpre_t^T h_{t-1}
@@ -364,15 +364,15 @@ class FusedGRULayer(Primitive):
             return _gru_layer_backward_graph(ctx, gx, w_hh, b_hh, h0, dout, dh_n) + (None,)
         xp = ctx.device.xp
         m = _ArrayMath(xp)
-        w, hs, acts, ghs, h0 = w_hh.data, hs.data, acts.data, ghs.data, h0.data
+        w, hs, acts, ghs, h0 = w_hh._data, hs._data, acts._data, ghs._data, h0._data
         length = hs.shape[0]
         dgx, dgh = xp.empty_like(acts), xp.empty_like(acts)
-        dh = dh_n.data
+        dh = dh_n._data
         order = _order(length, ctx.reverse)[::-1]
         for k, t in enumerate(order):
             prev = order[k + 1] if k + 1 < length else None
             dgx[t], dgh[t], dh = _gru_backward(m, acts[t], ghs[t], h0 if prev is None else hs[prev],
-                                               dh + dout.data[t])
+                                               dh + dout._data[t])
             dh = dh + xp.matmul(dgh[t], w)
         rows = length * hs.shape[1]
         dgh2 = dgh.reshape(rows, -1)

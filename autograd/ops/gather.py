@@ -22,7 +22,7 @@ def _int_index(index, like, op):
     """``index`` as an integer Tensor on ``like``'s device (a Tensor elsewhere raises, as in PyTorch)."""
     if not isinstance(index, Tensor):
         index = as_tensor_like(index, like)
-        if index.data.size == 0 and index.dtype.kind == "f":
+        if index._data.size == 0 and index.dtype.kind == "f":
             index = index.to(backend.int64)
     elif index.device is not like.device:
         check_same_device(f"{op}()", like, index)
@@ -37,7 +37,7 @@ def _along(index, d, xp):
     parts = []
     for k in range(n):
         if k == d:
-            parts.append(index.data)
+            parts.append(index._data)
         else:
             parts.append(xp.arange(index.shape[k]).reshape((-1,) + (1,) * (n - 1 - k)))
     return tuple(parts)
@@ -60,7 +60,7 @@ def _check_along(input, index, d, op, src=None):
             f"{op}(): Expected index {list(index.shape)} to be no larger than src "
             f"{list(src.shape)} in every dimension"
         )
-    _check_bounds(index.data, input.shape[d], d, RuntimeError, negative=False, op=f"{op}(): ")
+    _check_bounds(index._data, input.shape[d], d, RuntimeError, negative=False, op=f"{op}(): ")
 
 
 def gather(input, dim, index):
@@ -120,7 +120,7 @@ def index_select(input, dim, index):
         norm_dim(dim, 1)
         input = input.reshape(1)
     d = norm_dim(dim, input.ndim)
-    flat = index.data.reshape(-1)
+    flat = index._data.reshape(-1)
     _check_bounds(flat, input.shape[d], d, IndexError, negative=False, op="index_select(): ")
     return IndexAdvanced.apply(input, (slice(None),) * d + (flat,))
 

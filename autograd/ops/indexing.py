@@ -39,7 +39,7 @@ def __getattr__(name):
 # ---------------------------------------------------------------- primitives
 def _saved_index(ctx):
     """The index tuple saved with ``save_for_backward``, as backend values again."""
-    return tuple(p.data if isinstance(p, Tensor) else p for p in ctx.saved_tensors)
+    return tuple(p._data if isinstance(p, Tensor) else p for p in ctx.saved_tensors)
 
 
 def _take(x, basic, adv):
@@ -141,7 +141,7 @@ class IndexPut(Primitive):
 def _as_index_array(item, device):
     """A Tensor, array, list or tuple used as an index, as a device array (dtype checked)."""
     if isinstance(item, Tensor) or backend.is_array(item):
-        a = item.data if isinstance(item, Tensor) else item
+        a = item._data if isinstance(item, Tensor) else item
         src = backend.device_of(a)
         if src is not device:
             if src.type != "cpu":  # as PyTorch: indices on the CPU or on the indexed tensor's device
@@ -340,11 +340,11 @@ def setitem(input, index, value):
         if state.enabled and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
             inplace._apply(input, lambda t, v: IndexPut.apply(t, v, basic, adv, False), value)
         else:
-            v = value.data if isinstance(value, Tensor) else value
+            v = value._data if isinstance(value, Tensor) else value
             if adv is None:
-                input.data[basic] = v
+                input._data[basic] = v
             else:
-                (input.data if basic is None else input.data[basic])[adv] = v
+                (input._data if basic is None else input._data[basic])[adv] = v
             input._bump()
     except ValueError as e:
         vshape = tuple(value.shape) if isinstance(value, Tensor) else ()

@@ -20,7 +20,7 @@ def _apply(t: Tensor, op, *args):
         t.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
     )
     if recording:
-        if backend.is_view(t.data):
+        if backend.is_view(t._data):
             raise RuntimeError(
                 f"an in-place operation on a view (a tensor of shape {tuple(t.shape)} sharing memory "
                 "with another tensor) cannot be recorded: the change would not reach the tensor it "
@@ -30,7 +30,7 @@ def _apply(t: Tensor, op, *args):
         # Nodes that saved t see a newer version from now on; the op itself runs on a snapshot of
         # t (same array, history and counter), so its node keeps t's old value and old history.
         t._bump()
-        old = Tensor._make(t.data, t.device, t.grad_fn, t._version, t._output_nr)
+        old = Tensor._make(t._data, t.device, t.grad_fn, t._version, t._output_nr)
         old.requires_grad = t.requires_grad
         r = op(old, *args)
         if r.shape != t.shape:
@@ -39,7 +39,7 @@ def _apply(t: Tensor, op, *args):
             )
         if r.dtype != t.dtype:
             r = r.to(t.dtype)
-        t.data = r.data
+        t._data = r._data
         t.grad_fn, t._output_nr, t.requires_grad = r.grad_fn, r._output_nr, r.requires_grad
         _adopt_counter(r, t)
         return t
@@ -51,7 +51,7 @@ def _apply(t: Tensor, op, *args):
             )
         if r.dtype != t.dtype and not (r.dtype.kind == t.dtype.kind or t.dtype.kind == "f"):
             raise RuntimeError(f"result type {r.dtype} can't be cast to the desired output type {t.dtype}")
-        t.data[...] = r.data
+        t._data[...] = r._data
     t._bump()
     return t
 
@@ -104,7 +104,7 @@ def fill_(t, value):
         value = value.item()
     if state.enabled and t.requires_grad:
         return _apply(t, lambda a: ew.mul(a, 0) + value)
-    t.data[...] = value
+    t._data[...] = value
     t._bump()
     return t
 
@@ -124,7 +124,7 @@ def uniform_(t, a=0.0, b=1.0, generator=None):
     t._check_inplace()
     from ..random import uniform_array
 
-    t.data[...] = uniform_array(t.shape, t.dtype, t.device, a, b, generator)
+    t._data[...] = uniform_array(t.shape, t.dtype, t.device, a, b, generator)
     t._bump()
     return t
 
@@ -134,6 +134,6 @@ def normal_(t, mean=0.0, std=1.0, generator=None):
     t._check_inplace()
     from ..random import normal_array
 
-    t.data[...] = normal_array(t.shape, t.dtype, t.device, mean, std, generator)
+    t._data[...] = normal_array(t.shape, t.dtype, t.device, mean, std, generator)
     t._bump()
     return t

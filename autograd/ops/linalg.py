@@ -60,7 +60,7 @@ def _operands(name, input, other):
                             f"and {type(other).__name__}")
         input = as_tensor_like(input, other)
     other = as_tensor_like(other, input)
-    if input.data.dtype != other.data.dtype:
+    if input._data.dtype != other._data.dtype:
         raise RuntimeError(f"{name}: expected both operands to have the same dtype, but got "
                            f"{input.dtype} and {other.dtype}")
     return input, other

@@ -72,7 +72,7 @@ def to(input, *args, **kwargs):
     """
     device, dtype, copy = _parse_to(args, dict(kwargs))
     out = input
-    if dtype is not None and dtype != out.data.dtype:
+    if dtype is not None and dtype != out._data.dtype:
         out = Cast.apply(out, dtype)
     if device is not None and device is not out.device:
         out = ToDevice.apply(out, device)
@@ -87,12 +87,12 @@ def dlpack(input, *args, **kwargs):
     """The DLPack capsule of the tensor's data (shares memory; gradients do not cross)."""
     if input.requires_grad:  # BufferError, as PyTorch 2.x and the DLPack protocol
         raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
-    return input.data.__dlpack__(*args, **kwargs)
+    return input._data.__dlpack__(*args, **kwargs)
 
 
 def dlpack_device(input):
     """``(device_type, device_id)`` of the data, in DLPack's codes (1: CPU, 2: CUDA)."""
-    return input.data.__dlpack_device__()
+    return input._data.__dlpack_device__()
 
 
 def _device_for_dlpack(dev_type, dev_id):

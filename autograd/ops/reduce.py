@@ -43,16 +43,16 @@ def _check_nonempty(name, x, axes, exc=RuntimeError):
 
 
 def _require_float(name, input):
-    if input.data.dtype.kind != "f":
+    if input._data.dtype.kind != "f":
         raise RuntimeError(
             f"{name}(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {input.data.dtype}"
+            f"or complex dtype. Got: {input._data.dtype}"
         )
 
 
 def _int_to_long(input):
     """Integer and bool inputs of sum-like ops accumulate in int64, as PyTorch."""
-    return input.to(backend.int64) if input.data.dtype.kind in "biu" else input
+    return input.to(backend.int64) if input._data.dtype.kind in "biu" else input
 
 
 def _no_grad_result(array, like):
@@ -125,7 +125,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, **kw):
     """
     dim, keepdim = dim_kwargs(dim, keepdim, kw, "sum")
     input = _int_to_long(input) if dtype is None else input.to(dtype)
-    return Sum.apply(input, _axes(dim, input.data.ndim), bool(keepdim))
+    return Sum.apply(input, _axes(dim, input._data.ndim), bool(keepdim))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, **kw):
@@ -139,7 +139,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, **kw):
     dim, keepdim = dim_kwargs(dim, keepdim, kw, "mean")
     input = _with_dtype(input, dtype)
     _require_float("mean", input)
-    return Mean.apply(input, _axes(dim, input.data.ndim), bool(keepdim))
+    return Mean.apply(input, _axes(dim, input._data.ndim), bool(keepdim))
 
 
 def _correction(name, dim, unbiased, kw):
@@ -170,16 +170,16 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw)
         kw["correction"] = correction
     dim, correction = _correction("var", dim, unbiased, kw)
     dim, keepdim = dim_kwargs(dim, keepdim, kw, "var")
-    if input.data.dtype.kind != "f":
+    if input._data.dtype.kind != "f":
         raise RuntimeError(f"var(): std and var only support floating point dtypes, got {input.dtype}")
-    return Var.apply(input, _axes(dim, input.data.ndim), correction, bool(keepdim))
+    return Var.apply(input, _axes(dim, input._data.ndim), correction, bool(keepdim))
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
     """Standard deviation over ``dim``: ``sqrt(var(...))`` with the same arguments."""
     from .elementwise import sqrt
 
-    if input.data.dtype.kind != "f":
+    if input._data.dtype.kind != "f":
         raise RuntimeError(f"std(): std and var only support floating point dtypes, got {input.dtype}")
     return sqrt(var(input, dim, unbiased, keepdim, correction=correction, **kw))
 
@@ -235,7 +235,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, **kw):
     input = _int_to_long(input) if dtype is None else input.to(dtype)
     if isinstance(dim, (tuple, list)) and len(dim) > 1:
         raise TypeError("prod(): dim must be a single int, not a tuple (as in PyTorch)")
-    return Prod.apply(input, _axes(dim, input.data.ndim), bool(keepdim))
+    return Prod.apply(input, _axes(dim, input._data.ndim), bool(keepdim))
 
 
 # ---------------------------------------------------------------- max and min
@@ -286,12 +286,12 @@ def _extreme(name, input, dim, keepdim, kw, largest):
     if isinstance(dim, Tensor):  # max(input, other): the elementwise form
         return (maximum if largest else minimum)(input, dim)
     if dim is None:
-        _check_nonempty(name, input.data, None)
+        _check_nonempty(name, input._data, None)
         return Extreme.apply(input, None, False, largest)
-    d = norm_dim(dim, input.data.ndim)
-    x = input if input.data.ndim else input.reshape(1)
-    _check_nonempty(name, x.data, (d,))
-    values, indices = ExtremeDim.apply(x, d, bool(keepdim) and input.data.ndim > 0, largest)
+    d = norm_dim(dim, input._data.ndim)
+    x = input if input._data.ndim else input.reshape(1)
+    _check_nonempty(name, x._data, (d,))
+    values, indices = ExtremeDim.apply(x, d, bool(keepdim) and input._data.ndim > 0, largest)
     return getattr(return_types, name)(values, indices)
 
 
@@ -317,8 +317,8 @@ def min(input, dim=None, keepdim=False, **kw):
 
 def _amax(name, input, dim, keepdim, kw, largest):
     dim, keepdim = dim_kwargs(dim, keepdim, kw, name)
-    axes = _axes(dim, input.data.ndim)
-    _check_nonempty(name, input.data, axes)
+    axes = _axes(dim, input._data.ndim)
+    _check_nonempty(name, input._data, axes)
     return Extreme.apply(input, axes, bool(keepdim), largest)
 
 
@@ -340,7 +340,7 @@ def amin(input, dim=None, keepdim=False, **kw):
 
 def _arg(name, input, dim, keepdim, kw):
     dim, keepdim = dim_kwargs(dim, keepdim, kw, name)
-    x = input.data
+    x = input._data
     xp = input.device.xp
     fn = getattr(xp, name)
     if dim is None:
@@ -430,7 +430,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **kw):
     """
     dim, keepdim = dim_kwargs(dim, keepdim, kw, "norm")
     input = _with_dtype(input, dtype)
-    if input.data.dtype.kind != "f":
+    if input._data.dtype.kind != "f":
         raise RuntimeError(f"norm(): Expected a floating point tensor as input. Got {input.dtype}")
     if p is None or p == "fro":
         p = 2
@@ -438,7 +438,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **kw):
         raise NotImplementedError(f"norm(): p={p!r} is not supported (use 'fro' or a number)")
     elif not isinstance(p, numbers.Real) or isinstance(p, bool):
         raise TypeError(f"norm(): p must be a number or 'fro', got {type(p).__name__}")
-    axes = _axes(dim, input.data.ndim)
+    axes = _axes(dim, input._data.ndim)
     if (p < 0 or math.isinf(p)) and _count(input.shape, axes) == 0:
         raise RuntimeError(f"norm(): cannot compute the {p} norm over an empty dimension "
                            "(the operation has no identity)")
@@ -448,7 +448,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **kw):
 # ---------------------------------------------------------------- all, any, cumsum
 def _logical(name, input, dim, keepdim, kw):
     dim, keepdim = dim_kwargs(dim, keepdim, kw, name)
-    x = input.data
+    x = input._data
     r = getattr(x, name)(axis=_axes(dim, x.ndim), keepdims=bool(keepdim))
     return _no_grad_result(r.astype(x.dtype) if x.dtype == backend.uint8 else r, input)
 
@@ -489,7 +489,7 @@ def cumsum(input, dim=None, *, dtype=None, **kw):
     if dim is None:
         raise TypeError("cumsum() missing required argument 'dim'")
     input = _int_to_long(input) if dtype is None else input.to(dtype)
-    d = norm_dim(dim, input.data.ndim)
-    if input.data.ndim == 0:
+    d = norm_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:
         return Cumsum.apply(input.reshape(1), 0, False).reshape(())
     return Cumsum.apply(input, d, False)

@@ -155,7 +155,7 @@ def reshape(input, *shape):
         >>> ag.arange(6).reshape(2, -1).shape
         (2, 3)
     """
-    shape = _infer_shape(shape_arg(shape), input.data.size)
+    shape = _infer_shape(shape_arg(shape), input._data.size)
     return Reshape.apply(input, shape)
 
 

@@ -47,9 +47,9 @@ def logsumexp(input, dim=None, keepdim=False, **kw):
         tensor(10000.6934)
     """
     dim, keepdim = dim_kwargs(dim, keepdim, kw, "logsumexp")
-    if input.data.dtype.kind != "f":
+    if input._data.dtype.kind != "f":
         input = input.to(backend.get_default_dtype())
-    return LogSumExp.apply(input, _axes(dim, input.data.ndim), bool(keepdim))
+    return LogSumExp.apply(input, _axes(dim, input._data.ndim), bool(keepdim))
 
 
 # ---------------------------------------------------------------- softmax
@@ -93,10 +93,10 @@ def _softmax_input(name, input, dim, dtype):
     if dim is None:
         raise TypeError(f"{name}() missing required argument 'dim'")
     input = _with_dtype(input, dtype)
-    if input.data.dtype.kind != "f":
+    if input._data.dtype.kind != "f":
         raise NotImplementedError(f"{name}(): not implemented for dtype {input.dtype} (use a float tensor)")
-    d = norm_dim(dim, input.data.ndim)
-    return input, (d if input.data.ndim else None)
+    d = norm_dim(dim, input._data.ndim)
+    return input, (d if input._data.ndim else None)
 
 
 def softmax(input, dim, dtype=None):

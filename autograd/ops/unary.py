@@ -260,7 +260,7 @@ def _unary(cls, name):
     def fn(input):
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
-        if input.data.dtype.kind != "f":
+        if input._data.dtype.kind != "f":
             input = input.to(backend.get_default_dtype())
         return cls.apply(input)
 

@@ -166,7 +166,7 @@ def _nll_terms(input, target, weight, ignore_index, name):
                            f"classes but got weight tensor of shape: {list(weight.shape)}")
     check_same_device(name, input, target, weight)
     xp = input.device.xp
-    t = target.data
+    t = target._data
     ignored = t == ignore_index
     bad = ~ignored & ((t < 0) | (t >= num_classes))
     if bool(bad.any()):
@@ -178,7 +178,7 @@ def _nll_terms(input, target, weight, ignore_index, name):
     if weight is None:
         scale = keep.astype(input.dtype)
     else:
-        w = weight.data.astype(input.dtype, copy=False)
+        w = weight._data.astype(input.dtype, copy=False)
         scale = xp.where(keep, w[safe], 0).astype(input.dtype, copy=False)
     dev = input.device
     losses = NLLGather.apply(input, Tensor._make(safe, dev), Tensor._make(scale, dev))
@@ -318,7 +318,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({tuple(target.shape)}) that is different to the input size "
                          f"({tuple(input.shape)}) is deprecated. Please ensure they have the same size.")
-    data = input.data
+    data = input._data
     if bool(((data < 0) | (data > 1)).any()):
         raise RuntimeError("all elements of input should be between 0 and 1")
     if target.dtype != input.dtype:

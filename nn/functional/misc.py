@@ -23,7 +23,7 @@ def one_hot(tensor, num_classes=-1):
     if not isinstance(tensor, Tensor) or tensor.dtype != backend.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     xp = tensor.device.xp
-    data = tensor.data
+    data = tensor._data
     if data.size and int(data.min()) < 0:
         raise RuntimeError("Class values must be non-negative.")
     if num_classes == -1:

@@ -12,11 +12,11 @@ __all__ = ["embedding"]
 def _renorm_(weight, input, max_norm, norm_type):
     """Rescale, in place, the looked-up rows whose norm exceeds ``max_norm`` (embedding_renorm_)."""
     xp = weight.device.xp
-    rows = xp.unique(input.data.reshape(-1))
-    w = weight.data[rows]
+    rows = xp.unique(input._data.reshape(-1))
+    w = weight._data[rows]
     norms = (xp.abs(w) ** norm_type).sum(axis=1, keepdims=True) ** (1.0 / norm_type)
     scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
-    weight.data[rows] = w * scale
+    weight._data[rows] = w * scale
     weight._bump()
 
 
@@ -53,7 +53,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     num = weight.shape[0]
     if input.numel():
         xp = input.device.xp
-        lo, hi = int(xp.min(input.data)), int(xp.max(input.data))
+        lo, hi = int(xp.min(input._data)), int(xp.max(input._data))
         if lo < 0 or hi >= num:
             bad = lo if lo < 0 else hi
             raise IndexError(f"embedding: index {bad} is out of range for {num} embeddings")

@@ -21,7 +21,7 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 def _to_array(value, like, key):
     """The values of a checkpoint entry (xpgrad/PyTorch tensor, NumPy/CuPy array) as ``like``'s array."""
     if isinstance(value, Tensor):
-        src = value.data
+        src = value._data
     elif hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor (duck-typed)
         value = value.detach().cpu()
         if str(getattr(value, "dtype", "")) == "torch.bfloat16":  # NumPy has no bfloat16
@@ -88,9 +88,9 @@ class _StateDictMixin:
                 error_msgs.append(str(e))
                 continue
             if assign:
-                param.data = arr
+                param._data = arr
             else:
-                param.data[...] = arr
+                param._data[...] = arr
             param._bump()
         if strict:
             for key in state_dict:

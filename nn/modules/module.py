@@ -382,12 +382,12 @@ class Module(_HooksMixin, _StateDictMixin):
                     continue
                 new = fn(p)
                 if new is not p:
-                    p.data, p.device = new.data, new.device
+                    p._data, p.device = new._data, new.device
                 g = p.grad
                 if g is not None:
                     new = fn(g)
                     if new is not g:
-                        g.data, g.device = new.data, new.device
+                        g._data, g.device = new._data, new.device
             for k, b in self._buffers.items():
                 if b is not None:
                     self._buffers[k] = fn(b)

@@ -56,7 +56,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     with ag.no_grad():
         norms = []
         for g in grads:
-            n = _norm_array(g.device.xp, g.data, norm_type)
+            n = _norm_array(g.device.xp, g._data, norm_type)
             norms.append(backend.to_device(backend.as_array(n, g.device), first))
         xp = first.xp
         stacked = xp.stack([n.astype(grads[0].dtype) for n in norms])
@@ -70,7 +70,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         coef = xp.minimum(max_norm / (total + 1e-6), 1.0)
         for g in grads:
             c = backend.to_device(backend.as_array(coef, first), g.device).astype(g.dtype)
-            g.data *= c
+            g._data *= c
             g._bump()
     return total_t
 

@@ -49,7 +49,7 @@ def vector_to_parameters(vec, parameters):
         for p in params:
             device = _check_device(p, device)
             n = p.numel()
-            chunk = ag.as_tensor(vec.data[pointer:pointer + n].reshape(p.shape))
+            chunk = ag.as_tensor(vec._data[pointer:pointer + n].reshape(p.shape))
             p.copy_(chunk)
             pointer += n
 

@@ -426,7 +426,7 @@ def test_docstring_examples(name):
 
 def test_deepcopy_module(device):
     net = Net().to(device)
-    net.encoder.layers[0].running.data[...] = 3.0
+    net.encoder.layers[0].running._data[...] = 3.0
     twin = copy.deepcopy(net)
     assert twin.head.weight is not net.head.weight and isinstance(twin.head.weight, nn.Parameter)
     assert twin.encoder.layers[0].running is not net.encoder.layers[0].running

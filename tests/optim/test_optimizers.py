@@ -267,7 +267,7 @@ def test_step_records_no_graph_and_bumps_versions(name, kwargs, device):
     ws = [ag.tensor(w, device=device, requires_grad=True) for w in initial_weights(np.float32)]
     opt = getattr(optim, name)(ws, **kwargs)
     before = [w._version_value for w in ws]
-    data_ids = [id(w.data) for w in ws]
+    data_ids = [id(w._data) for w in ws]
     for grads in gradient_sequence(np.float32, steps=3):
         for w, g in zip(ws, grads):
             w.grad = ag.tensor(g, device=device)
@@ -275,7 +275,7 @@ def test_step_records_no_graph_and_bumps_versions(name, kwargs, device):
     for w, v, i in zip(ws, before, data_ids):
         assert w.grad_fn is None and w.is_leaf and w.requires_grad
         assert w._version_value == v + 3
-        assert id(w.data) == i  # updated in place, not replaced
+        assert id(w._data) == i  # updated in place, not replaced
         assert w.dtype == ag.float32
     for state in opt.state.values():
         for value in state.values():
