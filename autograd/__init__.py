@@ -8,7 +8,7 @@ Example::
     >>> x.grad
     tensor([2., 4.])
 """
-from . import backend
+from . import _namespace, backend
 from .backend import Device as device
 from .backend import (bool_ as bool, float16, float32, float64, get_default_dtype, int8, int16,
                       int32, int64, set_default_dtype, uint8)
@@ -43,7 +43,15 @@ long = int64
 int = int32  # noqa: A001
 
 
+_namespace.install()
+__version__ = _namespace.version()
+
+
 def __getattr__(name):
+    # ``ag.nn`` / ``ag.optim`` are the top-level packages, imported on first use (they import autograd).
+    mod = _namespace.aliased_module(name)
+    if mod is not None:
+        return mod
     # ``ag.testing`` is imported on first use: it needs hypothesis, which ``import autograd`` does not.
     if name == "testing":
         import importlib
