@@ -1,6 +1,7 @@
 """Adadelta, as ``torch.optim.Adadelta``."""
 from __future__ import annotations
 
+from .optimizer import _use_grad_for_differentiable
 from .optimizer import (Optimizer, bump, check, check_lr, check_unsupported, effective_grad, increment,
                         params_with_grad, scalar, step_tensor, zeros_state)
 
@@ -34,20 +35,27 @@ class Adadelta(Optimizer):
                     "capturable": capturable, "foreach": foreach, "differentiable": differentiable}
         super().__init__(params, defaults)
 
+    def _init_group(self, group, params, grads, square_avgs, acc_deltas, state_steps):
+        for p in params_with_grad(group):
+            state = self.state[p]
+            if len(state) == 0:  # lazy state initialization
+                state["step"] = step_tensor()
+                state["square_avg"] = zeros_state(p)
+                state["acc_delta"] = zeros_state(p)
+            params.append(p)
+            grads.append(p.grad)
+            square_avgs.append(state["square_avg"])
+            acc_deltas.append(state["acc_delta"])
+            state_steps.append(state["step"])
+
+    @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step; return the closure's loss (if any)."""
         loss = self._eval_closure(closure)
         for group in self.param_groups:
-            params = params_with_grad(group)
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = step_tensor()
-                    state["square_avg"] = zeros_state(p)
-                    state["acc_delta"] = zeros_state(p)
-            states = [self.state[p] for p in params]
-            adadelta(params, [p.grad for p in params], [s["square_avg"] for s in states],
-                     [s["acc_delta"] for s in states], [s["step"] for s in states], lr=scalar(group["lr"]),
+            params, grads, square_avgs, acc_deltas, state_steps = [], [], [], [], []
+            self._init_group(group, params, grads, square_avgs, acc_deltas, state_steps)
+            adadelta(params, grads, square_avgs, acc_deltas, state_steps, lr=scalar(group["lr"]),
                      rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"],
                      maximize=group["maximize"])
         return loss

@@ -1,6 +1,7 @@
 """Adagrad, as ``torch.optim.Adagrad``."""
 from __future__ import annotations
 
+from .optimizer import _use_grad_for_differentiable
 from .optimizer import (Optimizer, bump, check, check_lr, check_unsupported, effective_grad, full_state,
                         increment, params_with_grad, scalar, step_tensor)
 
@@ -47,15 +48,24 @@ class Adagrad(Optimizer):
         state["sum"] = full_state(p, self.defaults["initial_accumulator_value"])
         return state
 
+    def _init_group(self, group, params, grads, state_sums, state_steps):
+        for p in params_with_grad(group):
+            state = self.state[p] or self._init_state(p)  # a parameter added after __init__
+            params.append(p)
+            grads.append(p.grad)
+            state_sums.append(state["sum"])
+            state_steps.append(state["step"])
+
+    @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step; return the closure's loss (if any)."""
         loss = self._eval_closure(closure)
         for group in self.param_groups:
-            params = params_with_grad(group)
-            states = [self.state[p] or self._init_state(p) for p in params]
-            adagrad(params, [p.grad for p in params], [s["sum"] for s in states], [s["step"] for s in states],
-                    lr=scalar(group["lr"]), weight_decay=group["weight_decay"], lr_decay=group["lr_decay"],
-                    eps=group["eps"], maximize=group["maximize"])
+            params, grads, state_sums, state_steps = [], [], [], []
+            self._init_group(group, params, grads, state_sums, state_steps)
+            adagrad(params, grads, state_sums, state_steps, lr=scalar(group["lr"]),
+                    weight_decay=group["weight_decay"], lr_decay=group["lr_decay"], eps=group["eps"],
+                    maximize=group["maximize"])
         return loss
 
 

@@ -1,6 +1,7 @@
 """Adam (and its AMSGrad variant), as ``torch.optim.Adam``."""
 from __future__ import annotations
 
+from .optimizer import _use_grad_for_differentiable
 from .optimizer import (Optimizer, bump, check, check_lr, check_unsupported, effective_grad, increment,
                         lerp_, params_with_grad, scalar, step_tensor, zeros_state)
 
@@ -53,28 +54,35 @@ class Adam(Optimizer):
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
+    def _init_group(self, group, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps):
+        for p in params_with_grad(group):
+            state = self.state[p]
+            if len(state) == 0:  # lazy state initialization
+                state["step"] = step_tensor()
+                state["exp_avg"] = zeros_state(p)
+                state["exp_avg_sq"] = zeros_state(p)
+                if group["amsgrad"]:
+                    state["max_exp_avg_sq"] = zeros_state(p)
+            params.append(p)
+            grads.append(p.grad)
+            exp_avgs.append(state["exp_avg"])
+            exp_avg_sqs.append(state["exp_avg_sq"])
+            if group["amsgrad"]:
+                max_exp_avg_sqs.append(state["max_exp_avg_sq"])
+            state_steps.append(state["step"])
+
+    @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step; return the closure's loss (if any)."""
         loss = self._eval_closure(closure)
         for group in self.param_groups:
-            params = params_with_grad(group)
-            amsgrad = group["amsgrad"]
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = step_tensor()
-                    state["exp_avg"] = zeros_state(p)
-                    state["exp_avg_sq"] = zeros_state(p)
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = zeros_state(p)
-            states = [self.state[p] for p in params]
+            params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps = [], [], [], [], [], []
+            self._init_group(group, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps)
             beta1, beta2 = group["betas"]
-            adam(params, [p.grad for p in params], [s["exp_avg"] for s in states],
-                 [s["exp_avg_sq"] for s in states],
-                 [s["max_exp_avg_sq"] for s in states] if amsgrad else None,
-                 [s["step"] for s in states], amsgrad=amsgrad, beta1=beta1, beta2=beta2,
-                 lr=scalar(group["lr"]), weight_decay=group["weight_decay"], eps=group["eps"],
-                 maximize=group["maximize"], decoupled_weight_decay=group["decoupled_weight_decay"])
+            adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, amsgrad=group["amsgrad"],
+                 beta1=beta1, beta2=beta2, lr=scalar(group["lr"]), weight_decay=group["weight_decay"],
+                 eps=group["eps"], maximize=group["maximize"],
+                 decoupled_weight_decay=group["decoupled_weight_decay"])
         return loss
 
 

@@ -36,6 +36,26 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
+def _use_grad_for_differentiable(step):
+    """Decorator for ``Optimizer.step``: run the update under ``no_grad``, as PyTorch's decorator.
+
+    xpgrad's optimizers are never differentiable (``differentiable=True`` is
+    refused), so the step always runs without recording. When it fails, a
+    parameter moved to another device after its state was created is named.
+    """
+
+    @functools.wraps(step)
+    def _use_grad(self, *args, **kwargs):
+        with ag.no_grad():
+            try:
+                return step(self, *args, **kwargs)
+            except (TypeError, ValueError, RuntimeError):
+                self._check_state_devices()  # explain the usual cause (no cost when steps succeed)
+                raise
+
+    return _use_grad
+
+
 class Optimizer:
     """Base class for all optimizers.
 
@@ -45,9 +65,11 @@ class Optimizer:
             hyperparameters that override ``defaults`` for that group).
         defaults (dict): default values of the optimization options.
 
-    Subclasses validate their hyperparameters in ``__init__`` and implement
-    ``step(closure=None)``; the base class runs ``step`` under ``no_grad`` and
-    the closure under ``enable_grad``.
+    Subclasses validate their hyperparameters in ``__init__``, create each
+    parameter's state lazily in ``_init_group`` and implement
+    ``step(closure=None)`` decorated with ``@_use_grad_for_differentiable``
+    (the update runs under ``no_grad``; ``_eval_closure`` runs the closure
+    under ``enable_grad``), as PyTorch's optimizers do.
     """
 
     def __init__(self, params, defaults):
@@ -65,26 +87,9 @@ class Optimizer:
         for group in param_groups:
             self.add_param_group(dict(group))
 
-    def __init_subclass__(cls, **kwargs):
-        # Each subclass's step runs under no_grad and marks the optimizer as stepped
-        # (what the schedulers read to warn about calling them in the wrong order).
-        super().__init_subclass__(**kwargs)
-        step = cls.__dict__.get("step")
-        if step is None or getattr(step, "_wrapped_step", False):
-            return
-
-        @functools.wraps(step)
-        def wrapper(self, *args, **kw):
-            self._opt_called = True
-            with ag.no_grad():
-                try:
-                    return step(self, *args, **kw)
-                except (TypeError, ValueError, RuntimeError):
-                    self._check_state_devices()  # explain the usual cause (no cost when steps succeed)
-                    raise
-
-        wrapper._wrapped_step = True
-        cls.step = wrapper
+    def __getstate__(self):
+        # a scheduler's instance-level ``step`` wrapper (a closure) is not part of the optimizer's state
+        return {k: v for k, v in self.__dict__.items() if k != "step"}
 
     def __repr__(self):
         lines = [self.__class__.__name__ + " ("]

@@ -1,6 +1,7 @@
 """RMSprop, as ``torch.optim.RMSprop``."""
 from __future__ import annotations
 
+from .optimizer import _use_grad_for_differentiable
 from .optimizer import (Optimizer, bump, check, check_lr, check_unsupported, effective_grad, increment,
                         lerp_, params_with_grad, scalar, step_tensor, zeros_state)
 
@@ -39,28 +40,36 @@ class RMSprop(Optimizer):
                     "maximize": maximize, "differentiable": differentiable}
         super().__init__(params, defaults)
 
+    def _init_group(self, group, params, grads, square_avgs, momentum_buffer_list, grad_avgs, state_steps):
+        for p in params_with_grad(group):
+            state = self.state[p]
+            if len(state) == 0:  # lazy state initialization
+                state["step"] = step_tensor()
+                state["square_avg"] = zeros_state(p)
+                if group["momentum"] > 0:
+                    state["momentum_buffer"] = zeros_state(p)
+                if group["centered"]:
+                    state["grad_avg"] = zeros_state(p)
+            params.append(p)
+            grads.append(p.grad)
+            square_avgs.append(state["square_avg"])
+            if group["momentum"] > 0:
+                momentum_buffer_list.append(state["momentum_buffer"])
+            if group["centered"]:
+                grad_avgs.append(state["grad_avg"])
+            state_steps.append(state["step"])
+
+    @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step; return the closure's loss (if any)."""
         loss = self._eval_closure(closure)
         for group in self.param_groups:
-            params = params_with_grad(group)
-            momentum, centered = group["momentum"], group["centered"]
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = step_tensor()
-                    state["square_avg"] = zeros_state(p)
-                    if momentum > 0:
-                        state["momentum_buffer"] = zeros_state(p)
-                    if centered:
-                        state["grad_avg"] = zeros_state(p)
-            states = [self.state[p] for p in params]
-            rmsprop(params, [p.grad for p in params], [s["square_avg"] for s in states],
-                    [s["grad_avg"] for s in states] if centered else None,
-                    [s["momentum_buffer"] for s in states] if momentum > 0 else None,
-                    [s["step"] for s in states], lr=scalar(group["lr"]), alpha=group["alpha"],
-                    eps=group["eps"], weight_decay=group["weight_decay"], momentum=momentum,
-                    centered=centered, maximize=group["maximize"])
+            params, grads, square_avgs, momentum_buffer_list, grad_avgs, state_steps = [], [], [], [], [], []
+            self._init_group(group, params, grads, square_avgs, momentum_buffer_list, grad_avgs, state_steps)
+            rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_steps,
+                    lr=scalar(group["lr"]), alpha=group["alpha"], eps=group["eps"],
+                    weight_decay=group["weight_decay"], momentum=group["momentum"],
+                    centered=group["centered"], maximize=group["maximize"])
         return loss
 
 

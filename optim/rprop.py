@@ -1,6 +1,7 @@
 """Resilient backpropagation, as ``torch.optim.Rprop``."""
 from __future__ import annotations
 
+from .optimizer import _use_grad_for_differentiable
 from .optimizer import (Optimizer, bump, check_lr, check_unsupported, effective_grad, full_state,
                         increment, params_with_grad, scalar, step_tensor, zeros_state)
 
@@ -39,22 +40,29 @@ class Rprop(Optimizer):
                     "maximize": maximize, "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
 
+    def _init_group(self, group, params, grads, prevs, step_sizes, state_steps):
+        for p in params_with_grad(group):
+            state = self.state[p]
+            if len(state) == 0:  # lazy state initialization
+                state["step"] = step_tensor()
+                state["prev"] = zeros_state(p)
+                state["step_size"] = full_state(p, scalar(group["lr"]))
+            params.append(p)
+            grads.append(p.grad)
+            prevs.append(state["prev"])
+            step_sizes.append(state["step_size"])
+            state_steps.append(state["step"])
+
+    @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step; return the closure's loss (if any)."""
         loss = self._eval_closure(closure)
         for group in self.param_groups:
-            params = params_with_grad(group)
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = step_tensor()
-                    state["prev"] = zeros_state(p)
-                    state["step_size"] = full_state(p, scalar(group["lr"]))
-            states = [self.state[p] for p in params]
+            params, grads, prevs, step_sizes, state_steps = [], [], [], [], []
+            self._init_group(group, params, grads, prevs, step_sizes, state_steps)
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
-            rprop(params, [p.grad for p in params], [s["prev"] for s in states],
-                  [s["step_size"] for s in states], [s["step"] for s in states], step_size_min=step_size_min,
+            rprop(params, grads, prevs, step_sizes, state_steps, step_size_min=step_size_min,
                   step_size_max=step_size_max, etaminus=etaminus, etaplus=etaplus, maximize=group["maximize"])
         return loss
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from autograd.tensor import Tensor
 
+from .optimizer import _use_grad_for_differentiable
 from .optimizer import (Optimizer, bump, check, check_lr, check_unsupported, effective_grad,
                         params_with_grad, scalar)
 
@@ -50,18 +51,25 @@ class SGD(Optimizer):
                     "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
 
+    def _init_group(self, group, params, grads, momentum_buffer_list):
+        for p in params_with_grad(group):
+            params.append(p)
+            grads.append(p.grad)
+            if group["momentum"] != 0:
+                momentum_buffer_list.append(self.state[p].get("momentum_buffer"))  # None until the first step
+
+    @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step; return the closure's loss (if any)."""
         loss = self._eval_closure(closure)
         for group in self.param_groups:
-            params = params_with_grad(group)
-            momentum = group["momentum"]
-            buffers = [self.state[p].get("momentum_buffer") for p in params] if momentum != 0 else None
-            sgd(params, [p.grad for p in params], buffers, weight_decay=group["weight_decay"],
-                momentum=momentum, lr=scalar(group["lr"]), dampening=group["dampening"],
+            params, grads, momentum_buffer_list = [], [], []
+            self._init_group(group, params, grads, momentum_buffer_list)
+            sgd(params, grads, momentum_buffer_list, weight_decay=group["weight_decay"],
+                momentum=group["momentum"], lr=scalar(group["lr"]), dampening=group["dampening"],
                 nesterov=group["nesterov"], maximize=group["maximize"])
-            if momentum != 0:
-                for p, buf in zip(params, buffers):
+            if group["momentum"] != 0:  # the buffers made on this first step join the state
+                for p, buf in zip(params, momentum_buffer_list):
                     self.state[p]["momentum_buffer"] = buf
         return loss
 

@@ -1,7 +1,9 @@
 """``LRScheduler``, the base class of the learning-rate schedulers, and their shared argument checks."""
 from __future__ import annotations
 
+import functools
 import warnings
+import weakref
 
 from ..optimizer import Optimizer
 
@@ -21,6 +23,27 @@ def _format_param(name, optimizer, value):
                              f"{len(value)} values, param_groups has {len(optimizer.param_groups)}.")
         return list(value)
     return [value] * len(optimizer.param_groups)
+
+
+def _track_step_called(optimizer):
+    """Wrap ``optimizer.step`` (on this instance) to record that it ran, as PyTorch's schedulers do.
+
+    ``LRScheduler.step`` reads the mark to warn when it is called before the
+    optimizer's first step.
+    """
+    if getattr(optimizer.step, "_wrapped_by_lr_sched", False):
+        return
+    opt_ref = weakref.ref(optimizer)
+    func = optimizer.step.__func__
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        opt = opt_ref()
+        opt._opt_called = True
+        return func.__get__(opt, type(opt))(*args, **kwargs)
+
+    wrapper._wrapped_by_lr_sched = True
+    optimizer.step = wrapper
 
 
 class LRScheduler:
@@ -53,6 +76,7 @@ class LRScheduler:
                                    "scheduler with last_epoch >= 0; load the optimizer's state first")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        _track_step_called(optimizer)
         self._initial_step()
 
     def _initial_step(self):
