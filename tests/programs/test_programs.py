@@ -1,0 +1,60 @@
+"""Public-style PyTorch programs, ported by changing only their imports.
+
+With PyTorch installed, each program is built in both engines, PyTorch's
+initial weights are copied into xpgrad's, and the loss, every gradient and
+every parameter must agree after each of three training steps. Without
+PyTorch, the xpgrad port trains a few steps and its loss must fall.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from harness import PROGRAMS, copy_weights, load, named_parameters, to_numpy
+
+STEPS = 3
+
+
+def _close(got, expected, what, rtol):
+    got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    assert got.shape == expected.shape, f"{what}: shape {got.shape}, expected {expected.shape}"
+    scale = max(float(np.abs(expected).max(initial=0.0)), 1e-3)
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * scale, err_msg=what)
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_matches_pytorch(name):
+    torch = pytest.importorskip("torch")
+    ours, theirs = load(name, "xpgrad"), load(name, "torch")
+    rtol = 1e-4 if getattr(theirs, "DTYPE", "float32") == "float32" else 1e-7
+    torch.manual_seed(0)
+    ag.manual_seed(0)
+    t_state, a_state = theirs.build(), ours.build()
+    copy_weights(theirs.modules(t_state), ours.modules(a_state), ag)
+    t_params, a_params = named_parameters(theirs.modules(t_state)), named_parameters(ours.modules(a_state))
+    assert list(a_params) == list(t_params)
+    for i, batch in enumerate(theirs.batches(np.random.default_rng(1), STEPS)):
+        t_loss, a_loss = theirs.step(t_state, batch), ours.step(a_state, batch)
+        _close(a_loss, t_loss, f"{name} step {i}: loss", rtol)
+        for k, tp in t_params.items():
+            ap = a_params[k]
+            if tp.grad is None:
+                assert ap.grad is None or not np.any(to_numpy(ap.grad)), f"{name} step {i}: {k}.grad"
+            else:
+                _close(to_numpy(ap.grad), to_numpy(tp.grad), f"{name} step {i}: {k}.grad", rtol * 10)
+            _close(to_numpy(ap), to_numpy(tp), f"{name} step {i}: {k}", rtol * 10)
+    if hasattr(theirs, "demo"):
+        assert ours.demo(a_state).shape == theirs.demo(t_state).shape
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_trains_without_pytorch(name):
+    program = load(name, "xpgrad")
+    ag.manual_seed(0)
+    state = program.build()
+    losses = [program.step(state, b) for b in program.batches(np.random.default_rng(2), 8)]
+    assert all(np.isfinite(losses)), losses
+    assert np.mean(losses[-3:]) < np.mean(losses[:3]), f"{name}: loss did not fall: {losses}"
+    if hasattr(program, "demo"):
+        assert np.all(np.isfinite(program.demo(state)))
