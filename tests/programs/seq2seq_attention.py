@@ -1,5 +1,4 @@
 """A GRU encoder-decoder with attention over packed, padded sequences (reversing digit strings)."""
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
