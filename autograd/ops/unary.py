@@ -146,14 +146,19 @@ class TanhGrad(Primitive):
         return (TanhGrad.apply(gg, y) if need[0] else None), (-2 * gg * g * y if need[1] else None)
 
 
+def sigmoid_array(xp, x, out=None):
+    """The logistic function of an array (into ``out`` if given; ``out`` may be ``x``): the
+    exp of a non-positive number only, so no overflow, and accurate in both tails."""
+    e = xp.exp(-xp.abs(x))
+    num = xp.where(x >= 0, 1.0, e).astype(x.dtype, copy=False)
+    e += 1
+    return xp.divide(num, e, out=num if out is None else out)
+
+
 class Sigmoid(Primitive):
     @staticmethod
     def forward(ctx, x):
-        xp = ctx.device.xp
-        # exp of a non-positive number only: no overflow, and accurate in both tails
-        e = xp.exp(-xp.abs(x))
-        y = xp.where(x >= 0, 1.0, e).astype(x.dtype, copy=False)
-        y /= 1 + e
+        y = sigmoid_array(ctx.device.xp, x)
         ctx.save_for_backward(y)
         return y
 

@@ -50,7 +50,8 @@ def _window_slice(offs, stride, dilation, out):
                                for o, d, s, m in zip(offs, dilation, stride, out))
 
 
-def _out_sizes(sizes, kernel, stride, pads, dilation):
+def out_sizes(sizes, kernel, stride, pads, dilation):
+    """The number of windows along each dimension."""
     return tuple(
         (n + lo + hi - d * (k - 1) - 1) // s + 1
         for n, k, s, (lo, hi), d in zip(sizes, kernel, stride, pads, dilation)
@@ -355,7 +356,7 @@ def sliding_windows(input, kernel_size, stride=1, padding=0, dilation=1, *, valu
             f"sliding_windows: input of shape {tuple(input.shape)} has fewer than the {nd} "
             "dimensions to window")
     sizes = input.shape[input.ndim - nd:]
-    out = _out_sizes(sizes, kernel, stride, pads, dilation)
+    out = out_sizes(sizes, kernel, stride, pads, dilation)
     if any(o < 1 for o in out):
         padded = tuple(n + lo + hi for n, (lo, hi) in zip(sizes, pads))
         eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))

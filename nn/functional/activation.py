@@ -1,9 +1,7 @@
 """nn.functional: activation functions.
 
-``relu``, ``sigmoid``, ``tanh``, ``erf``, ``softmax`` and ``log_softmax`` are the engine's
-ops (one definition each). The others are primitives here: one node each, with
-numerically stable forwards and backwards written with Tensor ops (so double
-backward works).
+Argument handling over the engine's ops: ``relu``, ``sigmoid``, ``tanh``, ``erf``,
+``softmax``, ``log_softmax`` and the activation primitives of ``autograd/ops/activation.py``.
 """
 from __future__ import annotations
 
@@ -11,25 +9,9 @@ import math
 import warnings
 
 import autograd as ag
-from autograd import Tensor, backend
+from autograd import Tensor
 from autograd import erf  # the engine's op, re-exported as F.erf
-from autograd.function import Primitive
-
-_SQRT2 = math.sqrt(2.0)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_GELU_K = math.sqrt(2.0 / math.pi)
-_GELU_C = 0.044715
-
-
-def _sigmoid_array(xp, x):
-    """Logistic function of an array, without overflow for large ``|x|``."""
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-
-
-def _softplus_array(xp, z):
-    """``log(1 + exp(z))`` without overflow: ``max(z, 0) + log1p(exp(-|z|))``."""
-    return xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
+from autograd.ops.activation import Elu, Gelu, Hardtanh, LeakyRelu, Silu, Softplus
 
 
 def _float(input, name):
@@ -38,107 +20,6 @@ def _float(input, name):
     if input.dtype.kind != "f":
         raise RuntimeError(f"{name}: expected a floating point input, got {input.dtype}")
     return input
-
-
-# ---------------------------------------------------------------- primitives
-class LeakyRelu(Primitive):
-    @staticmethod
-    def forward(ctx, x, slope):
-        ctx.save_for_backward(x)
-        ctx.slope = slope
-        return ctx.device.xp.where(x > 0, x, x * slope)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return ag.where(x > 0, g, g * ctx.slope), None
-
-
-class Elu(Primitive):
-    @staticmethod
-    def forward(ctx, x, alpha):
-        xp = ctx.device.xp
-        ctx.save_for_backward(x)
-        ctx.alpha = alpha
-        return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return ag.where(x > 0, g, g * (ctx.alpha * ag.exp(x.clamp(max=0)))), None
-
-
-class Gelu(Primitive):
-    """``x * Phi(x)``; ``approximate='tanh'`` uses PyTorch's tanh formula."""
-
-    @staticmethod
-    def forward(ctx, x, approximate):
-        xp = ctx.device.xp
-        ctx.save_for_backward(x)
-        ctx.approximate = approximate
-        if approximate == "tanh":
-            inner = _GELU_K * (x + _GELU_C * x * x * x)
-            return (0.5 * x * (1 + xp.tanh(inner))).astype(x.dtype, copy=False)
-        return (0.5 * x * (1 + backend.erf(x / _SQRT2))).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        if ctx.approximate == "tanh":
-            x2 = x * x
-            t = ag.tanh(_GELU_K * (x + _GELU_C * x2 * x))
-            d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * (_GELU_K * (1 + 3 * _GELU_C * x2))
-        else:
-            cdf = 0.5 * (1 + erf(x / _SQRT2))
-            d = cdf + x * (_INV_SQRT_2PI * ag.exp(-0.5 * (x * x)))
-        return g * d, None
-
-
-class Hardtanh(Primitive):
-    """Clamp whose gradient is zero at the bounds too (PyTorch's ``hardtanh``, unlike ``clamp``)."""
-
-    @staticmethod
-    def forward(ctx, x, lo, hi):
-        ctx.save_for_backward(x)
-        ctx.lo, ctx.hi = lo, hi
-        return ctx.device.xp.clip(x, lo, hi).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return ag.where((x > ctx.lo) & (x < ctx.hi), g, 0.0), None, None
-
-
-class Silu(Primitive):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * _sigmoid_array(ctx.device.xp, x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        s = ag.sigmoid(x)
-        return g * (s * (1 + x * (1 - s)))
-
-
-class Softplus(Primitive):
-    @staticmethod
-    def forward(ctx, x, beta, threshold):
-        xp = ctx.device.xp
-        ctx.save_for_backward(x)
-        ctx.beta, ctx.threshold = beta, threshold
-        z = x * beta if beta != 1 else x
-        soft = _softplus_array(xp, z)
-        if beta != 1:
-            soft = soft / beta
-        return xp.where(z > threshold, x, soft).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        z = x * ctx.beta if ctx.beta != 1 else x
-        return ag.where(z > ctx.threshold, g, g * ag.sigmoid(z)), None, None
 
 
 # ---------------------------------------------------------------- public functions

@@ -12,9 +12,8 @@ import warnings
 
 import autograd as ag
 from autograd import Tensor, backend
-from autograd.function import Primitive, check_same_device
-
-from .activation import Softplus, _softplus_array
+from autograd.function import check_same_device
+from autograd.ops.loss import BCEWithLogits, BinaryCrossEntropy, NLLGather
 
 
 def _reduction_arg(size_average, reduce, reduction):
@@ -94,47 +93,6 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 # ---------------------------------------------------------------- NLL and cross-entropy
-def _spread(xp, values, target, num_classes, dtype):
-    """A dense ``(N, C, *)`` array with ``values[n, *]`` at class ``target[n, *]`` and 0 elsewhere."""
-    classes = xp.arange(num_classes).reshape((1, num_classes) + (1,) * (target.ndim - 1))
-    hit = classes == xp.expand_dims(target, 1)
-    return xp.where(hit, xp.expand_dims(values, 1), 0).astype(dtype, copy=False)
-
-
-class NLLGather(Primitive):
-    """``-scale * logp[n, target[n], *]`` for each ``n, *`` (class dim 1), unreduced."""
-
-    @staticmethod
-    def forward(ctx, logp, target, scale):
-        xp = ctx.device.xp
-        ctx.save_for_backward(target, scale)
-        ctx.num_classes = logp.shape[1]
-        picked = xp.take_along_axis(logp, xp.expand_dims(target, 1), axis=1)
-        return -(picked.reshape(target.shape) * scale)
-
-    @staticmethod
-    def backward(ctx, g):
-        target, scale = ctx.saved_tensors
-        return NLLScatter.apply(g, target, scale, ctx.num_classes), None, None
-
-
-class NLLScatter(Primitive):
-    """The gradient of :class:`NLLGather`: ``-scale * g`` spread to the target classes."""
-
-    @staticmethod
-    def forward(ctx, g, target, scale, num_classes):
-        ctx.save_for_backward(target, scale)
-        xp = ctx.device.xp
-        # ignored targets (scale 0) get exactly 0, even from an inf upstream gradient (all ignored, 'mean')
-        values = xp.where(scale != 0, -(g * scale), 0)
-        return _spread(xp, values, target, num_classes, g.dtype)
-
-    @staticmethod
-    def backward(ctx, gg):
-        target, scale = ctx.saved_tensors
-        return NLLGather.apply(gg, target, scale), None, None, None
-
-
 def _nll_terms(input, target, weight, ignore_index, name):
     """Unreduced NLL of log-probabilities ``input`` (class dim 1), the total weight, the ignore mask.
 
@@ -285,30 +243,6 @@ def _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class
 
 
 # ---------------------------------------------------------------- binary losses
-class BinaryCrossEntropy(Primitive):
-    """Elementwise :math:`-(y \\log x + (1 - y) \\log(1 - x))`, logs clamped to >= -100 (PyTorch)."""
-
-    @staticmethod
-    def forward(ctx, x, y):
-        xp = ctx.device.xp
-        ctx.save_for_backward(x, y)
-        # log(0) is -inf: substitute before the log (no warning), then clamp to -100 as PyTorch
-        log_x = xp.where(x > 0, xp.maximum(xp.log(xp.where(x > 0, x, 1)), -100), -100)
-        log_1mx = xp.where(x < 1, xp.maximum(xp.log1p(-xp.where(x < 1, x, 0)), -100), -100)
-        return (-(y * log_x + (1 - y) * log_1mx)).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        gx = gy = None
-        if need[0]:
-            gx = g * (x - y) / ag.clamp((1 - x) * x, min=1e-12)
-        if need[1]:
-            gy = g * (ag.clamp(ag.log1p(-x), min=-100) - ag.clamp(ag.log(x), min=-100))
-        return gx, gy
-
-
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Binary cross-entropy of probabilities ``input`` (in [0, 1]) and targets of the same shape.
 
@@ -327,36 +261,6 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
-
-
-class BCEWithLogits(Primitive):
-    """Elementwise :math:`(1 - y) x + l \\cdot \\text{softplus}(-x)`, :math:`l = (p - 1) y + 1`
-    (``p`` = ``pos_weight``, or 1), stable for any logit."""
-
-    @staticmethod
-    def forward(ctx, x, y, pos_weight):
-        xp = ctx.device.xp
-        ctx.save_for_backward(x, y, pos_weight)
-        sp = _softplus_array(xp, -x)
-        if pos_weight is None:
-            return ((1 - y) * x + sp).astype(x.dtype, copy=False)
-        return ((1 - y) * x + ((pos_weight - 1) * y + 1) * sp).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y, p = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        gx = gy = gp = None
-        if need[0]:
-            s = ag.sigmoid(x)
-            gx = g * (s - y) if p is None else g * (((p - 1) * y + 1) * s - p * y)
-        if need[1] or (p is not None and need[2]):
-            sp = Softplus.apply(-x, 1.0, float("inf"))
-            if need[1]:
-                gy = -g * x if p is None else g * ((p - 1) * sp - x)
-            if p is not None and need[2]:
-                gp = g * y * sp
-        return gx, gy, gp
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,

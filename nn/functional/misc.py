@@ -4,7 +4,7 @@ from __future__ import annotations
 import numbers
 
 from autograd import Tensor, backend
-from autograd.function import Primitive
+from autograd.ops.pad import ConstantPad
 
 
 def one_hot(tensor, num_classes=-1):
@@ -34,27 +34,6 @@ def one_hot(tensor, num_classes=-1):
         raise RuntimeError("Class values must be smaller than num_classes.")
     out = (data[..., None] == xp.arange(num_classes)).astype(backend.int64)
     return Tensor._make(out, tensor.device)
-
-
-class ConstantPad(Primitive):
-    """Pad with a constant (positive widths) and crop (negative widths), per dimension.
-
-    Its gradient is the same op with the widths negated, so double backward is free.
-    """
-
-    @staticmethod
-    def forward(ctx, x, widths, value):
-        ctx.widths = widths
-        crop = tuple(slice(-b if b < 0 else 0, n + a if a < 0 else n) for (b, a), n in zip(widths, x.shape))
-        y = x[crop]
-        grow = [(max(b, 0), max(a, 0)) for b, a in widths]
-        if any(b or a for b, a in grow):
-            return ctx.device.xp.pad(y, grow, mode="constant", constant_values=value)
-        return y.copy()
-
-    @staticmethod
-    def backward(ctx, g):
-        return ConstantPad.apply(g, tuple((-b, -a) for b, a in ctx.widths), 0), None, None
 
 
 def _widths(input, pad):

@@ -1,0 +1,244 @@
+"""Convolution as im2col and matrix products: three primitives closed under differentiation.
+
+``Conv`` copies the windows of the input into an im2col matrix ``(C*K, N*L)``
+and multiplies the flattened weight with it (a batched GEMM over groups), a
+cache-sized batch chunk at a time; the result is computed channel-major and
+returned as an ``(N, C_out, *out)`` view. The gradients are the two adjoints
+(GEMM then col2im for the input, im2col then GEMM for the weight), which are
+themselves primitives whose gradients are convolutions, so any order of
+differentiation works. ``conv_transpose*d`` is the input adjoint.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import threading
+
+from ..function import Primitive
+from .window import _offsets, _window_slice
+
+
+# ---------------------------------------------------------------- the GEMM primitives
+# Geometry ``geo = (sizes, out, kernel, stride, pads, dilation, groups)`` of a convolution whose
+# input has spatial ``sizes`` and output ``out``. Three primitives close under differentiation,
+# as PyTorch's: the convolution, its adjoint in the input (``ConvInput``, also conv_transpose)
+# and its adjoint in the weight (``ConvWeight``); each one's gradients are the other two.
+#
+# The im2col matrix ``(C*K, n*T)`` is built one batch chunk at a time (so that it stays in cache
+# between its copy and its GEMM on a CPU). For stride 1 the columns run over whole padded rows
+# ("wide" layout): a window offset is then a contiguous run of the flattened padded image, so the
+# copies and col2im adds move long runs; the extra columns are discarded (forward) or zero (grads).
+# im2col blocks of at most 2 MiB and 4096 columns keep the copy and its GEMM in cache and suit
+# OpenBLAS's thin products (measured on LeNet's convolutions: the best of 256 KiB..16 MiB and
+# 2048..all columns); col2im gains more from fewer, larger adds
+_CHUNK_BYTES = 1 << 21
+_CHUNK_COLUMNS = 4096
+_COL2IM_CHUNK_BYTES = 1 << 24
+_WIDE_MAX_WASTE = 2.0  # wide rows may carry up to this many times the output's columns
+_work_arrays = threading.local()
+
+
+def _work(ctx, slot, shape, dtype):
+    """A scratch array for use within one forward, reused across calls on the CPU (where a fresh
+    array of a megabyte or more costs hundreds of page faults on every call). Each thread keeps
+    at most one array per slot and dtype, of at most 32 MiB."""
+    xp = ctx.device.xp
+    size = math.prod(shape)
+    if ctx.device.backend.name != "cpu" or size * xp.dtype(dtype).itemsize > 2 * _COL2IM_CHUNK_BYTES:
+        return xp.empty(shape, dtype=dtype)
+    cache = _work_arrays.__dict__.setdefault("arrays", {})
+    key = (slot, xp.dtype(dtype).str)
+    a = cache.get(key)
+    if a is None or a.size < size:
+        a = cache[key] = xp.empty(size, dtype=dtype)
+    return a[:size].reshape(shape)
+
+
+@functools.lru_cache(maxsize=256)
+def _plan(sizes, out, kernel, stride, pads, dilation):
+    """``(buf, T, kshape, kstrides, oshape, ostrides, wide)``: per-image buffer shape, columns per
+    image, and the im2col view's kernel and output dims with their strides in elements."""
+    nd = len(kernel)
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(sizes, pads))
+    wide = (all(s == 1 for s in stride) and all(d <= o for d, o in zip(dilation, out))
+            and math.prod(padded[1:]) <= _WIDE_MAX_WASTE * math.prod(out[1:]))
+    buf = (padded[0] + 1,) + padded[1:] if wide and nd > 1 else padded  # one spare row for the runs
+    el = [math.prod(buf[i + 1:]) for i in range(nd)]
+    kstrides = tuple(d * e for d, e in zip(dilation, el))
+    if wide:
+        oshape, ostrides = (out[0] * el[0],), (1,)
+    else:
+        oshape, ostrides = out, tuple(s * e for s, e in zip(stride, el))
+    return buf, math.prod(oshape), kernel, kstrides, oshape, ostrides, wide
+
+
+def _chunks(ctx, n, t, row_bytes, budget=_CHUNK_BYTES, columns=_CHUNK_COLUMNS):
+    """Balanced batch ranges whose im2col block fits ``budget`` bytes and ``columns`` columns
+    (one range off the CPU)."""
+    step = n
+    if ctx.device.backend.name == "cpu":
+        step = max(1, min(n, budget // max(row_bytes, 1), columns // t))
+        step = -(-n // -(-n // step))  # as many chunks, of equal size
+    return [(i, min(i + step, n)) for i in range(0, n, step)]
+
+
+def _buffer(ctx, x, geo, plan):
+    """``x`` zero-padded into the plan's per-image buffer ``(N, C, *buf)``."""
+    sizes, pads, buf = geo[0], geo[4], plan[0]
+    if tuple(buf) == tuple(sizes) and x.strides[-1] == x.itemsize and all(
+            x.strides[i] == x.strides[i + 1] * x.shape[i + 1] for i in range(2, x.ndim - 1)):
+        return x  # the images are already row-major buffers (whatever the batch/channel order)
+    res = _work(ctx, "input", x.shape[:2] + tuple(buf), x.dtype)
+    res.fill(0)
+    res[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(sizes, pads))] = x
+    return res
+
+
+def _im2col(ctx, xbuf, plan, n0, n1):
+    """Columns ``(C*K, (n1-n0)*T)`` of images ``n0:n1`` (one contiguous copy of a strided view)."""
+    _, t, kernel, kstrides, oshape, ostrides, _ = plan
+    sub = xbuf[n0:n1]
+    item = sub.itemsize
+    shape = (sub.shape[1],) + kernel + (n1 - n0,) + oshape
+    strides = ((sub.strides[1],) + tuple(s * item for s in kstrides) + (sub.strides[0],)
+               + tuple(s * item for s in ostrides))
+    cols = _work(ctx, "cols", shape, sub.dtype)
+    cols[...] = ctx.device.backend.as_strided(sub, shape, strides)
+    return cols.reshape(sub.shape[1] * math.prod(kernel), (n1 - n0) * t)
+
+
+def _col2im(acc, cols, plan, geo, n0, n1):
+    """``acc (C, N, *buf) += `` the windows of ``cols (C*K, (n1-n0)*T)`` at images ``n0:n1``."""
+    _, t, kernel, kstrides, oshape, ostrides, wide = plan
+    c, nb = acc.shape[0], n1 - n0
+    cols = cols.reshape((c,) + kernel + (nb,) + oshape)
+    flat = acc.reshape(c, acc.shape[1], -1)
+    stride, dilation, out = geo[3], geo[5], geo[1]
+    for offs in _offsets(kernel):
+        src = cols[(slice(None),) + offs]
+        if wide:
+            start = sum(o * s for o, s in zip(offs, kstrides))
+            flat[:, n0:n1, start:start + t] += src
+        else:
+            acc[(slice(None), slice(n0, n1)) + _window_slice(offs, stride, dilation, out)[1:]] += src
+
+
+def _grad_columns(ctx, g, plan, geo):
+    """The output gradient ``(N, O, *out)`` as ``(O, N*T)`` columns (zero in the wide extra columns)."""
+    n, o = g.shape[:2]
+    buf, t, wide, out = plan[0], plan[1], plan[6], geo[1]
+    gt = g.transpose((1, 0) + tuple(range(2, g.ndim)))
+    res = _work(ctx, "grad", (o, n, out[0]) + tuple(buf[1:] if wide else out[1:]), g.dtype)
+    res[(Ellipsis,) + tuple(slice(0, m) for m in out[1:])] = gt
+    for i in range(1, len(out)):  # zero the wide layout's extra columns
+        if wide and buf[i] > out[i]:
+            res[(Ellipsis, slice(out[i], None)) + (slice(None),) * (len(out) - 1 - i)] = 0
+    return res.reshape(o, n * t)
+
+
+class Conv(Primitive):
+    """Convolution ``(N, C, *sizes) -> (N, O, *out)`` (+ bias), by chunked im2col and GEMM."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, geo):
+        xp = ctx.device.xp
+        ctx.geo = geo
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, w)
+        out, groups = geo[1], geo[6]
+        plan = _plan(*geo[:6])
+        n, o, t = x.shape[0], w.shape[0], plan[1]
+        wg = w.reshape(groups, o // groups, -1)
+        xbuf = _buffer(ctx, x, geo, plan)
+        y = xp.empty((o, n) + tuple(out), dtype=x.dtype)
+        for n0, n1 in _chunks(ctx, n, t, wg.shape[2] * groups * t * x.itemsize):
+            cols = _im2col(ctx, xbuf, plan, n0, n1)
+            yc = _work(ctx, "product", (groups, o // groups, cols.shape[1]), x.dtype)
+            xp.matmul(wg, cols.reshape(groups, -1, cols.shape[1]), out=yc)
+            if plan[6]:  # drop the wide layout's extra columns
+                yc = yc.reshape((o, n1 - n0, out[0]) + tuple(plan[0][1:]))
+                yc = yc[(Ellipsis,) + tuple(slice(0, m) for m in out[1:])]
+            yc = yc.reshape((o, n1 - n0) + tuple(out))
+            if b is None:
+                y[:, n0:n1] = yc
+            else:  # the bias added in the same pass that stores the chunk
+                xp.add(yc, b.reshape((o,) + (1,) * (len(out) + 1)), out=y[:, n0:n1])
+        return y.transpose((1, 0) + tuple(range(2, y.ndim)))  # (N, O, *out), channel-major memory
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need, geo = ctx.needs_input_grad, ctx.geo
+        gx = ConvInput.apply(g, w, geo) if need[0] else None
+        gw = ConvWeight.apply(x, g, geo) if need[1] else None
+        gb = g.sum(dim=(0,) + tuple(range(2, g.ndim))) if need[2] else None
+        return gx, gw, gb, None
+
+
+class ConvInput(Primitive):
+    """The gradient of a convolution in its input: ``(N, O, *out)`` -> ``(N, C, *sizes)``
+    (the transposed convolution), by chunked GEMM and col2im."""
+
+    @staticmethod
+    def forward(ctx, g, w, geo):
+        xp = ctx.device.xp
+        ctx.geo = geo
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(g, w)
+        sizes, pads, groups = geo[0], geo[4], geo[6]
+        plan = _plan(*geo[:6])
+        n, o, t = g.shape[0], w.shape[0], plan[1]
+        c = w.shape[1] * groups
+        wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)  # (G, Cg*K, Og)
+        gcols = _grad_columns(ctx, g, plan, geo).reshape(groups, o // groups, n * t)
+        acc = xp.zeros((c, n) + tuple(plan[0]), dtype=g.dtype)
+        for n0, n1 in _chunks(ctx, n, t, wt.shape[1] * groups * t * g.itemsize, _COL2IM_CHUNK_BYTES, n * t):
+            cols = _work(ctx, "product", (groups, wt.shape[1], (n1 - n0) * t), g.dtype)
+            xp.matmul(wt, gcols[:, :, n0 * t:n1 * t], out=cols)
+            _col2im(acc, cols.reshape(-1, (n1 - n0) * t), plan, geo, n0, n1)
+        dx = acc[(Ellipsis,) + tuple(slice(lo, lo + m) for m, (lo, _) in zip(sizes, pads))]
+        return dx.transpose((1, 0) + tuple(range(2, dx.ndim)))
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, w = ctx.saved_tensors
+        need, geo = ctx.needs_input_grad, ctx.geo
+        dg = Conv.apply(gg, w, None, geo) if need[0] else None
+        dw = ConvWeight.apply(gg, g, geo) if need[1] else None
+        return dg, dw, None
+
+
+class ConvWeight(Primitive):
+    """The gradient of a convolution in its weight: ``(x, g) -> (O, C/groups, *kernel)``."""
+
+    @staticmethod
+    def forward(ctx, x, g, geo):
+        xp = ctx.device.xp
+        ctx.geo = geo
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, g)
+        kernel, groups = geo[2], geo[6]
+        plan = _plan(*geo[:6])
+        n, c, o, t = x.shape[0], x.shape[1], g.shape[1], plan[1]
+        xbuf = _buffer(ctx, x, geo, plan)
+        gcols = _grad_columns(ctx, g, plan, geo).reshape(groups, o // groups, n * t)
+        dw = part = None
+        for n0, n1 in _chunks(ctx, n, t, c * math.prod(kernel) * t * x.itemsize):
+            cols = _im2col(ctx, xbuf, plan, n0, n1)
+            # (Cg*K, n*T) @ (n*T, Og): the orientation BLAS runs fastest for these long, thin products
+            cols = cols.reshape(groups, -1, cols.shape[1])
+            gc = gcols[:, :, n0 * t:n1 * t].transpose(0, 2, 1)
+            if dw is None:
+                dw = xp.matmul(cols, gc)
+            else:
+                part = xp.matmul(cols, gc, out=part)
+                dw += part
+        return dw.transpose(0, 2, 1).reshape((o, c // groups) + tuple(kernel))
+
+    @staticmethod
+    def backward(ctx, gw):
+        x, g = ctx.saved_tensors
+        need, geo = ctx.needs_input_grad, ctx.geo
+        dx = ConvInput.apply(g, gw, geo) if need[0] else None
+        dg = Conv.apply(x, gw, None, geo) if need[1] else None
+        return dx, dg, None

@@ -1,0 +1,106 @@
+"""Loss primitives: the NLL gather/scatter pair and the binary cross-entropies.
+
+Forwards on raw arrays, backwards in Tensor ops (so double backward works);
+``nn.functional``'s losses check arguments, reduce and weight around them.
+"""
+from __future__ import annotations
+
+from ..function import Primitive
+from .activation import Softplus, softplus_array
+from .compare import clamp
+from .unary import log, log1p, sigmoid
+
+
+def _spread(xp, values, target, num_classes, dtype):
+    """A dense ``(N, C, *)`` array with ``values[n, *]`` at class ``target[n, *]`` and 0 elsewhere."""
+    classes = xp.arange(num_classes).reshape((1, num_classes) + (1,) * (target.ndim - 1))
+    hit = classes == xp.expand_dims(target, 1)
+    return xp.where(hit, xp.expand_dims(values, 1), 0).astype(dtype, copy=False)
+
+
+class NLLGather(Primitive):
+    """``-scale * logp[n, target[n], *]`` for each ``n, *`` (class dim 1), unreduced."""
+
+    @staticmethod
+    def forward(ctx, logp, target, scale):
+        xp = ctx.device.xp
+        ctx.save_for_backward(target, scale)
+        ctx.num_classes = logp.shape[1]
+        picked = xp.take_along_axis(logp, xp.expand_dims(target, 1), axis=1)
+        return -(picked.reshape(target.shape) * scale)
+
+    @staticmethod
+    def backward(ctx, g):
+        target, scale = ctx.saved_tensors
+        return NLLScatter.apply(g, target, scale, ctx.num_classes), None, None
+
+
+class NLLScatter(Primitive):
+    """The gradient of :class:`NLLGather`: ``-scale * g`` spread to the target classes."""
+
+    @staticmethod
+    def forward(ctx, g, target, scale, num_classes):
+        ctx.save_for_backward(target, scale)
+        xp = ctx.device.xp
+        # ignored targets (scale 0) get exactly 0, even from an inf upstream gradient (all ignored, 'mean')
+        values = xp.where(scale != 0, -(g * scale), 0)
+        return _spread(xp, values, target, num_classes, g.dtype)
+
+    @staticmethod
+    def backward(ctx, gg):
+        target, scale = ctx.saved_tensors
+        return NLLGather.apply(gg, target, scale), None, None, None
+
+
+class BinaryCrossEntropy(Primitive):
+    """Elementwise :math:`-(y \\log x + (1 - y) \\log(1 - x))`, logs clamped to >= -100 (PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        xp = ctx.device.xp
+        ctx.save_for_backward(x, y)
+        # log(0) is -inf: substitute before the log (no warning), then clamp to -100 as PyTorch
+        log_x = xp.where(x > 0, xp.maximum(xp.log(xp.where(x > 0, x, 1)), -100), -100)
+        log_1mx = xp.where(x < 1, xp.maximum(xp.log1p(-xp.where(x < 1, x, 0)), -100), -100)
+        return (-(y * log_x + (1 - y) * log_1mx)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = gy = None
+        if need[0]:
+            gx = g * (x - y) / clamp((1 - x) * x, min=1e-12)
+        if need[1]:
+            gy = g * (clamp(log1p(-x), min=-100) - clamp(log(x), min=-100))
+        return gx, gy
+
+
+class BCEWithLogits(Primitive):
+    """Elementwise :math:`(1 - y) x + l \\cdot \\text{softplus}(-x)`, :math:`l = (p - 1) y + 1`
+    (``p`` = ``pos_weight``, or 1), stable for any logit."""
+
+    @staticmethod
+    def forward(ctx, x, y, pos_weight):
+        xp = ctx.device.xp
+        ctx.save_for_backward(x, y, pos_weight)
+        sp = softplus_array(xp, -x)
+        if pos_weight is None:
+            return ((1 - y) * x + sp).astype(x.dtype, copy=False)
+        return ((1 - y) * x + ((pos_weight - 1) * y + 1) * sp).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, p = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = gy = gp = None
+        if need[0]:
+            s = sigmoid(x)
+            gx = g * (s - y) if p is None else g * (((p - 1) * y + 1) * s - p * y)
+        if need[1] or (p is not None and need[2]):
+            sp = Softplus.apply(-x, 1.0, float("inf"))
+            if need[1]:
+                gy = -g * x if p is None else g * ((p - 1) * sp - x)
+            if p is not None and need[2]:
+                gp = g * y * sp
+        return gx, gy, gp
