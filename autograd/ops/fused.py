@@ -18,6 +18,7 @@ from __future__ import annotations
 from ..function import Primitive
 from ..grad_mode import state
 from ..tensor import Tensor
+from .unary import sigmoid_array
 
 
 class _ArrayMath:
@@ -59,14 +60,6 @@ def _math(ctx, saved):
     if state.enabled:
         return _TensorMath, saved
     return _ArrayMath(ctx.device.xp), [None if s is None else s._data for s in saved]
-
-
-def _sigmoid_(xp, a):
-    """Sigmoid in place, as ``0.5 * tanh(0.5 * a) + 0.5`` (stable for any ``a``, no overflow)."""
-    xp.multiply(a, 0.5, out=a)
-    xp.tanh(a, out=a)
-    xp.multiply(a, 0.5, out=a)
-    xp.add(a, 0.5, out=a)
 
 
 _LSTM_AFFINE: dict = {}
@@ -302,7 +295,8 @@ def _gru_forward_(xp, gx, gh, h, act_out=None, h_out=None):
     """``(h', act)``: one GRU step; ``act`` holds the activated ``r, z, n`` (written to the outs if given)."""
     H = gh.shape[-1] // 3
     act = xp.add(gx, gh, out=act_out)  # r and z are activated in place; n is replaced below
-    _sigmoid_(xp, act[..., :2 * H])
+    rz = act[..., :2 * H]
+    sigmoid_array(xp, rz, out=rz)
     r, z, n = act[..., :H], act[..., H:2 * H], act[..., 2 * H:]
     xp.multiply(gh[..., 2 * H:], r, out=n)
     n += gx[..., 2 * H:]
