@@ -1,7 +1,8 @@
 """``nn.modules``: every layer class, one family per file; each file's ``__all__`` is exported here."""
-from . import (activation, batchnorm, container, conv, dropout, flatten, linear, loss, module, normalization,
-               pooling, rnn, sparse)
+from . import (activation, attention, batchnorm, container, conv, dropout, flatten, linear, loss, module,
+               normalization, pooling, rnn, sparse, transformer)
 from .activation import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
@@ -14,7 +15,8 @@ from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
 
 __all__ = [name for family in (module, container, linear, flatten, activation, loss, conv, pooling, batchnorm,
-                               normalization, dropout, sparse, rnn)
+                               normalization, dropout, sparse, rnn, attention, transformer)
            for name in family.__all__]
