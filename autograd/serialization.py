@@ -1,52 +1,64 @@
-"""``save`` / ``load``: checkpoints in the safetensors format, never pickle.
+"""``save`` / ``load``: checkpoints in the safetensors format.
 
-Tensors become safetensors entries; everything around them (dicts, lists,
-tuples, ints, floats, strings, bools, None) is JSON in the header's
-``__metadata__``, so a file can hold a tensor, a ``state_dict``, an
-optimizer's ``state_dict`` or a whole training checkpoint. Loading parses
-and checks the header before any tensor data is touched, and nothing in a
-file is ever executed: a pickle file, a truncated file or a malformed header
-raises a ``ValueError`` that says what is wrong.
+Tensors (and NumPy arrays) become safetensors entries; everything around
+them (dicts, lists, tuples, ints, floats, strings, bools, None) is JSON in
+the header's ``__metadata__``, so a file can hold a tensor, a ``state_dict``,
+an optimizer's ``state_dict`` or a whole training checkpoint, and loading it
+never runs code.
+
+Any other object (a whole ``Module``, an optimizer) is saved as
+``torch.save`` saves it, by Python pickling, with its tensors still stored
+as safetensors entries. ``load`` refuses such a file unless
+``weights_only=False`` (PyTorch's default since 2.6): unpickling can run
+arbitrary code, so only do that with files you trust.
 """
 from __future__ import annotations
 
+import base64
+import io
 import json
 import numbers
 import os
-import struct
-import tempfile
+import pickle
 
-from . import backend
+from . import backend, safetensors_io
+from .safetensors_io import MAX_HEADER, read_header  # noqa: F401  (public names of this module)
 from .tensor import Tensor
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "WeightsOnlyError"]
 
 #: ``__metadata__`` key holding the JSON structure of the saved object.
 STRUCTURE_KEY = "xpgrad.structure"
+#: ``__metadata__`` key holding the pickled object (files of :func:`save` with Python objects).
+PICKLE_KEY = "xpgrad.pickle"
 FORMAT_KEY = "format"
-#: safetensors' own limit on the header size.
-MAX_HEADER = 100 * 1024 * 1024
-_ITEMSIZE = {
-    "BOOL": 1, "U8": 1, "I8": 1, "U16": 2, "I16": 2, "F16": 2, "BF16": 2, "U32": 4, "I32": 4,
-    "F32": 4, "U64": 8, "I64": 8, "F64": 8,
-}
-_UNSUPPORTED = {"F8_E4M3": 1, "F8_E5M2": 1, "C64": 8, "F8_E8M0": 1, "F4": 1, "F6_E2M3": 1, "F6_E3M2": 1}
-_CHUNK = 1 << 20
+_PROTOCOL = 4
+
+
+class WeightsOnlyError(pickle.UnpicklingError, ValueError):
+    """``ag.load`` refused a file that holds pickled Python objects (``weights_only=True``)."""
+
+
+class _NeedsPickle(Exception):
+    """Raised inside the JSON encoder: the object is not plain data."""
 
 
 # ---------------------------------------------------------------- save
 def save(obj, f):
-    """Save a tensor, a ``state_dict`` or a nested checkpoint to ``f`` (safetensors).
-
-    The file is written atomically: to a temporary file in the same directory,
-    flushed to disk, then renamed over ``f``, so an interrupted save leaves
-    the previous file intact.
+    """Save ``obj`` to ``f``, as ``torch.save`` (in the safetensors format).
 
     Args:
-        obj: a Tensor, or dicts / lists / tuples holding Tensors and plain
-            Python values (int, float, str, bool, None). Dict keys may be
-            str, int, float, bool or None and keep their type.
-        f (str or os.PathLike): the file to write.
+        obj: a Tensor, NumPy array or Python number, or dicts / lists /
+            tuples of them (a ``state_dict``, a checkpoint), saved without
+            pickle. Any other object (a ``Module``, an optimizer) is pickled
+            around its tensors: :func:`load` then needs ``weights_only=False``.
+        f: a path (str or ``os.PathLike``) or a binary file object (``BytesIO``,
+            an open file) to write to.
+
+    A path is written atomically: to a temporary file next to it, flushed to
+    disk, then renamed over ``f``, so an interrupted save leaves the previous
+    file intact; a symlink is written through and the file's permissions
+    follow the umask (or stay those of the file replaced), as ``open()``.
 
     A flat ``{str: Tensor}`` dict keeps its keys as the safetensors names, so
     ``safetensors.torch.load_file`` reads it as a PyTorch ``state_dict``.
@@ -61,24 +73,28 @@ def save(obj, f):
         >>> ag.load(path)
         {'w': tensor([1., 1.]), 'step': 3}
     """
-    safetensors = _safetensors()
-    arrays = {}
-    names = {}  # id(tensor) -> entry name
-    structure = _encode(obj, (), arrays, names)
-    metadata = {FORMAT_KEY: "xpgrad", STRUCTURE_KEY: json.dumps(structure, allow_nan=True)}
-    data = safetensors.numpy.save(arrays, metadata=metadata)
-    _atomic_write(os.fspath(f), data)
-
-
-def _safetensors():
-    """The ``safetensors`` package (an optional dependency: the ``io`` extra)."""
+    arrays, names = {}, {}
     try:
-        import safetensors
-        import safetensors.numpy  # noqa: F401
-    except ImportError as e:
-        raise ImportError("ag.save / ag.load need the safetensors package: pip install \"xpgrad[io]\" "
-                          "(or pip install safetensors)") from e
-    return safetensors
+        structure = _encode(obj, (), arrays, names)
+        metadata = {FORMAT_KEY: "xpgrad", STRUCTURE_KEY: json.dumps(structure, allow_nan=True)}
+    except _NeedsPickle:
+        arrays, names = {}, {}
+        buf = io.BytesIO()
+        _Pickler(buf, arrays, names).dump(obj)
+        metadata = {FORMAT_KEY: "xpgrad", PICKLE_KEY: base64.b64encode(buf.getvalue()).decode()}
+    chunks = safetensors_io.encode(arrays, metadata)
+    if hasattr(f, "write"):
+        _write_bytes(f, chunks)
+        return
+    if not isinstance(f, (str, bytes, os.PathLike)):
+        raise TypeError(f"ag.save expects a path or a writable binary file object, got {type(f).__name__}")
+    safetensors_io.atomic_write(os.fsencode(f).decode(errors="surrogateescape") if isinstance(f, bytes)
+                                else os.fspath(f), chunks, _write_bytes)
+
+
+def _write_bytes(fh, chunks):
+    """Write the file's chunks to an open file (the step an interrupted save stops in)."""
+    safetensors_io.write_bytes(fh, chunks)
 
 
 def _entry_name(path, arrays):
@@ -91,23 +107,39 @@ def _entry_name(path, arrays):
     return name
 
 
+def _store(obj, path, arrays, names):
+    """The entry name of a Tensor or array (stored once per object)."""
+    name = names.get(id(obj))
+    if name is None:
+        name = names[id(obj)] = _entry_name(path, arrays)
+        arrays[name] = backend.host_contiguous(obj._data if isinstance(obj, Tensor) else obj)
+    return name
+
+
 def _encode(obj, path, arrays, names):
     """The JSON form of ``obj``; tensors go to ``arrays`` and become ``{"$t": name}``."""
     if isinstance(obj, Tensor):
-        name = names.get(id(obj))
-        if name is None:
-            name = names[id(obj)] = _entry_name(path, arrays)
-            arrays[name] = backend.host_contiguous(obj._data)
-        return {"$t": name, "rg": True} if obj.requires_grad else {"$t": name}
+        parameter = _is_parameter(type(obj))
+        if type(obj) is not Tensor and not parameter:  # another subclass: keep its class (pickle)
+            raise _NeedsPickle
+        node = {"$t": _store(obj, path, arrays, names)}
+        if obj.requires_grad:
+            node["rg"] = True
+        if parameter:
+            node["p"] = True
+        return node
+    if backend.is_array(obj):
+        return {"$a": _store(obj, path, arrays, names)}
     if obj is None or isinstance(obj, (bool, int, float, str)):
-        return _scalar(obj, path)
+        return _scalar(obj)
     if isinstance(obj, dict):
+        if type(obj) is not dict and not _is_plain_mapping(obj):
+            raise _NeedsPickle
         items = []
         for k, v in obj.items():
             if not (k is None or isinstance(k, (bool, int, float, str))):
-                raise TypeError(f"ag.save: dict key {k!r} at {_where(path)} has type "
-                                f"{type(k).__name__}; keys must be str, int, float, bool or None")
-            items.append([_scalar(k, path), _encode(v, path + (k,), arrays, names)])
+                raise _NeedsPickle
+            items.append([_scalar(k), _encode(v, path + (k,), arrays, names)])
         return {"$d": items}
     if isinstance(obj, tuple):  # named tuples are saved as plain tuples
         return {"$tuple": [_encode(v, path + (i,), arrays, names) for i, v in enumerate(obj)]}
@@ -117,243 +149,193 @@ def _encode(obj, path, arrays, names):
         return int(obj)
     if isinstance(obj, numbers.Real):
         return float(obj)
-    if backend.is_array(obj):
-        raise TypeError(f"ag.save: a {type(obj).__name__} at {_where(path)}: wrap arrays in "
-                        "ag.tensor(...) (only Tensors and plain Python values are saved)")
-    hint = " (save its state_dict() instead)" if callable(getattr(obj, "state_dict", None)) else ""
-    raise TypeError(f"ag.save cannot store a {type(obj).__name__} (at {_where(path)}){hint}; it saves "
-                    "Tensors, dicts, lists, tuples, int, float, str, bool and None, never pickle")
+    raise _NeedsPickle
 
 
-def _scalar(v, path):
+def _is_parameter(cls):
+    return cls.__name__ == "Parameter" and cls.__module__ == "nn.parameter"
+
+
+def _is_plain_mapping(obj):
+    # OrderedDict (what state_dict() returns) loads back as a dict, which compares equal
+    return type(obj).__name__ == "OrderedDict" and type(obj).__module__ == "collections"
+
+
+def _scalar(v):
     # bool is an int subclass and JSON keeps them apart; exact int/float types only
     if v is None or type(v) in (bool, int, float, str):
         return v
     for t in (bool, int, float, str):
         if isinstance(v, t):
             return t(v)
-    raise TypeError(f"ag.save: unsupported value {v!r} at {_where(path)}")
+    raise _NeedsPickle
 
 
-def _where(path):
-    return "the top level" if not path else "key " + ".".join(str(p) for p in path)
+class _Pickler(pickle.Pickler):
+    """Pickles an object, its Tensors and arrays going to safetensors entries instead."""
+
+    def __init__(self, file, arrays, names):
+        super().__init__(file, protocol=_PROTOCOL)
+        self._arrays, self._names = arrays, names
+
+    def persistent_id(self, obj):
+        if isinstance(obj, Tensor):
+            name = _store(obj, ("tensor",), self._arrays, self._names)
+            cls = type(obj)
+            return ("t", name, bool(obj.requires_grad), cls.__module__, cls.__qualname__)
+        if backend.is_array(obj):
+            return ("a", _store(obj, ("array",), self._arrays, self._names))
+        return None
 
 
-def _write_bytes(fh, data):
-    """Write ``data`` to an open file in chunks (the step an interrupted save stops in)."""
-    view = memoryview(data)
-    for i in range(0, len(view), _CHUNK):
-        fh.write(view[i:i + _CHUNK])
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, entries):
+        super().__init__(file)
+        self._entries, self._made = entries, {}
 
-
-def _atomic_write(path, data):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            _write_bytes(fh, data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:  # make the rename itself durable (POSIX; best effort elsewhere)
-        dfd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+    def persistent_load(self, pid):
+        if pid[0] == "a":
+            return self._entries.array(pid[1])
+        _, name, requires_grad, module, qualname = pid
+        if name not in self._made:
+            t = self._entries.tensor(name)
+            cls = self.find_class(module, qualname)
+            if cls is not Tensor:
+                t = cls(t, requires_grad=requires_grad)
+            elif requires_grad:
+                t.requires_grad_(True)
+            self._made[name] = t
+        return self._made[name]
 
 
 # ---------------------------------------------------------------- load
-def load(f, map_location=None):
+def load(f, map_location=None, *, weights_only=None, mmap=None):
     """Load what :func:`save` wrote, or any safetensors file (e.g. from PyTorch).
 
     Args:
-        f (str or os.PathLike): the file to read.
+        f: a path (str or ``os.PathLike``) or a binary file object to read.
         map_location: the device for the tensors (``"cpu"``, ``"cuda:0"``, an
             ``ag.device``); default ``"cpu"``.
+        weights_only (bool): ``True`` (the default, as PyTorch since 2.6)
+            refuses a file that holds pickled Python objects (a whole Module
+            saved with :func:`save`); ``False`` unpickles it. Only pass
+            ``False`` for files you trust: unpickling can run arbitrary code.
+        mmap: accepted for PyTorch compatibility; files are always read
+            into memory (never mapped).
+
+    The file is read once, through one descriptor, into memory the result
+    owns: a concurrent :func:`save` (an atomic rename) gives the old or the
+    new checkpoint, and a file rewritten in place while it is read raises
+    ``ValueError`` rather than mixing versions.
 
     Returns:
         The saved object with the same structure (dict key types, lists vs
-        tuples). A file written by another program (``safetensors.torch.save_file``)
-        comes back as a flat ``{name: Tensor}`` dict with its names unchanged.
-        bfloat16 entries are widened to float32 (NumPy has no bfloat16);
-        float8 and complex entries raise ``ValueError``.
+        tuples; NumPy arrays come back as NumPy arrays). A file written by
+        another program (``safetensors.torch.save_file``) comes back as a
+        flat ``{name: Tensor}`` dict with its names unchanged. bfloat16
+        entries are widened to float32 (NumPy has no bfloat16); float8 and
+        complex entries raise ``ValueError``.
 
     Raises:
         ValueError: the file is not a valid safetensors file (a pickle file,
             truncated, a header that is not JSON or lies about sizes, dtypes
             or offsets). Nothing in the file is executed, whatever it holds.
+        WeightsOnlyError: (a ``pickle.UnpicklingError`` and a ``ValueError``)
+            the file holds Python objects and ``weights_only`` is not False.
     """
-    safe_open = _safetensors().safe_open
-    path = os.fspath(f)
     device = backend.Device(map_location) if map_location is not None else backend.Device("cpu")
-    header, meta, data_start = read_header(path)
-    ours = meta.get(FORMAT_KEY) == "xpgrad" and STRUCTURE_KEY in meta
-    if ours:
+
+    def check(meta):
+        if weights_only is not False and meta.get(FORMAT_KEY) == "xpgrad" and PICKLE_KEY in meta:
+            raise _refusal(where)
+
+    if hasattr(f, "read"):
+        where = str(getattr(f, "name", None) or f"<{type(f).__name__}>")
+        header, meta, arrays = safetensors_io.read(f, where, check)
+    else:
+        if not isinstance(f, (str, bytes, os.PathLike)):
+            raise TypeError("ag.load expects a path or a readable binary file object, "
+                            f"got {type(f).__name__}")
+        where = os.fsdecode(f)
+        with open(f, "rb") as fh:
+            header, meta, arrays = safetensors_io.read(fh, where, check)
+    entries = _Entries(arrays, device)
+    ours = meta.get(FORMAT_KEY) == "xpgrad"
+    if ours and PICKLE_KEY in meta:
         try:
-            structure = json.loads(meta[STRUCTURE_KEY])
-        except (ValueError, RecursionError) as e:
-            raise ValueError(
-                f"{path}: the metadata entry {STRUCTURE_KEY!r} is not valid JSON ({e})") from None
-    arrays = {}
-    plain = [k for k, v in header.items() if v["dtype"] != "BF16"]
-    if plain:
-        try:
-            with safe_open(path, framework="numpy") as fh:
-                for k in plain:  # the shape from the header: 0-d entries come back as (1,)
-                    arrays[k] = fh.get_tensor(k).reshape(tuple(header[k]["shape"]))
-        except Exception as e:  # the library's own checks, after ours
-            raise ValueError(f"{path}: not a valid safetensors file: {e}") from None
-    if len(plain) != len(header):
-        with open(path, "rb") as fh:
-            for k, v in header.items():
-                if v["dtype"] == "BF16":
-                    begin, end = v["data_offsets"]
-                    fh.seek(data_start + begin)
-                    arrays[k] = backend.bfloat16_to_float32(fh.read(end - begin), v["shape"])
-    tensors = {k: Tensor._make(backend.asarray(a, device=device, copy=True), device)
-               for k, a in arrays.items()}
-    if not ours:
-        return {k: tensors[k] for k in header}
+            raw = base64.b64decode(meta[PICKLE_KEY], validate=True)
+        except ValueError as e:
+            raise ValueError(f"{where}: the metadata entry {PICKLE_KEY!r} is not base64 ({e})") from None
+        return _Unpickler(io.BytesIO(raw), entries).load()
+    if not (ours and STRUCTURE_KEY in meta):
+        return {k: entries.tensor(k) for k in header}
     try:
-        return _decode(structure, tensors)
+        structure = safetensors_io.parse_json(meta[STRUCTURE_KEY], where,
+                                              f"the metadata entry {STRUCTURE_KEY!r}")
+        return _decode(structure, entries)
     except RecursionError:
-        raise ValueError(f"{path}: the saved structure is nested too deeply") from None
-    except (KeyError, TypeError, ValueError, IndexError) as e:
-        raise ValueError(f"{path}: malformed {STRUCTURE_KEY!r} metadata: {e}") from None
+        raise ValueError(f"{where}: the {STRUCTURE_KEY!r} metadata is nested too deeply") from None
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+        raise ValueError(f"{where}: malformed {STRUCTURE_KEY!r} metadata: {e}") from None
 
 
-def _decode(node, tensors):
+def _refusal(where):
+    return WeightsOnlyError(
+        f"{where} holds pickled Python objects (a whole Module, optimizer or other object saved by "
+        "ag.save), not only tensors and plain data. ag.load refuses it with weights_only=True, the "
+        "default, because unpickling can run arbitrary code. Load it with ag.load(f, weights_only=False) "
+        "only if you trust the file's source; better, save and load model.state_dict().")
+
+
+class _Entries:
+    """The file's entries, each made a Tensor (on ``device``) or left a host array on first use."""
+
+    def __init__(self, arrays, device):
+        self._arrays, self._device, self._tensors = arrays, device, {}
+
+    def _get(self, name, what):
+        if name not in self._arrays:
+            raise KeyError(f"it refers to {what} {name!r} that the file does not hold")
+        return self._arrays[name]
+
+    def array(self, name):
+        return self._get(name, "an array")
+
+    def tensor(self, name):
+        t = self._tensors.get(name)
+        if t is None:
+            a = self._get(name, "a tensor")
+            t = self._tensors[name] = Tensor._make(backend.asarray(a, device=self._device), self._device)
+        return t
+
+
+def _decode(node, entries):
     if isinstance(node, list):
-        return [_decode(v, tensors) for v in node]
+        return [_decode(v, entries) for v in node]
     if not isinstance(node, dict):
         return node
     if "$t" in node:
         name = node["$t"]
-        if name not in tensors:
-            raise KeyError(f"it refers to a tensor {name!r} that the file does not hold")
-        t = tensors[name]
+        t = entries.tensor(name)
         if node.get("rg") and not t.requires_grad:
+            if not backend.is_floating(t.dtype):
+                raise ValueError(f"tensor {name!r} of dtype {t.dtype} is marked requires_grad, but only "
+                                 "floating-point tensors can require gradients")
             t.requires_grad_(True)
+        if node.get("p"):
+            from nn.parameter import Parameter
+
+            return Parameter(t, requires_grad=t.requires_grad)
         return t
+    if "$a" in node:
+        return entries.array(node["$a"])
     if "$d" in node:
         out = {}
         for k, v in node["$d"]:
             if isinstance(k, (dict, list)):
                 raise TypeError(f"a dict key must be a scalar, got {type(k).__name__}")
-            out[k] = _decode(v, tensors)
+            out[k] = _decode(v, entries)
         return out
     if "$tuple" in node:
-        return tuple(_decode(v, tensors) for v in node["$tuple"])
+        return tuple(_decode(v, entries) for v in node["$tuple"])
     raise ValueError(f"unknown node with keys {sorted(node)[:5]}")
-
-
-def read_header(path):
-    """Parse and check the header of the safetensors file at ``path``.
-
-    Checks, before reading any tensor data: the 8-byte header length against
-    the file size, that the header is a JSON object, each entry's dtype,
-    shape and ``data_offsets`` (sizes match, inside the file, no overlaps or
-    gaps), and that ``__metadata__`` maps strings to strings.
-
-    Returns:
-        ``(entries, metadata, data_start)``: the entries in file order, the
-        metadata dict and the file offset where tensor data begins.
-    """
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        head = fh.read(8)
-        _check_not_pickle(path, head)
-        if size < 8:
-            raise ValueError(f"{path}: not a safetensors file: {size} bytes is shorter than the "
-                             "8-byte header length (truncated or empty file)")
-        (n,) = struct.unpack("<Q", head)
-        if n > size - 8:
-            raise ValueError(f"{path}: not a valid safetensors file: the header claims {n} bytes but "
-                             f"the file has only {size - 8} after the length field (truncated file, corrupt "
-                             "header length, or not a safetensors file at all)")
-        if n > MAX_HEADER:
-            raise ValueError(f"{path}: safetensors header of {n} bytes exceeds the {MAX_HEADER}-byte limit")
-        if n < 2:
-            raise ValueError(f"{path}: not a valid safetensors file: header length {n} is too small")
-        raw = fh.read(n)
-    try:
-        header = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as e:
-        raise ValueError(
-            f"{path}: not a valid safetensors file: the header is not valid JSON ({e})") from None
-    if not isinstance(header, dict):
-        raise ValueError(f"{path}: not a valid safetensors file: the header is a JSON "
-                         f"{type(header).__name__}, expected an object")
-    meta = header.pop("__metadata__", None) or {}
-    if not isinstance(meta, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                             for k, v in meta.items()):
-        raise ValueError(f"{path}: invalid safetensors header: __metadata__ must map strings to strings")
-    data_len = size - 8 - n
-    spans = []
-    for name, info in header.items():
-        spans.append(_check_entry(path, name, info, data_len))
-    spans.sort()
-    pos = 0
-    for begin, end, name in spans:
-        if begin < pos:
-            raise ValueError(f"{path}: invalid safetensors header: the data of {name!r} "
-                             f"(bytes {begin}..{end}) overlaps another tensor's")
-        if begin > pos:
-            raise ValueError(f"{path}: invalid safetensors header: a gap of {begin - pos} bytes "
-                             f"before tensor {name!r}")
-        pos = end
-    if pos != data_len:
-        raise ValueError(f"{path}: invalid safetensors file: {data_len - pos} bytes after the last "
-                         "tensor's data (the offsets do not cover the data section)")
-    return header, meta, 8 + n
-
-
-def _check_entry(path, name, info, data_len):
-    where = f"{path}: invalid safetensors header: tensor {name!r}"
-    if not isinstance(info, dict):
-        raise ValueError(f"{where} is described by a {type(info).__name__}, expected an object")
-    dtype, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
-    if not isinstance(dtype, str) or dtype not in _ITEMSIZE:
-        if dtype in _UNSUPPORTED:
-            raise ValueError(f"{where} has dtype {dtype}, which xpgrad cannot hold (NumPy has no such "
-                             "type); convert it before saving")
-        known = ", ".join(_ITEMSIZE)
-        raise ValueError(f"{where} has unknown dtype {dtype!r} (expected one of {known})")
-    if not isinstance(shape, list) or not all(type(s) is int and s >= 0 for s in shape):
-        raise ValueError(f"{where} has invalid shape {shape!r} (expected a list of non-negative ints)")
-    if (not isinstance(offsets, list) or len(offsets) != 2
-            or not all(type(o) is int and o >= 0 for o in offsets) or offsets[0] > offsets[1]):
-        raise ValueError(f"{where} has invalid data_offsets {offsets!r} (expected [begin, end] "
-                         "with 0 <= begin <= end)")
-    begin, end = offsets
-    if end > data_len:
-        raise ValueError(f"{where}: data_offsets [{begin}, {end}] run past the end of the data "
-                         f"({data_len} bytes; truncated file?)")
-    count = 1
-    for s in shape:
-        count *= s
-    if count * _ITEMSIZE[dtype] != end - begin:
-        raise ValueError(f"{where}: shape {shape} of {dtype} needs {count * _ITEMSIZE[dtype]} bytes "
-                         f"but data_offsets [{begin}, {end}] span {end - begin}")
-    return begin, end, name
-
-
-def _check_not_pickle(path, head):
-    if head[:2] in (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05") or head[:4] == b"PK\x03\x04":
-        kind = "a zip archive (torch.save's format)" if head[:2] == b"PK" else "a pickle file"
-        raise ValueError(
-            f"{path} is {kind}, not safetensors. ag.load never unpickles (unpickling can run "
-            "arbitrary code). Convert it once in a trusted environment, e.g. "
-            "safetensors.torch.save_file(torch.load(path, weights_only=True), 'model.safetensors')."
-        )

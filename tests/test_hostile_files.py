@@ -11,7 +11,7 @@ import tracemalloc
 import pytest
 
 import autograd as ag
-from autograd import serialization
+from autograd import safetensors_io, serialization
 
 pytest.importorskip("safetensors")
 
@@ -110,7 +110,7 @@ def test_huge_header_length_is_not_allocated(tmp_path, length):
 
 
 def test_header_longer_than_the_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(serialization, "MAX_HEADER", 16)
+    monkeypatch.setattr(safetensors_io, "MAX_HEADER", 16)
     path = craft(tmp_path / "long_header.safetensors", {"__metadata__": {"k": "v" * 64}})
     expect_error(path, "exceeds")
 

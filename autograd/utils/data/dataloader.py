@@ -5,6 +5,7 @@ import numbers
 from collections.abc import Mapping, Sequence
 
 from ... import backend
+from ...random import check_generator
 from ...tensor import Tensor
 from .dataset import IterableDataset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, _check_batch_size, _is_int
@@ -16,9 +17,12 @@ __all__ = ["DataLoader", "default_collate", "default_convert"]
 def default_collate(batch):
     """Merge a list of samples into a batch, as PyTorch's ``default_collate``.
 
-    Tensors (and NumPy arrays) are stacked along a new first dimension;
-    Python ints become an int64 tensor, floats a float64 tensor, bools a
-    bool tensor; strings stay a list; dicts, tuples and lists are collated
+    Tensors (and NumPy arrays) are stacked along a new first dimension. A
+    batch whose first element is a Python float becomes a float64 tensor;
+    one whose first element is an int or bool gets ``ag.tensor``'s inferred
+    dtype (``[1, 2]`` int64, ``[1, 2.5]`` the default float dtype, all-bool
+    bool), and NumPy scalars keep their promoted dtype, as PyTorch. Strings
+    stay a list; dicts, tuples and lists are collated
     per field (tuples and lists give lists, named tuples keep their type).
     """
     from ...creation import tensor
@@ -29,13 +33,17 @@ def default_collate(batch):
         return stack(batch, 0)
     if backend.is_array(elem):
         return stack([_to_tensor(a) for a in batch], 0)
-    if isinstance(elem, bool):
-        return tensor(batch, dtype=backend.bool_)
-    if isinstance(elem, numbers.Integral):
-        return tensor([int(v) for v in batch], dtype=backend.int64)
-    if isinstance(elem, numbers.Real):
-        dtype = getattr(elem, "dtype", backend.float64)  # NumPy scalars keep their dtype
-        return tensor([float(v) for v in batch], dtype=dtype)
+    if type(elem).__module__ == "numpy" and getattr(elem, "shape", None) == ():
+        # NumPy scalars: their dtypes promote together (``torch.as_tensor`` of the batch)
+        dtype = None
+        for v in batch:
+            d = getattr(v, "dtype", None) or backend.scalar_dtype(v)
+            dtype = d if dtype is None else backend.promote_types(dtype, d)
+        return tensor([backend.host_scalar(v) for v in batch], dtype=dtype)
+    if isinstance(elem, float):
+        return tensor(batch, dtype=backend.float64)
+    if isinstance(elem, numbers.Number):  # int or bool first: inferred as ``torch.tensor(batch)``
+        return tensor(batch)
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, Mapping):
@@ -98,8 +106,8 @@ class DataLoader:
         collate_fn: merges a list of samples into a batch (default:
             :func:`default_collate`).
         drop_last (bool): drop the last incomplete batch.
-        generator: the random generator of ``shuffle`` (an object with
-            ``permutation``, e.g. ``numpy.random.default_rng(0)``).
+        generator: the random generator of ``shuffle``: an
+            :class:`autograd.Generator` or a ``numpy.random.Generator``.
 
     Example::
 
@@ -125,6 +133,7 @@ class DataLoader:
             raise ValueError(f"shuffle should be a boolean value, but got shuffle={shuffle!r}")
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"collate_fn should be callable, got {type(collate_fn).__name__}")
+        check_generator(generator, "DataLoader generator")
         self.dataset, self.num_workers, self.generator = dataset, num_workers, generator
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
@@ -172,7 +181,8 @@ class DataLoader:
 
     def _fetch(self, indices):
         ds = self.dataset
-        if isinstance(ds, TensorDataset) and self.collate_fn is default_collate:
+        if type(ds) is TensorDataset and self.collate_fn is default_collate:
+            # the exact class only: a subclass may override __getitem__ (a transform)
             # one gather per tensor instead of len(indices) indexing ops and a stack
             from ...creation import tensor
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 import math
 
+from ...random import check_generator
 from ...tensor import Tensor
 from .sampler import _permutation
 
@@ -109,9 +110,11 @@ def random_split(dataset, lengths, generator=None):
     Args:
         lengths: the sizes of the parts, or fractions that sum to 1 (the
             remainder is spread one by one over the first parts, as PyTorch).
-        generator: a random generator (default: the global one, see
+        generator: an :class:`autograd.Generator` or a
+            ``numpy.random.Generator`` (default: the global one, see
             ``ag.manual_seed``).
     """
+    check_generator(generator, "random_split generator")
     n = len(dataset)
     lengths = list(lengths)
     if lengths and math.isclose(sum(lengths), 1) and sum(lengths) <= 1 and n != 1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numbers
 
 from ... import backend
-from ...random import integers_array, permutation_array
+from ...random import check_generator, integers_array, permutation_array
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler"]
 
@@ -53,10 +53,16 @@ class RandomSampler(Sampler):
         data_source: the dataset.
         replacement (bool): draw ``num_samples`` indices with replacement.
         num_samples (int): how many indices to draw (default: the dataset length).
-        generator: a random generator with ``permutation`` and ``integers``
-            (e.g. ``numpy.random.default_rng(0)``); default: the global one,
-            seeded by ``ag.manual_seed``.
+        generator: an :class:`autograd.Generator` or a
+            ``numpy.random.Generator``; default: the global one, seeded by
+            ``ag.manual_seed``.
+
+    Indices are drawn lazily, in chunks, as iteration proceeds: a huge
+    ``num_samples`` costs nothing until it is iterated.
     """
+
+    #: indices drawn at a time with replacement
+    _CHUNK = 1024
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
         if not isinstance(replacement, bool):
@@ -65,7 +71,8 @@ class RandomSampler(Sampler):
             raise ValueError(
                 f"num_samples should be a positive integer value, but got num_samples={num_samples}")
         self.data_source, self.replacement = data_source, replacement
-        self._num_samples, self.generator = num_samples, generator
+        self._num_samples = num_samples
+        self.generator = check_generator(generator, "RandomSampler generator")
 
     @property
     def num_samples(self):
@@ -74,14 +81,17 @@ class RandomSampler(Sampler):
     def __iter__(self):
         n, k = len(self.data_source), self.num_samples
         if n == 0:
-            return iter(())
+            return
         if self.replacement:
             cpu = backend.Device("cpu")
-            return iter(integers_array(0, n, (k,), backend.int64, cpu, self.generator).tolist())
-        out = []
-        while len(out) < k:
-            out += _permutation(n, self.generator)
-        return iter(out[:k])
+            for start in range(0, k, self._CHUNK):
+                size = min(self._CHUNK, k - start)
+                yield from integers_array(0, n, (size,), backend.int64, cpu, self.generator).tolist()
+            return
+        for _ in range(k // n):  # whole epochs, one permutation each, then a partial one
+            yield from _permutation(n, self.generator)
+        if k % n:
+            yield from _permutation(n, self.generator)[:k % n]
 
     def __len__(self):
         return self.num_samples
@@ -91,7 +101,8 @@ class SubsetRandomSampler(Sampler):
     """The given indices in a random order each epoch."""
 
     def __init__(self, indices, generator=None):
-        self.indices, self.generator = list(indices), generator
+        self.indices = list(indices)
+        self.generator = check_generator(generator, "SubsetRandomSampler generator")
 
     def __iter__(self):
         return (self.indices[i] for i in _permutation(len(self.indices), self.generator))
