@@ -17,7 +17,8 @@ from .function import Function
 from . import autograd, cuda, viz
 from .autograd import grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .random import manual_seed
+from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
+                     set_rng_state)
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
