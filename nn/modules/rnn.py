@@ -14,7 +14,9 @@ import autograd as ag
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from .module import Module
+from .rnn_packed import packed_forward
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 _FUNCTIONS = {"RNN_TANH": F.rnn_tanh, "RNN_RELU": F.rnn_relu, "LSTM": F.lstm, "GRU": F.gru}
@@ -136,9 +138,12 @@ class RNNBase(Module):
         lstm = self.mode == "LSTM"
         if lstm and hx is not None and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
             raise TypeError("LSTM expects hx to be a tuple (h_0, c_0)")
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx, lstm)
         batched = self._check_input(input, hx)
+        batch_dim = 0 if self.batch_first else 1
         if not batched:  # as PyTorch: a batch of one, squeezed again at the end
-            input = input.unsqueeze(1)
+            input = input.unsqueeze(batch_dim)
             if hx is not None:
                 hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
         batch = input.shape[0] if self.batch_first else input.shape[1]
@@ -153,9 +158,26 @@ class RNNBase(Module):
                                        self.dropout, self.training, self.bidirectional, self.batch_first)
         output, states = result[0], result[1:]
         if not batched:
-            output = output.squeeze(1)
+            output = output.squeeze(batch_dim)
             states = tuple(s.squeeze(1) for s in states)
         return (output, states) if lstm else (output, states[0])
+
+    def _forward_packed(self, packed, hx, lstm):
+        """``forward`` on a :class:`~nn.utils.rnn.PackedSequence`: returns a packed output."""
+        batch = int(packed.batch_sizes[0])
+        self._check_input(packed.data.unsqueeze(0), None)
+        if hx is None:
+            shape = (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
+            zeros = ag.zeros(shape, dtype=packed.data.dtype, device=packed.data.device)
+            hx = (zeros, zeros) if lstm else zeros
+        for h, what in zip(hx if lstm else (hx,), ("hidden", "cell")):
+            self._check_hidden(h, batch, what)
+
+        def run(x, h):
+            return _FUNCTIONS[self.mode](x, h, self._flat_weights, self.bias, self.num_layers, self.dropout,
+                                         self.training, self.bidirectional, False)
+
+        return packed_forward(self, run, packed, hx)
 
 
 class RNN(RNNBase):
