@@ -259,3 +259,81 @@ def test_concat_subset_random_split():
     assert [len(p) for p in random_split(Range(11), [0.5, 0.5])] == [6, 5]
     with pytest.raises(ValueError, match="Sum of input lengths"):
         random_split(Range(10), [3, 3])
+
+
+# ---------------------------------------------------------------- issue 11 item 6, issue 13
+# (batch, expected dtype, expected values): PyTorch 2.13's default_collate on each batch
+_COLLATE_CASES = [
+    ([1, 2.5], "float32", [1.0, 2.5]),  # first element an int: inferred, like torch.tensor(batch)
+    ([2.5, 1], "float64", [2.5, 1.0]),  # first element a float: float64
+    ([True, 1], "int64", [1, 1]),
+    ([True, 2.5], "float32", [1.0, 2.5]),
+    ([True, False], "bool", [True, False]),
+    ([1, 2], "int64", [1, 2]),
+    ([np.float32(1), np.float64(2)], "float64", [1.0, 2.0]),  # NumPy scalars promote
+    ([np.int16(1), np.uint8(2)], "int16", [1, 2]),
+    ([np.float64(1.5), 2], "float64", [1.5, 2.0]),
+    ([1, np.float32(2.5)], "float32", [1.0, 2.5]),
+    ([np.float16(1), np.float16(2)], "float16", [1.0, 2.0]),
+]
+
+
+@pytest.mark.parametrize("batch,dtype,values", _COLLATE_CASES)
+def test_default_collate_mixed_numbers(batch, dtype, values):
+    out = default_collate(batch)
+    assert out.dtype == getattr(ag, dtype)
+    assert out.tolist() == values
+
+
+def test_default_collate_mixed_numbers_match_pytorch():
+    torch = pytest.importorskip("torch")
+    for batch, _, _ in _COLLATE_CASES:
+        ours, theirs = default_collate(batch), torch.utils.data.default_collate(batch)
+        assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1], batch
+        assert ours.tolist() == theirs.tolist()
+
+
+class _Doubled(TensorDataset):
+    """A TensorDataset subclass with a transform in __getitem__."""
+
+    def __getitem__(self, i):
+        x, y = super().__getitem__(i)
+        return x * 2, y
+
+
+def test_tensor_dataset_subclass_getitem_is_not_bypassed():
+    ds = _Doubled(ag.arange(6).float(), ag.arange(6))
+    xs = [x.tolist() for x, _ in DataLoader(ds, batch_size=4)]
+    assert xs == [[0.0, 2.0, 4.0, 6.0], [8.0, 10.0]]
+    plain = TensorDataset(ag.arange(6).float(), ag.arange(6))  # the exact class keeps its fast path
+    assert [x.tolist() for x, _ in DataLoader(plain, batch_size=4)] == [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0]]
+
+
+def test_random_sampler_with_replacement_is_lazy():
+    import itertools
+    import tracemalloc
+
+    ds = list(range(7))
+    sampler = RandomSampler(ds, replacement=True, num_samples=10 ** 10)
+    assert len(sampler) == 10 ** 10
+    tracemalloc.start()
+    try:
+        first = list(itertools.islice(iter(sampler), 5000))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024, peak
+    assert len(first) == 5000 and set(first) <= set(ds) and len(set(first)) == 7
+    # without replacement, more samples than the dataset: whole permutations, then a partial one
+    big = RandomSampler(ds, num_samples=10 ** 12)
+    head = list(itertools.islice(iter(big), 14))
+    assert sorted(head[:7]) == ds and sorted(head[7:]) == ds
+    tail = list(RandomSampler(ds, num_samples=10))
+    assert sorted(tail[:7]) == ds and len(tail) == 10 and len(set(tail[7:])) == 3
+
+
+def test_random_sampler_replacement_reproducible():
+    ds = list(range(50))
+    a = list(RandomSampler(ds, replacement=True, num_samples=3000, generator=ag.Generator().manual_seed(1)))
+    b = list(RandomSampler(ds, replacement=True, num_samples=3000, generator=ag.Generator().manual_seed(1)))
+    assert a == b and len(a) == 3000
