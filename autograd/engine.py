@@ -90,9 +90,12 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                     captured[k] = grads[nr]
             if record_norms:
                 node._grad_norm = _norm(grads)
-            results = node.backward(node, *grads)
-            if results.__class__ is not tuple:
-                results = (results,)
+            if node.raw_backward is not None and not create_graph:
+                results = _raw_backward(node, grads)
+            else:
+                results = node.backward(node, *grads)
+                if results.__class__ is not tuple:
+                    results = (results,)
             edges = node._edges
             if len(results) != len(edges):
                 raise RuntimeError(
@@ -160,6 +163,15 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             finally:
                 state.enabled = prev
     return None
+
+
+def _raw_backward(node, grads):
+    """Call a node's array-level ``raw_backward`` and wrap its gradients as Tensors."""
+    results = node.raw_backward(node, *(None if g is None else g._data for g in grads))
+    if results.__class__ is not tuple:
+        results = (results,)
+    device = node.device
+    return tuple(None if r is None else Tensor._make(r, device) for r in results)
 
 
 def _add(buffers, node, nr, g):

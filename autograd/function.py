@@ -130,6 +130,11 @@ class Function:
                 out.append(s.value)
         return tuple(out)
 
+    @property
+    def saved_arrays(self):
+        """The saved values as backend arrays (for ``raw_backward``), checked as ``saved_tensors``."""
+        return tuple(v._data if isinstance(v, Tensor) else v for v in self.saved_tensors)
+
     def mark_non_differentiable(self, *outputs):
         """Declare outputs that never receive a gradient (e.g. indices)."""
         self._non_diff = {id(o._data if isinstance(o, Tensor) else o) for o in outputs}
@@ -179,6 +184,12 @@ class Function:
     @staticmethod
     def backward(ctx, *grads):
         raise NotImplementedError(f"{ctx.name()} does not implement backward")
+
+    #: Optional fast path, ``raw_backward(ctx, *grads)``: the same math as ``backward`` on backend
+    #: arrays (incoming gradients as arrays, one array or None per forward argument returned). The
+    #: engine calls it instead of ``backward`` when no graph of the backward is recorded
+    #: (``create_graph=False``); ``backward`` stays the differentiable definition.
+    raw_backward = None
 
     # -- apply -----------------------------------------------------------
     @classmethod

@@ -9,15 +9,15 @@ runs the whole time loop of one LSTM layer and direction in one node.
 
 The cells' activated gates are an extra output, PyTorch's "workspace":
 backward needs them, and saving an output keeps the graph differentiable
-(double backward sees every dependency). Backward is one piece of math written
-for both arrays and Tensors: Tensor ops when a graph of the backward is being
-recorded (``create_graph=True``), raw backend arrays otherwise, for speed.
+(double backward sees every dependency). Each op's ``backward`` (Tensor ops) is
+its differentiable definition; its ``raw_backward`` is the same math on raw
+backend arrays, which the engine calls instead when no graph of the backward is
+recorded (``create_graph=False``), for speed. The cells' math is one function
+over a small namespace (``_ArrayMath`` or ``_TensorMath``) chosen by the op.
 """
 from __future__ import annotations
 
 from ..function import Primitive
-from ..grad_mode import state
-from ..tensor import Tensor
 from .unary import sigmoid_array
 
 
@@ -37,7 +37,7 @@ class _ArrayMath:
 
 
 class _TensorMath:
-    """The same functions on Tensors (recorded, for ``create_graph=True``)."""
+    """The same functions on Tensors (differentiable)."""
 
     @staticmethod
     def tanh(t):
@@ -53,13 +53,6 @@ class _TensorMath:
     def chunk(t, n):
         size = t.shape[-1] // n
         return [t[..., k * size:(k + 1) * size] for k in range(n)]
-
-
-def _math(ctx, saved):
-    """``(math, values)``: Tensor math and the Tensors when recording, else array math and arrays."""
-    if state.enabled:
-        return _TensorMath, saved
-    return _ArrayMath(ctx.device.xp), [None if s is None else s._data for s in saved]
 
 
 _LSTM_AFFINE: dict = {}
@@ -79,10 +72,6 @@ def _lstm_affine(xp, device, dtype, hidden):
     return got
 
 
-def _wrap(ctx, value):
-    return value if value is None or isinstance(value, Tensor) else Tensor._make(value, ctx.device)
-
-
 # ---------------------------------------------------------------- LSTM
 class FusedLSTMCell(Primitive):
     """``(h', c', gates)`` from gate projections ``gx``, ``gh`` (``(*, 4H)``) and the cell state ``c``."""
@@ -96,12 +85,19 @@ class FusedLSTMCell(Primitive):
 
     @staticmethod
     def backward(ctx, dh, dc, dact):
-        m, (act, c, c_new, dh, dc, dact) = _math(ctx, (*ctx.saved_tensors, dh, dc, dact))
-        dpre, dc_prev = _lstm_backward(m, act, c, c_new, dh, dc, dact)
-        need = ctx.needs_input_grad
-        dpre = _wrap(ctx, dpre)
-        dc_prev = _wrap(ctx, dc_prev) if need[2] else None
-        return (dpre if need[0] else None), (dpre if need[1] else None), dc_prev
+        act, c, c_new = ctx.saved_tensors
+        return _lstm_cell_grads(ctx, _TensorMath, act, c, c_new, dh, dc, dact)
+
+    @staticmethod
+    def raw_backward(ctx, dh, dc, dact):
+        act, c, c_new = ctx.saved_arrays
+        return _lstm_cell_grads(ctx, _ArrayMath(ctx.device.xp), act, c, c_new, dh, dc, dact)
+
+
+def _lstm_cell_grads(ctx, m, act, c, c_new, dh, dc, dact):
+    need = ctx.needs_input_grad
+    dpre, dc_prev = _lstm_backward(m, act, c, c_new, dh, dc, dact)
+    return (dpre if need[0] else None), (dpre if need[1] else None), (dc_prev if need[2] else None)
 
 
 def _lstm_forward_(ctx, act, c, h_out=None, c_out=None):
@@ -167,30 +163,30 @@ class FusedLSTMLayer(Primitive):
 
     @staticmethod
     def backward(ctx, dout, dh_n, dc_n):
-        gx, w_hh, h0, c0, hs, acts, cs = ctx.saved_tensors
+        gx, w_hh, h0, c0 = ctx.saved_tensors[:4]
+        return _lstm_layer_backward_graph(ctx, gx, w_hh, h0, c0, dout, dh_n, dc_n) + (None,)
+
+    @staticmethod
+    def raw_backward(ctx, dout, dh_n, dc_n):
+        _, w, h0, c0, hs, acts, cs = ctx.saved_arrays
         need = ctx.needs_input_grad
-        if state.enabled:
-            return _lstm_layer_backward_graph(ctx, gx, w_hh, h0, c0, dout, dh_n, dc_n) + (None,)
         xp = ctx.device.xp
         m = _ArrayMath(xp)
-        w, hs, acts, cs = w_hh._data, hs._data, acts._data, cs._data
-        h0, c0 = h0._data, c0._data
         length = hs.shape[0]
         dpre = xp.empty_like(acts)
-        dh, dc = dh_n._data, dc_n._data
+        dh, dc = dh_n, dc_n
         order = _order(length, ctx.reverse)[::-1]
         for k, t in enumerate(order):
             prev = order[k + 1] if k + 1 < length else None
             dpre[t], dc = _lstm_backward(m, acts[t], c0 if prev is None else cs[prev], cs[t],
-                                         dh + dout._data[t], dc)
+                                         dh + dout[t], dc)
             dh = xp.matmul(dpre[t], w)
         dw = None
         if need[1]:  # all steps at once: dW = sum_t dpre_t^T h_{t-1}
             h_prev = _h_prev(xp, hs, h0, ctx.reverse)
             rows = dpre.shape[0] * dpre.shape[1]
-            dw = _wrap(ctx, xp.matmul(dpre.reshape(rows, -1).T, h_prev.reshape(rows, -1)))
-        return (_wrap(ctx, dpre) if need[0] else None, dw, _wrap(ctx, dh) if need[2] else None,
-                _wrap(ctx, dc) if need[3] else None, None)
+            dw = xp.matmul(dpre.reshape(rows, -1).T, h_prev.reshape(rows, -1))
+        return (dpre if need[0] else None, dw, dh if need[2] else None, dc if need[3] else None, None)
 
 
 def _order(length, reverse):
@@ -284,11 +280,19 @@ class FusedGRUCell(Primitive):
 
     @staticmethod
     def backward(ctx, dh, dact):
-        m, (act, gh, h, dh, dact) = _math(ctx, (*ctx.saved_tensors, dh, dact))
-        dgx, dgh, dh_prev = _gru_backward(m, act, gh, h, dh, dact)
-        need = ctx.needs_input_grad
-        return (_wrap(ctx, dgx) if need[0] else None, _wrap(ctx, dgh) if need[1] else None,
-                _wrap(ctx, dh_prev) if need[2] else None)
+        act, gh, h = ctx.saved_tensors
+        return _gru_cell_grads(ctx, _TensorMath, act, gh, h, dh, dact)
+
+    @staticmethod
+    def raw_backward(ctx, dh, dact):
+        act, gh, h = ctx.saved_arrays
+        return _gru_cell_grads(ctx, _ArrayMath(ctx.device.xp), act, gh, h, dh, dact)
+
+
+def _gru_cell_grads(ctx, m, act, gh, h, dh, dact):
+    dgx, dgh, dh_prev = _gru_backward(m, act, gh, h, dh, dact)
+    need = ctx.needs_input_grad
+    return (dgx if need[0] else None), (dgh if need[1] else None), (dh_prev if need[2] else None)
 
 
 def _gru_forward_(xp, gx, gh, h, act_out=None, h_out=None):
@@ -352,28 +356,29 @@ class FusedGRULayer(Primitive):
 
     @staticmethod
     def backward(ctx, dout, dh_n):
-        gx, w_hh, b_hh, h0, hs, acts, ghs = ctx.saved_tensors
+        gx, w_hh, b_hh, h0 = ctx.saved_tensors[:4]
+        return _gru_layer_backward_graph(ctx, gx, w_hh, b_hh, h0, dout, dh_n) + (None,)
+
+    @staticmethod
+    def raw_backward(ctx, dout, dh_n):
+        _, w, _, h0, hs, acts, ghs = ctx.saved_arrays
         need = ctx.needs_input_grad
-        if state.enabled:
-            return _gru_layer_backward_graph(ctx, gx, w_hh, b_hh, h0, dout, dh_n) + (None,)
         xp = ctx.device.xp
         m = _ArrayMath(xp)
-        w, hs, acts, ghs, h0 = w_hh._data, hs._data, acts._data, ghs._data, h0._data
         length = hs.shape[0]
         dgx, dgh = xp.empty_like(acts), xp.empty_like(acts)
-        dh = dh_n._data
+        dh = dh_n
         order = _order(length, ctx.reverse)[::-1]
         for k, t in enumerate(order):
             prev = order[k + 1] if k + 1 < length else None
             dgx[t], dgh[t], dh = _gru_backward(m, acts[t], ghs[t], h0 if prev is None else hs[prev],
-                                               dh + dout._data[t])
+                                               dh + dout[t])
             dh = dh + xp.matmul(dgh[t], w)
         rows = length * hs.shape[1]
         dgh2 = dgh.reshape(rows, -1)
-        dw = _wrap(ctx, xp.matmul(dgh2.T, _h_prev(xp, hs, h0, ctx.reverse).reshape(rows, -1))) \
-            if need[1] else None
-        db = _wrap(ctx, dgh2.sum(axis=0)) if need[2] else None
-        return _wrap(ctx, dgx) if need[0] else None, dw, db, _wrap(ctx, dh) if need[3] else None, None
+        dw = xp.matmul(dgh2.T, _h_prev(xp, hs, h0, ctx.reverse).reshape(rows, -1)) if need[1] else None
+        db = dgh2.sum(axis=0) if need[2] else None
+        return dgx if need[0] else None, dw, db, dh if need[3] else None, None
 
 
 def _h_prev(xp, hs, h0, reverse):

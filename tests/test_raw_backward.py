@@ -1,0 +1,98 @@
+"""The engine's raw-backward contract: an op's ``raw_backward`` (arrays, used when
+``create_graph=False``) agrees with its ``backward`` (Tensor ops, the differentiable definition),
+for every op that defines both."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd.function import Function
+from autograd.ops import fused
+
+
+def _subclasses(cls):
+    out = set()
+    for sub in cls.__subclasses__():
+        out.add(sub)
+        out |= _subclasses(sub)
+    return out
+
+
+def _inputs(rng, device, *shapes):
+    return [ag.tensor(rng.standard_normal(s), device=device, requires_grad=True) for s in shapes]
+
+
+# one call per op: (op class, builder of (inputs, outputs to backpropagate from))
+def _lstm_cell(rng, device):
+    gx, gh, c = _inputs(rng, device, (3, 8), (3, 8), (3, 2))
+    return [gx, gh, c], fused.FusedLSTMCell.apply(gx, gh, c)
+
+
+def _gru_cell(rng, device):
+    gx, gh, h = _inputs(rng, device, (3, 6), (3, 6), (3, 2))
+    return [gx, gh, h], fused.FusedGRUCell.apply(gx, gh, h)
+
+
+def _lstm_layer(rng, device, reverse=False):
+    gx, w, h0, c0 = _inputs(rng, device, (4, 3, 8), (8, 2), (3, 2), (3, 2))
+    return [gx, w, h0, c0], fused.FusedLSTMLayer.apply(gx, w, h0, c0, reverse)
+
+
+def _gru_layer(rng, device, reverse=False):
+    gx, w, b, h0 = _inputs(rng, device, (4, 3, 6), (6, 2), (6,), (3, 2))
+    return [gx, w, b, h0], fused.FusedGRULayer.apply(gx, w, b, h0, reverse)
+
+
+CASES = {
+    fused.FusedLSTMCell: [_lstm_cell],
+    fused.FusedGRUCell: [_gru_cell],
+    fused.FusedLSTMLayer: [_lstm_layer, lambda r, d: _lstm_layer(r, d, True)],
+    fused.FusedGRULayer: [_gru_layer, lambda r, d: _gru_layer(r, d, True)],
+}
+
+
+def test_every_op_with_a_raw_backward_has_a_case():
+    with_raw = {c for c in _subclasses(Function) if c.raw_backward is not None}
+    assert with_raw, "no op defines raw_backward"
+    assert with_raw <= set(CASES), f"add a case for {sorted(c.__name__ for c in with_raw - set(CASES))}"
+
+
+@pytest.mark.parametrize("op", list(CASES), ids=lambda c: c.__name__)
+def test_raw_backward_agrees_with_tensor_backward(op, device):
+    for build in CASES[op]:
+        rng = np.random.default_rng(0)
+        inputs, outputs = build(rng, device)
+        seeds = [ag.tensor(rng.standard_normal(tuple(o.shape)), device=device) for o in outputs]
+        loss = sum(((o * s).sum() for o, s in zip(outputs, seeds)), ag.tensor(0.0, device=device))
+        raw = ag.grad(loss, inputs, retain_graph=True)  # create_graph=False: raw_backward
+        graph = ag.grad(loss, inputs, create_graph=True)  # the Tensor backward
+        assert any(g.grad_fn is not None for g in graph)  # the Tensor path really ran
+        for r, g in zip(raw, graph):
+            assert r.dtype == g.dtype and tuple(r.shape) == tuple(g.shape)
+            np.testing.assert_allclose(r.cpu().numpy(), g.detach().cpu().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_engine_calls_raw_backward_only_without_create_graph():
+    calls = []
+
+    class Twice(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            calls.append("tensor")
+            return g * 2
+
+        @staticmethod
+        def raw_backward(ctx, g):
+            calls.append("raw")
+            return g * 2
+
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    (gx,) = ag.grad(Twice.apply(x).sum(), [x])
+    assert calls == ["raw"] and gx.tolist() == [2.0, 2.0]
+    (gx,) = ag.grad(Twice.apply(x).sum(), [x], create_graph=True)
+    assert calls == ["raw", "tensor"] and gx.tolist() == [2.0, 2.0]
