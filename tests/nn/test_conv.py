@@ -9,7 +9,7 @@ import autograd as ag
 import nn.functional as F
 from nn.modules.conv import Conv1d, Conv2d, ConvTranspose2d
 
-torch = pytest.importorskip("torch")
+from golden import T
 
 CONV2D = [
     dict(),
@@ -28,14 +28,14 @@ def test_conv2d_module_matches_torch(device, kw):
     rng = np.random.default_rng(1)
     kw = dict(kw)
     m = Conv2d(4, 8, (3, 2) if kw.get("padding") == "same" else 3, **kw)
-    tm = torch.nn.Conv2d(4, 8, (3, 2) if kw.get("padding") == "same" else 3, **kw).double()
+    tm = T.nn.Conv2d(4, 8, (3, 2) if kw.get("padding") == "same" else 3, **kw).double()
     m.to(device).double()
     x = rng.standard_normal((2, 4, 9, 8))
     compare_module(m, tm, x, device, rtol=1e-10, atol=1e-10)
 
 
 def test_conv2d_float32_stays_float32(device):
-    m, tm = Conv2d(3, 5, 3, padding=1).to(device), torch.nn.Conv2d(3, 5, 3, padding=1)
+    m, tm = Conv2d(3, 5, 3, padding=1).to(device), T.nn.Conv2d(3, 5, 3, padding=1)
     x = np.random.default_rng(0).standard_normal((2, 3, 7, 7)).astype(np.float32)
     compare_module(m, tm, x, device, rtol=1e-4, atol=1e-5)
     y = m(ag.tensor(x, device=device))
@@ -45,7 +45,7 @@ def test_conv2d_float32_stays_float32(device):
 @pytest.mark.parametrize("kw", [dict(), dict(stride=2, padding=2, dilation=2), dict(padding="same"),
                                 dict(groups=3, bias=False)], ids=str)
 def test_conv1d_module_matches_torch(device, kw):
-    m, tm = Conv1d(3, 6, 3, **kw).to(device).double(), torch.nn.Conv1d(3, 6, 3, **kw).double()
+    m, tm = Conv1d(3, 6, 3, **kw).to(device).double(), T.nn.Conv1d(3, 6, 3, **kw).double()
     compare_module(m, tm, np.random.default_rng(2).standard_normal((2, 3, 11)), device, 1e-10, 1e-10)
 
 
@@ -58,7 +58,7 @@ def test_conv1d_module_matches_torch(device, kw):
 ], ids=str)
 def test_conv_transpose2d_module_matches_torch(device, kw):
     m = ConvTranspose2d(4, 6, 3, **kw).to(device).double()
-    tm = torch.nn.ConvTranspose2d(4, 6, 3, **kw).double()
+    tm = T.nn.ConvTranspose2d(4, 6, 3, **kw).double()
     compare_module(m, tm, np.random.default_rng(3).standard_normal((2, 4, 5, 6)), device, 1e-10, 1e-10)
 
 
@@ -74,17 +74,17 @@ def test_conv_transpose2d_output_size(device):
 def test_unbatched_inputs(device):
     rng = np.random.default_rng(4)
     w = rng.standard_normal((5, 3, 3, 3))
-    compare_fn(F.conv2d, torch.nn.functional.conv2d, [rng.standard_normal((3, 6, 6)), w], device,
+    compare_fn(F.conv2d, T.nn.functional.conv2d, [rng.standard_normal((3, 6, 6)), w], device,
                padding=1)
-    compare_fn(F.conv1d, torch.nn.functional.conv1d,
+    compare_fn(F.conv1d, T.nn.functional.conv1d,
                [rng.standard_normal((3, 8)), rng.standard_normal((4, 3, 2))], device)
-    compare_fn(F.conv_transpose2d, torch.nn.functional.conv_transpose2d,
+    compare_fn(F.conv_transpose2d, T.nn.functional.conv_transpose2d,
                [rng.standard_normal((5, 4, 4)), rng.standard_normal((5, 2, 3, 3))], device, stride=2)
 
 
 def test_conv3d_matches_torch(device):
     rng = np.random.default_rng(5)
-    compare_fn(F.conv3d, torch.nn.functional.conv3d,
+    compare_fn(F.conv3d, T.nn.functional.conv3d,
                [rng.standard_normal((2, 4, 5, 4, 6)), rng.standard_normal((6, 2, 2, 3, 2)),
                 rng.standard_normal(6)], device, stride=(1, 2, 1), padding=1, groups=2)
 
@@ -109,10 +109,10 @@ def test_extra_repr_like_torch():
              ((16, 33, (3, 5)), dict(stride=(2, 1), padding=(4, 2), dilation=(3, 1), bias=False)),
              ((4, 4, 3), dict(padding="same", groups=2))]
     for args, kw in cases:
-        assert repr(Conv2d(*args, **kw)) == repr(torch.nn.Conv2d(*args, **kw))
+        assert repr(Conv2d(*args, **kw)) == repr(T.nn.Conv2d(*args, **kw))
     assert repr(ConvTranspose2d(4, 2, 3, stride=2, output_padding=1)) == \
-        repr(torch.nn.ConvTranspose2d(4, 2, 3, stride=2, output_padding=1))
-    assert repr(Conv1d(3, 5, 2)) == repr(torch.nn.Conv1d(3, 5, 2))
+        repr(T.nn.ConvTranspose2d(4, 2, 3, stride=2, output_padding=1))
+    assert repr(Conv1d(3, 5, 2)) == repr(T.nn.Conv1d(3, 5, 2))
 
 
 @pytest.mark.parametrize("fn,arrays,kw", [

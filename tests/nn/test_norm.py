@@ -10,62 +10,61 @@ import nn.functional as F
 from nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from nn.modules.normalization import GroupNorm, LayerNorm
 
-torch = pytest.importorskip("torch")
+from golden import T, _torch, prepared
 
 BN = [dict(), dict(momentum=None), dict(affine=False), dict(track_running_stats=False), dict(bias=False),
       dict(momentum=0.3, eps=1e-3)]
 
 
 def _randomize_affine(tm):
-    with torch.no_grad():
-        for p in tm.parameters():
-            p.uniform_(0.5, 1.5)
+    return prepared(tm, "affine.uniform_(0.5, 1.5)", lambda m: [p.uniform_(0.5, 1.5) for p in m.parameters()])
 
 
 @pytest.mark.parametrize("kw", BN, ids=str)
 @pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
 def test_batchnorm2d_matches_torch(device, kw, train):
-    torch.manual_seed(0)
-    m, tm = BatchNorm2d(3, **kw).to(device).double(), torch.nn.BatchNorm2d(3, **kw).double()
-    _randomize_affine(tm)
+    m, tm = BatchNorm2d(3, **kw).to(device).double(), T.nn.BatchNorm2d(3, **kw).double()
+    tm = _randomize_affine(tm)
     x = np.random.default_rng(0).standard_normal((4, 3, 5, 4)) * 2 + 1
     if not train:  # give eval mode some non-trivial running statistics first
-        tm.train()(torch.tensor(x * 0.5 + 3))
-        m.eval(), tm.eval()
+        tm = prepared(tm, "train()(x * 0.5 + 3)", lambda t: t.train()(_torch.tensor(x * 0.5 + 3)))
+        m.eval()
+        tm = tm.eval()
     compare_module(m, tm, x, device, 1e-9, 1e-9, steps=3)
 
 
 @pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5)], ids=str)
 @pytest.mark.parametrize("kw", [dict(), dict(momentum=None)], ids=str)
 def test_batchnorm1d_running_stats_after_steps(device, shape, kw):
-    m, tm = BatchNorm1d(3, **kw).to(device).double(), torch.nn.BatchNorm1d(3, **kw).double()
-    _randomize_affine(tm)
-    compare_module(m, tm, np.random.default_rng(1).standard_normal(shape) * 3 - 1, device, 1e-9, 1e-9,
-                   steps=4)
+    m, tm = BatchNorm1d(3, **kw).to(device).double(), T.nn.BatchNorm1d(3, **kw).double()
+    tm = _randomize_affine(tm)
+    ref = compare_module(m, tm, np.random.default_rng(1).standard_normal(shape) * 3 - 1, device, 1e-9, 1e-9,
+                         steps=4)
     assert int(m.num_batches_tracked.item()) == 4 and m.num_batches_tracked.dtype == ag.int64
     assert [n for n, _ in m.named_buffers()] == ["running_mean", "running_var", "num_batches_tracked"]
-    assert list(m.state_dict()) == list(tm.state_dict())
-    m.eval(), tm.eval()
+    assert list(m.state_dict()) == ref["state_keys"].tolist()
+    m.eval()
+    tm = tm.eval()
     compare_module(m, tm, np.random.default_rng(2).standard_normal(shape), device, 1e-9, 1e-9)
 
 
 def test_batchnorm_float32_and_repr(device):
-    m, tm = BatchNorm2d(2).to(device), torch.nn.BatchNorm2d(2)
+    m, tm = BatchNorm2d(2).to(device), T.nn.BatchNorm2d(2)
     x = np.random.default_rng(3).standard_normal((3, 2, 4, 4)).astype(np.float32)
     compare_module(m, tm, x, device, 1e-4, 1e-5, steps=2)
     assert m(ag.tensor(x, device=device)).dtype == ag.float32
     assert m.running_mean.dtype == ag.float32
     assert repr(m) == repr(tm)
     assert repr(BatchNorm1d(4, momentum=None, affine=False)) == \
-        repr(torch.nn.BatchNorm1d(4, momentum=None, affine=False))
+        repr(T.nn.BatchNorm1d(4, momentum=None, affine=False))
 
 
 @pytest.mark.parametrize("kw", [dict(), dict(elementwise_affine=False), dict(bias=False),
                                 dict(eps=1e-2)], ids=str)
 @pytest.mark.parametrize("shape", [(5,), (4, 5)], ids=str)
 def test_layer_norm_matches_torch(device, kw, shape):
-    m, tm = LayerNorm(shape, **kw).to(device).double(), torch.nn.LayerNorm(shape, **kw).double()
-    _randomize_affine(tm)
+    m, tm = LayerNorm(shape, **kw).to(device).double(), T.nn.LayerNorm(shape, **kw).double()
+    tm = _randomize_affine(tm)
     compare_module(m, tm, np.random.default_rng(4).standard_normal((2, 3, 4, 5)), device, 1e-9, 1e-9)
     assert repr(m) == repr(tm)
 
@@ -73,8 +72,7 @@ def test_layer_norm_matches_torch(device, kw, shape):
 @pytest.mark.parametrize("groups,affine", [(1, True), (2, True), (6, False), (3, True)], ids=str)
 def test_group_norm_matches_torch(device, groups, affine):
     m = GroupNorm(groups, 6, affine=affine).to(device).double()
-    tm = torch.nn.GroupNorm(groups, 6, affine=affine).double()
-    _randomize_affine(tm)
+    tm = _randomize_affine(T.nn.GroupNorm(groups, 6, affine=affine).double())
     compare_module(m, tm, np.random.default_rng(5).standard_normal((2, 6, 3, 4)), device, 1e-9, 1e-9)
     compare_module(m, tm, np.random.default_rng(6).standard_normal((3, 6)), device, 1e-9, 1e-9)
     assert repr(m) == repr(tm)
