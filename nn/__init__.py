@@ -11,5 +11,6 @@ from . import functional, init, utils
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
 from .parameter import Parameter
+from . import parallel  # noqa: E402  (DistributedDataParallel; needs the modules above)
 
-__all__ = ["Parameter", "functional", "init", "utils"] + list(_modules_all)
+__all__ = ["Parameter", "functional", "init", "parallel", "utils"] + list(_modules_all)

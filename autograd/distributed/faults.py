@@ -16,7 +16,7 @@ import time
 import traceback
 
 _ABORT, _ACK = 7001, 7002
-_state = {"ctrl": None, "rank": 0, "size": 1, "hook": None, "peer_failed": False, "prev": None}
+_state = {"ctrl": None, "rank": 0, "size": 1, "hook": None, "peer_failed": None, "prev": None}
 
 
 class DistBackendError(RuntimeError):
@@ -30,7 +30,7 @@ def rank_label():
 def install(world_comm):
     """Watch for peers' failures on a duplicate of ``world_comm``; end the job on an uncaught error."""
     _state.update(ctrl=world_comm.Dup(), rank=world_comm.Get_rank(), size=world_comm.Get_size(),
-                  peer_failed=False)
+                  peer_failed=None)
     if _state["hook"] is None:
         _state["prev"] = sys.excepthook
         _state["hook"] = sys.excepthook = _excepthook
@@ -61,11 +61,7 @@ def check_peers():
         return
     src = status.Get_source()
     what = ctrl.recv(source=src, tag=_ABORT)
-    _state["peer_failed"] = True
-    try:
-        ctrl.send(_state["rank"], dest=src, tag=_ACK)
-    except Exception:  # noqa: BLE001
-        pass
+    _state["peer_failed"] = src
     raise DistBackendError(
         f"rank {src} failed with {what}; rank {rank_label()} stops too (the process group is down)")
 
@@ -77,14 +73,21 @@ def _excepthook(etype, value, tb):
     if ctrl is None:
         return
     rank, size = _state["rank"], _state["size"]
-    if _state["peer_failed"]:
+    src = _state["peer_failed"]
+    if src is not None:  # tell the failed rank that this one has printed; it aborts the job
         sys.stderr.write(f"[autograd.distributed] rank {rank}: stopping because a peer rank failed\n")
+        sys.stderr.flush()
+        try:
+            ctrl.send(rank, dest=src, tag=_ACK)
+        except Exception:  # noqa: BLE001
+            pass
+        time.sleep(5.0)  # the failed rank's MPI_Abort ends this process; abort here if it did not
     else:
         what = "".join(traceback.format_exception_only(etype, value)).strip()
         sys.stderr.write(f"[autograd.distributed] rank {rank} failed with {what}; taking the process "
                          f"group ({size} ranks) down\n")
+        sys.stderr.flush()
         _notify_peers(ctrl, what, rank, size)
-    sys.stderr.flush()
     from mpi4py import MPI
 
     MPI.COMM_WORLD.Abort(1)
@@ -102,5 +105,4 @@ def _notify_peers(ctrl, what, rank, size, wait=3.0):
             acked += 1
         else:
             time.sleep(0.001)
-    time.sleep(0.2)  # let the peers flush their messages
     del reqs

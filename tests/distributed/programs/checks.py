@@ -1,0 +1,334 @@
+"""Run under ``mpiexec -n N``: collectives against NumPy, DDP against one process on the combined
+batch, bucket overlap, no_sync, unused parameters, DistributedSampler. Prints ``PASS <name>`` per check
+on rank 0 and exits non-zero on the first failure."""
+import os
+import sys
+
+import numpy as np
+
+ROOT = os.path.abspath(__file__)
+for _ in range(4):
+    ROOT = os.path.dirname(ROOT)
+sys.path.insert(0, ROOT)
+
+import autograd as ag  # noqa: E402
+import autograd.distributed as dist  # noqa: E402
+import nn  # noqa: E402
+import optim  # noqa: E402
+from autograd.utils.data import DistributedSampler  # noqa: E402
+from nn.parallel import DistributedDataParallel as DDP  # noqa: E402
+
+dist.init_process_group("mpi", timeout=20)
+R, N = dist.get_rank(), dist.get_world_size()
+CHECKS = []
+
+
+def check(fn):
+    CHECKS.append(fn)
+    return fn
+
+
+def data(shape, dtype, rank, salt=0):
+    """Rank ``rank``'s random input (every rank can compute every rank's)."""
+    rng = np.random.default_rng(1000 * salt + rank)
+    if np.dtype(dtype).kind == "b":
+        return rng.random(shape) < 0.5
+    if np.dtype(dtype).kind in "iu":
+        return rng.integers(1, 4, shape).astype(dtype)
+    return (rng.random(shape) + 0.5).astype(dtype)
+
+
+def T(a):
+    """A tensor holding a copy of array ``a``, its dtype kept (ag.tensor turns 0-d float64 into float32)."""
+    return ag.from_numpy(np.array(a, copy=True))
+
+
+CASES = [((5,), "float32"), ((3, 4), "float64"), ((2, 3, 2), "int64"), ((7,), "int32"), ((4,), "float16"),
+         ((), "float64")]
+
+
+@check
+def collectives_reduce():
+    for k, (shape, dt) in enumerate(CASES):
+        every = [data(shape, dt, r, k) for r in range(N)]
+        tol = dict(rtol=1e-2) if dt == "float16" else dict(rtol=1e-6)
+        refs = {dist.ReduceOp.SUM: sum(every[1:], every[0]), dist.ReduceOp.MAX: np.max(every, 0),
+                dist.ReduceOp.MIN: np.min(every, 0), dist.ReduceOp.PRODUCT: np.prod(every, 0)}
+        if np.dtype(dt).kind == "f":
+            refs[dist.ReduceOp.AVG] = np.mean(np.asarray(every, "float64"), 0)
+        for op, ref in refs.items():
+            t = T(every[R])
+            dist.all_reduce(t, op=op)
+            assert t.numpy().dtype == np.dtype(dt), (op, t.dtype)
+            np.testing.assert_allclose(t.numpy().astype("float64"), np.asarray(ref, "float64"), **tol,
+                                       err_msg=f"all_reduce {op} {dt}")
+        t = T(every[R])
+        dist.reduce(t, dst=N - 1)
+        if R == N - 1:
+            np.testing.assert_allclose(t.numpy(), refs[dist.ReduceOp.SUM], **tol)
+        else:
+            np.testing.assert_array_equal(t.numpy(), every[R])
+    b = T(data((6,), bool, R))
+    dist.all_reduce(b, op=dist.ReduceOp.MAX)
+    np.testing.assert_array_equal(b.numpy(), np.any([data((6,), bool, r) for r in range(N)], 0))
+
+
+@check
+def collectives_async_and_views():
+    base = T(data((4, 6), "float64", R, 9))
+    view = base[:, ::2]  # not contiguous: through one copy, written back
+    w = dist.all_reduce(view, async_op=True)
+    w.wait()
+    assert w.is_completed()
+    ref = sum(data((4, 6), "float64", r, 9) for r in range(N))
+    np.testing.assert_allclose(base.numpy()[:, ::2], ref[:, ::2])
+    np.testing.assert_allclose(base.numpy()[:, 1::2], data((4, 6), "float64", R, 9)[:, 1::2])
+    t = T(data((3,), "float32", R, 2))
+    dist.broadcast(t, src=N - 1)
+    np.testing.assert_array_equal(t.numpy(), data((3,), "float32", N - 1, 2))
+
+
+@check
+def collectives_gather_scatter():
+    for k, (shape, dt) in enumerate(CASES[:4]):
+        every = [data(shape, dt, r, k) for r in range(N)]
+        out = [ag.zeros(*shape, dtype=getattr(ag, dt)) for _ in range(N)]
+        dist.all_gather(out, T(every[R]))
+        for r in range(N):
+            np.testing.assert_array_equal(out[r].numpy(), every[r])
+        flat = ag.zeros(N * int(np.prod(shape)), dtype=getattr(ag, dt))
+        dist.all_gather_into_tensor(flat, T(every[R]))
+        np.testing.assert_array_equal(flat.numpy(), np.concatenate([e.reshape(-1) for e in every]))
+        # reduce_scatter: rank r gets the sum over ranks of their r-th input
+        ins = [[data(shape, dt, r, 100 * k + j) for j in range(N)] for r in range(N)]
+        out1 = ag.zeros(*shape, dtype=getattr(ag, dt))
+        dist.reduce_scatter(out1, [T(a) for a in ins[R]])
+        np.testing.assert_allclose(out1.numpy(), sum(ins[r][R] for r in range(N)))
+        out2 = ag.zeros(*shape, dtype=getattr(ag, dt))
+        dist.reduce_scatter_tensor(out2, T(np.stack(ins[R])))
+        np.testing.assert_allclose(out2.numpy(), out1.numpy())
+        got = [ag.zeros(*shape, dtype=getattr(ag, dt)) for _ in range(N)] if R == 0 else None
+        dist.gather(T(every[R]), got, dst=0)
+        if R == 0:
+            for r in range(N):
+                np.testing.assert_array_equal(got[r].numpy(), every[r])
+        mine = ag.zeros(*shape, dtype=getattr(ag, dt))
+        dist.scatter(mine, [T(a) for a in ins[0]] if R == 0 else None, src=0)
+        np.testing.assert_array_equal(mine.numpy(), ins[0][R])
+
+
+@check
+def collectives_point_to_point():
+    nxt, prv = (R + 1) % N, (R - 1) % N
+    got = ag.zeros(5)
+    w = dist.isend(ag.full((5,), float(R)), dst=nxt)
+    assert dist.recv(got, src=prv) == prv
+    w.wait()
+    np.testing.assert_array_equal(got.numpy(), np.full(5, float(prv)))
+    if R == 0:
+        for r in range(1, N):
+            t = ag.zeros(2)
+            src = dist.recv(t)
+            assert t.tolist() == [src, src], (t, src)
+    else:
+        dist.send(ag.full((2,), float(R)), dst=0)
+
+
+def mlp():
+    return nn.Sequential(nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 3))
+
+
+def cnn():
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 4, 3),
+                         nn.Flatten(), nn.Linear(4 * 2 * 2, 3))
+
+
+def batches(kind, steps, per_rank):
+    rng = np.random.default_rng(7)
+    shape = (N * per_rank, 6) if kind == "mlp" else (N * per_rank, 1, 8, 8)
+    return [(rng.standard_normal(shape).astype("float32"), rng.integers(0, 3, N * per_rank))
+            for _ in range(steps)]
+
+
+def train(model, data_, rank=None, ddp_kwargs=None, steps=None):
+    net = DDP(model, **(ddp_kwargs or {})) if rank is not None else model
+    opt = optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    for x, y in data_[:steps]:
+        if rank is not None:
+            n = len(x) // N
+            x, y = x[rank * n:(rank + 1) * n], y[rank * n:(rank + 1) * n]
+        opt.zero_grad()
+        loss_fn(net(ag.tensor(x)), ag.tensor(y)).backward()
+        opt.step()
+    return net
+
+
+def same_params(a, b, atol=1e-5):
+    for (n, p), q in zip(a.named_parameters(), b.parameters()):
+        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), atol=atol, rtol=0, err_msg=n)
+
+
+@check
+def ddp_matches_single_process():
+    for kind, make in (("mlp", mlp), ("cnn", cnn)):
+        ag.manual_seed(0)
+        ref = make()
+        ag.manual_seed(1 + R)  # different replicas: DDP's construction broadcasts rank 0's
+        mine = make()
+        if R == 0:
+            mine.load_state_dict(ref.state_dict())
+        data_ = batches(kind, 20, 4)
+        ddp = train(mine, data_, rank=R)
+        train(ref, data_)
+        same_params(ref, ddp.module)
+    assert list(ddp.state_dict())[0] == "module.0.weight"
+
+
+class _Probe(ag.Function):
+    """Identity whose backward logs when backward reaches the model's input layer."""
+
+    log = None
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.clone()
+
+    @staticmethod
+    def backward(ctx, g):
+        _Probe.log.append(("input-layer backward",))
+        return g
+
+
+@check
+def ddp_buckets_overlap_backward():
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 3))
+    tiny = DDP(model, bucket_cap_mb=0.01)  # one bucket per layer or so
+    assert len(tiny.reducer.buckets) > 2, tiny.reducer.bucket_sizes()
+    x = ag.tensor(batches("mlp", 1, 4)[0][0][R * 4:(R + 1) * 4], requires_grad=True)
+    _Probe.log = tiny.reducer.events
+    tiny(_Probe.apply(x)).pow(2).mean().backward()
+    events = [e[0] for e in tiny.reducer.events]
+    assert events.index("launch") < events.index("input-layer backward"), events
+    assert events.count("launch") == len(tiny.reducer.buckets), events
+    grads_tiny = [p.grad.numpy().copy() for p in model.parameters()]
+    ag.manual_seed(0)
+    model2 = nn.Sequential(nn.Linear(6, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 3))
+    big = DDP(model2)
+    assert len(big.reducer.buckets) == 1
+    big(x).pow(2).mean().backward()
+    for g, p in zip(grads_tiny, model2.parameters()):
+        np.testing.assert_allclose(g, p.grad.numpy(), rtol=1e-6, atol=1e-7)
+
+
+@check
+def ddp_no_sync_accumulates():
+    ag.manual_seed(0)
+    ref = mlp()
+    ddp = DDP(mlp())
+    ddp.module.load_state_dict(ref.state_dict())
+    data_ = batches("mlp", 3, 4)
+    loss_fn = nn.CrossEntropyLoss()
+    for k, (x, y) in enumerate(data_):
+        ctx = ddp.no_sync() if k < 2 else _nullcontext()
+        with ctx:
+            loss_fn(ddp(ag.tensor(x[R * 4:(R + 1) * 4])), ag.tensor(y[R * 4:(R + 1) * 4])).backward()
+        loss_fn(ref(ag.tensor(x)), ag.tensor(y)).backward()
+    for p, q in zip(ref.parameters(), ddp.module.parameters()):
+        np.testing.assert_allclose(q.grad.numpy(), p.grad.numpy(), atol=1e-6, rtol=1e-5)
+
+
+class _nullcontext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        return False
+
+
+class TwoHeads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body, self.used, self.unused = nn.Linear(4, 4), nn.Linear(4, 2), nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.used(self.body(x))
+
+
+@check
+def ddp_unused_parameters():
+    ag.manual_seed(0)
+    ddp = DDP(TwoHeads(), find_unused_parameters=True)
+    x = ag.tensor(data((3, 4), "float32", R))
+    for _ in range(2):
+        ddp.zero_grad()
+        ddp(x).sum().backward()
+    assert ddp.module.unused.weight.grad is None
+    every = sum(data((3, 4), "float32", r) for r in range(N)) / N
+    np.testing.assert_allclose(ddp.module.used.bias.grad.numpy(), np.full(2, 3.0), rtol=1e-6)
+    ref = ddp.module.used.weight.detach().numpy().sum(0)
+    np.testing.assert_allclose(ddp.module.body.bias.grad.numpy(), 3 * ref, rtol=1e-5)
+    del every
+    strict = DDP(TwoHeads())
+    strict(x).sum().backward()
+    try:
+        strict(x)
+    except RuntimeError as e:
+        assert "unused.weight" in str(e) and "find_unused_parameters=True" in str(e), e
+    else:
+        raise AssertionError("a parameter without gradient went unnoticed")
+
+
+@check
+def ddp_broadcasts_and_checks_shapes():
+    bn = nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3))
+    ag.manual_seed(R)
+    bn[0].reset_parameters()
+    ddp = DDP(bn)
+    w = [ag.zeros(3, 3) for _ in range(N)]
+    dist.all_gather(w, bn[0].weight.detach().clone())
+    assert all(np.array_equal(w[0].numpy(), v.numpy()) for v in w)
+    bn[1].running_mean.fill_(float(R))
+    bn.eval()
+    ddp(ag.ones(2, 3))
+    assert bn[1].running_mean.tolist() == [0.0] * 3  # rank 0's, broadcast at the forward
+    bad = nn.Linear(3, 4 if R == N - 1 else 3)
+    try:
+        DDP(bad)
+    except RuntimeError as e:
+        assert f"rank {N - 1} has 'weight' of shape [4, 3]" in str(e) and "rank 0" in str(e), e
+    else:
+        raise AssertionError("mismatched shapes went unnoticed")
+
+
+@check
+def sampler_covers_each_epoch():
+    for n, drop in ((23, False), (23, True), (N * 5, False)):
+        ds = list(range(n))
+        orders = []
+        for epoch in range(2):
+            s = DistributedSampler(ds, seed=3, drop_last=drop)
+            s.set_epoch(epoch)
+            mine = list(s)
+            assert len(mine) == len(s)
+            every = [None] * N
+            dist.all_gather_object(every, mine)
+            assert len({len(e) for e in every}) == 1
+            flat = [i for e in every for i in e]
+            if drop:
+                assert len(set(flat)) == len(flat) == (n // N) * N, flat
+            else:
+                assert set(flat) == set(ds) and len(flat) == -(-n // N) * N
+            orders.append(flat)
+        assert orders[0] != orders[1]  # set_epoch reshuffles
+
+
+names = sys.argv[1:] or [c.__name__ for c in CHECKS]
+for c in CHECKS:
+    if c.__name__ in names:
+        c()
+        dist.barrier()
+        if R == 0:
+            print("PASS", c.__name__, flush=True)
+dist.destroy_process_group()
