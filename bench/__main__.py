@@ -54,7 +54,13 @@ def main(argv=None):
     p.add_argument("--device", default="cpu")
     p.add_argument("--only", nargs="*", choices=sorted(WORKLOADS), help="run only these workloads")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory pass")
+    p.add_argument("--distributed", action="store_true",
+                   help="all-reduce bandwidth and DDP scaling (run under mpiexec -n 2)")
     args = p.parse_args(argv)
+    if args.distributed:
+        from . import distributed
+
+        return distributed.main(args.quick)
 
     torch = torch_or_none()
     threads = int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1))
