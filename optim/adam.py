@@ -1,9 +1,9 @@
 """Adam (and its AMSGrad variant), as ``torch.optim.Adam``."""
 from __future__ import annotations
 
-from .optimizer import _use_grad_for_differentiable
-from .optimizer import (Optimizer, bump, check, check_lr, check_unsupported, effective_grad, increment,
-                        lerp_, params_with_grad, scalar, step_tensor, zeros_state)
+from .optimizer import (Optimizer, _use_grad_for_differentiable, adam_grad, bump, check, check_betas,
+                        check_lr, check_unsupported, increment, params_with_grad, scalar, step_tensor,
+                        update_moments_, zeros_state)
 
 __all__ = ["Adam", "adam"]
 
@@ -41,11 +41,7 @@ class Adam(Optimizer):
                  decoupled_weight_decay=False):
         check_lr(lr)
         check("eps", eps, eps >= 0.0, "epsilon value")
-        if len(betas) != 2:
-            raise ValueError(f"Invalid betas: expected two values, got {betas}")
-        betas = tuple(float(scalar(b)) for b in betas)
-        for i, b in enumerate(betas):
-            check("betas", b, 0.0 <= b < 1.0, f"beta parameter at index {i}")
+        betas = check_betas(betas)
         check("weight_decay", weight_decay, weight_decay >= 0.0)
         check_unsupported(capturable=capturable, differentiable=differentiable)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
@@ -93,18 +89,10 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
         xp = p.device.xp
         param = p._data
         step = increment(state_steps[i])
-        if weight_decay != 0 and decoupled_weight_decay:
-            param *= 1 - lr * weight_decay
-            g = effective_grad(xp, param, grad._data, 0, maximize)
-        else:
-            g = effective_grad(xp, param, grad._data, weight_decay, maximize)
+        g = adam_grad(xp, param, grad._data, lr, weight_decay, decoupled_weight_decay, maximize)
         m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data
         tmp = xp.empty_like(param)
-        lerp_(xp, m, g, 1 - beta1, tmp)
-        v *= beta2
-        xp.multiply(g, g, out=tmp)
-        tmp *= 1 - beta2
-        v += tmp
+        update_moments_(xp, m, v, g, beta1, beta2, tmp)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         step_size = lr / bias_correction1

@@ -392,6 +392,23 @@ def effective_grad(xp, param, grad, weight_decay, maximize):
     return grad
 
 
+def adam_grad(xp, param, grad, lr, weight_decay, decoupled_weight_decay, maximize):
+    """The Adam family's gradient: decoupled decay shrinks ``param`` in place, L2 decay joins the grad."""
+    if weight_decay != 0 and decoupled_weight_decay:
+        param *= 1 - lr * weight_decay
+        return effective_grad(xp, param, grad, 0, maximize)
+    return effective_grad(xp, param, grad, weight_decay, maximize)
+
+
+def update_moments_(xp, exp_avg, exp_avg_sq, grad, beta1, beta2, tmp):
+    """``m += (1-b1) * (g - m)`` and ``v = b2*v + (1-b2)*g²`` in place (``tmp``: scratch like ``grad``)."""
+    lerp_(xp, exp_avg, grad, 1 - beta1, tmp)
+    exp_avg_sq *= beta2
+    xp.multiply(grad, grad, out=tmp)
+    tmp *= 1 - beta2
+    exp_avg_sq += tmp
+
+
 def lerp_(xp, start, end, weight, tmp):
     """``start += weight * (end - start)`` in place with PyTorch's two-branch formula (``tmp``: scratch)."""
     xp.subtract(end, start, out=tmp)
@@ -425,6 +442,16 @@ def _is_nan(value):
     if isinstance(value, (tuple, list)):
         return any(_is_nan(v) for v in value)
     return isinstance(value, numbers.Real) and math.isnan(value)
+
+
+def check_betas(betas):
+    """Validate a pair of running-average coefficients in [0, 1); return them as Python floats."""
+    if len(betas) != 2:
+        raise ValueError(f"Invalid betas: expected two values, got {betas}")
+    betas = tuple(float(scalar(b)) for b in betas)
+    for i, b in enumerate(betas):
+        check("betas", b, 0.0 <= b < 1.0, f"beta parameter at index {i}")
+    return betas
 
 
 def check_lr(lr):

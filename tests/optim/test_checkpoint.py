@@ -19,6 +19,10 @@ CONFIGS = [
     ("Adagrad", {"lr": 0.05, "lr_decay": 0.01}),
     ("Rprop", {"lr": 0.05}),
     ("Adadelta", {"lr": 0.5}),
+    ("NAdam", {"lr": 0.01, "weight_decay": 0.1}),
+    ("RAdam", {"lr": 0.01, "decoupled_weight_decay": True, "weight_decay": 0.1}),
+    ("Adamax", {"lr": 0.01}),
+    ("ASGD", {"lr": 0.05, "t0": 5}),
 ]
 IDS = [c[0] for c in CONFIGS]
 # a scheduler for each optimizer (OneCycleLR also rewrites momentum / betas in the groups)
@@ -30,6 +34,10 @@ SCHEDULERS = {
     "Adagrad": lambda o: lr_scheduler.MultiStepLR(o, milestones=[4, 12, 12], gamma=0.5),
     "Rprop": lambda o: lr_scheduler.ExponentialLR(o, gamma=0.95),
     "Adadelta": lambda o: lr_scheduler.LambdaLR(o, lambda e: 1 / (1 + e)),
+    "NAdam": lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.02, total_steps=30),
+    "RAdam": lambda o: lr_scheduler.StepLR(o, step_size=4, gamma=0.5),
+    "Adamax": lambda o: lr_scheduler.ExponentialLR(o, gamma=0.9),
+    "ASGD": lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=5),
 }
 
 
