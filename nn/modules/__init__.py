@@ -1,7 +1,8 @@
 """``nn.modules``: every layer class, one family per file; each file's ``__all__`` is exported here."""
-from . import (activation, attention, batchnorm, container, conv, dropout, flatten, linear, loss, module,
-               normalization, pooling, rnn, sparse, transformer)
+from . import (activation, activation_extra, attention, batchnorm, container, conv, dropout, flatten, linear,
+               loss, module, normalization, pooling, rnn, sparse, transformer)
 from .activation import *  # noqa: F401,F403
+from .activation_extra import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
@@ -18,5 +19,6 @@ from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 
 __all__ = [name for family in (module, container, linear, flatten, activation, loss, conv, pooling, batchnorm,
-                               normalization, dropout, sparse, rnn, attention, transformer)
+                               normalization, dropout, sparse, rnn, attention, transformer,
+                               activation_extra)
            for name in family.__all__]
