@@ -264,8 +264,10 @@ def _read_exact(fh, n, where, what, checked=False):
     return buf
 
 
-def parse_json(raw, where, what, max_objects=MAX_JSON_OBJECTS):
-    """``json.loads`` that gives up (``ValueError``) past ``max_objects`` JSON objects."""
+def parse_json(raw, where, what, max_objects=None):
+    """``json.loads`` that gives up (``ValueError``) past ``max_objects`` JSON objects
+    (default :data:`MAX_JSON_OBJECTS`)."""
+    max_objects = MAX_JSON_OBJECTS if max_objects is None else max_objects
     try:
         return _loads(raw, max_objects)
     except _TooMany:

@@ -301,6 +301,17 @@ class _Entries:
     def array(self, name):
         return self._get(name, "an array")
 
+    def parameter(self, name):
+        """The entry as one ``nn.Parameter`` (however often the file refers to it)."""
+        key = ("parameter", name)
+        p = self._tensors.get(key)
+        if p is None:
+            from nn.parameter import Parameter
+
+            t = self.tensor(name)
+            p = self._tensors[key] = Parameter(t, requires_grad=t.requires_grad)
+        return p
+
     def tensor(self, name):
         t = self._tensors.get(name)
         if t is None:
@@ -322,11 +333,7 @@ def _decode(node, entries):
                 raise ValueError(f"tensor {name!r} of dtype {t.dtype} is marked requires_grad, but only "
                                  "floating-point tensors can require gradients")
             t.requires_grad_(True)
-        if node.get("p"):
-            from nn.parameter import Parameter
-
-            return Parameter(t, requires_grad=t.requires_grad)
-        return t
+        return entries.parameter(name) if node.get("p") else t
     if "$a" in node:
         return entries.array(node["$a"])
     if "$d" in node:

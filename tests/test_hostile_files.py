@@ -207,3 +207,59 @@ def test_garbage_after_valid_length(tmp_path):
 def test_valid_file_still_loads(tmp_path):
     out = ag.load(_valid_file(tmp_path))
     assert out["meta"] == [1, "x"] and out["a"].shape == (10,)
+
+
+@pytest.mark.parametrize("dtype,raw", [("I64", struct.pack("<2q", 1, 2)), ("BOOL", b"\x01\x00"),
+                                       ("U8", b"\x01\x02")])
+def test_requires_grad_on_an_integer_tensor(tmp_path, dtype, raw):
+    meta = {"format": "xpgrad", serialization.STRUCTURE_KEY: json.dumps({"$t": "x", "rg": True})}
+    shape = [len(raw) // {"I64": 8}.get(dtype, 1)]
+    path = craft(tmp_path / f"rg_{dtype}.safetensors",
+                 {"__metadata__": meta, "x": entry(dtype, shape, (0, len(raw)))}, data=raw)
+    msg = expect_error(path, "requires_grad", "floating")
+    assert str(path).lower() in msg
+
+
+def test_millions_of_empty_entries_are_refused_with_bounded_memory(tmp_path, monkeypatch):
+    # the same file at the default limit would list 10**6 entries (~60 MB of header); a lower
+    # limit keeps the test fast and shows the parse stops at the limit, not at the end
+    monkeypatch.setattr(safetensors_io, "MAX_ENTRIES", 1000)
+    n = 50_000
+    one = '"t{}":{{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}'
+    body = "{" + ",".join(one.format(i) for i in range(n)) + "}"
+    path = craft(tmp_path / "many_empty.safetensors", None, raw_header=body.encode())
+    expect_error(path, "more than 1000 tensors")
+
+
+def test_entries_at_the_limit_still_load(tmp_path, monkeypatch):
+    monkeypatch.setattr(safetensors_io, "MAX_ENTRIES", 1000)
+    ag.save({f"t{i}": ag.zeros(0) for i in range(1000)}, str(tmp_path / "ok.safetensors"))
+    assert len(ag.load(str(tmp_path / "ok.safetensors"))) == 1000
+
+
+def test_structure_with_too_many_objects(tmp_path, monkeypatch):
+    monkeypatch.setattr(safetensors_io, "MAX_JSON_OBJECTS", 100)
+    structure = json.dumps([{}] * 1000)
+    meta = {"format": "xpgrad", serialization.STRUCTURE_KEY: structure}
+    path = craft(tmp_path / "many_objects.safetensors", {"__metadata__": meta})
+    expect_error(path, "more than 100 objects")
+
+
+def _pickled_object_file(tmp_path, target):
+    import base64
+
+    payload = base64.b64encode(pickle.dumps(_Payload(str(target)))).decode()
+    meta = {"format": "xpgrad", serialization.PICKLE_KEY: payload}
+    return craft(tmp_path / "pickled_object.safetensors", {"__metadata__": meta})
+
+
+def test_pickled_objects_are_not_loaded_by_default(tmp_path):
+    marker = tmp_path / "pwned"
+    path = _pickled_object_file(tmp_path, marker)
+    msg = expect_error(path, "weights_only=False", "trust", exc=serialization.WeightsOnlyError)
+    assert str(path).lower() in msg
+    assert not marker.exists()
+    for flag in (True, None):
+        with pytest.raises(pickle.UnpicklingError):
+            ag.load(path, weights_only=flag)
+    assert not marker.exists()

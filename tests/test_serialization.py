@@ -340,3 +340,282 @@ def test_model_and_optimizer_checkpoint(path):
     opt2.load_state_dict(ckpt["optimizer"])
     # the resumed run continues exactly as the original
     assert [step(model, opt) for _ in range(3)] == [step(model2, opt2) for _ in range(3)]
+
+
+# ---------------------------------------------------------------- file objects, Python objects
+def test_file_objects_and_pathlib(tmp_path):
+    import io
+    import pathlib
+
+    obj = {"w": ag.arange(4).float(), "n": 2, "arr": np.ones(3)}
+    buf = io.BytesIO()
+    ag.save(obj, buf)
+    buf.seek(0)
+    out = ag.load(buf)
+    assert_same(obj["w"], out["w"]) and out["n"] == 2
+    p = pathlib.Path(tmp_path) / "p.safetensors"
+    ag.save(obj, p)
+    with open(p, "rb") as fh:
+        assert_same(obj["w"], ag.load(fh)["w"])
+    with open(tmp_path / "q.safetensors", "wb") as fh:
+        ag.save(obj["w"], fh)
+    assert_same(obj["w"], ag.load(tmp_path / "q.safetensors"))
+    with pytest.raises(TypeError, match="path or a"):
+        ag.save(obj, 3)
+    with pytest.raises(TypeError, match="path or a"):
+        ag.load(3.5)
+
+
+def test_whole_module_and_optimizer_need_weights_only_false(path):
+    nn = pytest.importorskip("nn")
+    optim = pytest.importorskip("optim")
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(ag.randn(5, 3)).sum().backward()
+    opt.step()
+    ag.save({"model": model, "opt": opt}, path)
+    with pytest.raises(serialization.WeightsOnlyError, match="weights_only=False") as info:
+        ag.load(path)
+    assert "Python objects" in str(info.value) and "trust" in str(info.value)
+    ck = ag.load(path, weights_only=False)
+    m2, o2 = ck["model"], ck["opt"]
+    assert type(m2) is nn.Sequential and type(m2[0].weight) is nn.Parameter and m2[0].weight.requires_grad
+    x = ag.randn(2, 3)
+    np.testing.assert_array_equal(host(m2(x)), host(model(x)))
+    assert o2.param_groups[0]["params"][0] is m2[0].weight  # one object, as pickling keeps identity
+    assert_same(opt.state_dict(), o2.state_dict())
+    # the file itself is safetensors: its tensors are readable without unpickling
+    header, meta, _ = serialization.read_header(path)
+    assert serialization.PICKLE_KEY in meta and len(header) == 4 + 4  # 4 params + 4 momentum buffers
+
+
+def test_parameter_round_trips_without_pickle(path):
+    nn = pytest.importorskip("nn")
+    p = nn.Parameter(ag.ones(2))
+    ag.save([p, p], path)
+    out = ag.load(path)
+    assert type(out[0]) is nn.Parameter and out[0] is out[1] and out[0].requires_grad
+
+
+def test_torch_state_dict_of_numbers_and_arrays_like_pytorch(path):
+    torch = pytest.importorskip("torch")
+    obj = {"epoch": 3, "best": 0.25, "hist": [1.0, 2.0], "arr": np.arange(3)}
+    ag.save(obj, path)
+    out = ag.load(path)
+    import io
+
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    buf.seek(0)
+    theirs = torch.load(buf, weights_only=False)
+    assert {k: out[k] for k in ("epoch", "best", "hist")} == {k: theirs[k] for k in ("epoch", "best", "hist")}
+    assert type(out["arr"]) is type(theirs["arr"]) and out["arr"].tolist() == theirs["arr"].tolist()
+
+
+# ---------------------------------------------------------------- reading under concurrency
+def test_load_opens_once_and_never_maps(path, monkeypatch):
+    import builtins
+    import mmap
+
+    ag.save({"a": ag.ones(3), "b": ag.zeros(2, dtype=ag.int64)}, path)
+    opened = []
+    real_open = builtins.open
+
+    def counting_open(*a, **k):
+        opened.append(a[0])
+        return real_open(*a, **k)
+
+    def no_mmap(*a, **k):
+        raise AssertionError("ag.load memory-maps the file")
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setattr(mmap, "mmap", no_mmap)
+    out = ag.load(path)
+    assert opened == [path] and out["a"].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_loaded_tensors_do_not_depend_on_the_file(path):
+    ag.save({"a": ag.arange(4).float()}, path)
+    out = ag.load(path)
+    with open(path, "r+b") as fh:  # rewrite in place, then truncate: the loaded data stays
+        fh.truncate(10)
+    assert out["a"].tolist() == [0.0, 1.0, 2.0, 3.0]
+    out["a"].add_(1)  # and it is writable memory of its own
+
+
+def test_rewrite_in_place_is_detected_by_checksum(path):
+    ag.save({"a": ag.zeros(64)}, path)
+    good = open(path, "rb").read()
+    ag.save({"a": ag.ones(64)}, path)
+    other = open(path, "rb").read()
+    assert len(good) == len(other)
+    split = len(good) - 100  # the old header and part of the old data, then the new data
+    with open(path, "wb") as fh:
+        fh.write(good[:split] + other[split:])
+    with pytest.raises(ValueError, match="checksum"):
+        ag.load(path)
+
+
+def _expect_old_or_new(out, versions):
+    vals = out["w"].tolist()
+    assert any(vals == v and out["step"] == s for s, v in versions), (out["step"], vals[:3])
+
+
+def test_concurrent_saves_and_loads_never_mix(tmp_path):
+    import threading
+
+    path = str(tmp_path / "ckpt.safetensors")
+    versions = [(s, [float(s)] * 4096) for s in range(4)]
+    ag.save({"w": ag.tensor(versions[0][1]), "step": 0}, path)
+    stop = threading.Event()
+    errors, loads = [], [0, 0]
+
+    def writer():
+        i = 0
+        while not stop.is_set():
+            s, v = versions[i % 4]
+            if i % 2:  # in place: truncate and rewrite (not what ag.save does, but what others might)
+                data = serialization.safetensors_io.encode(
+                    {"w": np.asarray(v, np.float32)}, {"format": "xpgrad",
+                                                       serialization.STRUCTURE_KEY: json.dumps(
+                                                           {"$d": [["w", {"$t": "w"}], ["step", s]]})})
+                with open(path, "wb") as fh:
+                    for c in data:
+                        fh.write(c)
+            else:
+                ag.save({"w": ag.tensor(v), "step": s}, path)
+            i += 1
+
+    def reader():
+        try:
+            for _ in range(150):
+                try:
+                    out = ag.load(path)
+                except ValueError:
+                    loads[1] += 1  # a clear error while the file is being rewritten in place
+                    continue
+                _expect_old_or_new(out, versions)
+                loads[0] += 1
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    w = threading.Thread(target=writer)
+    readers = [threading.Thread(target=reader) for _ in range(2)]
+    w.start()
+    for r in readers:
+        r.start()
+    for r in readers:
+        r.join()
+    stop.set()
+    w.join()
+    assert not errors, errors[0]
+    assert loads[0] > 0
+
+
+def test_concurrent_writer_process_does_not_crash_readers(tmp_path):
+    """A separate process rewrites the file in place (truncating it) while this one loads: no SIGBUS."""
+    import subprocess
+    import sys
+    import time
+
+    path = str(tmp_path / "ckpt.safetensors")
+    ag.save({"w": ag.zeros(1 << 16), "step": 0}, path)
+    script = (
+        "import sys, time\n"
+        "data = open(sys.argv[1], 'rb').read()\n"
+        "end = time.time() + 1.0\n"
+        "while time.time() < end:\n"
+        "    with open(sys.argv[1], 'r+b') as f:\n"
+        "        f.truncate(100)\n"
+        "        f.seek(0); f.write(data)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, path])
+    ok = bad = 0
+    deadline = time.time() + 1.0
+    try:
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                out = ag.load(path)
+                assert out["step"] == 0 and out["w"].shape == (1 << 16,)
+                ok += 1
+            except ValueError:
+                bad += 1
+    finally:
+        proc.wait(timeout=10)
+    assert proc.returncode == 0 and ok + bad > 0
+
+
+# ---------------------------------------------------------------- permissions, links, leftovers
+def test_new_file_respects_umask_and_overwrite_keeps_mode(tmp_path):
+    if os.name != "posix":
+        pytest.skip("POSIX permissions")
+    path = str(tmp_path / "ckpt.safetensors")
+    old = os.umask(0o022)
+    try:
+        ag.save({"v": 1}, path)
+        assert os.stat(path).st_mode & 0o777 == 0o644  # 0o666 less the umask, as open()
+        os.chmod(path, 0o640)
+        ag.save({"v": 2}, path)
+        assert os.stat(path).st_mode & 0o777 == 0o640  # an overwrite keeps the mode
+        os.umask(0o077)
+        other = str(tmp_path / "private.safetensors")
+        ag.save({"v": 3}, other)
+        assert os.stat(other).st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_symlink_is_written_through(tmp_path):
+    if not hasattr(os, "symlink"):
+        pytest.skip("no symlinks")
+    real = tmp_path / "store" / "real.safetensors"
+    real.parent.mkdir()
+    ag.save({"v": 1}, str(real))
+    link = tmp_path / "latest.safetensors"
+    os.symlink(real, link)
+    ag.save({"v": 2}, str(link))
+    assert os.path.islink(link) and os.readlink(link) == str(real)
+    assert ag.load(str(real)) == {"v": 2} and ag.load(str(link)) == {"v": 2}
+    assert sorted(os.listdir(real.parent)) == ["real.safetensors"]
+    dangling = tmp_path / "dangling.safetensors"
+    os.symlink(tmp_path / "store" / "new.safetensors", dangling)
+    ag.save({"v": 3}, str(dangling))  # as open(): creates the file the link points to
+    assert os.path.islink(dangling) and ag.load(str(tmp_path / "store" / "new.safetensors")) == {"v": 3}
+
+
+def test_save_killed_mid_write_leaves_a_visible_temp_that_the_next_save_removes(tmp_path):
+    if os.name != "posix":
+        pytest.skip("SIGKILL")
+    import subprocess
+    import sys
+
+    path = str(tmp_path / "ckpt.safetensors")
+    ag.save({"v": 1}, path)
+    script = (
+        "import os, signal, sys\n"
+        "import autograd as ag\n"
+        "from autograd import serialization\n"
+        "def die(fh, chunks):\n"
+        "    fh.write(chunks[0][:16]); fh.flush(); os.kill(os.getpid(), signal.SIGKILL)\n"
+        "serialization._write_bytes = die\n"
+        "ag.save({'v': 2, 'w': ag.ones(100)}, sys.argv[1])\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.run([sys.executable, "-c", script, path], cwd=root, timeout=120)
+    assert proc.returncode == -9
+    left = [n for n in os.listdir(tmp_path) if n != "ckpt.safetensors"]
+    assert len(left) == 1 and not left[0].startswith(".") and "xpgrad-tmp" in left[0]  # visible
+    assert ag.load(path) == {"v": 1}  # the killed save left the checkpoint intact
+    ag.save({"v": 3}, path)  # the writer is gone: its temporary file is removed
+    assert os.listdir(tmp_path) == ["ckpt.safetensors"] and ag.load(path) == {"v": 3}
+
+
+def test_temp_file_of_a_live_writer_is_kept(tmp_path):
+    path = str(tmp_path / "ckpt.safetensors")
+    live = f"ckpt.safetensors.xpgrad-tmp-{serialization.safetensors_io._host()}-{os.getppid()}-abcd1234"
+    other = "other.safetensors.xpgrad-tmp-somehost-1-abcd1234"  # another target or host: not ours
+    for n in (live, other):
+        (tmp_path / n).write_bytes(b"partial")
+    ag.save({"v": 1}, path)
+    assert sorted(os.listdir(tmp_path)) == sorted(["ckpt.safetensors", live, other])
