@@ -49,8 +49,6 @@ def _spell(v):
 def _real(v):
     if isinstance(v, Expr):
         return v.obj
-    if isinstance(v, np.ndarray):
-        return _torch.tensor(v)
     if isinstance(v, dict):
         return {k: _real(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
@@ -61,7 +59,7 @@ def _real(v):
 class Expr:
     """A PyTorch expression: its spelling (``key``) and, with torch installed, its value (``obj``).
 
-    NumPy arrays passed as arguments become torch tensors (and a digest in the key).
+    NumPy arrays passed as arguments are spelled by a digest of their values.
     Each call runs with torch's generator seeded by its spelling.
     """
 
