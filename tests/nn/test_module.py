@@ -9,9 +9,9 @@ import pytest
 
 import autograd as ag
 import nn
-from autograd.grad_mode import state
+from nn.modules.module import _running
 
-torch = pytest.importorskip("torch")
+from golden import T, answer
 
 
 def _np(t):
@@ -46,51 +46,59 @@ class Net(nn.Module):
         return self.head(x) * self.scale
 
 
-class TBlock(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = torch.nn.Linear(4, 4)
-        self.act = torch.nn.ReLU()
-        self.register_buffer("running", torch.zeros(4))
-        self.register_buffer("scratch", torch.ones(2), persistent=False)
+def torch_net():
+    """PyTorch's twin of ``Net`` (needs torch)."""
+    import torch
+
+    class TBlock(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Linear(4, 4)
+            self.act = torch.nn.ReLU()
+            self.register_buffer("running", torch.zeros(4))
+            self.register_buffer("scratch", torch.ones(2), persistent=False)
+
+    class TNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = torch.nn.Sequential(OrderedDict(inp=torch.nn.Linear(3, 4),
+                                                           layers=torch.nn.ModuleList([TBlock(), TBlock()])))
+            self.head = torch.nn.Linear(4, 2, bias=False)
+            self.scale = torch.nn.Parameter(torch.ones(1))
+            self.register_parameter("unused", None)
+
+    return TNet()
 
 
-class TNet(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.encoder = torch.nn.Sequential(OrderedDict(inp=torch.nn.Linear(3, 4),
-                                                       layers=torch.nn.ModuleList([TBlock(), TBlock()])))
-        self.head = torch.nn.Linear(4, 2, bias=False)
-        self.scale = torch.nn.Parameter(torch.ones(1))
-        self.register_parameter("unused", None)
+def _names(m):
+    sd = m.state_dict()
+    return {"state": list(sd), "shapes": [str(tuple(v.shape)) for v in sd.values()],
+            "parameters": [n for n, _ in m.named_parameters()], "buffers": [n for n, _ in m.named_buffers()],
+            "modules": [n for n, _ in m.named_modules()], "children": [n for n, _ in m.named_children()],
+            "repr": [repr(m).replace("TBlock", "Block").replace("TNet", "Net")]}
 
 
 # ---------------------------------------------------------------- registries and traversal
 def test_state_dict_and_names_match_torch():
-    ours, theirs = Net(), TNet()
-    sd, tsd = ours.state_dict(), theirs.state_dict()
-    assert isinstance(sd, OrderedDict)
-    assert list(sd) == list(tsd)
-    assert [tuple(v.shape) for v in sd.values()] == [tuple(v.shape) for v in tsd.values()]
-    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
-    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
-    assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
-    assert [n for n, _ in ours.named_children()] == [n for n, _ in theirs.named_children()]
+    ours = Net()
+    assert isinstance(ours.state_dict(), OrderedDict)
+    theirs = answer("Net names", lambda: {k: np.array(v) for k, v in _names(torch_net()).items()})
+    for k, v in _names(ours).items():
+        assert v == theirs[k].tolist(), k
     assert [n for n, _ in ours.named_parameters(prefix="m", recurse=False)] == ["m.scale"]
-    assert len(list(ours.parameters())) == len(list(theirs.parameters()))
-    assert len(list(ours.modules())) == len(list(theirs.modules()))
-    assert repr(ours) == repr(theirs).replace("TBlock", "Block").replace("TNet", "Net")
+    assert len(list(ours.parameters())) == len(theirs["parameters"])
+    assert len(list(ours.modules())) == len(theirs["modules"])
 
 
 def test_repr_matches_torch_for_common_models():
     cases = [
         (nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)),
-         torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))),
+         T.nn.Sequential(T.nn.Linear(2, 3), T.nn.ReLU(), T.nn.Linear(3, 1))),
         (nn.ModuleList([nn.Linear(2, 2) for _ in range(3)] + [nn.Tanh()]),
-         torch.nn.ModuleList([torch.nn.Linear(2, 2) for _ in range(3)] + [torch.nn.Tanh()])),
+         T.nn.ModuleList([T.nn.Linear(2, 2) for _ in range(3)] + [T.nn.Tanh()])),
         (nn.ModuleDict({"a": nn.GELU(), "b": nn.Sequential()}),
-         torch.nn.ModuleDict({"a": torch.nn.GELU(), "b": torch.nn.Sequential()})),
-        (nn.ModuleList(), torch.nn.ModuleList()),
+         T.nn.ModuleDict({"a": T.nn.GELU(), "b": T.nn.Sequential()})),
+        (nn.ModuleList(), T.nn.ModuleList()),
     ]
     for ours, theirs in cases:
         assert repr(ours) == repr(theirs)
@@ -177,7 +185,8 @@ def test_dir_and_get_submodule():
 
 # ---------------------------------------------------------------- state dict
 def test_load_torch_state_dict_gives_same_outputs(device):
-    ours, theirs = Net().to(device), TNet()
+    torch = pytest.importorskip("torch")  # loads torch's own tensors
+    ours, theirs = Net().to(device), torch_net()
     with torch.no_grad():
         for b in theirs.buffers():
             b.normal_()
@@ -233,12 +242,17 @@ def test_load_state_dict_strict_errors():
 
 
 def test_load_state_dict_torch_errors_match():
-    sd = {"0.weight": torch.zeros(3, 2)}
     with pytest.raises(RuntimeError) as ours:
-        nn.Sequential(nn.Linear(2, 3)).load_state_dict(sd)
-    with pytest.raises(RuntimeError) as theirs:
-        torch.nn.Sequential(torch.nn.Linear(2, 3)).load_state_dict(sd)
-    assert str(ours.value) == str(theirs.value)
+        nn.Sequential(nn.Linear(2, 3)).load_state_dict({"0.weight": ag.zeros(3, 2)})
+
+    def theirs():
+        import torch
+
+        try:
+            torch.nn.Sequential(torch.nn.Linear(2, 3)).load_state_dict({"0.weight": torch.zeros(3, 2)})
+        except RuntimeError as e:
+            return {"message": np.array(str(e))}
+    assert str(ours.value) == answer("load_state_dict error", theirs)["message"].item()
 
 
 # ---------------------------------------------------------------- hooks
@@ -377,7 +391,7 @@ def test_module_path_recorded_on_graph_nodes():
     seen = {}
 
     def record(name):
-        return lambda m, a, o: seen.setdefault(name, (state.module_path, o.grad_fn._module)) and None
+        return lambda m, a, o: seen.setdefault(name, (_running.path, o.grad_fn._module)) and None
 
     net.encoder.layers[1].conv.register_forward_hook(record("conv1"))
     net.head.register_forward_hook(record("head"))
@@ -385,11 +399,11 @@ def test_module_path_recorded_on_graph_nodes():
     assert seen["conv1"] == ("encoder.layers.1.conv", "encoder.layers.1.conv")
     assert seen["head"] == ("head", "head")
     assert out.grad_fn._module == ""  # the root's own op (the * scale)
-    assert state.module_path == ""
+    assert _running.path == ""
     # the path is restored even when forward raises
     with pytest.raises(RuntimeError):
         net(ag.randn(2, 5))
-    assert state.module_path == ""
+    assert _running.path == ""
 
 
 def test_module_path_after_structure_change():
@@ -445,6 +459,7 @@ def test_deepcopy_module(device):
 
 
 def test_load_bfloat16_torch_state_dict():
+    torch = pytest.importorskip("torch")  # loads torch's own tensors
     theirs = torch.nn.Linear(3, 2).to(torch.bfloat16)
     ours = nn.Linear(3, 2)
     ours.load_state_dict(theirs.state_dict())
