@@ -15,12 +15,10 @@ import pytest
 import autograd as ag
 import nn
 import nn.functional as F
+from golden import T, answer
+from layer_check import _reference
 
 I, H, L, N = 3, 4, 5, 2  # input size, hidden size, sequence length, batch
-
-
-def _torch():
-    return pytest.importorskip("torch")
 
 
 def _host(t):
@@ -31,54 +29,76 @@ def _close(got, expected, what, tol=1e-9):
     np.testing.assert_allclose(got, expected, rtol=tol, atol=tol, err_msg=what)
 
 
-def _load_from_torch(module, tmodule, device, dtype):
-    sd = tmodule.state_dict()
-    module.load_state_dict({k: ag.tensor(v.numpy(), dtype=dtype, device=device) for k, v in sd.items()})
+def _load(module, ref, device, dtype):
+    module.load_state_dict({k[6:]: ag.tensor(v, dtype=dtype, device=device) for k, v in ref.items()
+                            if k.startswith("state.")})
+
+
+def _inputs(x_shape, state_shape, n_states, dtype, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(x_shape).astype(dtype)
+    hs = [rng.standard_normal(state_shape).astype(dtype) for _ in range(n_states)] if state_shape else []
+    return rng, x, hs
+
+
+def _pack(args, hs, n_states):
+    return args + ([tuple(hs) if n_states == 2 else hs[0]] if hs else [])
+
+
+def _flat(o):
+    return [o] if not isinstance(o, tuple) else [u for v in o for u in _flat(v)]
+
+
+def _torch_run(theirs, x_shape, state_shape, n_states, dtype, seed):
+    import torch
+
+    ref = {f"state.{k}": v.detach().numpy().copy() for k, v in theirs.state_dict().items()}
+    rng, x, hs = _inputs(x_shape, state_shape, n_states, dtype, seed)
+    tx, ths = torch.tensor(x, requires_grad=True), [torch.tensor(h, requires_grad=True) for h in hs]
+    touts = _flat(theirs(*_pack([tx], ths, n_states)))
+    tloss = 0
+    for k, t in enumerate(touts):
+        ref[f"out{k}"] = t.detach().numpy().copy()
+        tloss = tloss + (t * torch.tensor(rng.standard_normal(tuple(t.shape)).astype(dtype))).sum()
+    tloss.backward()
+    ref["xgrad"] = tx.grad.numpy().copy()
+    ref.update({f"hgrad{k}": h.grad.numpy().copy() for k, h in enumerate(ths)})
+    ref.update({f"grad.{n}": p.grad.numpy().copy() for n, p in theirs.named_parameters()})
+    ref["params"] = np.array([n for n, _ in theirs.named_parameters()])
+    return ref
 
 
 def _compare(ours, theirs, device, x_shape, state_shape=None, n_states=1, dtype=np.float64, tol=1e-9,
              seed=0):
-    """Forward, final states and all gradients of ``ours`` vs ``theirs`` (a torch module).
+    """Forward, final states and all gradients of ``ours`` vs PyTorch's ``theirs`` (an Expr), whose
+    initial weights ours takes.
 
     ``state_shape``: the shape of each of the ``n_states`` initial states, or None to use the defaults.
     """
-    torch = _torch()
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(x_shape).astype(dtype)
-    tx = torch.tensor(x, requires_grad=True)
+    ref = _reference(theirs, f"rnn:{{}}|{x_shape}|{state_shape}|{n_states}|{np.dtype(dtype)}|{seed}",
+                     lambda t: _torch_run(t, x_shape, state_shape, n_states, dtype, seed))
+    _load(ours, ref, device, None)
+    rng, x, hs = _inputs(x_shape, state_shape, n_states, dtype, seed)
     ax = ag.tensor(x, device=device, requires_grad=True)
-    args, targs, states = [ax], [tx], []
-    if state_shape is not None:
-        hs = [rng.standard_normal(state_shape).astype(dtype) for _ in range(n_states)]
-        states = [(ag.tensor(h, device=device, requires_grad=True), torch.tensor(h, requires_grad=True))
-                  for h in hs]
-        a_hx = tuple(s[0] for s in states)
-        t_hx = tuple(s[1] for s in states)
-        args.append(a_hx if n_states == 2 else a_hx[0])
-        targs.append(t_hx if n_states == 2 else t_hx[0])
-    out, tout = ours(*args), theirs(*targs)
-    flat = lambda o: [o] if not isinstance(o, tuple) else [u for v in o for u in flat(v)]
-    outs, touts = flat(out), flat(tout)
-    assert len(outs) == len(touts)
-    loss, tloss = 0, 0
-    for k, (o, t) in enumerate(zip(outs, touts)):
-        assert tuple(o.shape) == tuple(t.shape), f"output {k}: shape {o.shape} vs torch {tuple(t.shape)}"
+    ahs = [ag.tensor(h, device=device, requires_grad=True) for h in hs]
+    outs = _flat(ours(*_pack([ax], ahs, n_states)))
+    assert len(outs) == len([k for k in ref if k.startswith("out")])
+    loss = 0
+    for k, o in enumerate(outs):
+        expected = ref[f"out{k}"]
+        assert tuple(o.shape) == expected.shape, f"output {k}: shape {o.shape} vs torch {expected.shape}"
         assert o.device == ag.device(device)
-        _close(_host(o), t.detach().numpy(), f"output {k}", tol)
-        w = rng.standard_normal(tuple(t.shape)).astype(dtype)
-        loss = loss + (o * ag.tensor(w, device=device)).sum()
-        tloss = tloss + (t * torch.tensor(w)).sum()
+        _close(_host(o), expected, f"output {k}", tol)
+        loss = loss + (o * ag.tensor(rng.standard_normal(expected.shape).astype(dtype), device=device)).sum()
     loss.backward()
-    tloss.backward()
-    _close(_host(ax.grad), tx.grad.numpy(), "input gradient", tol)
-    for k, (a, t) in enumerate(states):
-        _close(_host(a.grad), t.grad.numpy(), f"gradient of initial state {k}", tol)
-    tparams = dict(theirs.named_parameters())
+    _close(_host(ax.grad), ref["xgrad"], "input gradient", tol)
+    for k, a in enumerate(ahs):
+        _close(_host(a.grad), ref[f"hgrad{k}"], f"gradient of initial state {k}", tol)
     names = [name for name, _ in ours.named_parameters()]
-    assert names == list(tparams), "parameter names differ from PyTorch's"
+    assert names == ref["params"].tolist(), "parameter names differ from PyTorch's"
     for name, p in ours.named_parameters():
         assert p.grad is not None, f"{name} got no gradient"
-        _close(_host(p.grad), tparams[name].grad.numpy(), f"gradient of {name}", tol)
+        _close(_host(p.grad), ref[f"grad.{name}"], f"gradient of {name}", tol)
 
 
 # ---------------------------------------------------------------- whole layers vs torch
@@ -105,17 +125,14 @@ CONFIGS = {
 @pytest.mark.parametrize("config", list(CONFIGS))
 @pytest.mark.parametrize("mode", list(MODES))
 def test_layer_matches_torch(mode, config, device):
-    torch = _torch()
     cls_name, mode_kw = MODES[mode]
     kw, batched, with_states, eval_mode = CONFIGS[config]
     kw = {**mode_kw, **kw}
-    torch.manual_seed(0)
-    theirs = getattr(torch.nn, cls_name)(I, H, **kw).double()
+    theirs = getattr(T.nn, cls_name)(I, H, **kw).double()
     ours = getattr(nn, cls_name)(I, H, **kw, dtype=ag.float64, device=device)
-    _load_from_torch(ours, theirs, device, ag.float64)
     if eval_mode:
         ours.eval()
-        theirs.eval()
+        theirs = theirs.eval()
     layers = kw.get("num_layers", 1) * (2 if kw.get("bidirectional") else 1)
     if not batched:
         shape, state_shape = (L, I), (layers, H)
@@ -128,21 +145,15 @@ def test_layer_matches_torch(mode, config, device):
 
 @pytest.mark.parametrize("cls_name", ["LSTM", "GRU", "RNN"])
 def test_float32_matches_torch(cls_name, device):
-    torch = _torch()
-    torch.manual_seed(1)
-    theirs = getattr(torch.nn, cls_name)(I, H, num_layers=2)
+    theirs = getattr(T.nn, cls_name)(I, H, num_layers=2)
     ours = getattr(nn, cls_name)(I, H, num_layers=2, device=device)
-    _load_from_torch(ours, theirs, device, ag.float32)
     _compare(ours, theirs, device, (L, N, I), (2, N, H), 2 if cls_name == "LSTM" else 1, dtype=np.float32,
              tol=2e-5)
 
 
 def test_sequence_of_length_one(device):
-    torch = _torch()
-    torch.manual_seed(2)
-    theirs = torch.nn.LSTM(I, H, bidirectional=True).double()
+    theirs = T.nn.LSTM(I, H, bidirectional=True).double()
     ours = nn.LSTM(I, H, bidirectional=True, dtype=ag.float64, device=device)
-    _load_from_torch(ours, theirs, device, ag.float64)
     _compare(ours, theirs, device, (1, N, I), (2, N, H), 2)
 
 
@@ -164,13 +175,10 @@ CELL_CONFIGS = {
 @pytest.mark.parametrize("config", list(CELL_CONFIGS))
 @pytest.mark.parametrize("cell", list(CELLS))
 def test_cell_matches_torch(cell, config, device):
-    torch = _torch()
     cls_name, mode_kw, _ = CELLS[cell]
     kw, batched, with_states = CELL_CONFIGS[config]
-    torch.manual_seed(3)
-    theirs = getattr(torch.nn, cls_name)(I, H, **mode_kw, **kw).double()
+    theirs = getattr(T.nn, cls_name)(I, H, **mode_kw, **kw).double()
     ours = getattr(nn, cls_name)(I, H, **mode_kw, **kw, dtype=ag.float64, device=device)
-    _load_from_torch(ours, theirs, device, ag.float64)
     state_shape = ((N, H) if batched else (H,)) if with_states else None
     n_states = 2 if cls_name == "LSTMCell" else 1
     _compare(ours, theirs, device, (N, I) if batched else (I,), state_shape, n_states)
@@ -220,38 +228,45 @@ def test_gradgradcheck_functional(mode, device):
 @pytest.mark.parametrize("cls_name", ["LSTM", "GRU"])
 def test_gradient_penalty_matches_torch(cls_name, device):
     """Double backward through a bidirectional layer: d/dparams of |d loss / d input|^2, as PyTorch."""
-    torch = _torch()
-    torch.manual_seed(6)
-    theirs = getattr(torch.nn, cls_name)(I, H, bidirectional=True).double()
+    theirs = getattr(T.nn, cls_name)(I, H, bidirectional=True).double()
     ours = getattr(nn, cls_name)(I, H, bidirectional=True, dtype=ag.float64, device=device)
-    _load_from_torch(ours, theirs, device, ag.float64)
     x = np.random.default_rng(6).standard_normal((3, N, I))
+
+    def penalty():
+        import torch
+
+        ref = {f"state.{k}": v.detach().numpy().copy() for k, v in theirs.obj.state_dict().items()}
+        tx = torch.tensor(x, requires_grad=True)
+        (tg,) = torch.autograd.grad((theirs.obj(tx)[0] ** 2).sum(), tx, create_graph=True)
+        (tg * tg).sum().backward()
+        ref.update(g=tg.detach().numpy(), xgrad=tx.grad.numpy())
+        ref.update({f"grad.{n}": p.grad.numpy().copy() for n, p in theirs.obj.named_parameters()})
+        return ref
+    ref = answer(f"penalty {theirs.key}", penalty)
+    _load(ours, ref, device, ag.float64)
     ax = ag.tensor(x, device=device, requires_grad=True)
-    tx = torch.tensor(x, requires_grad=True)
     (g,) = ag.grad((ours(ax)[0] ** 2).sum(), ax, create_graph=True)
-    (tg,) = torch.autograd.grad((theirs(tx)[0] ** 2).sum(), tx, create_graph=True)
-    _close(_host(g), tg.detach().numpy(), "first gradient")
+    _close(_host(g), ref["g"], "first gradient")
     (g * g).sum().backward()
-    (tg * tg).sum().backward()
-    _close(_host(ax.grad), tx.grad.numpy(), "second-order gradient of the input")
-    tparams = dict(theirs.named_parameters())
+    _close(_host(ax.grad), ref["xgrad"], "second-order gradient of the input")
     for name, p in ours.named_parameters():
-        _close(_host(p.grad), tparams[name].grad.numpy(), f"second-order gradient of {name}")
+        _close(_host(p.grad), ref[f"grad.{name}"], f"second-order gradient of {name}")
 
 
 # ---------------------------------------------------------------- module conventions
 def test_state_dict_keys_and_shapes_match_torch():
-    torch = _torch()
     for cls_name, gates in (("LSTM", 4), ("GRU", 3), ("RNN", 1)):
-        theirs = getattr(torch.nn, cls_name)(I, H, num_layers=2, bidirectional=True)
+        theirs = getattr(T.nn, cls_name)(I, H, num_layers=2, bidirectional=True)
         ours = getattr(nn, cls_name)(I, H, num_layers=2, bidirectional=True)
-        tsd, sd = theirs.state_dict(), ours.state_dict()
+        tsd = answer(f"state_dict {theirs.key}",
+                     lambda: {k: v.numpy() for k, v in theirs.obj.state_dict().items()})
+        sd = ours.state_dict()
         assert list(sd) == list(tsd)
         for k in sd:
             assert tuple(sd[k].shape) == tuple(tsd[k].shape), k
         assert tuple(ours.weight_hh_l1_reverse.shape) == (gates * H, H)
     assert list(nn.LSTM(I, H, bias=False).state_dict()) == ["weight_ih_l0", "weight_hh_l0"]
-    assert list(nn.GRUCell(I, H).state_dict()) == list(torch.nn.GRUCell(I, H).state_dict())
+    assert list(nn.GRUCell(I, H).state_dict()) == ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]
 
 
 def test_default_init_is_uniform_in_bound():
@@ -267,13 +282,12 @@ def test_default_init_is_uniform_in_bound():
 
 
 def test_repr_matches_torch():
-    torch = _torch()
     for args, kw in [((10, 20), {}), ((10, 20, 2), {"batch_first": True, "dropout": 0.5}),
                      ((3, 4), {"bias": False, "bidirectional": True})]:
         for cls_name in ("LSTM", "GRU", "RNN"):
-            assert repr(getattr(nn, cls_name)(*args, **kw)) == repr(getattr(torch.nn, cls_name)(*args, **kw))
-    assert repr(nn.RNNCell(3, 4, nonlinearity="relu")) == repr(torch.nn.RNNCell(3, 4, nonlinearity="relu"))
-    assert repr(nn.LSTMCell(3, 4, bias=False)) == repr(torch.nn.LSTMCell(3, 4, bias=False))
+            assert repr(getattr(nn, cls_name)(*args, **kw)) == repr(getattr(T.nn, cls_name)(*args, **kw))
+    assert repr(nn.RNNCell(3, 4, nonlinearity="relu")) == repr(T.nn.RNNCell(3, 4, nonlinearity="relu"))
+    assert repr(nn.LSTMCell(3, 4, bias=False)) == repr(T.nn.LSTMCell(3, 4, bias=False))
 
 
 def test_dropout_in_training_changes_the_output():
