@@ -1,6 +1,6 @@
 """``nn.modules``: every layer class, one family per file; each file's ``__all__`` is exported here."""
 from . import (activation, activation_extra, attention, batchnorm, container, conv, dropout, flatten, linear,
-               loss, module, normalization, pooling, rnn, sparse, transformer)
+               loss, module, normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer)
 from .activation import *  # noqa: F401,F403
 from .activation_extra import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
@@ -13,6 +13,8 @@ from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .module import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
@@ -20,5 +22,5 @@ from .transformer import *  # noqa: F401,F403
 
 __all__ = [name for family in (module, container, linear, flatten, activation, loss, conv, pooling, batchnorm,
                                normalization, dropout, sparse, rnn, attention, transformer,
-                               activation_extra)
+                               activation_extra, padding, pixelshuffle)
            for name in family.__all__]

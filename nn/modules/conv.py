@@ -37,8 +37,12 @@ class _ConvNd(Module):
                 raise ValueError(f"Invalid padding string {padding!r}, should be one of ['valid', 'same']")
             if padding == "same" and any(s != 1 for s in stride):
                 raise ValueError("padding='same' is not supported for strided convolutions")
-        if padding_mode != "zeros":
-            raise ValueError(f"padding_mode {padding_mode!r} is not supported (only 'zeros')")
+        modes = ("zeros", "reflect", "replicate", "circular")
+        if padding_mode not in modes:
+            raise ValueError(f"padding_mode must be one of {set(modes)}, but got "
+                             f"padding_mode='{padding_mode}'")
+        if transposed and padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = kernel_size
@@ -91,8 +95,23 @@ class _Conv(_ConvNd):
                          device=device, dtype=dtype)
 
     def forward(self, input):
+        if self.padding_mode != "zeros":  # pad with the mode first, then convolve without padding
+            input = F.pad(input, self._reversed_padding_repeated_twice(), mode=self.padding_mode)
+            return self._conv(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return self._conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                           self.groups)
+
+    def _reversed_padding_repeated_twice(self):
+        """``F.pad``'s widths (last dimension first) for this layer's padding."""
+        return tuple(w for pair in reversed(self._padding_tuple()) for w in pair)
+
+    def _padding_tuple(self):
+        if self.padding == "valid":
+            return [(0, 0)] * self._nd
+        if self.padding == "same":
+            return [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2)
+                    for k, d in zip(self.kernel_size, self.dilation)]
+        return [(p, p) for p in self.padding]
 
 
 class Conv1d(_Conv):
