@@ -1,6 +1,7 @@
 """``nn.modules``: every layer class, one family per file; each file's ``__all__`` is exported here."""
 from . import (activation, activation_extra, attention, batchnorm, container, conv, dropout, flatten, linear,
-               loss, module, normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer)
+               loss, module, normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer,
+               upsampling)
 from .activation import *  # noqa: F401,F403
 from .activation_extra import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
@@ -19,8 +20,9 @@ from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403
 
 __all__ = [name for family in (module, container, linear, flatten, activation, loss, conv, pooling, batchnorm,
                                normalization, dropout, sparse, rnn, attention, transformer,
-                               activation_extra, padding, pixelshuffle)
+                               activation_extra, padding, pixelshuffle, upsampling)
            for name in family.__all__]

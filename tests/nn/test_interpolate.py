@@ -1,0 +1,74 @@
+"""``F.interpolate`` and the ``Upsample`` layers: nearest against a NumPy reference, linear modes against
+hand values, gradcheck, and everything against PyTorch."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from layer_check import check_grads, compare_fn
+
+import autograd as ag
+import nn
+import nn.functional as F
+
+RNG = np.random.default_rng(0)
+
+
+def test_nearest_matches_numpy_repeat(device):
+    x = RNG.standard_normal((2, 3, 4, 5))
+    out = F.interpolate(ag.tensor(x, device=device), scale_factor=2).cpu().numpy()
+    np.testing.assert_array_equal(out, x.repeat(2, 2).repeat(2, 3))
+    out = nn.UpsamplingNearest2d(size=(2, 5))(ag.tensor(x, device=device)).cpu().numpy()
+    np.testing.assert_array_equal(out, x[:, :, ::2])
+
+
+def test_linear_by_hand(device):
+    x = ag.tensor([[[0.0, 1.0, 3.0]]], device=device)
+    np.testing.assert_allclose(F.interpolate(x, size=5, mode="linear", align_corners=True).cpu().numpy(),
+                               [[[0.0, 0.5, 1.0, 2.0, 3.0]]])
+    np.testing.assert_allclose(F.interpolate(x, scale_factor=2, mode="linear").cpu().numpy(),
+                               [[[0.0, 0.25, 0.75, 1.5, 2.5, 3.0]]])
+
+
+@pytest.mark.parametrize("kw", [dict(scale_factor=2), dict(size=(3, 7), mode="nearest-exact"),
+                                dict(size=(5, 4), mode="bilinear"),
+                                dict(scale_factor=1.5, mode="bilinear", align_corners=True)], ids=str)
+def test_gradients(device, kw):
+    check_grads(lambda t: F.interpolate(t, **kw), [RNG.standard_normal((1, 2, 3, 3))], device)
+
+
+CASES = [dict(scale_factor=2), dict(size=(7, 3)), dict(scale_factor=1.7, mode="nearest-exact"),
+         dict(size=(8, 9), mode="bilinear"), dict(size=(8, 9), mode="bilinear", align_corners=True),
+         dict(scale_factor=(1.5, 2.5), mode="bilinear"), dict(size=(3, 2), mode="bilinear"),
+         dict(scale_factor=0.6), dict(scale_factor=1.3, mode="bilinear", recompute_scale_factor=True)]
+
+
+@pytest.mark.parametrize("kw", CASES, ids=str)
+def test_matches_torch(device, kw):
+    torch = pytest.importorskip("torch")
+    compare_fn(F.interpolate, torch.nn.functional.interpolate, [RNG.standard_normal((2, 3, 5, 4))], device,
+               **kw)
+
+
+def test_linear_and_trilinear_match_torch(device):
+    torch = pytest.importorskip("torch")
+    compare_fn(F.interpolate, torch.nn.functional.interpolate, [RNG.standard_normal((2, 3, 5))], device,
+               size=8, mode="linear")
+    compare_fn(F.interpolate, torch.nn.functional.interpolate, [RNG.standard_normal((1, 2, 3, 4, 2))], device,
+               scale_factor=2, mode="trilinear")
+
+
+def test_upsample_repr_and_errors():
+    assert repr(nn.Upsample(scale_factor=2)) == "Upsample(scale_factor=2.0, mode='nearest')"
+    assert repr(nn.Upsample(size=(3, 4), mode="bilinear", align_corners=True)) == \
+        "Upsample(size=(3, 4), mode='bilinear')"
+    assert repr(nn.UpsamplingBilinear2d(scale_factor=2)) == \
+        "UpsamplingBilinear2d(scale_factor=2.0, mode='bilinear')"
+    x = ag.zeros(1, 1, 2, 2)
+    with pytest.raises(ValueError, match="only one of size or scale_factor"):
+        F.interpolate(x)
+    with pytest.raises(ValueError, match="align_corners"):
+        F.interpolate(x, scale_factor=2, align_corners=True)
+    with pytest.raises(NotImplementedError, match="bicubic"):
+        F.interpolate(x, scale_factor=2, mode="bicubic")
+    with pytest.raises(NotImplementedError, match="needs 3D"):
+        F.interpolate(x, scale_factor=2, mode="linear")
