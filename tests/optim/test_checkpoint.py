@@ -8,7 +8,6 @@ import autograd as ag
 import optim
 from optim import lr_scheduler
 
-torch = pytest.importorskip("torch")
 
 SHAPES = [(4, 3), (3,), (3, 2), (2,)]
 CONFIGS = [
@@ -118,6 +117,7 @@ def test_resume_through_ag_save_is_bit_exact(name, kwargs, device, tmp_path):
 
 @pytest.mark.parametrize("name,kwargs", CONFIGS, ids=IDS)
 def test_state_dict_layout_matches_torch(name, kwargs):
+    torch = pytest.importorskip("torch")
     weights = _weights()
     ours = [ag.tensor(w, requires_grad=True) for w in weights]
     theirs = [torch.tensor(w, requires_grad=True) for w in weights]
@@ -152,6 +152,7 @@ def test_state_dict_layout_matches_torch(name, kwargs):
 
 def test_torch_state_dict_loads_and_continues_like_torch():
     """A PyTorch optimizer's state (tensors converted) resumes here as it would in PyTorch."""
+    torch = pytest.importorskip("torch")
     weights = _weights()
     theirs = [torch.tensor(w, requires_grad=True) for w in weights]
     topt = torch.optim.Adam(theirs, lr=0.01, amsgrad=True)
@@ -226,6 +227,7 @@ def test_load_state_dict_accepts_string_ids_and_listed_tuples():
 
 
 def test_adagrad_state_is_created_eagerly_as_torch():
+    torch = pytest.importorskip("torch")
     w = ag.ones(2, requires_grad=True)
     sd = optim.Adagrad([w], initial_accumulator_value=0.5).state_dict()
     tsd = torch.optim.Adagrad([torch.ones(2, requires_grad=True)], initial_accumulator_value=0.5).state_dict()
