@@ -15,6 +15,7 @@ arbitrary code, so only do that with files you trust.
 from __future__ import annotations
 
 import base64
+import collections
 import io
 import json
 import numbers
@@ -133,14 +134,15 @@ def _encode(obj, path, arrays, names):
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return _scalar(obj)
     if isinstance(obj, dict):
-        if type(obj) is not dict and not _is_plain_mapping(obj):
+        kind = _MAPPINGS.get(type(obj))
+        if kind is None:
             raise _NeedsPickle
         items = []
         for k, v in obj.items():
             if not (k is None or isinstance(k, (bool, int, float, str))):
                 raise _NeedsPickle
             items.append([_scalar(k), _encode(v, path + (k,), arrays, names)])
-        return {"$d": items}
+        return {"$d": items, "type": kind} if kind != "dict" else {"$d": items}
     if isinstance(obj, tuple):  # named tuples are saved as plain tuples
         return {"$tuple": [_encode(v, path + (i,), arrays, names) for i, v in enumerate(obj)]}
     if isinstance(obj, list):
@@ -156,9 +158,9 @@ def _is_parameter(cls):
     return cls.__name__ == "Parameter" and cls.__module__ == "nn.parameter"
 
 
-def _is_plain_mapping(obj):
-    # OrderedDict (what state_dict() returns) loads back as a dict, which compares equal
-    return type(obj).__name__ == "OrderedDict" and type(obj).__module__ == "collections"
+#: dict types saved as data (``state_dict()`` returns an OrderedDict, ``MultiStepLR`` keeps a Counter)
+_MAPPINGS = {dict: "dict", collections.OrderedDict: "OrderedDict", collections.Counter: "Counter"}
+_MAPPING_TYPES = {v: k for k, v in _MAPPINGS.items()}
 
 
 def _scalar(v):
@@ -337,7 +339,7 @@ def _decode(node, entries):
     if "$a" in node:
         return entries.array(node["$a"])
     if "$d" in node:
-        out = {}
+        out = _MAPPING_TYPES[node.get("type", "dict")]()
         for k, v in node["$d"]:
             if isinstance(k, (dict, list)):
                 raise TypeError(f"a dict key must be a scalar, got {type(k).__name__}")

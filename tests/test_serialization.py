@@ -92,7 +92,7 @@ def test_flat_state_dict_keys_unchanged(path):
                                   ("bn.num_batches_tracked", ag.tensor(7))])
     ag.save(sd, path)
     out = ag.load(path)
-    assert type(out) is dict and list(out) == list(sd)
+    assert type(out) is collections.OrderedDict and list(out) == list(sd)  # as torch.load
     assert_same(dict(sd), out)
     # the entry names are the keys themselves: any safetensors reader sees the state_dict
     header, _, _ = serialization.read_header(path)
@@ -619,3 +619,13 @@ def test_temp_file_of_a_live_writer_is_kept(tmp_path):
         (tmp_path / n).write_bytes(b"partial")
     ag.save({"v": 1}, path)
     assert sorted(os.listdir(tmp_path)) == sorted(["ckpt.safetensors", live, other])
+
+
+def test_ordered_dict_and_counter_keep_their_type_without_pickle(path):
+    # state_dict() is an OrderedDict; MultiStepLR's milestones are a Counter (both data, as in PyTorch)
+    obj = {"sd": collections.OrderedDict([("b", ag.ones(1)), ("a", 2)]),
+           "milestones": collections.Counter([4, 12, 12])}
+    ag.save(obj, path)
+    out = ag.load(path)
+    assert type(out["sd"]) is collections.OrderedDict and list(out["sd"]) == ["b", "a"]
+    assert type(out["milestones"]) is collections.Counter and out["milestones"] == obj["milestones"]
