@@ -13,11 +13,11 @@ import argparse
 import os
 import platform
 
-from . import cnn, deep_chain, lstm, mlp, tiny_ops
+from . import attention, cnn, deep_chain, lstm, lstm_cells, mlp, tiny_ops
 from .common import peak_bytes, sync, timeit, torch_or_none
 
-WORKLOADS = {m.NAME: m for m in (mlp, tiny_ops, cnn, lstm, deep_chain)}
-REPS = {"mlp": 30, "tiny_ops": 50, "cnn": 20, "lstm": 10, "deep_chain": 3}
+WORKLOADS = {m.NAME: m for m in (mlp, tiny_ops, cnn, lstm, lstm_cells, attention, deep_chain)}
+REPS = {"mlp": 30, "tiny_ops": 50, "cnn": 20, "lstm": 10, "lstm_cells": 10, "attention": 10, "deep_chain": 3}
 
 
 def _measure(step, reps, device, memory):
@@ -39,12 +39,12 @@ def _provenance_cost(device, reps):
     from autograd import function
 
     with_site = timeit(tiny_ops.xpgrad_step(device), reps)
-    saved = function.caller_site
-    function.caller_site = lambda: None
+    saved = function.record_site
+    function.record_site = lambda: None
     try:
         without = timeit(tiny_ops.xpgrad_step(device), reps)
     finally:
-        function.caller_site = saved
+        function.record_site = saved
     return with_site / tiny_ops.PER_STEP * 1e6, without / tiny_ops.PER_STEP * 1e6
 
 

@@ -46,3 +46,26 @@ def test_mlp_floor_gradient_formula_matches_the_engine():
     p = e / e.sum(1, keepdims=True)
     p[np.arange(len(y)), y] -= 1
     np.testing.assert_allclose(model[-1].bias.grad.numpy(), p.mean(0), rtol=1e-4, atol=1e-6)
+
+
+def test_attention_floor_gradients_match_the_engine():
+    """The hand-written GPT-block floor computes the engine's loss and every parameter gradient."""
+    import numpy as np
+
+    import autograd as ag
+    import nn
+    import nn.functional as F
+    from bench import attention
+
+    params = attention.init_params()
+    rng = np.random.default_rng(3)
+    params = {k: v + (rng.standard_normal(v.shape) * 0.1).astype(np.float32) for k, v in params.items()}
+    block = attention.make_block(nn, F)
+    block.load_state_dict({k: ag.tensor(v) for k, v in params.items()})
+    x = attention.data()
+    loss = (block(ag.tensor(x)) ** 2).mean()
+    loss.backward()
+    floor_loss, grads = attention.loss_and_grads(params, x)
+    np.testing.assert_allclose(floor_loss, loss.item(), rtol=1e-5)
+    for name, p in block.named_parameters():
+        np.testing.assert_allclose(grads[name], p.grad.numpy(), rtol=1e-3, atol=1e-6, err_msg=name)
