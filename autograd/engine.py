@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .function import Function
 from .grad_mode import state
+from .observers import on_backward
 
 
 def topological_order(roots):
@@ -73,7 +74,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     prev = state.enabled
     state.enabled = create_graph
     anomaly = state.anomaly
-    record_norms = state.record_grad_norms
+    observers = on_backward
     try:
         for node in topological_order(roots):
             grads = buffers.pop(id(node), None)
@@ -88,8 +89,9 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             if captured is not None and id(node) in wanted_nodes:
                 for k, nr in wanted_nodes[id(node)]:
                     captured[k] = grads[nr]
-            if record_norms:
-                node._grad_norm = _norm(grads)
+            if observers:
+                for observe in observers:
+                    observe(node, grads)
             if node.raw_backward is not None and not create_graph:
                 results = _raw_backward(node, grads)
             else:
@@ -201,16 +203,6 @@ def _retain(node, grads, create_graph):
         if t is not None and grads[nr] is not None:
             g = grads[nr] if create_graph else grads[nr].detach()
             t.grad = g if t.grad is None else t.grad + g
-
-
-def _norm(grads):
-    """The 2-norm of a node's incoming gradients (for ``viz.make_dot(show_grad=True)``)."""
-    total = 0.0
-    for g in grads:
-        if g is not None:
-            xp = g.device.xp
-            total += float(xp.sum(xp.square(g._data.astype("float64"))))
-    return total ** 0.5
 
 
 def _materialize(node, grads):

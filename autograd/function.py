@@ -12,6 +12,7 @@ import sys
 
 from . import backend
 from .grad_mode import state
+from .observers import on_record
 
 _PACKAGE_ROOTS = tuple(
     os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), name) + os.sep
@@ -20,20 +21,44 @@ _PACKAGE_ROOTS = tuple(
 _INTERNAL: dict[str, bool] = {}
 
 
-def caller_site():
-    """``(filename, lineno)`` of the first frame outside xpgrad's own packages."""
-    f = sys._getframe(2)
+def record_site(depth=2):
+    """Where the user's code called xpgrad, kept cheap to record: ``(code, offset)`` of the first
+    frame outside xpgrad's own packages, from ``depth`` frames up (``None`` if there is none).
+    :func:`resolve_site` turns it into ``(filename, lineno)`` when a message or picture needs it.
+
+    Only the frames walked are materialised (each costs an allocation), so ``apply`` starts a
+    built-in op's walk above the op's function: built-in primitives are applied by xpgrad's own
+    code."""
+    f = sys._getframe(depth)
     internal = _INTERNAL
     while f is not None:
         code = f.f_code
-        name = code.co_filename
+        name = code.co_filename  # a str: its hash is cached (a code object's is recomputed each time)
         inside = internal.get(name)
         if inside is None:
             inside = internal[name] = os.path.abspath(name).startswith(_PACKAGE_ROOTS)
         if not inside:
-            return name, f.f_lineno
+            return code, f.f_lasti
         f = f.f_back
     return None
+
+
+def resolve_site(where):
+    """``(filename, lineno)`` of a site kept by :func:`record_site`."""
+    if where is None:
+        return None
+    code, offset = where
+    line = code.co_firstlineno
+    for start, end, lineno in code.co_lines():
+        if start <= offset < end:
+            line = lineno if lineno is not None else line
+            break
+    return code.co_filename, line
+
+
+def caller_site():
+    """``(filename, lineno)`` of the first frame outside xpgrad's own packages."""
+    return resolve_site(record_site(3))
 
 
 class _Saved:
@@ -89,7 +114,7 @@ class Function:
     _out_metas = (None,)  # one output; multi-output ops record each output's (shape, dtype)
     _hooks = None
     _retained = None
-    _site = None
+    _where = None
     _module = ""
 
     # -- ctx API ---------------------------------------------------------
@@ -154,11 +179,17 @@ class Function:
         """The node's name, as PyTorch's ``grad_fn`` names (``MulBackward``)."""
         return cls.__name__ + "Backward"
 
+    @property
+    def _site(self):
+        """``(filename, lineno)`` of the user's code that recorded this node, or None."""
+        return resolve_site(self._where)
+
     def where(self) -> str:
         """`` (created at file:line in module.path)`` for error messages."""
         parts = []
-        if self._site:
-            parts.append(f"{self._site[0]}:{self._site[1]}")
+        site = self._site
+        if site:
+            parts.append(f"{site[0]}:{site[1]}")
         if self._module:
             parts.append(f"in module {self._module}")
         return f" (created at {' '.join(parts)})" if parts else ""
@@ -260,9 +291,11 @@ class Function:
             if cls.is_view:  # views share their base's version counter, recorded or not
                 return _share_version(args[0], (result,), device, False)
             return Tensor._make(result, device)
-        ctx._site = caller_site()
-        ctx._module = state.module_path
+        ctx._where = record_site(3 if cls.raw else 2)
         ctx._edges = edges
+        if on_record:
+            for observe in on_record:
+                observe(ctx)
         if result.dtype.kind == "f" and (ctx._non_diff is None or id(result) not in ctx._non_diff):
             out = Tensor._make(result, device, ctx)
         else:
@@ -291,9 +324,11 @@ def _finish_multi(cls, ctx, args, arrays, result, device, record, edges):
         if cls.is_view:
             return _share_version(args[0], outs, device, True)
         return tuple(Tensor._make(o, device) if o is not None else None for o in outs)
-    ctx._site = caller_site()
-    ctx._module = state.module_path
+    ctx._where = record_site(4 if cls.raw else 3)
     ctx._edges = edges
+    if on_record:
+        for observe in on_record:
+            observe(ctx)
     non_diff = ctx._non_diff or ()
     tensors = []
     for i, o in enumerate(outs):

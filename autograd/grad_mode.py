@@ -9,8 +9,6 @@ class _State(threading.local):
     def __init__(self):
         self.enabled = True
         self.anomaly = False
-        self.module_path = ""
-        self.record_grad_norms = False
 
 
 state = _State()

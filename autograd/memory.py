@@ -11,8 +11,8 @@ from .tensor import Tensor
 __all__ = ["memory_report", "MemoryReport"]
 
 # ctx attributes that belong to the engine (their arrays, if any, are not saved values)
-_ENGINE_ATTRS = frozenset({"_saved", "_edges", "_metas", "_out_metas", "device", "needs_input_grad",
-                           "_site", "_module", "_hooks", "_retained", "_non_diff", "_anomalous"})
+_ENGINE_ATTRS = frozenset({"_saved", "_edges", "_out_metas", "device", "needs_input_grad",
+                           "_where", "_module", "_hooks", "_retained", "_non_diff", "_anomalous"})
 _KINDS = ("inputs", "outputs", "constants")
 
 

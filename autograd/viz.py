@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 
 from .function import Function
-from .grad_mode import state
+from .observers import observe_backward
 from .tensor import Tensor
 
 _LEAF = "lightblue"
@@ -51,13 +52,28 @@ class record_grad_norms:
     """
 
     def __enter__(self):
-        self._prev = state.record_grad_norms
-        state.record_grad_norms = True
+        thread = threading.get_ident()
+
+        def record(node, grads):  # a backward observer of the engine, for this thread's backward passes
+            if threading.get_ident() == thread:
+                node._grad_norm = _grads_norm(grads)
+
+        self._handle = observe_backward(record)
         return self
 
     def __exit__(self, *exc):
-        state.record_grad_norms = self._prev
+        self._handle.remove()
         return False
+
+
+def _grads_norm(grads):
+    """The 2-norm of some gradients together (a node's incoming gradients, a leaf's ``.grad``)."""
+    total = 0.0
+    for g in grads:
+        if g is not None:
+            xp = g.device.xp
+            total += float(xp.sum(xp.square(g._data.astype("float64"))))
+    return total ** 0.5
 
 
 def walk(roots):
@@ -166,11 +182,7 @@ def _node(graph, nid, label, colour):
 def _norm(n):
     if isinstance(n, Function):
         return getattr(n, "_grad_norm", None)
-    g = n.grad
-    if g is None:
-        return None
-    xp = g.device.xp
-    return float(xp.sqrt((g._data.astype("float64") ** 2).sum()))
+    return None if n.grad is None else _grads_norm((n.grad,))
 
 
 def _attrs(n):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import autograd as ag
-from autograd.grad_mode import state
+from autograd.observers import observe_record
 
 
 def test_known_graph_exact_bytes(device):
@@ -50,14 +50,14 @@ def test_shared_output_and_dtypes(device):
 
 def test_by_module_paths(device):
     x = ag.randn(5, 3, device=device, requires_grad=True)  # 60 bytes
-    prev = state.module_path
+    path = ["encoder.0"]  # stamped on each node as nn stamps module paths: by a record observer
+    handle = observe_record(lambda node: setattr(node, "_module", path[0]))
     try:
-        state.module_path = "encoder.0"
         h = x.exp()                     # 60 bytes under encoder.0
-        state.module_path = "decoder"
+        path[0] = "decoder"
         out = (h.sqrt() * 2).tanh()     # sqrt saves 60, tanh saves 60 under decoder
     finally:
-        state.module_path = prev
+        handle.remove()
     loss = out.mean()
     r = ag.memory_report(loss)
     assert r.by_module == {"encoder.0": 60, "decoder": 120, "": 0}

@@ -12,7 +12,8 @@ import threading
 from collections import OrderedDict
 
 from autograd import Tensor, backend
-from autograd.grad_mode import no_grad, state
+from autograd.grad_mode import no_grad
+from autograd.observers import observe_record
 
 from ..parameter import Parameter
 from ._state_dict import _StateDictMixin
@@ -24,9 +25,17 @@ _STRUCTURE = [0]  # bumped whenever any module's children change (invalidates pa
 class _Running(threading.local):
     def __init__(self):
         self.module = None  # the module whose forward is running in this thread
+        self.path = ""  # its dotted path from the outermost running module
 
 
 _running = _Running()
+
+
+def _stamp_module_path(node):
+    """The engine's record observer while a module runs: ``node._module`` is the running module's path."""
+    path = _running.path
+    if path:
+        node._module = path
 
 
 def _addindent(s, num_spaces):
@@ -90,21 +99,25 @@ class Module(_HooksMixin, _StateDictMixin):
 
     def __call__(self, *args, **kwargs):
         parent = _running.module
-        prev_path = state.module_path
-        if parent is None:
+        prev_path = _running.path
+        observer = None
+        if parent is None:  # the outermost module: nodes recorded until it returns get their module path
             path = ""
+            observer = observe_record(_stamp_module_path)
         else:
             rel = parent._descendant_names().get(id(self))
             path = prev_path if rel is None else (prev_path + "." + rel if prev_path else rel)
-        state.module_path = path
+        _running.path = path
         _running.module = self
         try:
             if not self._forward_pre_hooks and not self._forward_hooks:
                 return self.forward(*args, **kwargs)
             return self._call_with_hooks(args, kwargs)
         finally:
-            state.module_path = prev_path
+            _running.path = prev_path
             _running.module = parent
+            if observer is not None:
+                observer.remove()
 
     # ------------------------------------------------------------ registration
     def _check_name(self, name, kind, registry):
