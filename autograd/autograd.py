@@ -1,7 +1,7 @@
 """``ag.autograd``: ``Function``, ``backward`` and ``grad`` (as ``torch.autograd``)."""
 from __future__ import annotations
 
-from .engine import run_backward
+from .engine import _grad_lock, accumulate_grad, run_backward
 from .function import Function
 from .tensor import Tensor
 
@@ -57,9 +57,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = _seq(inputs)
         grads = run_backward(tensors, seeds, retain_graph, create_graph, inputs=inputs,
                              allow_unused=True)
-        for t, g in zip(inputs, grads):
-            if g is not None:
-                t.grad = g if t.grad is None else t.grad + g
+        with _grad_lock:
+            for t, g in zip(inputs, grads):
+                if g is not None:  # may be the caller's gradient or shared: copied
+                    accumulate_grad(t, g, False, create_graph)
         return
     run_backward(tensors, seeds, retain_graph, create_graph)
 

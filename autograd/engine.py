@@ -7,9 +7,15 @@ passed along its edges. Leaves accumulate into ``.grad``.
 """
 from __future__ import annotations
 
+import threading
+
+from . import backend
 from .function import Function
 from .grad_mode import state
 from .observers import on_backward
+
+#: Serialises accumulation into ``.grad`` (backward from several threads on one model).
+_grad_lock = threading.Lock()
 
 
 def topological_order(roots):
@@ -49,9 +55,13 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     ``.grad`` untouched; otherwise accumulates into the leaves' ``.grad``.
     """
     buffers = {}  # id(node) -> list of gradient per output
-    leaf_grads = {}  # id(leaf) -> [leaf, grad]
+    leaf_grads = {}  # id(leaf) -> [leaf, grad, summed here]
+    # memory blocks seen outside the engine (the caller's seeds, hooks' arguments and results, user
+    # Functions' results): a leaf never adopts one of them as its .grad
+    visible = set()
     roots = []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        _mark(visible, g)
         fn = t.grad_fn
         if fn is None:
             if not t.requires_grad:
@@ -83,7 +93,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             if len(grads) > 1:
                 grads = _materialize(node, grads)
             if node._hooks:
-                grads = _run_hooks(node._hooks, grads)
+                grads = _run_hooks(node._hooks, grads, visible)
             if node._retained:
                 _retain(node, grads, create_graph)
             if captured is not None and id(node) in wanted_nodes:
@@ -106,6 +116,9 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 )
             if anomaly:
                 _check_anomaly(node, results)
+            if not node.raw:  # a user Function may return any tensor (a saved input, a constant)
+                for g in results:
+                    _mark(visible, g)
             for e, g in zip(edges, results):
                 if e is None or g is None:
                     continue
@@ -150,21 +163,75 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             result.append(g)
         return tuple(result)
 
-    for leaf, g in leaf_grads.values():
+    claimed = set()
+    ready = []
+    for leaf, g, summed in leaf_grads.values():
         if leaf._hooks:
+            _mark(visible, g)
             g = _apply_hooks(leaf._hooks, g)
-        if not create_graph:
-            g = g.detach()
-        if leaf.grad is None:
-            leaf.grad = g
-        else:
-            prev = state.enabled
-            state.enabled = create_graph
-            try:
-                leaf.grad = leaf.grad + g
-            finally:
-                state.enabled = prev
+            summed = False
+        ready.append((leaf, g, summed or _adoptable(g._data, visible, claimed)))
+    with _grad_lock:
+        for leaf, g, private in ready:
+            accumulate_grad(leaf, g, private, create_graph)
     return None
+
+
+def accumulate_grad(leaf, g, private=False, create_graph=False):
+    """Add ``g`` into ``leaf.grad``, as PyTorch's AccumulateGrad.
+
+    ``.grad`` is always an array of its own: ``g``'s array is adopted only when
+    ``private`` (the engine made it and nothing else holds it), otherwise it is
+    copied. A later gradient is added in place into a writable ``.grad``, except
+    under ``create_graph`` (then ``.grad`` is a new, differentiable sum). Callers
+    outside :func:`run_backward` hold ``_grad_lock``.
+    """
+    old = leaf.grad
+    if old is None:
+        if create_graph:
+            leaf.grad = g if private else g.clone()
+        else:
+            a = g._data
+            if not private:
+                a = a.copy()  # C order
+            leaf.grad = Tensor._make(a, g.device)
+        return
+    a = old._data
+    if (not create_graph and old.grad_fn is None and not old.requires_grad
+            and old.device is g.device and a.shape == g._data.shape and a.dtype == g._data.dtype
+            and _writable(a)):
+        a += g._data
+        old._bump()
+        return
+    prev = state.enabled
+    state.enabled = create_graph
+    try:
+        leaf.grad = old + g
+    finally:
+        state.enabled = prev
+
+
+def _writable(a):
+    """A C-contiguous array that may be written (not a read-only or broadcast view)."""
+    flags = a.flags
+    return flags.c_contiguous and getattr(flags, "writeable", True)
+
+
+def _mark(visible, g):
+    if g is not None:
+        visible.add(backend.buffer_of(g._data)[0])
+
+
+def _adoptable(a, visible, claimed):
+    """Whether a leaf may keep array ``a`` as its ``.grad``: writable, contiguous, the whole of a
+    memory block that no one outside the engine has seen and no other leaf has taken."""
+    if not _writable(a):
+        return False
+    key, nbytes = backend.buffer_of(a)
+    if nbytes != a.nbytes or key in visible or key in claimed:
+        return False
+    claimed.add(key)
+    return True
 
 
 def _raw_backward(node, grads):
@@ -191,18 +258,19 @@ def _add(buffers, node, nr, g):
 def _add_leaf(leaf_grads, leaf, g):
     entry = leaf_grads.get(id(leaf))
     if entry is None:
-        leaf_grads[id(leaf)] = [leaf, g]
+        leaf_grads[id(leaf)] = [leaf, g, False]
     else:
         entry[1] = entry[1] + g
+        entry[2] = True  # a new array, made here
 
 
 def _retain(node, grads, create_graph):
-    """Set ``.grad`` of the non-leaf outputs that asked for ``retain_grad()``."""
+    """Set ``.grad`` of the non-leaf outputs that asked for ``retain_grad()`` (a copy, as PyTorch)."""
     for nr, ref in node._retained.items():
         t = ref()
         if t is not None and grads[nr] is not None:
-            g = grads[nr] if create_graph else grads[nr].detach()
-            t.grad = g if t.grad is None else t.grad + g
+            with _grad_lock:
+                accumulate_grad(t, grads[nr], False, create_graph)
 
 
 def _materialize(node, grads):
@@ -214,11 +282,13 @@ def _materialize(node, grads):
     return out
 
 
-def _run_hooks(hooks, grads):
+def _run_hooks(hooks, grads, visible):
     grads = list(grads)
     for nr, fns in hooks.items():
         if grads[nr] is not None:
+            _mark(visible, grads[nr])
             grads[nr] = _apply_hooks(fns, grads[nr])
+            _mark(visible, grads[nr])
     return grads
 
 

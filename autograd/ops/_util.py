@@ -147,3 +147,9 @@ def _out(y, axes, keepdim, shape):
 
 def _with_dtype(input, dtype):
     return input if dtype is None else input.to(dtype)
+
+
+def acc_dtype(dtype):
+    """The dtype a reduction over ``dtype`` accumulates in: float32 for float16 (as PyTorch, so
+    that sums of squares do not overflow), else None (the input's own)."""
+    return backend.float32 if dtype == backend.float16 else None

@@ -5,6 +5,7 @@ Binary ops broadcast; the engine sums gradients back to each input's shape.
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 from .. import backend
@@ -143,14 +144,14 @@ class Pow(Primitive):
         if ctx.needs_input_grad[1]:
             if isinstance(a, Tensor):
                 gb = where((a == 0) & (b >= 0), 0.0, g * a ** b * log(a))
+            elif a == 0:  # PyTorch: 0 where b >= 0 (not 0 * -inf = nan), -inf where b < 0
+                gb = g * where(b >= 0, 0.0, -math.inf)
             else:
                 gb = g * a ** b * _log_scalar(a)
         return ga, gb
 
 
 def _log_scalar(a):
-    import math
-
     return math.log(a) if a > 0 else float("nan") if a < 0 else float("-inf")
 
 

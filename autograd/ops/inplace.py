@@ -29,6 +29,8 @@ def _apply(t: Tensor, op, *args):
             )
         # Nodes that saved t see a newer version from now on; the op itself runs on a snapshot of
         # t (same array, history and counter), so its node keeps t's old value and old history.
+        # That old array is never written again by recorded ops, so the snapshot keeps the old
+        # counter (shared with views of the old array) and t moves on to a counter of its own.
         t._bump()
         old = Tensor._make(t._data, t.device, t.grad_fn, t._version, t._output_nr)
         old.requires_grad = t.requires_grad
@@ -41,6 +43,9 @@ def _apply(t: Tensor, op, *args):
             r = r.to(t.dtype)
         t._data = r._data
         t.grad_fn, t._output_nr, t.requires_grad = r.grad_fn, r._output_nr, r.requires_grad
+        # beyond every version of t saved so far, so that nodes which saved t itself (not the
+        # snapshot) see that it changed
+        t._version = [t._version[0] + 1]
         _adopt_counter(r, t)
         return t
     else:

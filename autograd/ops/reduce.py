@@ -16,7 +16,8 @@ from types import SimpleNamespace
 from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
-from ._util import _axes, _count, _kept_shape, _out, _setup, _unreduce, _with_dtype, dim_kwargs, norm_dim
+from ._util import (_axes, _count, _kept_shape, _out, _setup, _unreduce, _with_dtype, acc_dtype, dim_kwargs,
+                    norm_dim)
 from .elementwise import maximum, minimum, sign, where
 from .softmax import log_softmax, logsumexp, softmax  # noqa: F401  (their home before ops/softmax.py)
 
@@ -64,6 +65,9 @@ class Sum(Primitive):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         _setup(ctx, x, axes, keepdim)
+        acc = acc_dtype(x.dtype)
+        if acc is not None:  # float16 accumulates in float32, as PyTorch
+            return x.sum(axis=axes, keepdims=keepdim, dtype=acc).astype(x.dtype)
         return x.sum(axis=axes, keepdims=keepdim)
 
     @staticmethod
@@ -79,6 +83,9 @@ class Mean(Primitive):
         if n == 0:  # NumPy warns on an empty mean; PyTorch gives NaN quietly
             shape = _kept_shape(x.shape, axes)
             return _out(ctx.device.xp.full(shape, math.nan, x.dtype), axes, keepdim, x.shape)
+        acc = acc_dtype(x.dtype)
+        if acc is not None:
+            return x.mean(axis=axes, keepdims=keepdim, dtype=acc).astype(x.dtype)
         return x.mean(axis=axes, keepdims=keepdim)
 
     @staticmethod
@@ -98,18 +105,42 @@ class Var(Primitive):
         if n == 0:
             shape = _kept_shape(x.shape, axes)
             return _out(xp.full(shape, math.nan, x.dtype), axes, keepdim, x.shape)
-        d = x - x.mean(axis=axes, keepdims=True)
+        acc = acc_dtype(x.dtype)
+        xa = x if acc is None else x.astype(acc)  # float16: squares in float32 (300² overflows)
+        d = xa - xa.mean(axis=axes, keepdims=True)
         s = (d * d).sum(axis=axes, keepdims=keepdim)
         if divisor == 0:  # PyTorch: 0/0 -> nan, s/0 -> inf
             return xp.where(s == 0, math.nan, math.inf).astype(x.dtype)
-        return s / divisor
+        return (s / divisor).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        g = _unreduce(g, ctx)
-        scale = 2.0 / ctx.divisor if ctx.divisor else math.nan
-        return g * (x - mean(x, ctx.axes, True)) * scale, None, None, None
+        return _var_backward(ctx, x, _unreduce(g, ctx)), None, None, None
+
+
+def _var_backward(ctx, x, g):
+    """The gradient of the variance, given the upstream gradient ``g`` in the input's rank."""
+    scale = 2.0 / ctx.divisor if ctx.divisor else math.nan
+    return g * (x - mean(x, ctx.axes, True)) * scale
+
+
+class Std(Primitive):
+    """``sqrt(var)``; the gradient where the spread is 0 is 0 (as PyTorch), not ``0 * inf``."""
+
+    @staticmethod
+    def forward(ctx, x, axes, correction, keepdim):
+        y = ctx.device.xp.sqrt(Var.forward(ctx, x, axes, correction, keepdim))
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        y = _unreduce(y, ctx)
+        zero = y == 0
+        g = where(zero, 0.0, _unreduce(g, ctx) / (2 * where(zero, 1.0, y)))
+        return _var_backward(ctx, x, g), None, None, None
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, **kw):
@@ -176,12 +207,17 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
-    """Standard deviation over ``dim``: ``sqrt(var(...))`` with the same arguments."""
-    from .elementwise import sqrt
+    """Standard deviation over ``dim``: ``sqrt(var(...))`` with the same arguments.
 
+    Its gradient is 0 where all the elements reduced are equal, as in PyTorch.
+    """
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"std(): std and var only support floating point dtypes, got {input.dtype}")
-    return sqrt(var(input, dim, unbiased, keepdim, correction=correction, **kw))
+    if correction is not None:
+        kw["correction"] = correction
+    dim, correction = _correction("std", dim, unbiased, kw)
+    dim, keepdim = dim_kwargs(dim, keepdim, kw, "std")
+    return Std.apply(input, _axes(dim, input._data.ndim), correction, bool(keepdim))
 
 
 # ---------------------------------------------------------------- prod
@@ -240,23 +276,33 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, **kw):
 
 # ---------------------------------------------------------------- max and min
 class Extreme(Primitive):
-    """``amax``/``amin`` over ``axes``; ties share the gradient evenly."""
+    """``amax``/``amin`` over ``axes``, or ``max()``/``min()`` of all elements (``whole``); ties
+    share the gradient evenly.
+
+    A NaN is the result of a slice holding one; as PyTorch, ``max()`` sends the gradient to the
+    NaN elements and ``amax`` gives NaN gradients to the whole slice.
+    """
 
     @staticmethod
-    def forward(ctx, x, axes, keepdim, largest):
+    def forward(ctx, x, axes, keepdim, largest, whole):
         _setup(ctx, x, axes, keepdim)
         xp = ctx.device.xp
         y = (xp.max if largest else xp.min)(x, axis=axes, keepdims=True)
         if ctx.needs_input_grad:
             mask = x == y
-            count = xp.maximum(mask.sum(axis=axes, keepdims=True), 1)
-            ctx.save_for_backward(mask / count.astype(x.dtype))
+            if whole and x.dtype.kind == "f":
+                mask |= xp.isnan(x)  # any NaN makes y NaN, so these are the "maxima"
+            count = mask.sum(axis=axes, keepdims=True)
+            weight = mask / xp.maximum(count, 1).astype(x.dtype)
+            if not whole and x.dtype.kind == "f":
+                weight = xp.where(count == 0, math.nan, weight).astype(x.dtype, copy=False)
+            ctx.save_for_backward(weight)
         return _out(y, axes, keepdim, x.shape)
 
     @staticmethod
     def backward(ctx, g):
         (weight,) = ctx.saved_tensors
-        return _unreduce(g, ctx) * weight, None, None, None
+        return _unreduce(g, ctx) * weight, None, None, None, None
 
 
 class ExtremeDim(Primitive):
@@ -287,7 +333,7 @@ def _extreme(name, input, dim, keepdim, kw, largest):
         return (maximum if largest else minimum)(input, dim)
     if dim is None:
         _check_nonempty(name, input._data, None)
-        return Extreme.apply(input, None, False, largest)
+        return Extreme.apply(input, None, False, largest, True)
     d = norm_dim(dim, input._data.ndim)
     x = input if input._data.ndim else input.reshape(1)
     _check_nonempty(name, x._data, (d,))
@@ -319,7 +365,7 @@ def _amax(name, input, dim, keepdim, kw, largest):
     dim, keepdim = dim_kwargs(dim, keepdim, kw, name)
     axes = _axes(dim, input._data.ndim)
     _check_nonempty(name, input._data, axes)
-    return Extreme.apply(input, axes, bool(keepdim), largest)
+    return Extreme.apply(input, axes, bool(keepdim), largest, False)
 
 
 def amax(input, dim=None, keepdim=False, **kw):
@@ -373,21 +419,24 @@ class Norm(Primitive):
         _setup(ctx, x, axes, keepdim)
         ctx.p = p
         xp = ctx.device.xp
-        a = xp.abs(x)
+        acc = acc_dtype(x.dtype)  # float16: powers and sums in float32 (300² overflows float16)
+        xa = x if acc is None else x.astype(acc)
+        a = xp.abs(xa)
         if p == 2:
-            y = xp.sqrt((x * x).sum(axis=axes, keepdims=True))
+            y = xp.sqrt((xa * xa).sum(axis=axes, keepdims=True))
         elif p == 1:
             y = a.sum(axis=axes, keepdims=True)
         elif p == 0:
-            y = (x != 0).sum(axis=axes, keepdims=True).astype(x.dtype)
+            y = (x != 0).sum(axis=axes, keepdims=True)
         elif math.isinf(p):
             y = (xp.max if p > 0 else xp.min)(a, axis=axes, keepdims=True)
             if ctx.needs_input_grad:
-                mask = a == y
-                ctx.save_for_backward(x, mask / mask.sum(axis=axes, keepdims=True).astype(x.dtype))
+                mask = a == y  # none where the slice holds a NaN: gradient 0 there, as PyTorch
+                count = xp.maximum(mask.sum(axis=axes, keepdims=True), 1)
+                ctx.save_for_backward(x, (mask / count).astype(x.dtype))
         else:
-            y = ((a ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)).astype(x.dtype)
-        y = _out(y, axes, keepdim, x.shape)
+            y = (a ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
+        y = _out(y.astype(x.dtype, copy=False), axes, keepdim, x.shape)
         if not math.isinf(p):
             ctx.save_for_backward(x, y)
         return y
@@ -402,7 +451,8 @@ class Norm(Primitive):
         if p == 1:
             return g * sign(x), None, None, None
         if math.isinf(p):
-            return g * sign(x) * y, None, None, None  # y holds the tie weights here
+            # y holds the tie weights here (0 where x is NaN: sign(NaN) * 0 must not make NaN)
+            return g * where(y == 0, 0.0, sign(x) * y), None, None, None
         y = _unreduce(y, ctx)
         safe = where(y == 0, 1.0, y)
         if p == 2:

@@ -10,7 +10,8 @@ import math
 
 from .. import backend
 from ..function import Primitive
-from ._util import _axes, _count, _kept_shape, _out, _setup, _unreduce, _with_dtype, dim_kwargs, norm_dim
+from ._util import (_axes, _count, _kept_shape, _out, _setup, _unreduce, _with_dtype, acc_dtype, dim_kwargs,
+                    norm_dim)
 from .elementwise import exp
 
 __all__ = ["logsumexp", "softmax", "log_softmax"]
@@ -27,7 +28,8 @@ class LogSumExp(Primitive):
         else:
             m = xp.max(x, axis=axes, keepdims=True)
             m = xp.where(xp.isfinite(m), m, 0).astype(x.dtype)  # all -inf (or inf) slices
-            y = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
+            s = xp.exp(x - m).sum(axis=axes, keepdims=True, dtype=acc_dtype(x.dtype))
+            y = (xp.log(s) + m).astype(x.dtype, copy=False)
         y = _out(y, axes, keepdim, x.shape)
         ctx.save_for_backward(x, y)
         return y
@@ -59,7 +61,8 @@ class Softmax(Primitive):
         ctx.dim = dim
         xp = ctx.device.xp
         e = xp.exp(x - xp.max(x, axis=dim, keepdims=True)) if x.size else x.copy()
-        y = e / e.sum(axis=dim, keepdims=True)
+        # float16 sums in float32 (as PyTorch): more than 65504 terms would overflow
+        y = (e / e.sum(axis=dim, keepdims=True, dtype=acc_dtype(x.dtype))).astype(x.dtype, copy=False)
         ctx.save_for_backward(y)
         return y
 
@@ -77,7 +80,8 @@ class LogSoftmax(Primitive):
         xp = ctx.device.xp
         if x.size:
             s = x - xp.max(x, axis=dim, keepdims=True)
-            y = s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
+            total = xp.exp(s).sum(axis=dim, keepdims=True, dtype=acc_dtype(x.dtype))
+            y = (s - xp.log(total)).astype(x.dtype, copy=False)
         else:
             y = x.copy()
         ctx.save_for_backward(y)

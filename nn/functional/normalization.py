@@ -7,15 +7,25 @@ from __future__ import annotations
 
 import numbers
 
+from autograd import float16
 from autograd.grad_mode import no_grad
 
 __all__ = ["batch_norm", "layer_norm", "group_norm"]
 
 
 def _normalize(x, dims, eps):
+    """``(x - mean) / sqrt(var + eps)``, the mean and the biased variance over ``dims``.
+
+    float16 inputs are normalized in float32 and the result cast back, as PyTorch
+    (their variance overflows float16: ``[0, 300, 600]`` has 60000, 300² is 90000).
+    """
+    half = x.dtype == float16
+    if half:
+        x = x.float()
     mean = x.mean(dim=dims, keepdim=True)
     var = x.var(dim=dims, unbiased=False, keepdim=True)
-    return (x - mean) * (var + eps).rsqrt(), mean, var
+    y = (x - mean) * (var + eps).rsqrt()
+    return (y.to(float16) if half else y), mean, var
 
 
 def _channel_shape(input):

@@ -14,6 +14,14 @@ def _grads(parameters):
 
 
 def _norm_array(xp, g, norm_type):
+    """The p-norm of array ``g``, accumulated in float32 for float16 (as PyTorch), in ``g``'s dtype."""
+    dtype = g.dtype
+    if dtype == backend.float16:
+        g = g.astype(backend.float32)
+    return xp.asarray(_norm_of(xp, g, norm_type)).astype(dtype)
+
+
+def _norm_of(xp, g, norm_type):
     a = xp.abs(g)
     if norm_type == math.inf:
         return a.max()
