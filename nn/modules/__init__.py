@@ -1,7 +1,7 @@
 """``nn.modules``: every layer class, one family per file; each file's ``__all__`` is exported here."""
 from . import (activation, activation_extra, attention, batchnorm, container, conv, distance, dropout,
-               flatten, linear, loss, module, normalization, padding, pixelshuffle, pooling, rnn, sparse,
-               transformer, upsampling)
+               flatten, instancenorm, linear, loss, module, normalization, padding, pixelshuffle, pooling,
+               rnn, sparse, transformer, upsampling)
 from .activation import *  # noqa: F401,F403
 from .activation_extra import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
@@ -11,6 +11,7 @@ from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
+from .instancenorm import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .module import *  # noqa: F401,F403
@@ -25,5 +26,5 @@ from .upsampling import *  # noqa: F401,F403
 
 __all__ = [name for family in (module, container, linear, flatten, activation, loss, conv, pooling, batchnorm,
                                normalization, dropout, sparse, rnn, attention, transformer,
-                               activation_extra, padding, pixelshuffle, upsampling, distance)
+                               activation_extra, padding, pixelshuffle, upsampling, distance, instancenorm)
            for name in family.__all__]
