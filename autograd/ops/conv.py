@@ -15,7 +15,7 @@ import math
 import threading
 
 from ..function import Primitive
-from .window import _offsets, _window_slice
+from .window import add_windows, pad_array, padded_sizes, window_view
 
 
 # ---------------------------------------------------------------- the GEMM primitives
@@ -56,20 +56,14 @@ def _work(ctx, slot, shape, dtype):
 
 @functools.lru_cache(maxsize=256)
 def _plan(sizes, out, kernel, stride, pads, dilation):
-    """``(buf, T, kshape, kstrides, oshape, ostrides, wide)``: per-image buffer shape, columns per
-    image, and the im2col view's kernel and output dims with their strides in elements."""
+    """``(buf, T, wide)``: the per-image buffer shape, the im2col columns per image, and whether
+    the columns run over whole padded rows (the engine's wide layout)."""
     nd = len(kernel)
-    padded = tuple(n + lo + hi for n, (lo, hi) in zip(sizes, pads))
+    padded = padded_sizes(sizes, pads)
     wide = (all(s == 1 for s in stride) and all(d <= o for d, o in zip(dilation, out))
             and math.prod(padded[1:]) <= _WIDE_MAX_WASTE * math.prod(out[1:]))
     buf = (padded[0] + 1,) + padded[1:] if wide and nd > 1 else padded  # one spare row for the runs
-    el = [math.prod(buf[i + 1:]) for i in range(nd)]
-    kstrides = tuple(d * e for d, e in zip(dilation, el))
-    if wide:
-        oshape, ostrides = (out[0] * el[0],), (1,)
-    else:
-        oshape, ostrides = out, tuple(s * e for s, e in zip(stride, el))
-    return buf, math.prod(oshape), kernel, kstrides, oshape, ostrides, wide
+    return buf, (out[0] * math.prod(buf[1:]) if wide else math.prod(out)), wide
 
 
 def _chunks(ctx, n, t, row_bytes, budget=_CHUNK_BYTES, columns=_CHUNK_COLUMNS):
@@ -88,45 +82,36 @@ def _buffer(ctx, x, geo, plan):
     if tuple(buf) == tuple(sizes) and x.strides[-1] == x.itemsize and all(
             x.strides[i] == x.strides[i + 1] * x.shape[i + 1] for i in range(2, x.ndim - 1)):
         return x  # the images are already row-major buffers (whatever the batch/channel order)
-    res = _work(ctx, "input", x.shape[:2] + tuple(buf), x.dtype)
-    res.fill(0)
-    res[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(sizes, pads))] = x
-    return res
+    return pad_array(ctx.device.xp, x, pads, 0, out=_work(ctx, "input", x.shape[:2] + tuple(buf), x.dtype))
 
 
-def _im2col(ctx, xbuf, plan, n0, n1):
-    """Columns ``(C*K, (n1-n0)*T)`` of images ``n0:n1`` (one contiguous copy of a strided view)."""
-    _, t, kernel, kstrides, oshape, ostrides, _ = plan
-    sub = xbuf[n0:n1]
-    item = sub.itemsize
-    shape = (sub.shape[1],) + kernel + (n1 - n0,) + oshape
-    strides = ((sub.strides[1],) + tuple(s * item for s in kstrides) + (sub.strides[0],)
-               + tuple(s * item for s in ostrides))
-    cols = _work(ctx, "cols", shape, sub.dtype)
-    cols[...] = ctx.device.backend.as_strided(sub, shape, strides)
-    return cols.reshape(sub.shape[1] * math.prod(kernel), (n1 - n0) * t)
+def _im2col(ctx, xbuf, plan, geo, n0, n1):
+    """Columns ``(C*K, (n1-n0)*T)`` of images ``n0:n1``: the engine's window view, copied once."""
+    kernel = geo[2]
+    nd = len(kernel)
+    view = window_view(ctx.device.backend, xbuf[n0:n1], kernel, geo[3], geo[5], geo[1], plan[2])
+    no = view.ndim - 2 - nd  # (n, C, *oshape, *kernel) -> (C, *kernel, n, *oshape)
+    view = view.transpose((1,) + tuple(range(2 + no, view.ndim)) + (0,) + tuple(range(2, 2 + no)))
+    cols = _work(ctx, "cols", view.shape, view.dtype)
+    cols[...] = view
+    return cols.reshape(view.shape[0] * math.prod(kernel), (n1 - n0) * plan[1])
 
 
 def _col2im(acc, cols, plan, geo, n0, n1):
     """``acc (C, N, *buf) += `` the windows of ``cols (C*K, (n1-n0)*T)`` at images ``n0:n1``."""
-    _, t, kernel, kstrides, oshape, ostrides, wide = plan
-    c, nb = acc.shape[0], n1 - n0
-    cols = cols.reshape((c,) + kernel + (nb,) + oshape)
-    flat = acc.reshape(c, acc.shape[1], -1)
-    stride, dilation, out = geo[3], geo[5], geo[1]
-    for offs in _offsets(kernel):
-        src = cols[(slice(None),) + offs]
-        if wide:
-            start = sum(o * s for o, s in zip(offs, kstrides))
-            flat[:, n0:n1, start:start + t] += src
-        else:
-            acc[(slice(None), slice(n0, n1)) + _window_slice(offs, stride, dilation, out)[1:]] += src
+    kernel = geo[2]
+    nd = len(kernel)
+    oshape = (plan[1],) if plan[2] else tuple(geo[1])
+    cols = cols.reshape((acc.shape[0],) + tuple(kernel) + (n1 - n0,) + oshape)
+    # (C, *kernel, n, *oshape) -> (C, n, *oshape, *kernel), the engine's window layout
+    cols = cols.transpose((0, 1 + nd) + tuple(range(2 + nd, cols.ndim)) + tuple(range(1, 1 + nd)))
+    add_windows(acc[:, n0:n1], cols, kernel, geo[3], geo[5], geo[1], wide=plan[2])
 
 
 def _grad_columns(ctx, g, plan, geo):
     """The output gradient ``(N, O, *out)`` as ``(O, N*T)`` columns (zero in the wide extra columns)."""
     n, o = g.shape[:2]
-    buf, t, wide, out = plan[0], plan[1], plan[6], geo[1]
+    buf, t, wide, out = plan[0], plan[1], plan[2], geo[1]
     gt = g.transpose((1, 0) + tuple(range(2, g.ndim)))
     res = _work(ctx, "grad", (o, n, out[0]) + tuple(buf[1:] if wide else out[1:]), g.dtype)
     res[(Ellipsis,) + tuple(slice(0, m) for m in out[1:])] = gt
@@ -152,10 +137,10 @@ class Conv(Primitive):
         xbuf = _buffer(ctx, x, geo, plan)
         y = xp.empty((o, n) + tuple(out), dtype=x.dtype)
         for n0, n1 in _chunks(ctx, n, t, wg.shape[2] * groups * t * x.itemsize):
-            cols = _im2col(ctx, xbuf, plan, n0, n1)
+            cols = _im2col(ctx, xbuf, plan, geo, n0, n1)
             yc = _work(ctx, "product", (groups, o // groups, cols.shape[1]), x.dtype)
             xp.matmul(wg, cols.reshape(groups, -1, cols.shape[1]), out=yc)
-            if plan[6]:  # drop the wide layout's extra columns
+            if plan[2]:  # drop the wide layout's extra columns
                 yc = yc.reshape((o, n1 - n0, out[0]) + tuple(plan[0][1:]))
                 yc = yc[(Ellipsis,) + tuple(slice(0, m) for m in out[1:])]
             yc = yc.reshape((o, n1 - n0) + tuple(out))
@@ -224,7 +209,7 @@ class ConvWeight(Primitive):
         gcols = _grad_columns(ctx, g, plan, geo).reshape(groups, o // groups, n * t)
         dw = part = None
         for n0, n1 in _chunks(ctx, n, t, c * math.prod(kernel) * t * x.itemsize):
-            cols = _im2col(ctx, xbuf, plan, n0, n1)
+            cols = _im2col(ctx, xbuf, plan, geo, n0, n1)
             # (Cg*K, n*T) @ (n*T, Og): the orientation BLAS runs fastest for these long, thin products
             cols = cols.reshape(groups, -1, cols.shape[1])
             gc = gcols[:, :, n0 * t:n1 * t].transpose(0, 2, 1)

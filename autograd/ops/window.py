@@ -1,10 +1,17 @@
-"""Sliding windows: the one windowing primitive behind convolution and pooling.
+"""The windowing engine: im2col and col2im for convolution, pooling, unfold and fold.
 
-``sliding_windows`` (im2col) turns the trailing ``d`` dimensions of an array
-into windows, as a strided view of the (padded) input: shape
-``(*lead, *out, *kernel)``, no copy. ``fold_windows`` (col2im) is its adjoint:
-it sums windows back into an array of the input's shape. Each is the other's
-backward, so gradients of any order work.
+Array level (used by the primitives of this file, ``conv.py`` and ``pool.py``):
+``pad_array`` pads the trailing dimensions; ``window_view`` is im2col as a
+strided view of the padded input, ``(*lead, *out, *kernel)``, no copy (convolution
+copies it, a cache-sized chunk at a time, into its GEMM operand); ``add_windows``
+is col2im, summing windows back in place, one strided slice per kernel offset.
+Both also take the "wide" stride-1 layout, in which a window offset is one
+contiguous run of the flattened padded image.
+
+Tensor level: ``sliding_windows`` / ``fold_windows`` (windows of any number of
+trailing dimensions) and ``im2col`` / ``col2im`` (PyTorch's ``unfold`` / ``fold``
+layout ``(N, C * prod(kernel), L)``), built on the ``Unfold`` / ``Fold`` primitive
+pair, each the other's backward, so gradients of any order work.
 
 Padding is given per windowed dimension as ``(before, after)``; the padded
 border takes ``value`` (0 for convolution, ``-inf`` for max pooling) and
@@ -12,7 +19,6 @@ receives no gradient.
 """
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import numbers
@@ -22,32 +28,76 @@ from ..function import Primitive
 __all__ = ["sliding_windows", "fold_windows"]
 
 
-def _pad(xp, x, pads, value):
-    """``x`` padded with ``value`` on its trailing dimensions (cheaper than ``xp.pad``)."""
+# ---------------------------------------------------------------- the engine, on arrays
+def pad_array(xp, x, pads, value, out=None):
+    """``x`` padded with ``value`` on its trailing dimensions (cheaper than ``xp.pad``); written
+    into ``out`` when given (its trailing sizes may exceed the padded ones: the excess is border)."""
     nd = len(pads)
     lead = x.ndim - nd
     sizes = x.shape[lead:]
-    res = xp.empty(x.shape[:lead] + tuple(n + lo + hi for n, (lo, hi) in zip(sizes, pads)), dtype=x.dtype)
+    res = out if out is not None else xp.empty(x.shape[:lead] + padded_sizes(sizes, pads), dtype=x.dtype)
     res[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(sizes, pads))] = x
-    for i, (n, (lo, hi)) in enumerate(zip(sizes, pads)):  # the borders, one slab per side
+    for i, (n, (lo, _)) in enumerate(zip(sizes, pads)):  # the borders, one slab per side
         before = (Ellipsis,) + (slice(None),) * i
         after = (slice(None),) * (nd - 1 - i)
         if lo:
             res[before + (slice(0, lo),) + after] = value
-        if hi:
+        if res.shape[lead + i] > lo + n:
             res[before + (slice(lo + n, None),) + after] = value
     return res
 
 
-def _offsets(kernel):
+def offsets(kernel):
     """Every kernel offset, in row-major order."""
     return tuple(itertools.product(*(range(k) for k in kernel)))
 
 
-def _window_slice(offs, stride, dilation, out):
+def window_slice(offs, stride, dilation, out):
     """Index of the elements at kernel offset ``offs`` of every window: a strided slice."""
     return (Ellipsis,) + tuple(slice(o * d, o * d + s * (m - 1) + 1, s)
                                for o, d, s, m in zip(offs, dilation, stride, out))
+
+
+def window_view(backend, x, kernel, stride, dilation, out, wide=False):
+    """im2col as a strided view: the windows of ``x``'s trailing dimensions (already padded),
+    ``(*lead, *out, *kernel)``.
+
+    With ``wide`` (stride 1, row-major trailing dimensions, one spare row at the end) the
+    output positions run over whole rows: ``(*lead, out[0] * row, *kernel)``, each kernel
+    offset a contiguous run; the columns past each row's ``out`` windows are to be discarded.
+    """
+    nd = len(kernel)
+    lead = x.ndim - nd
+    st = x.strides
+    kstrides = tuple(st[lead + i] * dilation[i] for i in range(nd))
+    if wide:
+        oshape, ostrides = (out[0] * math.prod(x.shape[lead + 1:]),), (st[-1],)
+    else:
+        oshape, ostrides = tuple(out), tuple(st[lead + i] * stride[i] for i in range(nd))
+    return backend.as_strided(x, x.shape[:lead] + oshape + tuple(kernel), st[:lead] + ostrides + kstrides)
+
+
+def add_windows(res, cols, kernel, stride, dilation, out, overwrite=False, wide=False):
+    """col2im in place: ``res (*lead, *padded) +=`` the windows ``cols`` laid out as
+    :func:`window_view` gives them (``wide`` too). With ``overwrite`` (disjoint windows only)
+    the windows are written instead of added."""
+    nd = len(kernel)
+    e = (Ellipsis,)
+    if wide:
+        lead = res.ndim - nd
+        flat = res.reshape(res.shape[:lead] + (-1,))  # a view: the trailing dimensions are contiguous
+        el = [math.prod(res.shape[lead + i + 1:]) for i in range(nd)]
+        t = cols.shape[lead]
+    for offs in offsets(kernel):
+        src = cols[e + offs]
+        if wide:
+            start = sum(o * d * n for o, d, n in zip(offs, dilation, el))
+            flat[..., start:start + t] += src
+        elif overwrite:
+            res[window_slice(offs, stride, dilation, out)] = src
+        else:
+            res[window_slice(offs, stride, dilation, out)] += src
+    return res
 
 
 def out_sizes(sizes, kernel, stride, pads, dilation):
@@ -58,6 +108,23 @@ def out_sizes(sizes, kernel, stride, pads, dilation):
     )
 
 
+def padded_sizes(sizes, pads):
+    return tuple(n + lo + hi for n, (lo, hi) in zip(sizes, pads))
+
+
+def disjoint(kernel, stride, dilation):
+    """True when no two windows share an element."""
+    return all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+
+
+def crop(res, sizes, pads):
+    """``res`` without its padding (a view)."""
+    if any(lo or hi for lo, hi in pads):
+        res = res[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(sizes, pads))]
+    return res
+
+
+# ---------------------------------------------------------------- the primitives
 class Unfold(Primitive):
     """Windows ``(*lead, *out, *kernel)`` of the trailing dimensions (a strided view)."""
 
@@ -66,13 +133,8 @@ class Unfold(Primitive):
         nd = len(kernel)
         ctx.args = (x.shape[x.ndim - nd:], kernel, stride, pads, dilation)
         if any(lo or hi for lo, hi in pads):
-            x = _pad(ctx.device.xp, x, pads, value)
-        lead = x.ndim - nd
-        st = x.strides
-        shape = x.shape[:lead] + out + kernel
-        strides = (st[:lead] + tuple(st[lead + i] * stride[i] for i in range(nd))
-                   + tuple(st[lead + i] * dilation[i] for i in range(nd)))
-        return ctx.device.backend.as_strided(x, shape, strides)
+            x = pad_array(ctx.device.xp, x, pads, value)
+        return window_view(ctx.device.backend, x, kernel, stride, dilation, out)
 
     @staticmethod
     def backward(ctx, g):
@@ -95,193 +157,15 @@ class Fold(Primitive):
         lead = cols.shape[:cols.ndim - 2 * nd]
         out = cols.shape[len(lead):len(lead) + nd]
         ctx.args = (kernel, stride, pads, dilation, out)
-        res = ctx.device.xp.zeros(lead + _padded(sizes, pads), dtype=cols.dtype)
+        res = ctx.device.xp.zeros(lead + padded_sizes(sizes, pads), dtype=cols.dtype)
         # disjoint windows (most pooling) are written, overlapping ones accumulated
-        disjoint = _disjoint(kernel, stride, dilation)
-        e = (Ellipsis,)
-        for offs in _offsets(kernel):
-            sl = _window_slice(offs, stride, dilation, out)
-            if disjoint:
-                res[sl] = cols[e + offs]
-            else:
-                res[sl] += cols[e + offs]
-        return _crop(res, sizes, pads)
+        add_windows(res, cols, kernel, stride, dilation, out, overwrite=disjoint(kernel, stride, dilation))
+        return crop(res, sizes, pads)
 
     @staticmethod
     def backward(ctx, g):
         kernel, stride, pads, dilation, out = ctx.args
         return _unfold(g, kernel, stride, pads, dilation, out, 0.0), None, None, None, None, None
-
-
-def _padded(sizes, pads):
-    return tuple(n + lo + hi for n, (lo, hi) in zip(sizes, pads))
-
-
-def _disjoint(kernel, stride, dilation):
-    return all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
-
-
-def _crop(res, sizes, pads):
-    """``res`` without its padding (a view)."""
-    if any(lo or hi for lo, hi in pads):
-        res = res[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(sizes, pads))]
-    return res
-
-
-# ---------------------------------------------------------------- max over windows
-def _dim_slice(i, nd, offset, stride, dilation, out):
-    """Index of kernel offset ``offset`` of every window along windowed dimension ``i`` only."""
-    start = offset * dilation
-    return (Ellipsis, slice(start, start + stride * (out - 1) + 1, stride)) + (slice(None),) * (nd - 1 - i)
-
-
-def _window_max(xp, x, kernel, stride, dilation, out, exact_nan):
-    """Max over windows, one dimension at a time (last first), and the row-major offset of the
-    first maximum: along each dimension a later element wins only if greater (or NaN where
-    ``exact_nan``), so the lexicographically first maximum wins, as PyTorch's scan order."""
-    nd = len(kernel)
-    dt = xp.uint8 if math.prod(kernel) <= 256 else xp.int32
-    vals, idx, inner = x, None, 1
-    for i in reversed(range(nd)):
-        sl = functools.partial(_dim_slice, i, nd, stride=stride[i], dilation=dilation[i], out=out[i])
-        best = vals[sl(0)]
-        arg = idx[sl(0)] if idx is not None else None
-        for o in range(1, kernel[i]):
-            v = vals[sl(o)]
-            take = v > best
-            if exact_nan:
-                take |= v != v
-                best = xp.where(take, v, best)
-            else:
-                best = xp.maximum(best, v)
-            if idx is None:
-                arg = take.astype(dt) if o == 1 else arg + take * (o * inner - arg)
-            else:  # the candidate's offset: this dimension's plus the one chosen within it
-                arg = arg + take * (idx[sl(o)] + o * inner - arg)
-        vals, idx, inner = best, arg, inner * kernel[i]
-    if idx is None:  # a kernel of one element
-        idx = xp.zeros(vals.shape, dtype=dt)
-    return vals, idx
-
-
-class WindowMax(Primitive):
-    """Max of each window and the (window-local, row-major) offset of its first maximum.
-
-    Elementwise passes over strided views of the (``-inf`` padded) input, no
-    window copy. NaN wins (the last NaN), as in PyTorch's max pooling.
-    """
-
-    @staticmethod
-    def forward(ctx, x, kernel, stride, pads, dilation, out):
-        xp = ctx.device.xp
-        sizes = x.shape[x.ndim - len(kernel):]
-        if any(lo or hi for lo, hi in pads):
-            x = _pad(xp, x, pads, float("-inf"))
-        y, idx = _window_max(xp, x, kernel, stride, dilation, out, False)
-        if xp.isnan(y).any():  # rare: redo with the exact NaN rule (slower)
-            y, idx = _window_max(xp, x, kernel, stride, dilation, out, True)
-        if y.base is not None:  # a view of the input (kernel of one element): the output owns its data
-            y = y.copy()
-        ctx.args = (sizes, kernel, stride, pads, dilation, out)
-        ctx.mark_non_differentiable(idx)
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(idx)
-        return y, idx
-
-    @staticmethod
-    def backward(ctx, g, g_idx):
-        (idx,) = ctx.saved_tensors
-        return (WindowScatter.apply(g, idx, *ctx.args),) + (None,) * 5
-
-
-def _lead_order(a, lead):
-    """The order in memory of ``a``'s first ``lead`` dimensions (outermost first)."""
-    return sorted(range(lead), key=lambda i: -a.strides[i])
-
-
-def _zeros_laid_out_as(xp, ref, shape, nd, dtype, empty=False):
-    """Zeros (or, with ``empty``, uninitialised) of ``shape`` whose leading dimensions lie in memory
-    in the order of ``ref``'s (so that a channel-major input gets a channel-major gradient, and
-    elementwise passes run in step)."""
-    lead = len(shape) - nd
-    order = _lead_order(ref, lead)
-    make = xp.empty if empty else xp.zeros
-    if order == list(range(lead)):
-        return make(shape, dtype=dtype)
-    res = make(tuple(shape[a] for a in order) + tuple(shape[lead:]), dtype=dtype)
-    return res.transpose([order.index(a) for a in range(lead)] + list(range(lead, len(shape))))
-
-
-def _laid_out_as(xp, a, ref, nd):
-    """``a``, copied if needed so that its leading dimensions lie in memory as ``ref``'s."""
-    lead = a.ndim - nd
-    order = _lead_order(ref, lead)
-    if _lead_order(a, lead) == order:
-        return a
-    rest = list(range(lead, a.ndim))
-    moved = xp.ascontiguousarray(a.transpose(order + rest))
-    return moved.transpose([order.index(i) for i in range(lead)] + rest)
-
-
-class WindowScatter(Primitive):
-    """Put each window's value at its offset ``idx``, zeros elsewhere (summed where windows
-    overlap): the gradient of :class:`WindowMax`."""
-
-    @staticmethod
-    def forward(ctx, g, idx, sizes, kernel, stride, pads, dilation, out):
-        xp = ctx.device.xp
-        nd = len(kernel)
-        ctx.args = (kernel, stride, pads, dilation, out)
-        ctx.save_for_backward(idx)
-        # the gradient is laid out as the input was (the offsets ``idx`` were computed in its layout)
-        g = _laid_out_as(xp, g, idx, nd)
-        disjoint = _disjoint(kernel, stride, dilation)
-        # windows that tile the input exactly write every element: no zeroing pass needed
-        geometry = zip(kernel, stride, sizes, out, pads, dilation)
-        tiled = disjoint and all(k == s and n == k * m and not (lo or hi) and d == 1
-                                 for k, s, n, m, (lo, hi), d in geometry)
-        res = _zeros_laid_out_as(xp, idx, g.shape[:g.ndim - nd] + _padded(sizes, pads), nd, g.dtype,
-                                 empty=tiled)
-        for o, offs in enumerate(_offsets(kernel)):
-            sl = _window_slice(offs, stride, dilation, out)
-            if disjoint:
-                xp.multiply(g, idx == o, out=res[sl])
-            else:
-                res[sl] += g * (idx == o)
-        return _crop(res, sizes, pads)
-
-    @staticmethod
-    def backward(ctx, g):
-        (idx,) = ctx.saved_tensors
-        return (WindowGather.apply(g, idx, *ctx.args),) + (None,) * 7
-
-
-class WindowGather(Primitive):
-    """Each window's element at offset ``idx`` (the adjoint of :class:`WindowScatter`)."""
-
-    @staticmethod
-    def forward(ctx, x, idx, kernel, stride, pads, dilation, out):
-        xp = ctx.device.xp
-        nd = len(kernel)
-        ctx.args = (x.shape[x.ndim - nd:], kernel, stride, pads, dilation, out)
-        ctx.save_for_backward(idx)
-        if any(lo or hi for lo, hi in pads):
-            x = _pad(xp, x, pads, 0)
-        res = xp.zeros(idx.shape, dtype=x.dtype)
-        for o, offs in enumerate(_offsets(kernel)):
-            res += x[_window_slice(offs, stride, dilation, out)] * (idx == o)
-        return res
-
-    @staticmethod
-    def backward(ctx, g):
-        (idx,) = ctx.saved_tensors
-        return (WindowScatter.apply(g, idx, *ctx.args),) + (None,) * 6
-
-
-def window_max(input, kernel, stride, pads, dilation, out):
-    """``(values, offsets)``: each window's maximum and the row-major kernel offset of its first
-    maximum (arguments normalised as :func:`window_args` returns them, ``out`` the window counts)."""
-    return WindowMax.apply(input, kernel, stride, pads, dilation, out)
 
 
 def _unfold(x, kernel, stride, pads, dilation, out, value):
@@ -391,3 +275,39 @@ def fold_windows(input, output_size, kernel_size, stride=1, padding=0, dilation=
                 f"fold_windows: {out} windows of kernel {kernel} (stride {stride}, dilation "
                 f"{dilation}) do not fit in output size {sizes} with padding {pads}")
     return Fold.apply(input, sizes, kernel, stride, pads, dilation)
+
+
+def im2col(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Sliding blocks of ``(N, C, *spatial)`` as columns, in PyTorch's ``unfold`` layout.
+
+    The engine behind ``nn.functional.unfold`` (any number of spatial dimensions).
+
+    Shape:
+        Input ``(N, C, *spatial)``; output ``(N, C * prod(kernel_size), L)``, ``L`` the number
+        of windows.
+    """
+    nd = input.ndim - 2
+    kernel, stride, pads, dilation = window_args(kernel_size, stride, padding, dilation, nd)
+    cols = sliding_windows(input, kernel, stride, pads, dilation)  # (N, C, *out, *kernel)
+    n, c, out = cols.shape[0], cols.shape[1], cols.shape[2:2 + nd]
+    cols = cols.permute(0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd))
+    return cols.reshape(n, c * math.prod(kernel), math.prod(out))
+
+
+def col2im(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Sum columns ``(N, C * prod(kernel_size), L)`` back into ``(N, C, *output_size)``: the adjoint
+    of :func:`im2col`, the engine behind ``nn.functional.fold``."""
+    nd = len(output_size) if isinstance(output_size, (tuple, list)) else 2
+    kernel, stride, pads, dilation = window_args(kernel_size, stride, padding, dilation, nd)
+    sizes = window_args(output_size, 1, 0, 1, nd)[0]
+    out = out_sizes(sizes, kernel, stride, pads, dilation)
+    n, ck, length = input.shape
+    kk = math.prod(kernel)
+    if ck % kk or length != math.prod(out):
+        raise RuntimeError(
+            f"fold: input of shape {tuple(input.shape)} does not match kernel {kernel} and "
+            f"{math.prod(out)} blocks")
+    cols = input.reshape(n, ck // kk, *kernel, *out)
+    cols = cols.permute(0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd))
+    return fold_windows(cols, sizes, kernel, stride, pads, dilation)
+

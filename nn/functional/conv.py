@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from autograd.ops.conv import Conv, ConvInput
-from autograd.ops.window import fold_windows, out_sizes, sliding_windows, window_args
+from autograd.ops.window import col2im, im2col, out_sizes, window_args
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
 
@@ -191,10 +191,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """
     if input.ndim != 4:
         raise RuntimeError(f"unfold: expected a 4-D input, got shape {tuple(input.shape)}")
-    kernel, stride, pads, dilation = window_args(kernel_size, stride, padding, dilation, 2)
-    cols = sliding_windows(input, kernel, stride, pads, dilation)
-    n, c, oh, ow = cols.shape[:4]
-    return cols.permute(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], oh * ow)
+    return im2col(input, kernel_size, dilation, padding, stride)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -205,15 +202,4 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """
     if input.ndim != 3:
         raise RuntimeError(f"fold: expected a 3-D input, got shape {tuple(input.shape)}")
-    kernel, stride, pads, dilation = window_args(kernel_size, stride, padding, dilation, 2)
-    sizes = window_args(output_size, 1, 0, 1, 2)[0]
-    out = tuple((n + lo + hi - d * (k - 1) - 1) // s + 1
-                for n, (lo, hi), d, k, s in zip(sizes, pads, dilation, kernel, stride))
-    n, ck, length = input.shape
-    kk = kernel[0] * kernel[1]
-    if ck % kk or length != out[0] * out[1]:
-        raise RuntimeError(
-            f"fold: input of shape {tuple(input.shape)} does not match kernel {kernel} and "
-            f"{out[0] * out[1]} blocks")
-    cols = input.reshape(n, ck // kk, *kernel, *out).permute(0, 1, 4, 5, 2, 3)
-    return fold_windows(cols, sizes, kernel, stride, pads, dilation)
+    return col2im(input, output_size, kernel_size, dilation, padding, stride)

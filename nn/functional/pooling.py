@@ -13,7 +13,8 @@ import functools
 import math
 
 import autograd as ag
-from autograd.ops.window import sliding_windows, window_args, window_max
+from autograd.ops.pool import window_max
+from autograd.ops.window import sliding_windows, window_args
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
            "adaptive_avg_pool2d"]

@@ -1,0 +1,171 @@
+"""Max over windows, for max pooling: elementwise passes over strided views, no window copy.
+
+``WindowMax`` gives each window's maximum and the (window-local, row-major) offset
+of its first maximum; ``WindowScatter`` (its gradient) and ``WindowGather`` are
+adjoint to each other, so gradients of any order work. Geometry and padding come
+from the windowing engine (``window.py``).
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+from ..function import Primitive
+from .window import crop, disjoint, offsets, pad_array, padded_sizes, window_slice
+
+__all__ = ["window_max"]
+
+
+def _dim_slice(i, nd, offset, stride, dilation, out):
+    """Index of kernel offset ``offset`` of every window along windowed dimension ``i`` only."""
+    start = offset * dilation
+    return (Ellipsis, slice(start, start + stride * (out - 1) + 1, stride)) + (slice(None),) * (nd - 1 - i)
+
+
+def _window_max(xp, x, kernel, stride, dilation, out, exact_nan):
+    """Max over windows, one dimension at a time (last first), and the row-major offset of the
+    first maximum: along each dimension a later element wins only if greater (or NaN where
+    ``exact_nan``), so the lexicographically first maximum wins, as PyTorch's scan order."""
+    nd = len(kernel)
+    dt = xp.uint8 if math.prod(kernel) <= 256 else xp.int32
+    vals, idx, inner = x, None, 1
+    for i in reversed(range(nd)):
+        sl = functools.partial(_dim_slice, i, nd, stride=stride[i], dilation=dilation[i], out=out[i])
+        best = vals[sl(0)]
+        arg = idx[sl(0)] if idx is not None else None
+        for o in range(1, kernel[i]):
+            v = vals[sl(o)]
+            take = v > best
+            if exact_nan:
+                take |= v != v
+                best = xp.where(take, v, best)
+            else:
+                best = xp.maximum(best, v)
+            if idx is None:
+                arg = take.astype(dt) if o == 1 else arg + take * (o * inner - arg)
+            else:  # the candidate's offset: this dimension's plus the one chosen within it
+                arg = arg + take * (idx[sl(o)] + o * inner - arg)
+        vals, idx, inner = best, arg, inner * kernel[i]
+    if idx is None:  # a kernel of one element
+        idx = xp.zeros(vals.shape, dtype=dt)
+    return vals, idx
+
+
+class WindowMax(Primitive):
+    """Max of each window and the (window-local, row-major) offset of its first maximum.
+
+    Elementwise passes over strided views of the (``-inf`` padded) input, no
+    window copy. NaN wins (the last NaN), as in PyTorch's max pooling.
+    """
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, pads, dilation, out):
+        xp = ctx.device.xp
+        sizes = x.shape[x.ndim - len(kernel):]
+        if any(lo or hi for lo, hi in pads):
+            x = pad_array(xp, x, pads, float("-inf"))
+        y, idx = _window_max(xp, x, kernel, stride, dilation, out, False)
+        if xp.isnan(y).any():  # rare: redo with the exact NaN rule (slower)
+            y, idx = _window_max(xp, x, kernel, stride, dilation, out, True)
+        if y.base is not None:  # a view of the input (kernel of one element): the output owns its data
+            y = y.copy()
+        ctx.args = (sizes, kernel, stride, pads, dilation, out)
+        ctx.mark_non_differentiable(idx)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(idx)
+        return y, idx
+
+    @staticmethod
+    def backward(ctx, g, g_idx):
+        (idx,) = ctx.saved_tensors
+        return (WindowScatter.apply(g, idx, *ctx.args),) + (None,) * 5
+
+
+def _lead_order(a, lead):
+    """The order in memory of ``a``'s first ``lead`` dimensions (outermost first)."""
+    return sorted(range(lead), key=lambda i: -a.strides[i])
+
+
+def _zeros_laid_out_as(xp, ref, shape, nd, dtype, empty=False):
+    """Zeros (or, with ``empty``, uninitialised) of ``shape`` whose leading dimensions lie in memory
+    in the order of ``ref``'s (so that a channel-major input gets a channel-major gradient, and
+    elementwise passes run in step)."""
+    lead = len(shape) - nd
+    order = _lead_order(ref, lead)
+    make = xp.empty if empty else xp.zeros
+    if order == list(range(lead)):
+        return make(shape, dtype=dtype)
+    res = make(tuple(shape[a] for a in order) + tuple(shape[lead:]), dtype=dtype)
+    return res.transpose([order.index(a) for a in range(lead)] + list(range(lead, len(shape))))
+
+
+def _laid_out_as(xp, a, ref, nd):
+    """``a``, copied if needed so that its leading dimensions lie in memory as ``ref``'s."""
+    lead = a.ndim - nd
+    order = _lead_order(ref, lead)
+    if _lead_order(a, lead) == order:
+        return a
+    rest = list(range(lead, a.ndim))
+    moved = xp.ascontiguousarray(a.transpose(order + rest))
+    return moved.transpose([order.index(i) for i in range(lead)] + rest)
+
+
+class WindowScatter(Primitive):
+    """Put each window's value at its offset ``idx``, zeros elsewhere (summed where windows
+    overlap): the gradient of :class:`WindowMax`."""
+
+    @staticmethod
+    def forward(ctx, g, idx, sizes, kernel, stride, pads, dilation, out):
+        xp = ctx.device.xp
+        nd = len(kernel)
+        ctx.args = (kernel, stride, pads, dilation, out)
+        ctx.save_for_backward(idx)
+        # the gradient is laid out as the input was (the offsets ``idx`` were computed in its layout)
+        g = _laid_out_as(xp, g, idx, nd)
+        apart = disjoint(kernel, stride, dilation)
+        # windows that tile the input exactly write every element: no zeroing pass needed
+        geometry = zip(kernel, stride, sizes, out, pads, dilation)
+        tiled = apart and all(k == s and n == k * m and not (lo or hi) and d == 1
+                                 for k, s, n, m, (lo, hi), d in geometry)
+        res = _zeros_laid_out_as(xp, idx, g.shape[:g.ndim - nd] + padded_sizes(sizes, pads), nd, g.dtype,
+                                 empty=tiled)
+        for o, offs in enumerate(offsets(kernel)):
+            sl = window_slice(offs, stride, dilation, out)
+            if apart:
+                xp.multiply(g, idx == o, out=res[sl])
+            else:
+                res[sl] += g * (idx == o)
+        return crop(res, sizes, pads)
+
+    @staticmethod
+    def backward(ctx, g):
+        (idx,) = ctx.saved_tensors
+        return (WindowGather.apply(g, idx, *ctx.args),) + (None,) * 7
+
+
+class WindowGather(Primitive):
+    """Each window's element at offset ``idx`` (the adjoint of :class:`WindowScatter`)."""
+
+    @staticmethod
+    def forward(ctx, x, idx, kernel, stride, pads, dilation, out):
+        xp = ctx.device.xp
+        nd = len(kernel)
+        ctx.args = (x.shape[x.ndim - nd:], kernel, stride, pads, dilation, out)
+        ctx.save_for_backward(idx)
+        if any(lo or hi for lo, hi in pads):
+            x = pad_array(xp, x, pads, 0)
+        res = xp.zeros(idx.shape, dtype=x.dtype)
+        for o, offs in enumerate(offsets(kernel)):
+            res += x[window_slice(offs, stride, dilation, out)] * (idx == o)
+        return res
+
+    @staticmethod
+    def backward(ctx, g):
+        (idx,) = ctx.saved_tensors
+        return (WindowScatter.apply(g, idx, *ctx.args),) + (None,) * 6
+
+
+def window_max(input, kernel, stride, pads, dilation, out):
+    """``(values, offsets)``: each window's maximum and the row-major kernel offset of its first
+    maximum (arguments normalised as :func:`window_args` returns them, ``out`` the window counts)."""
+    return WindowMax.apply(input, kernel, stride, pads, dilation, out)
