@@ -1,12 +1,13 @@
 """``nn.modules``: every layer class, one family per file; each file's ``__all__`` is exported here."""
-from . import (activation, activation_extra, attention, batchnorm, container, conv, distance, dropout,
-               flatten, instancenorm, linear, loss, module, normalization, padding, pixelshuffle, pooling,
-               rnn, sparse, transformer, upsampling)
+from . import (activation, activation_extra, attention, batchnorm, container, container_params, conv,
+               distance, dropout, flatten, instancenorm, linear, loss, module, normalization, padding,
+               pixelshuffle, pooling, rnn, sparse, transformer, upsampling)
 from .activation import *  # noqa: F401,F403
 from .activation_extra import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
+from .container_params import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
@@ -24,7 +25,8 @@ from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
-__all__ = [name for family in (module, container, linear, flatten, activation, loss, conv, pooling, batchnorm,
-                               normalization, dropout, sparse, rnn, attention, transformer,
-                               activation_extra, padding, pixelshuffle, upsampling, distance, instancenorm)
+__all__ = [name for family in (module, container, container_params, linear, flatten, activation, loss, conv,
+                               pooling, batchnorm, normalization, dropout, sparse, rnn, attention,
+                               transformer, activation_extra, padding, pixelshuffle, upsampling, distance,
+                               instancenorm)
            for name in family.__all__]
