@@ -1,4 +1,5 @@
-"""Every notebook in notebooks/ runs top to bottom without an error (one test per notebook)."""
+"""Every notebook in notebooks/ runs top to bottom without an error (one test per notebook), draws a
+picture, and its last code cell asserts its claim (so a claim that stops holding fails the suite)."""
 from __future__ import annotations
 
 import os
@@ -28,10 +29,18 @@ def _kernel_env(monkeypatch):
         monkeypatch.setenv(var, "1")
 
 
+# notebooks written before the asserted-claims rule (issue 15); each is due to be replaced
+_NO_CLAIM_YET = {"04_lstm_vs_rnn_adding", "05_denoising_autoencoder", "06_batchnorm_dropout_residual",
+                 "07_gan_mixture", "14_autograd_basics", "15_gradient_checking"}
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(path, monkeypatch):
     _kernel_env(monkeypatch)
     nb = nbformat.read(path, as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    if path.stem not in _NO_CLAIM_YET:
+        assert re.search(r"^\s*assert\b", code[-1], re.M), f"{path.name}: the last code cell asserts nothing"
     client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
                                      resources={"metadata": {"path": str(path.parent)}})
     try:
