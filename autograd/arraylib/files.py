@@ -1,0 +1,44 @@
+"""Helpers for files and memory accounting: host copies, bfloat16 widening, data pointers, memory blocks."""
+from __future__ import annotations
+
+import numpy as np
+
+from .devices import to_host
+from .dtypes import float32
+
+def host_contiguous(array):
+    """A C-contiguous ``numpy.ndarray`` with ``array``'s values (what file writers need)."""
+    host = to_host(array)
+    return np.ascontiguousarray(host).reshape(host.shape)  # ascontiguousarray makes 0-d 1-d
+
+
+def bfloat16_to_float32(raw, shape):
+    """Widen little-endian bfloat16 bytes to a float32 host array (exact: bf16 is float32's top half)."""
+    bits = np.frombuffer(raw, dtype="<u2").astype("<u4") << 16
+    return bits.view("<f4").astype(float32).reshape(shape)
+
+
+def data_ptr(array) -> int:
+    """The address of an array's first element (NumPy, CuPy, or a ``data_ptr`` attribute)."""
+    ptr = getattr(array, "data_ptr", None)
+    if ptr is not None:
+        return int(ptr() if callable(ptr) else ptr)
+    mem = getattr(array, "data", None)
+    if hasattr(mem, "ptr"):  # CuPy's MemoryPointer
+        return int(mem.ptr)
+    return int(array.__array_interface__["data"][0])
+
+
+def buffer_of(array):
+    """``(key, nbytes)`` of the memory block behind ``array``: views share their base's key.
+
+    Follows the ``.base`` chain (NumPy and CuPy views both keep one) to the array
+    that owns the memory and keys it by its data pointer, so a view and its base
+    are counted once.
+    """
+    root = array
+    base = getattr(root, "base", None)
+    while base is not None and hasattr(base, "nbytes") and hasattr(base, "shape"):
+        root = base
+        base = getattr(root, "base", None)
+    return (type(root), data_ptr(root)), int(root.nbytes)
