@@ -1,0 +1,128 @@
+"""The graph half of ``Tensor``: requires_grad_, detach, retain_grad, hooks, backward, version counters.
+
+A mixin of :class:`autograd.tensor.Tensor`, kept in its own file so that ``tensor.py`` stays a
+list of one-line delegates to the ops.
+"""
+from __future__ import annotations
+
+import weakref
+
+from .grad_mode import state
+
+
+class TensorGraph:
+    """Tensor's methods about its place in the graph (mixed into :class:`Tensor`)."""
+
+    __slots__ = ()
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place (leaves only)."""
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients, got {self._data.dtype}"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self):
+        """A new tensor sharing the data, cut from the graph."""
+        t = Tensor._make(self._data, self.device)
+        if self._version is None:
+            self._version = [0]
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        """Cut this tensor from the graph in place."""
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            if not self.requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        fn = self.grad_fn
+        if fn._retained is None:
+            fn._retained = {}
+        fn._retained[self._output_nr] = weakref.ref(self)
+        self._retains_grad = True
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed.
+
+        The hook may return a new gradient. Returns a handle with ``remove()``.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn.register_hook(self._output_nr, hook)
+        from .function import _HookHandle
+
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _HookHandle(self._hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into the leaves' ``.grad``.
+
+        Args:
+            gradient: the gradient of some scalar with respect to this tensor;
+                needed unless it holds a single element.
+            retain_graph: keep the graph's saved values for another backward
+                (defaults to ``create_graph``).
+            create_graph: record the backward pass so the gradient can be
+                differentiated again.
+        """
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def _bump(self):
+        """Mark an in-place change (the version counter the saved-tensor check reads)."""
+        v = self._version
+        if v is None:
+            self._version = [1]
+        else:
+            v[0] += 1
+
+    def _check_inplace(self):
+        if not (self.requires_grad and state.enabled):
+            return
+        fn = self.grad_fn
+        if fn is None:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation "
+                f"(tensor of shape {tuple(self.shape)}); wrap it in `with ag.no_grad():` or "
+                "use an out-of-place operation."
+            )
+        while fn.is_view and fn._edges and fn._edges[0] is not None:  # walk a chain of views to its base
+            base = fn._edges[0][0]
+            if isinstance(base, Tensor):
+                raise RuntimeError(
+                    f"a view of a leaf Variable that requires grad is being used in an in-place operation "
+                    f"(a view of shape {tuple(self.shape)} made by {fn.name()}{fn.where()} of a leaf of "
+                    f"shape {tuple(base.shape)}); wrap it in `with ag.no_grad():` or use an out-of-place "
+                    "operation."
+                )
+            fn = base
+
+    @property
+    def _version_value(self):
+        return self._version[0] if self._version else 0
+
+
+Tensor = None  # the Tensor class, set by tensor.py once it exists (it is built on this mixin)
