@@ -1,7 +1,7 @@
 """``nn.modules``: every layer class, one family per file; each file's ``__all__`` is exported here."""
 from . import (activation, activation_extra, attention, batchnorm, container, container_params, conv,
-               distance, dropout, flatten, instancenorm, linear, loss, module, normalization, padding,
-               pixelshuffle, pooling, rnn, sparse, transformer, upsampling)
+               distance, dropout, flatten, instancenorm, linear, loss, loss_extra, module, normalization,
+               padding, pixelshuffle, pooling, rnn, sparse, transformer, upsampling)
 from .activation import *  # noqa: F401,F403
 from .activation_extra import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
@@ -15,6 +15,7 @@ from .flatten import *  # noqa: F401,F403
 from .instancenorm import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
+from .loss_extra import *  # noqa: F401,F403
 from .module import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
@@ -25,8 +26,8 @@ from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
-__all__ = [name for family in (module, container, container_params, linear, flatten, activation, loss, conv,
-                               pooling, batchnorm, normalization, dropout, sparse, rnn, attention,
-                               transformer, activation_extra, padding, pixelshuffle, upsampling, distance,
-                               instancenorm)
+__all__ = [name for family in (module, container, container_params, linear, flatten, activation, loss,
+                               loss_extra, conv, pooling, batchnorm, normalization, dropout, sparse, rnn,
+                               attention, transformer, activation_extra, padding, pixelshuffle, upsampling,
+                               distance, instancenorm)
            for name in family.__all__]
