@@ -12,6 +12,7 @@ import sys
 
 from . import backend
 from .grad_mode import state
+from .observers import RemovableHandle as _HookHandle  # returned by register_hook
 from .observers import on_record
 
 _PACKAGE_ROOTS = tuple(
@@ -453,21 +454,6 @@ class Primitive(Function):
     """Base of the built-in ops: ``forward`` receives and returns backend arrays."""
 
     raw = True
-
-
-class _HookHandle:
-    """Handle returned by ``register_hook``; ``remove()`` detaches the hook."""
-
-    __slots__ = ("_hooks", "_hook")
-
-    def __init__(self, hooks, hook):
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self):
-        try:
-            self._hooks.remove(self._hook)
-        except ValueError:
-            pass
 
 
 from .tensor import Tensor  # noqa: E402  (Tensor needs Function first)

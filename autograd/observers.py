@@ -16,8 +16,9 @@ on_record: list = []
 on_backward: list = []
 
 
-class ObserverHandle:
-    """Returned by ``observe_*``; ``remove()`` unregisters the observer (idempotent)."""
+class RemovableHandle:
+    """Returned by ``observe_*`` (and by ``register_hook``): ``remove()`` takes the function out of
+    its list again (idempotent)."""
 
     __slots__ = ("_registry", "_fn")
 
@@ -34,10 +35,10 @@ class ObserverHandle:
 def observe_record(fn):
     """Call ``fn(node)`` on every node recorded from now on, until the handle is removed."""
     on_record.append(fn)
-    return ObserverHandle(on_record, fn)
+    return RemovableHandle(on_record, fn)
 
 
 def observe_backward(fn):
     """Call ``fn(node, grads)`` before every node's backward, until the handle is removed."""
     on_backward.append(fn)
-    return ObserverHandle(on_backward, fn)
+    return RemovableHandle(on_backward, fn)
