@@ -64,9 +64,14 @@ class _BatchNorm(_NormBase):
                 factor = 1.0 / float(self.num_batches_tracked.item())
         bn_training = self.training or (self.running_mean is None and self.running_var is None)
         use_running = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if use_running else None,
-                            self.running_var if use_running else None, self.weight, self.bias,
-                            bn_training, factor, self.eps)
+        return self._batch_norm(input, self.running_mean if use_running else None,
+                                self.running_var if use_running else None, bn_training, factor)
+
+    def _batch_norm(self, input, running_mean, running_var, bn_training, factor):
+        """The normalization itself, once the running statistics to use are chosen (``SyncBatchNorm``
+        replaces it by one over the combined batch of the ranks)."""
+        return F.batch_norm(input, running_mean, running_var, self.weight, self.bias, bn_training,
+                            factor, self.eps)
 
 
 class BatchNorm1d(_BatchNorm):

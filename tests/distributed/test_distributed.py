@@ -44,13 +44,24 @@ def run_mpi(n, program, *args, timeout=90):
 @pytest.mark.parametrize("n", [2, 3])
 def test_collectives_ddp_and_sampler_under_mpiexec(n):
     proc, _ = run_mpi(n, "checks.py")
+    _passes(proc, ("collectives_reduce", "collectives_async_and_views", "collectives_gather_scatter",
+                   "collectives_point_to_point", "ddp_matches_single_process", "ddp_buckets_overlap_backward",
+                   "ddp_no_sync_accumulates", "ddp_unused_parameters", "ddp_broadcasts_and_checks_shapes",
+                   "sampler_covers_each_epoch"))
+
+
+def _passes(proc, names):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
-    for name in ("collectives_reduce", "collectives_async_and_views", "collectives_gather_scatter",
-                 "collectives_point_to_point", "ddp_matches_single_process", "ddp_buckets_overlap_backward",
-                 "ddp_no_sync_accumulates", "ddp_unused_parameters", "ddp_broadcasts_and_checks_shapes",
-                 "sampler_covers_each_epoch"):
+    for name in names:
         assert f"PASS {name}" in proc.stdout, out[-4000:]
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_sync_batchnorm_under_mpiexec(n):
+    proc, _ = run_mpi(n, "sync_bn.py")
+    _passes(proc, ("all_reduce_op_gradients", "sync_bn_matches_combined_batch",
+                   "sync_bn_ddp_training_matches_batchnorm"))
 
 
 def test_a_failing_rank_takes_every_rank_down_with_a_message():

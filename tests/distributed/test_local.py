@@ -61,3 +61,59 @@ def test_uninitialised_group_and_bad_backend():
         dist.init_process_group("gloo")
     with pytest.raises(ValueError, match="op must be a ReduceOp"):
         dist.reduce_op.check_op("mean")
+
+
+def _bn_tree(lib):
+    nn_ = lib.nn if hasattr(lib, "nn") else lib
+    return nn_.Sequential(nn_.Conv2d(1, 4, 3), nn_.BatchNorm2d(4),
+                          nn_.Sequential(nn_.Linear(4, 3), nn_.BatchNorm1d(3, affine=False)),
+                          nn_.BatchNorm3d(2, momentum=None, track_running_stats=False),
+                          nn_.BatchNorm1d(5, bias=False))
+
+
+EXPECTED_KEYS = ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var",
+                 "1.num_batches_tracked", "2.0.weight", "2.0.bias", "2.1.running_mean", "2.1.running_var",
+                 "2.1.num_batches_tracked", "3.weight", "3.bias", "4.weight", "4.running_mean",
+                 "4.running_var", "4.num_batches_tracked"]
+
+
+def test_convert_sync_batchnorm_keeps_parameters_buffers_and_names():
+    import nn
+
+    net = _bn_tree(nn)
+    net[1].train(False)
+    old = dict(net.named_parameters()), dict(net.named_buffers())
+    conv = nn.SyncBatchNorm.convert_sync_batchnorm(net)
+    kinds = [type(m).__name__ for m in conv.modules()]
+    assert kinds == ["Sequential", "Conv2d", "SyncBatchNorm", "Sequential", "Linear", "SyncBatchNorm",
+                     "SyncBatchNorm", "SyncBatchNorm"]
+    assert list(conv.state_dict()) == EXPECTED_KEYS
+    assert all(p is old[0][n] for n, p in conv.named_parameters())
+    assert all(b is old[1][n] for n, b in conv.named_buffers())
+    assert not conv[1].training and conv[2][1].training and conv[3].momentum is None
+    assert repr(conv[4]) == ("SyncBatchNorm(5, eps=1e-05, momentum=0.1, affine=True, bias=False, "
+                             "track_running_stats=True)")
+    torch = pytest.importorskip("torch")
+    ref = torch.nn.SyncBatchNorm.convert_sync_batchnorm(_bn_tree(torch))
+    assert list(ref.state_dict()) == EXPECTED_KEYS
+    assert repr(conv) == repr(ref)
+
+
+def test_sync_batchnorm_without_a_process_group_is_batchnorm():
+    import numpy as np
+
+    import autograd as ag
+    import nn
+
+    ag.manual_seed(0)
+    ref, sbn = nn.BatchNorm2d(3), nn.SyncBatchNorm(3)
+    x = ag.randn(4, 3, 2, 2) * 2 + 1
+    for m in (ref, sbn):
+        m.weight.data.copy_(ag.tensor([0.5, 2.0, -1.0]))
+        m(x.requires_grad_()).pow(2).sum().backward()
+    np.testing.assert_allclose(sbn.weight.grad.numpy(), ref.weight.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(sbn.running_var.numpy(), ref.running_var.numpy(), rtol=1e-6)
+    with pytest.raises(ValueError, match="expected at least 2D input"):
+        sbn(ag.ones(3))
+    with pytest.raises(ValueError, match="number of input channels should be non-zero"):
+        nn.SyncBatchNorm(0)(ag.ones(2, 0))

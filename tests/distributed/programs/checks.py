@@ -1,15 +1,8 @@
 """Run under ``mpiexec -n N``: collectives against NumPy, DDP against one process on the combined
 batch, bucket overlap, no_sync, unused parameters, DistributedSampler. Prints ``PASS <name>`` per check
 on rank 0 and exits non-zero on the first failure."""
-import os
-import sys
-
 import numpy as np
-
-ROOT = os.path.abspath(__file__)
-for _ in range(4):
-    ROOT = os.path.dirname(ROOT)
-sys.path.insert(0, ROOT)
+from harness import check, data, run_checks
 
 import autograd as ag  # noqa: E402
 import autograd.distributed as dist  # noqa: E402
@@ -20,22 +13,6 @@ from nn.parallel import DistributedDataParallel as DDP  # noqa: E402
 
 dist.init_process_group("mpi", timeout=20)
 R, N = dist.get_rank(), dist.get_world_size()
-CHECKS = []
-
-
-def check(fn):
-    CHECKS.append(fn)
-    return fn
-
-
-def data(shape, dtype, rank, salt=0):
-    """Rank ``rank``'s random input (every rank can compute every rank's)."""
-    rng = np.random.default_rng(1000 * salt + rank)
-    if np.dtype(dtype).kind == "b":
-        return rng.random(shape) < 0.5
-    if np.dtype(dtype).kind in "iu":
-        return rng.integers(1, 4, shape).astype(dtype)
-    return (rng.random(shape) + 0.5).astype(dtype)
 
 
 def T(a):
@@ -324,11 +301,4 @@ def sampler_covers_each_epoch():
         assert orders[0] != orders[1]  # set_epoch reshuffles
 
 
-names = sys.argv[1:] or [c.__name__ for c in CHECKS]
-for c in CHECKS:
-    if c.__name__ in names:
-        c()
-        dist.barrier()
-        if R == 0:
-            print("PASS", c.__name__, flush=True)
-dist.destroy_process_group()
+run_checks(dist)
