@@ -7,9 +7,13 @@ PyTorch's recursive (chainable) form so that the learning rates match
 PyTorch's to the last bit; ``ReduceLROnPlateau`` reads a metric instead.
 """
 from .base import LRScheduler
+from .composite import ChainedScheduler, SequentialLR
+from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
 from .decay import CosineAnnealingLR, ExponentialLR, LambdaLR, MultiStepLR, StepLR
+from .factor import ConstantLR, LinearLR, MultiplicativeLR, PolynomialLR
 from .one_cycle import OneCycleLR
 from .plateau import ReduceLROnPlateau
 
 __all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
-           "OneCycleLR", "ReduceLROnPlateau"]
+           "OneCycleLR", "ReduceLROnPlateau", "MultiplicativeLR", "ConstantLR", "LinearLR", "PolynomialLR",
+           "SequentialLR", "ChainedScheduler", "CyclicLR", "CosineAnnealingWarmRestarts"]

@@ -25,6 +25,20 @@ def _format_param(name, optimizer, value):
     return [value] * len(optimizer.param_groups)
 
 
+def _uses_beta1(optimizer):
+    """Whether momentum cycling (OneCycleLR, CyclicLR) drives ``betas[0]`` (else ``momentum``)."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+    return "betas" in optimizer.defaults
+
+
+def _set_momentum(group, value, use_beta1):
+    if use_beta1:
+        group["betas"] = (value, *group["betas"][1:])
+    else:
+        group["momentum"] = value
+
+
 def _track_step_called(optimizer):
     """Wrap ``optimizer.step`` (on this instance) to record that it ran, as PyTorch's schedulers do.
 
@@ -110,27 +124,41 @@ class LRScheduler:
             epoch (int, optional): deprecated, as in PyTorch: jump to this epoch
                 (using the closed form where the scheduler has one).
         """
-        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
-            warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. Call them "
-                          "in the opposite order: `optimizer.step()` before `lr_scheduler.step()`, or the "
-                          "first value of the learning rate schedule is skipped.", UserWarning, stacklevel=2)
+        if self._step_count == 1:
+            if not getattr(self.optimizer.step, "_wrapped_by_lr_sched", False):
+                warnings.warn("Seems like `optimizer.step()` has been overridden after learning rate "
+                              "scheduler initialization. Please, make sure to call `optimizer.step()` before "
+                              "`lr_scheduler.step()`.", UserWarning, stacklevel=2)
+            elif not getattr(self.optimizer, "_opt_called", False):
+                warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. Call "
+                              "them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`, "
+                              "or the first value of the learning rate schedule is skipped.", UserWarning,
+                              stacklevel=2)
         self._step_count += 1
+        if epoch is not None:
+            warnings.warn("The epoch parameter in `scheduler.step()` is deprecated; call `step()` "
+                          "without arguments", UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch=None):
+        """Advance ``last_epoch`` (or set it to ``epoch``, via the closed form) and write the new lrs."""
         self._get_lr_called_within_step = True
         try:
             if epoch is None:
                 self.last_epoch += 1
                 values = self.get_lr()
             else:
-                warnings.warn("The epoch parameter in `scheduler.step()` is deprecated; call `step()` "
-                              "without arguments", UserWarning, stacklevel=2)
                 self.last_epoch = epoch
                 closed = getattr(self, "_get_closed_form_lr", None)
                 values = closed() if closed is not None else self.get_lr()
         finally:
             self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
+        self._set_lrs(values)
+
+    def _set_lrs(self, values):
+        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
             group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = self._current_lrs()
 
     def _warn_outside_step(self):
         if not self._get_lr_called_within_step:

@@ -21,7 +21,52 @@ def _decay(name, kw, base, e):
     if name == "CosineAnnealingLR":
         eta_min = kw.get("eta_min", 0.0)
         return eta_min + (base - eta_min) * (1 + math.cos(math.pi * e / kw["T_max"])) / 2
+    if name == "ConstantLR":
+        return base * (kw.get("factor", 1 / 3) if e < kw.get("total_iters", 5) else 1.0)
+    if name == "LinearLR":
+        s, f, n = kw.get("start_factor", 1 / 3), kw.get("end_factor", 1.0), kw.get("total_iters", 5)
+        return base * (s + (f - s) * min(n, e) / n)
+    if name == "PolynomialLR":
+        n = kw.get("total_iters", 5)
+        return base * (1 - min(n, e) / n) ** kw.get("power", 1.0)
+    if name == "CosineAnnealingWarmRestarts":
+        t_cur, t_i = warm_restart_phase(e, kw["T_0"], kw.get("T_mult", 1))
+        eta_min = kw.get("eta_min", 0.0)
+        return eta_min + (base - eta_min) * (1 + math.cos(math.pi * t_cur / t_i)) / 2
     raise KeyError(name)
+
+
+def warm_restart_phase(epoch, t_0, t_mult):
+    """(T_cur, T_i) of SGDR at a (possibly fractional) epoch, by walking the periods."""
+    t_cur, t_i = epoch, t_0
+    while t_cur >= t_i:
+        t_cur, t_i = t_cur - t_i, t_i * t_mult
+    return t_cur, t_i
+
+
+def _cyclic(kw, n, e):
+    """CyclicLR: a triangle wave of period step_size_up + step_size_down, its amplitude scaled by the mode."""
+    up = kw.get("step_size_up", 2000)
+    down = kw.get("step_size_down") or up
+    pos = e % (up + down)  # position inside the cycle
+    frac = pos / up if pos <= up else (up + down - pos) / down  # 0 at base, 1 at max
+    mode, cycle = kw.get("mode", "triangular"), e // (up + down) + 1
+    scale = {"triangular": 1.0, "triangular2": 0.5 ** (cycle - 1),
+             "exp_range": kw.get("gamma", 1.0) ** e}[mode]
+    lows, highs = _per_group(kw["base_lr"], n), _per_group(kw["max_lr"], n)
+    lrs = [b + (m - b) * frac * scale for b, m in zip(lows, highs)]
+    if not kw.get("cycle_momentum", True):
+        return lrs, None
+    lo, hi = _per_group(kw.get("base_momentum", 0.8), n), _per_group(kw.get("max_momentum", 0.9), n)
+    return lrs, [h - (h - b) * frac * scale for b, h in zip(lo, hi)]
+
+
+def _sequential(kw, base, e):
+    """SequentialLR: each scheduler's closed form, restarted at epoch 0 at its milestone."""
+    starts = [0, *kw["milestones"]]
+    i = bisect_right(kw["milestones"], e)
+    name, sub = kw["schedulers"][i]
+    return _decay(name, sub, base, e - starts[i])
 
 
 def _one_cycle(kw, n, e):
@@ -85,9 +130,19 @@ def schedule(name, kwargs, base_lrs, steps, metrics=None):
     for e in range(steps + 1):
         if name == "OneCycleLR":
             seq.append(_one_cycle(kwargs, n, e))
+        elif name == "CyclicLR":
+            seq.append(_cyclic(kwargs, n, e))
         elif name == "LambdaLR":
             fns = _per_group(kwargs["lr_lambda"], n)
             seq.append(([b * f(e) for b, f in zip(base_lrs, fns)], None))
+        elif name == "MultiplicativeLR":
+            fns = _per_group(kwargs["lr_lambda"], n)
+            seq.append(([b * math.prod(f(k) for k in range(1, e + 1)) for b, f in zip(base_lrs, fns)], None))
+        elif name == "SequentialLR":
+            seq.append(([_sequential(kwargs, b, e) for b in base_lrs], None))
+        elif name == "ChainedScheduler":  # factors compose: the product of each one's ratio to the base
+            factor = math.prod(_decay(sub_name, sub, 1.0, e) for sub_name, sub in kwargs["schedulers"])
+            seq.append(([b * factor for b in base_lrs], None))
         else:
             seq.append(([_decay(name, kwargs, b, e) for b in base_lrs], None))
     return seq

@@ -52,17 +52,27 @@ def _run(opt, sched, metrics=None, steps=STEPS):
     return seq
 
 
+def build(module, opt, name, kwargs):
+    """``module.name(opt, **kwargs)``; SequentialLR, ChainedScheduler take ``schedulers=[(name, kwargs)]``."""
+    if name in ("SequentialLR", "ChainedScheduler"):
+        children = [getattr(module, n)(opt, **kw) for n, kw in kwargs["schedulers"]]
+        if name == "ChainedScheduler":
+            return module.ChainedScheduler(children)
+        return module.SequentialLR(opt, children, milestones=kwargs["milestones"])
+    return getattr(module, name)(opt, **kwargs)
+
+
 def _compare(name, kwargs, opt_name="SGD", metrics=None, steps=STEPS, opt_kwargs=None):
     """Our schedule equals PyTorch's to the last bit, and its closed form to 1e-12 (without PyTorch too)."""
     opt, topt = _pair(opt_name, **(opt_kwargs or {}))
-    ours = _run(opt, getattr(lr_scheduler, name)(opt, **kwargs), metrics, steps)
+    ours = _run(opt, build(lr_scheduler, opt, name, kwargs), metrics, steps)
     for epoch, ((last, lrs, momenta), (ref_lrs, ref_momenta)) in enumerate(
             zip(ours, schedule(name, kwargs, list(LRS), steps, metrics))):
         assert last == lrs and lrs == pytest.approx(ref_lrs, rel=1e-12, abs=1e-15), f"epoch {epoch}"
         if ref_momenta is not None:
             assert momenta == pytest.approx(ref_momenta, rel=1e-12), f"momentum, epoch {epoch}"
     if topt is not None:
-        theirs = _run(topt, getattr(torch.optim.lr_scheduler, name)(topt, **kwargs), metrics, steps)
+        theirs = _run(topt, build(torch.optim.lr_scheduler, topt, name, kwargs), metrics, steps)
         for epoch, (a, b) in enumerate(zip(ours, theirs)):
             assert a == b, f"epoch {epoch}: ours {a}, PyTorch {b}"
     return opt, topt
