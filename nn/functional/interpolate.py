@@ -1,12 +1,15 @@
-"""nn.functional: ``interpolate`` (``upsample``) in modes nearest, nearest-exact, linear, bilinear and
-trilinear: separable, one ``index_select`` (nearest) or two and a blend (linear) per spatial dimension,
-so the gradient is the engine's and double backward works."""
+"""nn.functional: ``interpolate`` (``upsample``) in modes nearest, nearest-exact, linear, bilinear,
+trilinear, bicubic and area: separable, one ``index_select`` (nearest), two and a blend (linear) or four
+and a weighted sum (bicubic) per spatial dimension, so the gradient is the engine's and double backward
+works; ``area`` is adaptive average pooling, as PyTorch."""
 from __future__ import annotations
 
 import math
 import numbers
 
 import autograd as ag
+
+from .pooling import _adaptive_avg_pool
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 
@@ -43,22 +46,57 @@ def _nearest(x, dim, out, scale, exact):
     return x.index_select(dim, _index(src, x.device))
 
 
+def _source(i, n, out, scale, align_corners, cubic=False):
+    """PyTorch's source coordinate of output index ``i`` (clamped at 0 except for cubic)."""
+    if align_corners:
+        return i * (n - 1) / (out - 1) if out > 1 else 0.0
+    ratio = 1.0 / scale if scale else n / out
+    src = (i + 0.5) * ratio - 0.5
+    return src if cubic else max(src, 0.0)
+
+
+def _weights(w, x, dim):
+    shape = [1] * x.ndim
+    shape[dim] = len(w)
+    return ag.tensor(w, dtype=x.dtype, device=x.device).reshape(shape)
+
+
 def _linear(x, dim, out, scale, align_corners):
     n = x.shape[dim]
     lo, hi, w = [], [], []
     for i in range(out):
-        if align_corners:
-            src = i * (n - 1) / (out - 1) if out > 1 else 0.0
-        else:
-            ratio = 1.0 / scale if scale else n / out
-            src = max((i + 0.5) * ratio - 0.5, 0.0)
+        src = _source(i, n, out, scale, align_corners)
         i0 = min(int(math.floor(src)), n - 1)
         lo.append(i0), hi.append(min(i0 + 1, n - 1)), w.append(src - i0)
-    shape = [1] * x.ndim
-    shape[dim] = out
-    lam = ag.tensor(w, dtype=x.dtype, device=x.device).reshape(shape)
+    lam = _weights(w, x, dim)
     a, b = x.index_select(dim, _index(lo, x.device)), x.index_select(dim, _index(hi, x.device))
     return a + (b - a) * lam
+
+
+def _cubic_coefficients(t, a=-0.75):
+    """Keys' cubic convolution weights (``A = -0.75``, as PyTorch) of the 4 taps around ``t`` in [0, 1)."""
+    def near(x):
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return far(t + 1), near(t), near(1 - t), far(2 - t)
+
+
+def _cubic(x, dim, out, scale, align_corners):
+    n = x.shape[dim]
+    taps, weights = [[] for _ in range(4)], [[] for _ in range(4)]
+    for i in range(out):
+        src = _source(i, n, out, scale, align_corners, cubic=True)
+        i0 = int(math.floor(src))
+        for k, c in enumerate(_cubic_coefficients(src - i0)):
+            taps[k].append(min(max(i0 - 1 + k, 0), n - 1))  # borders repeat, as PyTorch
+            weights[k].append(c)
+    y = None
+    for idx, w in zip(taps, weights):
+        term = x.index_select(dim, _index(idx, x.device)) * _weights(w, x, dim)
+        y = term if y is None else y + term
+    return y
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
@@ -67,8 +105,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
     Args:
         mode: ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D input), ``'bilinear'`` (4-D),
-            ``'trilinear'`` (5-D).
-        align_corners: for the linear modes, map corner pixel centres onto each other.
+            ``'bicubic'`` (4-D), ``'trilinear'`` (5-D), ``'area'`` (adaptive average pooling).
+        align_corners: for the linear and cubic modes, map corner pixel centres onto each other.
         recompute_scale_factor: with ``scale_factor``, compute the sampling from the output size.
 
     Example::
@@ -82,18 +120,20 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                          f"{tuple(input.shape)}")
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not supported")
-    if mode in ("nearest", "nearest-exact"):
+    if mode in ("nearest", "nearest-exact", "area"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: linear | "
                              "bilinear | bicubic | trilinear")
-    elif mode in _LINEAR:
-        if _LINEAR[mode] != nd:
+    elif mode in _LINEAR or mode == "bicubic":
+        if _LINEAR.get(mode, 2) != nd:
             raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
-                                      f"{_LINEAR[mode] + 2}D input")
+                                      f"{_LINEAR.get(mode, 2) + 2}D input")
     else:
         raise NotImplementedError(f"interpolate: mode {mode!r} is not supported (nearest, nearest-exact, "
-                                  "linear, bilinear, trilinear)")
+                                  "linear, bilinear, bicubic, trilinear, area)")
     sizes, scales = _sizes(input, size, scale_factor, nd)
+    if mode == "area":
+        return _adaptive_avg_pool(input, tuple(sizes), nd, f"adaptive_avg_pool{nd}d")
     if recompute_scale_factor:
         scales = [None] * nd
     out = input
@@ -101,6 +141,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         dim = 2 + k
         if mode in _LINEAR:
             out = _linear(out, dim, o, s, bool(align_corners))
+        elif mode == "bicubic":
+            out = _cubic(out, dim, o, s, bool(align_corners))
         else:
             out = _nearest(out, dim, o, s, mode == "nearest-exact")
     return out
