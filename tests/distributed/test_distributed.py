@@ -29,12 +29,12 @@ def _mpiexec():
     return exe
 
 
-def run_mpi(n, program, *args, timeout=90):
+def run_mpi(n, program, *args, timeout=90, env=None):
     cmd = [_mpiexec(), "-n", str(n)]
     if "Open MPI" in subprocess.run([cmd[0], "--version"], capture_output=True, text=True).stdout:
         cmd += ["--allow-run-as-root", "--oversubscribe"]
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", **(env or {}))
     start = time.monotonic()
     proc = subprocess.run(cmd + [sys.executable, os.path.join(PROGRAMS, program), *args],
                           capture_output=True, text=True, timeout=timeout, env=env)
@@ -62,6 +62,22 @@ def test_sync_batchnorm_under_mpiexec(n):
     proc, _ = run_mpi(n, "sync_bn.py")
     _passes(proc, ("all_reduce_op_gradients", "sync_bn_matches_combined_batch",
                    "sync_bn_ddp_training_matches_batchnorm"))
+
+
+@pytest.mark.parametrize("program,names", [
+    ("checks.py", ("collectives_reduce", "collectives_async_and_views", "collectives_gather_scatter",
+                   "collectives_point_to_point", "ddp_matches_single_process", "ddp_buckets_overlap_backward",
+                   "ddp_no_sync_accumulates", "ddp_unused_parameters", "ddp_broadcasts_and_checks_shapes")),
+    ("sync_bn.py", ("all_reduce_op_gradients", "sync_bn_matches_combined_batch",
+                    "sync_bn_ddp_training_matches_batchnorm"))])
+def test_nccl_backend_on_the_shadow_device(program, names):
+    """backend="nccl" with tensors on the shadow device, NCCL being fake_nccl.py (cupy.cuda.nccl's API
+    over MPI): the same checks as on the cpu."""
+    proc, _ = run_mpi(2, program, *names, env={"XPGRAD_TEST_NCCL": "1"})
+    _passes(proc, names)
+    calls = dict(kv.split("=") for kv in proc.stdout.split("NCCL calls:")[1].split())
+    wanted = ("allReduce", "broadcast", "reduce", "allGather", "reduceScatter", "send", "recv")
+    assert all(int(calls.get(k, 0)) > 0 for k in wanted[:2 if program == "sync_bn.py" else None]), calls
 
 
 def test_a_failing_rank_takes_every_rank_down_with_a_message():

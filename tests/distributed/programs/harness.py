@@ -29,6 +29,11 @@ def data(shape, dtype, rank, salt=0):
     return (rng.random(shape) + 0.5).astype(dtype)
 
 
+def host(t):
+    """A NumPy copy of tensor ``t``, wherever it lives."""
+    return t.detach().cpu().numpy()
+
+
 def run_checks(dist):
     """Run the checks named on the command line (all by default), then leave the process group."""
     names = sys.argv[1:] or [c.__name__ for c in CHECKS]
@@ -38,6 +43,10 @@ def run_checks(dist):
             dist.barrier()
             if dist.get_rank() == 0:
                 print("PASS", c.__name__, flush=True)
+    if dist.get_backend() == "nccl" and dist.get_rank() == 0:
+        from fake_nccl import calls
+
+        print("NCCL calls:", " ".join(f"{k}={v}" for k, v in sorted(calls.items())), flush=True)
     dist.destroy_process_group()
 
 

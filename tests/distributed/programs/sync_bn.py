@@ -1,7 +1,7 @@
 """Run under ``mpiexec -n N``: the differentiable all_reduce and SyncBatchNorm (alone, with ranks of
 unequal batch sizes, and trained under DDP) against one process with BatchNorm on the combined batch."""
 import numpy as np
-from harness import check, data, run_checks, setup
+from harness import check, data, host, run_checks, setup
 
 import autograd as ag  # noqa: E402
 import nn  # noqa: E402
@@ -11,10 +11,6 @@ from nn.parallel import DistributedDataParallel as DDP  # noqa: E402
 
 dist, DEV = setup()
 R, N = dist.get_rank(), dist.get_world_size()
-
-
-def host(t):
-    return t.detach().cpu().numpy()
 
 
 @check
