@@ -3,7 +3,9 @@
 Nodes are visited in reverse topological order (outputs first). Each node's
 incoming gradients are summed, its hooks run, its ``backward`` is called, and
 the results are reduced over broadcast dimensions, cast to the input dtype and
-passed along its edges. Leaves accumulate into ``.grad``.
+passed along its edges. Leaves accumulate into ``.grad`` at the end, except those
+with post-accumulate-grad hooks: each of them as soon as its last incoming
+gradient has arrived, and then its hooks run (as PyTorch's AccumulateGrad node).
 """
 from __future__ import annotations
 
@@ -16,6 +18,34 @@ from .observers import on_backward
 
 #: Serialises accumulation into ``.grad`` (backward from several threads on one model).
 _grad_lock = threading.Lock()
+
+
+class _PostAccumulateHooks:
+    """``Tensor.register_post_accumulate_grad_hook``'s registry: the hooks live on the leaf
+    (``_post_acc_hooks``); ``count`` lets a backward skip the tracking when there are none."""
+
+    count = 0
+
+    def register(self, leaf, hook):
+        hooks = leaf.__dict__.get("_post_acc_hooks")
+        if hooks is None:
+            hooks = leaf._post_acc_hooks = []
+        hooks.append(hook)
+        self.count += 1
+        return _PostHandle(self, hooks, hook)
+
+
+class _PostHandle:
+    def __init__(self, registry, hooks, hook):
+        self._registry, self._hooks, self._hook = registry, hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+            self._registry.count -= 1
+
+
+post_accumulate_hooks = _PostAccumulateHooks()
 
 
 def topological_order(roots):
@@ -81,14 +111,23 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             if t.grad_fn is not None:
                 wanted_nodes.setdefault(id(t.grad_fn), []).append((k, t._output_nr))
 
+    order = topological_order(roots)
+    claimed = set()
+    early = None  # leaves with post-accumulate hooks: finished as soon as their last gradient arrives
+    if post_accumulate_hooks.count and captured is None:
+        early = _EarlyLeaves(order, leaf_grads, visible, claimed, create_graph)
     prev = state.enabled
     state.enabled = create_graph
     anomaly = state.anomaly
     observers = on_backward
     try:
-        for node in topological_order(roots):
+        for node in order:
             grads = buffers.pop(id(node), None)
             if grads is None:
+                if early is not None:  # its edges bring nothing
+                    for e in node._edges:
+                        if e is not None:
+                            early.arrived(e[0])
                 continue
             if len(grads) > 1:
                 grads = _materialize(node, grads)
@@ -120,7 +159,11 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 for g in results:
                     _mark(visible, g)
             for e, g in zip(edges, results):
-                if e is None or g is None:
+                if e is None:
+                    continue
+                if g is None:
+                    if early is not None:
+                        early.arrived(e[0])
                     continue
                 target, nr, shape, dtype = e
                 if g._data.shape != shape:  # sum over the dimensions the forward broadcast
@@ -138,6 +181,8 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                         slots[nr] = slots[nr] + g
                 else:
                     _add_leaf(leaf_grads, target, g)
+                    if early is not None:
+                        early.arrived(target)
             if not retain_graph:
                 node._saved = None
     finally:
@@ -163,18 +208,62 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             result.append(g)
         return tuple(result)
 
-    claimed = set()
-    ready = []
-    for leaf, g, summed in leaf_grads.values():
-        if leaf._hooks:
-            _mark(visible, g)
-            g = _apply_hooks(leaf._hooks, g)
-            summed = False
-        ready.append((leaf, g, summed or _adoptable(g._data, visible, claimed)))
+    ready = [_hooked(leaf, g, summed, visible, claimed) for leaf, g, summed in leaf_grads.values()]
     with _grad_lock:
         for leaf, g, private in ready:
             accumulate_grad(leaf, g, private, create_graph)
+    if post_accumulate_hooks.count:
+        for leaf, _, _ in ready:
+            _run_post_hooks(leaf)
     return None
+
+
+def _hooked(leaf, g, summed, visible, claimed):
+    """``(leaf, gradient after the leaf's hooks, whether the leaf may adopt its array)``."""
+    if leaf._hooks:
+        _mark(visible, g)
+        g = _apply_hooks(leaf._hooks, g)
+        summed = False
+    return leaf, g, summed or _adoptable(g._data, visible, claimed)
+
+
+def _run_post_hooks(leaf):
+    for hook in list(leaf.__dict__.get("_post_acc_hooks") or ()):
+        r = hook(leaf)
+        if r is not None:
+            raise TypeError(f"a post-accumulate-grad hook must return None, but returned "
+                            f"'{type(r).__name__}'")
+
+
+class _EarlyLeaves:
+    """Counts the edges still to deliver into each leaf that has post-accumulate hooks; when the
+    last one has (or has brought nothing), the leaf's ``.grad`` is written and its hooks run."""
+
+    def __init__(self, order, leaf_grads, visible, claimed, create_graph):
+        self.leaf_grads, self.visible, self.claimed = leaf_grads, visible, claimed
+        self.create_graph = create_graph
+        left = self.left = {}
+        for node in order:
+            for e in node._edges:
+                if e is not None and not isinstance(e[0], Function) and e[0].__dict__.get("_post_acc_hooks"):
+                    left[id(e[0])] = left.get(id(e[0]), 0) + 1
+
+    def arrived(self, target):
+        key = id(target)
+        n = self.left.get(key)
+        if n is None:
+            return
+        if n > 1:
+            self.left[key] = n - 1
+            return
+        del self.left[key]
+        entry = self.leaf_grads.pop(key, None)
+        if entry is None:
+            return
+        leaf, g, private = _hooked(*entry, self.visible, self.claimed)
+        with _grad_lock:
+            accumulate_grad(leaf, g, private, self.create_graph)
+        _run_post_hooks(leaf)
 
 
 def accumulate_grad(leaf, g, private=False, create_graph=False):

@@ -76,6 +76,21 @@ class TensorGraph:
         self._hooks.append(hook)
         return _HookHandle(self._hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` on this leaf each time a backward pass has updated its ``.grad``.
+
+        The engine writes the leaf's ``.grad`` as soon as all its gradients of the pass
+        have arrived and calls the hook then, while backward goes on with the rest of the
+        graph. ``hook`` must return None. Returns a handle with ``remove()``.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        from .engine import post_accumulate_hooks
+
+        return post_accumulate_hooks.register(self, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the leaves' ``.grad``.
 
