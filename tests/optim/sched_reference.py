@@ -138,6 +138,12 @@ def schedule(name, kwargs, base_lrs, steps, metrics=None):
         elif name == "MultiplicativeLR":
             fns = _per_group(kwargs["lr_lambda"], n)
             seq.append(([b * math.prod(f(k) for k in range(1, e + 1)) for b, f in zip(base_lrs, fns)], None))
+        elif name == "SWALR":  # alpha = anneal(min(1, e / anneal_epochs)) of the way from the initial lr
+            n_anneal = kwargs.get("anneal_epochs", 10)
+            t = 1.0 if n_anneal == 0 else min(1.0, e / n_anneal)
+            alpha = t if kwargs.get("anneal_strategy", "cos") == "linear" else (1 - math.cos(math.pi * t)) / 2
+            swa = _per_group(kwargs["swa_lr"], n)
+            seq.append(([s * alpha + b * (1 - alpha) for s, b in zip(swa, base_lrs)], None))
         elif name == "SequentialLR":
             seq.append(([_sequential(kwargs, b, e) for b in base_lrs], None))
         elif name == "ChainedScheduler":  # factors compose: the product of each one's ratio to the base

@@ -59,6 +59,8 @@ def build(module, opt, name, kwargs):
         if name == "ChainedScheduler":
             return module.ChainedScheduler(children)
         return module.SequentialLR(opt, children, milestones=kwargs["milestones"])
+    if name == "SWALR":  # in swa_utils, beside lr_scheduler
+        module = torch.optim.swa_utils if module.__name__.startswith("torch") else optim.swa_utils
     return getattr(module, name)(opt, **kwargs)
 
 
