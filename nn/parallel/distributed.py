@@ -9,7 +9,7 @@ from autograd.grad_mode import is_grad_enabled, no_grad
 from autograd.tensor import Tensor
 
 from ..modules.module import Module
-from .reducer import Reducer, _GradReady
+from .reducer import Reducer
 
 
 def _tensors_in(obj, out):
@@ -33,9 +33,9 @@ class DistributedDataParallel(Module):
     checking that every rank has the same parameter shapes). During backward,
     gradients are averaged across ranks in buckets of about ``bucket_cap_mb``
     megabytes, each bucket's all-reduce started as soon as its gradients are
-    ready, so communication overlaps the rest of backward. After ``backward()``,
-    every rank holds the same averaged ``.grad``, so identical optimizer steps keep
-    the replicas identical.
+    ready (a post-accumulate-grad hook on each parameter), so communication
+    overlaps the rest of backward. After ``backward()``, every rank holds the same
+    averaged ``.grad``, so identical optimizer steps keep the replicas identical.
 
     Args:
         module (Module): the model to replicate.
@@ -76,12 +76,10 @@ class DistributedDataParallel(Module):
         self._verify_same_model(named, list(module.named_buffers()))
         if init_sync:
             self._broadcast([p for _, p in named] + [b for _, b in module.named_buffers()])
-        self._owners = self._parameter_slots([p for _, p in named])
-        self._marks = None  # {index: marked parameter} during a synchronised forward
-        for m in {id(m): m for m, _, _ in self._owners}.values():
-            m.register_forward_pre_hook(self._anchor_marks)
         self.reducer = Reducer([p for _, p in named], [n for n, _ in named], self.process_group,
                                bucket_cap_mb, find_unused_parameters)
+        self._grad_hooks = [p.register_post_accumulate_grad_hook(self.reducer.hook(i))
+                            for i, (_, p) in enumerate(named)]
 
     # ------------------------------------------------------------ construction
     def _verify_same_model(self, named, buffers):
@@ -114,41 +112,6 @@ class DistributedDataParallel(Module):
             for w in works:
                 w.wait()
 
-    def _parameter_slots(self, params):
-        """``[(submodule, name, index)]`` for every registration of a reduced parameter."""
-        index = {id(p): i for i, p in enumerate(params)}
-        slots = []
-        for m in self.module.modules():
-            for name, p in m._parameters.items():
-                if p is not None and id(p) in index:
-                    slots.append((m, name, index[id(p)]))
-        return slots
-
-    # ------------------------------------------------------------ forward
-    def _anchor_marks(self, module, args):
-        """Tie the readiness nodes of ``module``'s parameters to the module's input.
-
-        The engine runs nodes in one topological order fixed before backward; a node
-        is placed before every node it has an edge to. A readiness node that also has
-        an (inert: it never receives a gradient) edge to the layer's input is
-        therefore run before any earlier layer's backward: the bucket launches as
-        soon as the layer is done, not at the very end of backward.
-        """
-        marks = self._marks
-        if marks is None:
-            return None
-        anchor = next((a for a in args if isinstance(a, Tensor) and a.requires_grad), None)
-        if anchor is None:
-            return None
-        for p in module._parameters.values():
-            node = p.grad_fn if isinstance(p, Tensor) else None
-            if isinstance(node, _GradReady) and node._edges[1] is None and marks.get(node.index) is p:
-                fn = anchor.grad_fn
-                data = anchor._data  # the edge as Function.apply builds it: (node or leaf, nr, shape, dtype)
-                node._edges[1] = ((fn, anchor._output_nr, data.shape, data.dtype) if fn is not None
-                                  else (anchor, 0, data.shape, data.dtype))
-        return None
-
     @contextlib.contextmanager
     def no_sync(self):
         """Accumulate gradients locally (no communication) in the backward passes inside this block;
@@ -167,24 +130,13 @@ class DistributedDataParallel(Module):
             return self.module(*inputs, **kwargs)
         reducer = self.reducer
         reducer.prepare()
-        marked = {}
-        saved = []
-        try:
-            for m, name, i in self._owners:
-                if i not in marked:
-                    marked[i] = _GradReady.apply(reducer.params[i], reducer, i)
-                saved.append((m, name, m._parameters[name]))
-                m._parameters[name] = marked[i]
-            self._marks = marked
-            out = self.module(*inputs, **kwargs)
-        finally:
-            self._marks = None
-            for m, name, p in saved:
-                m._parameters[name] = p
+        out = self.module(*inputs, **kwargs)
         if self.find_unused_parameters:
-            reached = {id(n) for n in topological_order([t.grad_fn for t in _tensors_in(out, [])
-                                                         if t.grad_fn is not None])}
-            reducer.mark_unused([i for i, t in marked.items() if id(t.grad_fn) not in reached])
+            outs = _tensors_in(out, [])
+            reached = {id(t) for t in outs if t.grad_fn is None}
+            for node in topological_order([t.grad_fn for t in outs if t.grad_fn is not None]):
+                reached.update(id(e[0]) for e in node._edges if e is not None)
+            reducer.mark_unused([i for i, p in enumerate(reducer.params) if id(p) not in reached])
         return out
 
     def extra_repr(self):

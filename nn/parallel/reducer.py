@@ -1,38 +1,21 @@
 """DDP's gradient reducer: buckets of gradients averaged across ranks while backward runs.
 
-Each parameter enters DDP's forward through a :class:`_GradReady` node, an
-identity on the parameter whose backward the engine calls once every use of
-the parameter has sent its gradient back, i.e. as soon as the parameter's
-gradient is complete (the role of PyTorch's AccumulateGrad hook). That backward
-copies the gradient into its bucket's flat buffer; when a bucket's last
-gradient arrives, the bucket's all-reduce starts (non-blocking) while backward
-goes on with the earlier layers. The last bucket's arrival waits for all of
-them and gives each parameter its averaged ``.grad``, a view of the bucket.
+Each parameter has a post-accumulate-grad hook (:meth:`Reducer.hook`), which the
+engine calls as soon as every use of the parameter has sent its gradient back
+and ``.grad`` holds it (gradient hooks on the parameter included; under
+``no_sync`` earlier passes accumulated there too). The hook copies ``.grad`` into
+its bucket's flat buffer; when a bucket's last gradient arrives, the bucket's
+all-reduce starts (non-blocking) while backward goes on with the earlier layers.
+The last bucket's arrival waits for all of them and gives each parameter its
+averaged ``.grad``, a view of the bucket.
 """
 from __future__ import annotations
 
 from autograd import distributed as dist
-from autograd.function import Primitive
 from autograd.tensor import Tensor
 
 #: PyTorch's cap of the first bucket (small, so that communication starts early).
 FIRST_BUCKET_BYTES = 1024 * 1024
-
-
-class _GradReady(Primitive):
-    """Identity on a parameter; its backward hands the parameter's full gradient to the reducer."""
-
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, p, reducer, index):
-        ctx.reducer, ctx.index = reducer, index
-        return p.view()
-
-    @staticmethod
-    def backward(ctx, grad):
-        ctx.reducer.mark_ready(ctx.index, grad)
-        return None, None, None
 
 
 class _Bucket:
@@ -107,26 +90,32 @@ class Reducer:
         for i in unused:
             self.used[i] = 0
         for i in unused:
-            self._ready(i, None)
+            self._ready(i)
 
-    def mark_ready(self, index, grad):
-        if not self.armed or index in self.ready:
+    def hook(self, index):
+        """The post-accumulate-grad hook of parameter ``index``: hands its ``.grad`` over while armed
+        (a synchronised forward ran; not under ``no_sync``)."""
+        def ready(param):
+            if self.armed:
+                self.mark_ready(index)
+        return ready
+
+    def mark_ready(self, index):
+        if index in self.ready:
             raise RuntimeError(
                 f"DistributedDataParallel: the gradient of parameter '{self.names[index]}' arrived twice "
                 "in one iteration (reentrant backward or a second backward through the same forward is "
                 "not supported; use no_sync() for accumulation)")
-        self._ready(index, grad)
+        self._ready(index)
 
-    def _ready(self, i, grad):
+    def _ready(self, i):
         self.ready.add(i)
         b = self.buckets[self.bucket_of[i]]
         p = self.params[i]
         n = p._data.size
         view = b.buffer[self.offsets[i]:self.offsets[i] + n]
-        if grad is not None:
-            view[...] = grad._data.reshape(-1)
-        if p.grad is not None:  # gradients accumulated under no_sync() are averaged with this one
-            view += p.grad._data.reshape(-1)
+        if p.grad is not None:  # this pass's gradient, plus those accumulated under no_sync()
+            view[...] = p.grad._data.reshape(-1)
         b.pending -= 1
         for other in self.buckets:  # MPI progresses inside MPI calls: nudge the running all-reduces
             if other.work is not None:

@@ -46,8 +46,8 @@ def test_collectives_ddp_and_sampler_under_mpiexec(n):
     proc, _ = run_mpi(n, "checks.py")
     _passes(proc, ("collectives_reduce", "collectives_async_and_views", "collectives_gather_scatter",
                    "collectives_point_to_point", "ddp_matches_single_process", "ddp_buckets_overlap_backward",
-                   "ddp_no_sync_accumulates", "ddp_unused_parameters", "ddp_broadcasts_and_checks_shapes",
-                   "sampler_covers_each_epoch"))
+                   "ddp_no_sync_accumulates", "ddp_runs_parameter_hooks", "ddp_unused_parameters",
+                   "ddp_broadcasts_and_checks_shapes", "sampler_covers_each_epoch"))
 
 
 def _passes(proc, names):
@@ -67,7 +67,8 @@ def test_sync_batchnorm_under_mpiexec(n):
 @pytest.mark.parametrize("program,names", [
     ("checks.py", ("collectives_reduce", "collectives_async_and_views", "collectives_gather_scatter",
                    "collectives_point_to_point", "ddp_matches_single_process", "ddp_buckets_overlap_backward",
-                   "ddp_no_sync_accumulates", "ddp_unused_parameters", "ddp_broadcasts_and_checks_shapes")),
+                   "ddp_no_sync_accumulates", "ddp_runs_parameter_hooks", "ddp_unused_parameters",
+                   "ddp_broadcasts_and_checks_shapes")),
     ("sync_bn.py", ("all_reduce_op_gradients", "sync_bn_matches_combined_batch",
                     "sync_bn_ddp_training_matches_batchnorm"))])
 def test_nccl_backend_on_the_shadow_device(program, names):

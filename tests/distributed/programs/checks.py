@@ -228,6 +228,31 @@ def ddp_no_sync_accumulates():
         np.testing.assert_allclose(host(q.grad), host(p.grad), atol=1e-6, rtol=1e-5)
 
 
+@check
+def ddp_runs_parameter_hooks():
+    """Gradient hooks and post-accumulate hooks on the parameters run under DDP's synchronised backward:
+    a hook doubling one layer's gradient gives twice the averaged gradient there."""
+    ag.manual_seed(0)
+    ref = mlp().to(DEV)
+    ddp = DDP(mlp().to(DEV))
+    ddp.module.load_state_dict(ref.state_dict())
+    seen = []
+    for net in (ref, ddp.module):
+        net[2].weight.register_hook(lambda g: g * 2)
+    ddp.module[0].bias.register_post_accumulate_grad_hook(lambda p: seen.append(host(p.grad)))
+    x, y = batches("mlp", 1, 4)[0]
+    loss_fn = nn.CrossEntropyLoss()
+    mine = slice(R * 4, (R + 1) * 4)
+    loss_fn(ddp(ag.tensor(x[mine], device=DEV)), ag.tensor(y[mine], device=DEV)).backward()
+    loss_fn(ref(ag.tensor(x, device=DEV)), ag.tensor(y, device=DEV)).backward()
+    for (n, p), q in zip(ref.named_parameters(), ddp.module.parameters()):
+        np.testing.assert_allclose(host(q.grad), host(p.grad), atol=1e-6, rtol=1e-5, err_msg=n)
+    assert len(seen) == 1 and seen[0].shape == (16,)  # this rank's own gradient, before averaging
+    every = [None] * N
+    dist.all_gather_object(every, seen[0])
+    np.testing.assert_allclose(sum(every) / N, host(ref[0].bias.grad), atol=1e-6, rtol=1e-5)
+
+
 class _nullcontext:
     def __enter__(self):
         return self
