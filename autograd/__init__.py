@@ -31,11 +31,23 @@ from .ops.linalg import *  # noqa: F401,F403
 from .ops.window import *  # noqa: F401,F403
 from .ops.fused import *  # noqa: F401,F403
 from .ops.movement import from_dlpack
+from .ops.unary_more import *  # noqa: F401,F403
+from .ops.compare_more import *  # noqa: F401,F403
+from .ops.sort import *  # noqa: F401,F403
+from .ops.selection import *  # noqa: F401,F403
+from .ops.sampling import *  # noqa: F401,F403
+from .ops.linalg_more import *  # noqa: F401,F403
 from .gradcheck import gradcheck, gradgradcheck
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .serialization import load, save
 from .memory import memory_report
 from . import utils
+from . import accelerator, backends
+from .legacy import *  # noqa: F401,F403  (Size, finfo, iinfo, FloatTensor, ..., is_tensor, bfloat16)
+from .inference import inference_mode, is_inference_mode_enabled
+from .shims import *  # noqa: F401,F403  (set_float32_matmul_precision, compile, set_printoptions, ...)
+from . import amp
+from .amp import autocast
 
 half = float16
 float = float32  # noqa: A001  (PyTorch's spelling ag.float)

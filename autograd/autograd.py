@@ -5,7 +5,7 @@ from .engine import _grad_lock, accumulate_grad, run_backward
 from .function import Function
 from .tensor import Tensor
 
-__all__ = ["Function", "backward", "grad"]
+__all__ = ["Function", "Variable", "backward", "grad"]
 
 
 def _seq(x):
@@ -91,3 +91,25 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     seeds = _seed_grads(outputs, grad_outputs)
     return run_backward(outputs, seeds, retain_graph, create_graph, inputs=inputs_t,
                         allow_unused=allow_unused)
+
+
+def Variable(data, requires_grad=False, volatile=False):  # noqa: N802 - PyTorch's legacy class name
+    """Legacy ``torch.autograd.Variable``: since PyTorch 0.4 a Variable is a Tensor.
+
+    Returns a new leaf sharing ``data``'s values (cut from ``data``'s graph), with
+    ``requires_grad`` set as asked. ``volatile`` is accepted and ignored, as in PyTorch.
+    """
+    if not isinstance(data, Tensor):
+        raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+    out = data.detach()
+    return out.requires_grad_(True) if requires_grad else out
+
+
+def __getattr__(name):  # torch.autograd's other names, imported on first use (no import cycle)
+    import importlib
+
+    if name in ("detect_anomaly", "set_detect_anomaly"):
+        return getattr(importlib.import_module("autograd.anomaly"), name)
+    if name in ("gradcheck", "gradgradcheck"):
+        return getattr(importlib.import_module("autograd.gradcheck"), name)
+    raise AttributeError(f"module 'autograd.autograd' has no attribute {name!r}")

@@ -28,9 +28,22 @@ from .arraylib.special import erf  # noqa: F401
 
 
 # ---------------------------------------------------------------- repr formatting
+#: What ``ag.set_printoptions`` sets: decimals, summarising threshold, edge items, line width, sci mode.
+PRINT_OPTIONS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 75, "sci_mode": None}
+
+
+def set_print_options(**opts) -> None:
+    """Update :data:`PRINT_OPTIONS` (``ag.set_printoptions``)."""
+    PRINT_OPTIONS.update(opts)
+
+
 def format_array(host) -> str:
     """Values in PyTorch's print style (4 decimals unless all are integral)."""
-    opts = {"separator": ", ", "prefix": "tensor(", "threshold": 1000, "edgeitems": 3}
+    po = PRINT_OPTIONS
+    threshold = po["threshold"] if po["threshold"] != float("inf") else np.iinfo(np.int64).max
+    opts = {"separator": ", ", "prefix": "tensor(", "threshold": threshold, "edgeitems": po["edgeitems"],
+            "max_line_width": po["linewidth"]}
+    precision = po["precision"]
     if host.dtype == bool_:  # padded to the widest value present, as PyTorch: [True, True], [ True, False]
         width = 5 if host.size and not host.all() else 4
         opts["formatter"] = {"bool": lambda v: str(bool(v)).rjust(width)}
@@ -38,10 +51,12 @@ def format_array(host) -> str:
         finite = host[np.isfinite(host)]
         mags = np.abs(finite)
         big = finite.size and (mags.max() >= 1e8 or mags[mags != 0].min(initial=1) < 1e-4)
+        if po["sci_mode"] is not None:
+            big = po["sci_mode"]
         if big:
-            opts.update(floatmode="maxprec", precision=4)
+            opts.update(floatmode="maxprec", precision=precision)
         else:
-            opts.update(floatmode="fixed", precision=4, suppress_small=True)
+            opts.update(floatmode="fixed", precision=precision, suppress_small=True)
     return np.array2string(host, **opts)
 
 

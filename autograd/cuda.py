@@ -51,3 +51,49 @@ def device(index):
     """
     dev = backend.cuda_device(index)
     return dev.backend.device_context(dev.index)
+
+
+def is_bf16_supported() -> bool:
+    """False: xpgrad has no bfloat16 arrays (see ``ag.bfloat16``)."""
+    return False
+
+
+def current_device() -> int:
+    """Index of the current CUDA device (raises without CuPy and a GPU)."""
+    dev = backend.cuda_device(None)
+    with dev.backend.device_context(dev.index) as d:
+        return int(d.id)
+
+
+def _typed_classes():
+    from .legacy import typed_classes
+
+    return typed_classes("cuda")
+
+
+globals().update(_typed_classes())  # ag.cuda.FloatTensor, ag.cuda.LongTensor, ... (legacy CUDA types)
+
+
+def empty_cache() -> None:
+    """Release CuPy's cached GPU memory blocks (nothing to do without CuPy and a GPU)."""
+    if backend.cuda_available():
+        backend.get_backend("cuda").xp.get_default_memory_pool().free_all_blocks()
+
+
+def get_device_name(device=None) -> str:
+    """The GPU's name, as CUDA reports it."""
+    dev = backend.cuda_device(device)
+    props = dev.backend.xp.cuda.runtime.getDeviceProperties(dev.index or 0)
+    name = props["name"]
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
+def _amp():
+    from types import SimpleNamespace
+
+    from .amp import GradScaler, autocast
+
+    return SimpleNamespace(autocast=autocast, GradScaler=GradScaler)
+
+
+amp = _amp()  # ag.cuda.amp.autocast / ag.cuda.amp.GradScaler (pass-throughs, see autograd/amp.py)

@@ -290,8 +290,12 @@ class Function:
                 ctx._saved = tuple(result if v is raw else v for v in ctx._saved)
         if not record:
             if cls.is_view:  # views share their base's version counter, recorded or not
-                return _share_version(args[0], (result,), device, False)
-            return Tensor._make(result, device)
+                out = _share_version(args[0], (result,), device, False)
+            else:
+                out = Tensor._make(result, device)
+            if state.inference:  # made in inference mode: may never be saved by a recorded op
+                out._inference = True
+            return out
         ctx._where = record_site(3 if cls.raw else 2)
         ctx._edges = edges
         if on_record:
@@ -323,8 +327,14 @@ def _finish_multi(cls, ctx, args, arrays, result, device, record, edges):
     if not record:
         ctx._saved = None
         if cls.is_view:
-            return _share_version(args[0], outs, device, True)
-        return tuple(Tensor._make(o, device) if o is not None else None for o in outs)
+            made = _share_version(args[0], outs, device, True)
+        else:
+            made = tuple(Tensor._make(o, device) if o is not None else None for o in outs)
+        if state.inference:  # made in inference mode: may never be saved by a recorded op
+            for t in made:
+                if t is not None:
+                    t._inference = True
+        return made
     ctx._where = record_site(4 if cls.raw else 3)
     ctx._edges = edges
     if on_record:
@@ -374,6 +384,8 @@ def _pack_saved(values, args, arrays, outs, tensors):
             for j, a in enumerate(arrays):
                 if a is arr and isinstance(args[j], Tensor):
                     t = args[j]
+                    if t._inference:
+                        _inference_saved(t)
                     ver = t._version
                     s = _Saved(0, t, ver[0] if ver else 0)
                     break
@@ -392,6 +404,12 @@ def _pack_saved(values, args, arrays, outs, tensors):
                 s = _Saved(2, arr) if (arr is None or backend.is_array(arr)) else _Saved(3, v)
         packed.append(s)
     return packed
+
+
+def _inference_saved(t):
+    from .inference import check_saved
+
+    check_saved(t)
 
 
 def _as_tensor(v, device):

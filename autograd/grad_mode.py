@@ -9,6 +9,7 @@ class _State(threading.local):
     def __init__(self):
         self.enabled = True
         self.anomaly = False
+        self.inference = False  # inside ag.inference_mode() (autograd/inference.py)
 
 
 state = _State()

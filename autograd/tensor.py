@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from . import backend
 from .tensor_graph import TensorGraph
+from .tensor_api import TensorApi
 
 
-class Tensor(TensorGraph):
+class Tensor(TensorGraph, TensorApi):
     """A multi-dimensional array that records the operations applied to it.
 
     Build tensors with :func:`autograd.tensor` and the other creation functions;
@@ -23,6 +24,7 @@ class Tensor(TensorGraph):
     grad = None
     _hooks = None
     _retains_grad = False
+    _inference = False  # made in ag.inference_mode(): never saved by a recorded op
     __array_priority__ = 1000  # numpy scalars/arrays defer to Tensor's reflected ops
     __hash__ = object.__hash__
 
@@ -244,10 +246,10 @@ class Tensor(TensorGraph):
     def type_as(self, other):
         return self.to(other.dtype)
 
-    def clone(self):
+    def clone(self, *, memory_format=None):
         return ops.elementwise.clone(self)
 
-    def contiguous(self):
+    def contiguous(self, memory_format=None):
         return self
 
     def __dlpack__(self, *args, **kwargs):
@@ -412,3 +414,6 @@ from .ops import softmax as _sm  # noqa: E402
 from . import tensor_graph as _tg  # noqa: E402
 
 _tg.Tensor = Tensor
+from .tensor_api import _bind  # noqa: E402
+
+_bind()  # the op modules TensorApi's delegates call

@@ -189,7 +189,7 @@ full full_like greater greater_equal hstack identity isclose isfinite isinf isna
 less_equal linspace log log10 log1p log2 logaddexp logical_and logical_not logical_or logical_xor
 matmul max maximum mean min minimum mod moveaxis multiply nan_to_num ndim negative nonzero
 not_equal ones ones_like outer pad power prod ravel reciprocal remainder repeat reshape roll
-rollaxis round rsqrt searchsorted sign sin sinh split sqrt square squeeze stack std subtract sum
+rollaxis round rsqrt searchsorted sign sin sinh tan split sqrt square squeeze stack std subtract sum
 swapaxes take take_along_axis tanh tensordot tile trace transpose tril triu true_divide trunc
 unique var vstack where zeros zeros_like bitwise_and bitwise_or bitwise_xor bitwise_not invert
 float16 float32 float64 int8 int16 int32 int64 uint8 bool_ dtype ndarray pi inf nan e newaxis

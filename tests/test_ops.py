@@ -184,6 +184,12 @@ NOT_OPS = {
     "from_dlpack",
     # saving and diagnostics: their own tests
     "save", "load", "memory_report",
+    # sampling, index grids, predicates and start-up settings: tests/test_api_creation.py, test_api_legacy.py
+    "multinomial", "bernoulli", "normal", "randint_like", "logspace", "tril_indices", "triu_indices",
+    "is_tensor", "is_storage", "is_floating_point", "numel", "is_inference_mode_enabled",
+    "set_float32_matmul_precision", "get_float32_matmul_precision", "use_deterministic_algorithms",
+    "are_deterministic_algorithms_enabled", "set_num_threads", "get_num_threads", "set_num_interop_threads",
+    "get_num_interop_threads", "set_printoptions", "compile",
 }
 
 

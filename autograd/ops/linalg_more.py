@@ -1,0 +1,186 @@
+"""More products and scans: cumprod, cdist, cross, kron, tensordot, inner, mv, addmm, addmv, baddbmm,
+addbmm.
+
+``cumprod`` is one primitive (its gradient handles zeros exactly); the rest are composites of
+matmul, elementwise ops, ``norm`` and reshapes.
+"""
+from __future__ import annotations
+
+import numbers
+
+from .. import backend
+from ..function import Primitive
+from ..tensor import Tensor
+from . import elementwise as ew
+from . import shape as sh
+from ._util import dim_kwargs, norm_dim
+from .linalg import bmm, matmul
+from .reduce import Cumsum, norm
+
+__all__ = ["cumprod", "cdist", "cross", "kron", "tensordot", "inner", "mv", "addmm", "addmv", "baddbmm",
+           "addbmm"]
+
+
+class Cumprod(Primitive):
+    """Cumulative product along ``dim``.
+
+    Backward: ``reverse_cumsum(g * y) / x`` when ``x`` has no zeros; otherwise the exact
+    ``dx_k = sum_{i >= k} g_i prod_{j <= i, j != k} x_j``, built from the cumulative products of
+    ``x`` with ``x_k`` replaced by 1 (O(n²) along ``dim``, as PyTorch's zero-safe path).
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        y = ctx.device.xp.cumprod(x, axis=dim)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        d = ctx.dim
+        if not bool(x.device.xp.any(x._data == 0)):
+            return Cumsum.apply(g * y, d, True) / x, None
+        xm, gm = sh.transpose(x, d, -1), sh.transpose(g, d, -1)
+        n = xm.shape[-1]
+        xp = x.device.xp
+        eye = Tensor._make(xp.eye(n, dtype=backend.bool_), x.device)
+        tri = Tensor._make(xp.arange(n)[None, :] >= xp.arange(n)[:, None], x.device)  # [k, i]: i >= k
+        xk = ew.where(eye, 1.0, sh.unsqueeze(xm, -2))  # [..., k, j] = x_j, with x_k -> 1
+        cp = Cumprod.apply(xk, xk.ndim - 1)  # [..., k, i] = prod_{j <= i, j != k} x_j
+        dx = ew.where(tri, cp * sh.unsqueeze(gm, -2), 0.0).sum(-1)
+        return sh.transpose(dx, d, -1), None
+
+
+def cumprod(input, dim=None, *, dtype=None, **kw):
+    """Cumulative product along ``dim``; integer inputs accumulate in int64."""
+    dim, _ = dim_kwargs(dim, False, kw, "cumprod")
+    if dim is None:
+        raise TypeError("cumprod() missing required argument 'dim'")
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input.dtype.kind in "biu":
+        input = input.to(backend.int64)
+    if input.ndim == 0:
+        norm_dim(dim, 0)
+        return Cumprod.apply(input.reshape(1), 0).reshape(())
+    return Cumprod.apply(input, norm_dim(dim, input.ndim))
+
+
+def cdist(x1, x2, p=2.0, compute_mode=None):
+    """p-norm distances between the rows of ``x1`` ``(..., P, M)`` and ``x2`` ``(..., R, M)``:
+    ``(..., P, R)``. The gradient at zero distance is 0, as PyTorch's."""
+    if x1.ndim < 2 or x2.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D, X2 got: {x2.ndim}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: "
+                           f"{x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
+    diff = ew.sub(sh.unsqueeze(x1, -2), sh.unsqueeze(x2, -3))  # (..., P, R, M)
+    return norm(diff, p, -1)
+
+
+def cross(input, other, dim=None):
+    """Cross product of 3-vectors along ``dim`` (default: the first dimension of size 3); the
+    operands have the same number of dimensions and broadcast."""
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions (got {input.ndim} "
+                           f"and {other.ndim})")
+    shape = backend.Device("cpu").xp.broadcast_shapes(tuple(input.shape), tuple(other.shape))
+    if dim is None:
+        dims = [i for i, n in enumerate(shape) if n == 3]
+        if not dims:
+            raise RuntimeError("no dimension of size 3 in input")
+        dim = dims[0]
+    d = norm_dim(dim, len(shape))
+    if shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {d} must have length 3. Got {shape[d]}")
+    a = sh.broadcast_to(input, shape) if tuple(input.shape) != shape else input
+    b = sh.broadcast_to(other, shape) if tuple(other.shape) != shape else other
+    a1, a2, a3 = (sh.squeeze(t, d) for t in sh.split(a, 1, d))
+    b1, b2, b3 = (sh.squeeze(t, d) for t in sh.split(b, 1, d))
+    return sh.stack([a2 * b3 - a3 * b2, a3 * b1 - a1 * b3, a1 * b2 - a2 * b1], d)
+
+
+def kron(input, other):
+    """Kronecker product: blocks ``input[i] * other`` (dimensions padded with 1s in front)."""
+    n = max(input.ndim, other.ndim)
+    a = input.reshape((1,) * (n - input.ndim) + tuple(input.shape))
+    b = other.reshape((1,) * (n - other.ndim) + tuple(other.shape))
+    a = a.reshape(tuple(v for s in a.shape for v in (s, 1)))
+    b = b.reshape(tuple(v for s in b.shape for v in (1, s)))
+    return (a * b).reshape(tuple(x * y for x, y in zip(a.shape[::2], b.shape[1::2])))
+
+
+def tensordot(a, b, dims=2):
+    """Sum of products over ``dims``: the last ``dims`` of ``a`` with the first of ``b``, or the
+    listed pairs ``([a dims], [b dims])``."""
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, numbers.Integral):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        da, db = ([x] if isinstance(x, numbers.Integral) else list(x) for x in dims)
+    if len(da) != len(db):
+        raise RuntimeError("both dimension lists should have same length")
+    da = [norm_dim(x, a.ndim) for x in da]
+    db = [norm_dim(x, b.ndim) for x in db]
+    for x, y in zip(da, db):
+        if a.shape[x] != b.shape[y]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[x]} in dim "
+                               f"{x} and second has size {b.shape[y]} in dim {y}")
+    fa = [i for i in range(a.ndim) if i not in da]
+    fb = [i for i in range(b.ndim) if i not in db]
+    k = 1
+    for x in da:
+        k *= a.shape[x]
+    am = sh.permute(a, *(fa + da)).reshape(-1, k)
+    bm = sh.permute(b, *(db + fb)).reshape(k, -1)
+    return matmul(am, bm).reshape(tuple(a.shape[i] for i in fa) + tuple(b.shape[i] for i in fb))
+
+
+def inner(input, other):
+    """Sum of products over the last dimension of each (a scalar product for 0-d operands)."""
+    if input.ndim == 0 or other.ndim == 0:
+        return ew.mul(input, other)
+    return tensordot(input, other, ([-1], [-1]))
+
+
+def mv(input, vec):
+    """Matrix-vector product ``input @ vec``."""
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {vec.ndim}")
+    return matmul(input, vec)
+
+
+def _scaled_sum(input, prod, beta, alpha):
+    out = prod if alpha == 1 else ew.mul(prod, alpha)
+    if beta == 0:  # PyTorch ignores input (nan and inf included) when beta is 0
+        return out
+    return ew.add(input if beta == 1 else ew.mul(input, beta), out)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """``beta * input + alpha * (mat1 @ mat2)``."""
+    if mat1.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"addmm: mat1 and mat2 must be matrices, got {mat1.ndim}-D and {mat2.ndim}-D")
+    return _scaled_sum(input, matmul(mat1, mat2), beta, alpha)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """``beta * input + alpha * (mat @ vec)``."""
+    return _scaled_sum(input, mv(mat, vec), beta, alpha)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """``beta * input + alpha * bmm(batch1, batch2)``."""
+    return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """``beta * input + alpha * sum_b batch1[b] @ batch2[b]``."""
+    return _scaled_sum(input, bmm(batch1, batch2).sum(0), beta, alpha)

@@ -1,0 +1,348 @@
+"""More elementwise math: rounding (floor, ceil, round, trunc, frac), log2/log10/exp2, erfinv, square,
+the trigonometric and hyperbolic rest, and the binary fmod, atan2, lerp, addcmul, addcdiv, hypot.
+
+Rounding functions have a zero gradient (as PyTorch) and keep integer inputs as they are; the
+float-only ones compute integer inputs in the default float dtype, as ``ops/unary.py`` does.
+"""
+from __future__ import annotations
+
+import math
+
+from .. import backend
+from ..function import Primitive
+from ..tensor import Tensor
+from . import elementwise as ew
+from ._util import as_tensor_like, promote
+from .unary import _unary, exp, log, sqrt
+
+__all__ = [
+    "floor", "ceil", "round", "trunc", "fix", "frac", "log2", "log10", "exp2", "erfinv", "square", "tan",
+    "sinh", "cosh", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "fmod", "atan2", "arctan2",
+    "lerp", "addcmul", "addcdiv", "hypot", "logit", "xlogy",
+]
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+_SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2
+
+
+# ---------------------------------------------------------------- rounding (zero gradient)
+class _Rounding(Primitive):
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
+
+
+class Floor(_Rounding):
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.device.xp.floor(x)
+
+
+class Ceil(_Rounding):
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.device.xp.ceil(x)
+
+
+class Trunc(_Rounding):
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.device.xp.trunc(x)
+
+
+class Round(_Rounding):
+    """Half to even, as PyTorch (and NumPy); ``decimals`` rounds to that many decimal places."""
+
+    @staticmethod
+    def forward(ctx, x, decimals):
+        return ctx.device.xp.round(x, decimals)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0, None
+
+
+def _rounding(cls, name):
+    def fn(input):
+        _check(input, name)
+        return input if input._data.dtype.kind in "iub" else cls.apply(input)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` (zero gradient); integer tensors are returned unchanged."
+    return fn
+
+
+def _check(input, name):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+
+
+floor = _rounding(Floor, "floor")
+ceil = _rounding(Ceil, "ceil")
+trunc = _rounding(Trunc, "trunc")
+fix = trunc
+
+
+def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
+    """Round half to even, to ``decimals`` decimal places (zero gradient)."""
+    _check(input, "round")
+    if input._data.dtype.kind in "iub" and decimals >= 0:
+        return input
+    return Round.apply(input, int(decimals))
+
+
+def frac(input):
+    """``input - trunc(input)`` (gradient 1)."""
+    return ew.sub(input, trunc(input).detach())
+
+
+# ---------------------------------------------------------------- float-only unary math
+class Log2(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.xp.log2(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (x * _LN2)
+
+
+class Log10(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.xp.log10(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (x * _LN10)
+
+
+class Exp2(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.device.xp.exp2(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y * _LN2
+
+
+class Erfinv(Primitive):
+    """Inverse error function on (-1, 1) (±inf at ±1, nan outside): Giles' single-precision
+    approximation refined by Newton steps on the backend's ``erf`` (exact to float64 rounding)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = ctx.device.xp
+        erf = ctx.device.backend.erf
+        x64 = x.astype(backend.float64)
+        inside = xp.abs(x64) < 1
+        w = -xp.log(xp.where(inside, (1.0 - x64) * (1.0 + x64), 1.0))
+        small = w < 5.0
+        ws, wl = w - 2.5, xp.sqrt(xp.maximum(w, 5.0)) - 3.0
+        p_s, p_l = 2.81022636e-08, -0.000200214257
+        for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+                  -0.00417768164, 0.246640727, 1.50140941):
+            p_s = c + p_s * ws
+        for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+                  0.00943887047, 1.00167406, 2.83297682):
+            p_l = c + p_l * wl
+        y = xp.where(small, p_s, p_l) * x64
+        yi = xp.where(inside, y, 0.0)
+        for _ in range(3):  # Newton on erf(y) = x
+            yi = yi - (erf(yi) - x64) / (2.0 / math.sqrt(math.pi) * xp.exp(-yi * yi))
+            yi = xp.where(inside, yi, 0.0)
+        edge = xp.where(x64 == 1, xp.inf, xp.where(x64 == -1, -xp.inf, xp.nan))
+        y = xp.where(inside, yi, edge).astype(x.dtype, copy=False)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * _SQRT_PI_OVER_2 * exp(y * y)
+
+
+class Tan(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.device.xp.tan(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (1 + y * y)
+
+
+class Sinh(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.xp.sinh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * cosh(x)
+
+
+class Cosh(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.xp.cosh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * sinh(x)
+
+
+class Asin(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.xp.arcsin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / sqrt(1 - x * x)
+
+
+class Acos(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.xp.arccos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g / sqrt(1 - x * x)
+
+
+class Atan(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.xp.arctan(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (1 + x * x)
+
+
+log2 = _unary(Log2, "log2")
+log10 = _unary(Log10, "log10")
+exp2 = _unary(Exp2, "exp2")
+erfinv = _unary(Erfinv, "erfinv")
+tan = _unary(Tan, "tan")
+sinh = _unary(Sinh, "sinh")
+cosh = _unary(Cosh, "cosh")
+asin = arcsin = _unary(Asin, "asin")
+acos = arccos = _unary(Acos, "acos")
+atan = arctan = _unary(Atan, "atan")
+
+
+def square(input):
+    """``input * input``."""
+    return ew.mul(input, input)
+
+
+def logit(input, eps=None):
+    """``log(p / (1 - p))``; with ``eps``, ``p`` is first clamped to ``[eps, 1 - eps]``."""
+    p = input if eps is None else ew.clamp(input, eps, 1 - eps)
+    return ew.sub(log(p), log(ew.sub(1, p)))
+
+
+# ---------------------------------------------------------------- binary
+class Fmod(Primitive):
+    """C's ``fmod``: the remainder with the dividend's sign (``remainder`` has the divisor's)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        xp = ctx.device.xp
+        if a.dtype.kind in "iu" and getattr(b, "dtype", a.dtype).kind in "iu":
+            r = xp.remainder(a, b)
+            return xp.where((r != 0) & ((r < 0) != (a < 0)), r - b, r)
+        ctx.save_for_backward(a, b)
+        r = xp.remainder(a, b)  # exact; then moved to the dividend's sign
+        return xp.where((r != 0) & (xp.signbit(r) != xp.signbit(a)), r - b, r)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gb = None
+        if need[1]:
+            gb = -g * trunc(ew.div(a, b)).detach()
+        return (g if need[0] else None), gb
+
+
+def fmod(input, other):
+    """Elementwise remainder with the sign of ``input`` (C's ``fmod``), broadcasting."""
+    a, b = promote(input, other)
+    return Fmod.apply(a, b)
+
+
+class Atan2(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return ctx.device.xp.arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        d = a * a + b * b
+        return g * b / d, -g * a / d
+
+
+def atan2(input, other):
+    """Elementwise ``atan(input / other)`` in the right quadrant."""
+    a, b = promote(input, other)
+    if a._data.dtype.kind != "f":
+        a, b = a.to(backend.get_default_dtype()), b.to(backend.get_default_dtype())
+    return Atan2.apply(a, b)
+
+
+arctan2 = atan2
+
+
+def hypot(input, other):
+    """``sqrt(input² + other²)``."""
+    return sqrt(ew.add(ew.mul(input, input), ew.mul(other, other)))
+
+
+def xlogy(input, other):
+    """``input * log(other)``, 0 where ``input`` is 0 (even for ``other`` 0)."""
+    a, b = promote(input, other)
+    a = a if isinstance(a, Tensor) else as_tensor_like(a, b)
+    zero = ew.eq(a, 0)
+    return ew.where(zero, 0.0, ew.mul(a, log(ew.where(zero, 1.0, b))))
+
+
+def lerp(input, end, weight):
+    """``input + weight * (end - input)``."""
+    return ew.add(input, ew.mul(weight, ew.sub(end, input)))
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 * tensor2``."""
+    return ew.add(input, ew.mul(ew.mul(tensor1, tensor2), value))
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 / tensor2``."""
+    return ew.add(input, ew.mul(ew.div(tensor1, tensor2), value))

@@ -1,0 +1,223 @@
+"""``TensorApi``: the rest of PyTorch's ``Tensor`` methods, as one-line delegates (a base of ``Tensor``).
+
+``tensor.py`` holds the core (attributes, arithmetic dunders, the most used methods); this
+mixin adds the breadth: legacy ``type()``, ``new_*`` constructors, sorting and selection,
+more math, the ``*_`` in-place forms and sampling methods. Every method calls the op that
+defines it in ``autograd/ops``; the op modules are bound by :func:`_bind` once ``Tensor``
+exists (they import it).
+"""
+# ruff: noqa: E301, E302, E501  (one-line delegates, as in autograd/tensor.py)
+from __future__ import annotations
+
+
+class TensorApi:
+    __slots__ = ()
+
+    # ------------------------------------------------------------ legacy types and properties
+    def type(self, dtype=None, non_blocking=False, **kw): return _lg.to_type(self, dtype, non_blocking, **kw)
+    is_xpu = is_mps = is_meta = is_sparse = is_quantized = is_nested = property(lambda self: False)
+    def is_complex(self): return False
+    def is_floating_point(self): return self.dtype.kind == "f"
+    def is_signed(self): return self.dtype.kind in "if"
+    def is_contiguous(self, memory_format=None): return bool(self._data.flags.c_contiguous)
+    def is_inference(self): return self._inference
+    def is_pinned(self): return False
+    def is_shared(self): return False
+    def pin_memory(self): return self
+    def share_memory_(self): return self
+    def nelement(self): return self.numel()
+    def ndimension(self): return self.ndim
+    def element_size(self): return self.dtype.itemsize
+    @property
+    def itemsize(self): return self.dtype.itemsize
+    @property
+    def nbytes(self): return int(self._data.nbytes)
+    def get_device(self): return -1 if self.device.type == "cpu" else (self.device.index or 0)
+    def stride(self, dim=None): return _ta.stride(self, dim)
+    def byte(self): return self.to(_backend.uint8)
+    def char(self): return self.to(_backend.int8)
+    def short(self): return self.to(_backend.int16)
+    def __format__(self, spec): return _ta.format_tensor(self, spec)
+
+    # ------------------------------------------------------------ new_* constructors
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False): return _ta.new(self, _cr.zeros, size, dtype, device, requires_grad)
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False): return _ta.new(self, _cr.ones, size, dtype, device, requires_grad)
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False): return _ta.new(self, _cr.empty, size, dtype, device, requires_grad)
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False): return _ta.new_full(self, size, fill_value, dtype, device, requires_grad)
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False): return _ta.new_tensor(self, data, dtype, device, requires_grad)
+
+    # ------------------------------------------------------------ more math
+    def neg(self): return _ew.neg(self)
+    def negative(self): return _ew.neg(self)
+    def remainder(self, other): return _ew.remainder(self, other)
+    def floor_divide(self, other): return _ew.floor_divide(self, other)
+    def true_divide(self, other): return _ew.div(self, other)
+    def divide(self, other, *, rounding_mode=None): return _ew.div(self, other, rounding_mode=rounding_mode)
+    def multiply(self, other): return _ew.mul(self, other)
+    def subtract(self, other, *, alpha=1): return _ew.sub(self, other, alpha=alpha)
+    def absolute(self): return _ew.abs(self)
+    def floor(self): return _um.floor(self)
+    def ceil(self): return _um.ceil(self)
+    def round(self, *, decimals=0): return _um.round(self, decimals=decimals)
+    def trunc(self): return _um.trunc(self)
+    def fix(self): return _um.trunc(self)
+    def frac(self): return _um.frac(self)
+    def log2(self): return _um.log2(self)
+    def log10(self): return _um.log10(self)
+    def exp2(self): return _um.exp2(self)
+    def erfinv(self): return _um.erfinv(self)
+    def square(self): return _um.square(self)
+    def tan(self): return _um.tan(self)
+    def sinh(self): return _um.sinh(self)
+    def cosh(self): return _um.cosh(self)
+    def asin(self): return _um.asin(self)
+    def acos(self): return _um.acos(self)
+    def atan(self): return _um.atan(self)
+    def arcsin(self): return _um.asin(self)
+    def arccos(self): return _um.acos(self)
+    def arctan(self): return _um.atan(self)
+    def atan2(self, other): return _um.atan2(self, other)
+    def arctan2(self, other): return _um.atan2(self, other)
+    def fmod(self, other): return _um.fmod(self, other)
+    def hypot(self, other): return _um.hypot(self, other)
+    def logit(self, eps=None): return _um.logit(self, eps)
+    def xlogy(self, other): return _um.xlogy(self, other)
+    def lerp(self, end, weight): return _um.lerp(self, end, weight)
+    def addcmul(self, tensor1, tensor2, *, value=1): return _um.addcmul(self, tensor1, tensor2, value=value)
+    def addcdiv(self, tensor1, tensor2, *, value=1): return _um.addcdiv(self, tensor1, tensor2, value=value)
+    def clamp_min(self, min): return _ew.clamp(self, min, None)
+    def clamp_max(self, max): return _ew.clamp(self, None, max)
+    def logical_and(self, other): return _ew.logical_and(self, other)
+    def logical_or(self, other): return _ew.logical_or(self, other)
+    def logical_xor(self, other): return _ew.logical_xor(self, other)
+    def logical_not(self): return _ew.logical_not(self)
+    def isinf(self): return _cm.isinf(self)
+    def isposinf(self): return _cm.isposinf(self)
+    def isneginf(self): return _cm.isneginf(self)
+    def signbit(self): return _cm.signbit(self)
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False): return _cm.isclose(self, other, rtol, atol, equal_nan)
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False): return _cm.allclose(self, other, rtol, atol, equal_nan)
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None): return _cm.nan_to_num(self, nan, posinf, neginf)
+    def equal(self, other): return _ew.equal(self, other)
+    def cumprod(self, dim, *, dtype=None): return _lm.cumprod(self, dim, dtype=dtype)
+    def cross(self, other, dim=None): return _lm.cross(self, other, dim)
+    def kron(self, other): return _lm.kron(self, other)
+    def inner(self, other): return _lm.inner(self, other)
+    def mv(self, vec): return _lm.mv(self, vec)
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1): return _lm.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1): return _lm.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    def count_nonzero(self, dim=None): return _sel.count_nonzero(self, dim)
+
+    # ------------------------------------------------------------ sorting
+    def sort(self, dim=-1, descending=False, stable=False): return _so.sort(self, dim, descending, stable)
+    def argsort(self, dim=-1, descending=False, stable=False): return _so.argsort(self, dim, descending, stable)
+    def msort(self): return _so.msort(self)
+    def topk(self, k, dim=-1, largest=True, sorted=True): return _so.topk(self, k, dim, largest, sorted)
+    def kthvalue(self, k, dim=-1, keepdim=False): return _so.kthvalue(self, k, dim, keepdim)
+    def median(self, dim=None, keepdim=False): return _so.median(self, dim, keepdim)
+    def nanmedian(self, dim=None, keepdim=False): return _so.nanmedian(self, dim, keepdim)
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None): return _so.unique(self, sorted, return_inverse, return_counts, dim)
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None): return _so.unique_consecutive(self, return_inverse, return_counts, dim)
+
+    # ------------------------------------------------------------ selection and rearranging
+    def tril(self, diagonal=0): return _sel.tril(self, diagonal)
+    def triu(self, diagonal=0): return _sel.triu(self, diagonal)
+    def diag(self, diagonal=0): return _sel.diag(self, diagonal)
+    def diagonal(self, offset=0, dim1=0, dim2=1): return _sel.diagonal(self, offset, dim1, dim2)
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1): return _sel.diag_embed(self, offset, dim1, dim2)
+    def trace(self): return _sel.trace(self)
+    def narrow(self, dim, start, length): return _sel.narrow(self, dim, start, length)
+    def select(self, dim, index): return _sel.select(self, dim, index)
+    def unbind(self, dim=0): return _sel.unbind(self, dim)
+    def nonzero(self, *, as_tuple=False): return _sel.nonzero(self, as_tuple=as_tuple)
+    def argwhere(self): return _sel.argwhere(self)
+    def take(self, index): return _sel.take(self, index)
+    def masked_select(self, mask): return _sel.masked_select(self, mask)
+    def index_fill(self, dim, index, value): return _sel.index_fill(self, dim, index, value)
+    def index_add(self, dim, index, source, *, alpha=1): return _sel.index_add(self, dim, index, source, alpha=alpha)
+    def index_copy(self, dim, index, source): return _sel.index_copy(self, dim, index, source)
+    def scatter_add(self, dim, index, src): return _ga.scatter_add(self, dim, index, src)
+    def tensor_split(self, indices_or_sections, dim=0): return _sel.tensor_split(self, indices_or_sections, dim)
+    def hsplit(self, sections): return _sel.hsplit(self, sections)
+    def vsplit(self, sections): return _sel.vsplit(self, sections)
+    def movedim(self, source, destination): return _sel.movedim(self, source, destination)
+    def moveaxis(self, source, destination): return _sel.movedim(self, source, destination)
+    def swapaxes(self, axis0, axis1): return _sh.transpose(self, axis0, axis1)
+    def swapdims(self, dim0, dim1): return _sh.transpose(self, dim0, dim1)
+    def fliplr(self): return _sel.fliplr(self)
+    def flipud(self): return _sel.flipud(self)
+    def rot90(self, k=1, dims=(0, 1)): return _sel.rot90(self, k, dims)
+    def tile(self, *dims): return _sel.tile(self, dims[0] if len(dims) == 1 else dims)
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None): return _sel.repeat_interleave(self, repeats, dim)
+    def unfold(self, dimension, size, step): return _ta.unfold(self, dimension, size, step)
+
+    # ------------------------------------------------------------ sampling
+    def multinomial(self, num_samples, replacement=False, *, generator=None): return _sp.multinomial(self, num_samples, replacement, generator=generator)
+    def bernoulli(self, p=None, *, generator=None): return _sp.bernoulli(self, p, generator=generator)
+    def bernoulli_(self, p=0.5, *, generator=None): return _ta.bernoulli_(self, p, generator)
+    def exponential_(self, lambd=1.0, *, generator=None): return _ta.exponential_(self, lambd, generator)
+    def random_(self, from_=0, to=None, *, generator=None): return _ta.random_(self, from_, to, generator)
+
+    # ------------------------------------------------------------ in place
+    def exp_(self): return _im.exp_(self)
+    def log_(self): return _im.log_(self)
+    def log1p_(self): return _im.log1p_(self)
+    def expm1_(self): return _im.expm1_(self)
+    def sqrt_(self): return _im.sqrt_(self)
+    def rsqrt_(self): return _im.rsqrt_(self)
+    def sin_(self): return _im.sin_(self)
+    def cos_(self): return _im.cos_(self)
+    def tanh_(self): return _im.tanh_(self)
+    def sigmoid_(self): return _im.sigmoid_(self)
+    def relu_(self): return _im.relu_(self)
+    def abs_(self): return _im.abs_(self)
+    def neg_(self): return _im.neg_(self)
+    def sign_(self): return _im.sign_(self)
+    def reciprocal_(self): return _im.reciprocal_(self)
+    def erf_(self): return _im.erf_(self)
+    def erfinv_(self): return _im.erfinv_(self)
+    def floor_(self): return _im.floor_(self)
+    def ceil_(self): return _im.ceil_(self)
+    def round_(self, *, decimals=0): return _im.round_(self, decimals=decimals)
+    def trunc_(self): return _im.trunc_(self)
+    def frac_(self): return _im.frac_(self)
+    def log2_(self): return _im.log2_(self)
+    def log10_(self): return _im.log10_(self)
+    def square_(self): return _im.square_(self)
+    def pow_(self, exponent): return _im.pow_(self, exponent)
+    def fmod_(self, other): return _im.fmod_(self, other)
+    def remainder_(self, other): return _im.remainder_(self, other)
+    def clamp_min_(self, min): return _im.clamp_min_(self, min)
+    def clamp_max_(self, max): return _im.clamp_max_(self, max)
+    def clip_(self, min=None, max=None): return _im.clip_(self, min, max)
+    def masked_fill_(self, mask, value): return _im.masked_fill_(self, mask, value)
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None): return _im.scatter_(self, dim, index, src, value=value, reduce=reduce)
+    def scatter_add_(self, dim, index, src): return _im.scatter_add_(self, dim, index, src)
+    def index_fill_(self, dim, index, value): return _im.index_fill_(self, dim, index, value)
+    def index_add_(self, dim, index, source, *, alpha=1): return _im.index_add_(self, dim, index, source, alpha=alpha)
+    def index_copy_(self, dim, index, source): return _im.index_copy_(self, dim, index, source)
+    def addcmul_(self, tensor1, tensor2, *, value=1): return _im.addcmul_(self, tensor1, tensor2, value=value)
+    def addcdiv_(self, tensor1, tensor2, *, value=1): return _im.addcdiv_(self, tensor1, tensor2, value=value)
+    def lerp_(self, end, weight): return _im.lerp_(self, end, weight)
+    def tril_(self, diagonal=0): return _im.tril_(self, diagonal)
+    def triu_(self, diagonal=0): return _im.triu_(self, diagonal)
+    def fill_diagonal_(self, fill_value, wrap=False): return _im.fill_diagonal_(self, fill_value, wrap)
+
+
+def _bind():
+    """Import the modules the delegates call (after ``Tensor`` is defined: they import it)."""
+    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im
+    from . import backend as _backend
+    from . import creation as _cr
+    from . import legacy as _lg
+    from . import tensor_api_impl as _ta
+    from .ops import compare_more as _cm
+    from .ops import elementwise as _ew
+    from .ops import gather as _ga
+    from .ops import inplace_methods as _im
+    from .ops import linalg_more as _lm
+    from .ops import sampling as _sp
+    from .ops import selection as _sel
+    from .ops import shape as _sh
+    from .ops import sort as _so
+    from .ops import unary_more as _um
