@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from golden import T
+from layer_check import compare_module
 
 import autograd as ag
 import nn
@@ -26,6 +28,8 @@ REPRS = [
 @pytest.mark.parametrize("module,text", REPRS, ids=[t for _, t in REPRS])
 def test_repr_as_pytorch(module, text):
     assert repr(module) == text
+    name, args = text.split("(", 1)
+    assert repr(module) == repr(eval(f"T.nn.{name}({args}"))  # noqa: S307 - PyTorch's own repr
 
 
 def test_prelu_parameter_and_gradient(device):
@@ -39,10 +43,7 @@ def test_prelu_parameter_and_gradient(device):
 
 
 def test_prelu_matches_torch(device):
-    torch = pytest.importorskip("torch")
-    from layer_check import compare_module
-
-    tm = torch.nn.PReLU(4, init=0.1)
+    tm = T.nn.PReLU(4, init=0.1)
     compare_module(nn.PReLU(4).to(device), tm, np.random.default_rng(0).standard_normal((2, 4, 3)).astype(
         np.float32), device)
 

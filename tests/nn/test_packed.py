@@ -9,11 +9,23 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from call_check import compare_call
+from golden import T
+
 import autograd as ag
 import nn
 from nn.utils import rnn as R
 
 RNG = np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rng():
+    """Each test draws its inputs from its own generator."""
+    global RNG
+    RNG = np.random.default_rng(0)
+
+
 LENGTHS = [3, 5, 2, 5, 1]
 
 
@@ -89,44 +101,34 @@ def test_packed_equals_each_sequence_alone(device, cls, kw):
             np.testing.assert_allclose(_np(f[:, b]), _np(g), rtol=1e-10, atol=1e-12)
 
 
+def _packed_call(lengths, bf, sorted_, lstm, rnn_utils, tensor):
+    """Run ``m`` on ``x`` packed with ``lengths``; the outputs: padded output, final state(s), packing."""
+    def call(m, x):
+        p = rnn_utils.pack_padded_sequence(x, tensor(lengths), batch_first=bf, enforce_sorted=sorted_)
+        out, st = m(p)
+        assert isinstance(out, rnn_utils.PackedSequence)
+        padded, _ = rnn_utils.pad_packed_sequence(out, batch_first=bf, total_length=5)
+        extra = [p.batch_sizes] + ([] if sorted_ else [p.sorted_indices, p.unsorted_indices])
+        return [padded, out.data] + (list(st) if lstm else [st]) + extra
+    return call
+
+
 @pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
 @pytest.mark.parametrize("sorted_", [True, False], ids=["sorted", "unsorted"])
 def test_packed_rnn_matches_torch(device, cls, sorted_):
-    torch = pytest.importorskip("torch")
-    from layer_check import assert_close, load_from_torch
-
-    TR = torch.nn.utils.rnn
     kw = dict(num_layers=2, bidirectional=True) if cls == "LSTM" else dict(batch_first=True)
-    torch.manual_seed(0)
-    tm = getattr(torch.nn, cls)(4, 3, **kw)
-    m = load_from_torch(getattr(nn, cls)(4, 3, **kw).to(device), tm, device)
+    m = getattr(nn, cls)(4, 3, **kw).to(device)
     lengths = sorted(LENGTHS, reverse=True) if sorted_ else LENGTHS
     bf = kw.get("batch_first", False)
-    x = RNG.standard_normal((5, 5, 4)).astype(np.float32)
-    xi, txi = ag.tensor(x, device=device, requires_grad=True), torch.tensor(x, requires_grad=True)
-    lens = ag.tensor(lengths)
-    p = R.pack_padded_sequence(xi, lens, batch_first=bf, enforce_sorted=sorted_)
-    tp = TR.pack_padded_sequence(txi, torch.tensor(lengths), batch_first=bf, enforce_sorted=sorted_)
-    assert p.batch_sizes.tolist() == tp.batch_sizes.tolist()
-    assert (p.sorted_indices is None) == (tp.sorted_indices is None)
-    if not sorted_:
-        assert p.unsorted_indices.tolist() == tp.unsorted_indices.tolist()
-    out, st = m(p)
-    tout, tst = tm(tp)
-    assert isinstance(out, R.PackedSequence)
-    assert_close(out.data.detach().cpu().numpy(), tout.data.detach().numpy(), 1e-5, 1e-6, "packed output")
-    sts, tsts = (st, tst) if cls == "LSTM" else ((st,), (tst,))
-    for s, ts in zip(sts, tsts):
-        assert_close(s.detach().cpu().numpy(), ts.detach().numpy(), 1e-5, 1e-6, "final state")
-    po, _ = R.pad_packed_sequence(out, batch_first=bf, total_length=5)
-    tpo, _ = TR.pad_packed_sequence(tout, batch_first=bf, total_length=5)
-    loss = (po * po).sum() + sum((s * s * s).sum() for s in sts)
-    tloss = (tpo * tpo).sum() + sum((s * s * s).sum() for s in tsts)
-    loss.backward()
-    tloss.backward()
-    assert_close(xi.grad.cpu().numpy(), txi.grad.numpy(), 1e-4, 1e-5, "input gradient")
-    for name, prm in m.named_parameters():
-        assert_close(prm.grad.cpu().numpy(), tm.get_parameter(name).grad.numpy(), 1e-4, 1e-5, name)
+    x = np.random.default_rng(5).standard_normal((5, 5, 4)).astype(np.float32)
+
+    def torch_call(*args):
+        import torch
+
+        return _packed_call(lengths, bf, sorted_, cls == "LSTM", torch.nn.utils.rnn, torch.tensor)(*args)
+    ours = _packed_call(lengths, bf, sorted_, cls == "LSTM", R, ag.tensor)
+    compare_call(m, getattr(T.nn, cls)(4, 3, **kw), [x], device, call=ours, tcall=torch_call,
+                 label=f"packed lengths={lengths} batch_first={bf} enforce_sorted={sorted_}")
 
 
 @pytest.mark.parametrize("cls", [nn.GRU, nn.LSTM])
