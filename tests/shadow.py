@@ -266,6 +266,8 @@ def _make_module():
     mod.array = lambda a, dtype=None, copy=True: ShadowArray(
         np.array(a._a if isinstance(a, ShadowArray) else a, dtype=dtype, copy=copy))
     mod.random = types.SimpleNamespace(default_rng=_Generator)
+    mod.linalg = types.SimpleNamespace(**{n: _function(getattr(np.linalg, n))  # cupy.linalg's batched ones
+                                          for n in ("cholesky", "solve", "slogdet", "det", "inv")})
     mod.from_dlpack = _from_dlpack
     mod.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))
     mod.cuda = types.SimpleNamespace(

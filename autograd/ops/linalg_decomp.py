@@ -1,0 +1,206 @@
+"""Matrix decompositions and solves: cholesky, solve / solve_triangular, slogdet, and the composites
+inv, det and logdet built on them (PyTorch's ``torch.linalg`` semantics, batched over leading dims).
+
+Backward formulas are PyTorch's (Murray 2016 for the Cholesky factor; ``gB = A^{-H} gX``,
+``gA = -gB X^H`` for the solves) written with these same ops, so second derivatives work.
+"""
+from __future__ import annotations
+
+from ..function import Primitive
+from ..tensor import Tensor
+from .linalg import matmul
+
+__all__ = ["cholesky", "linalg_cholesky", "solve", "solve_triangular", "slogdet", "logdet", "det", "inverse",
+           "LinAlgError"]
+
+
+class LinAlgError(RuntimeError):
+    """A matrix that the factorisation or solve cannot handle (PyTorch's ``torch.linalg.LinAlgError``)."""
+
+
+class _Tri(Primitive):
+    """``tril(x, k)`` (``upper=False``) or ``triu(x, k)`` of the last two dims: a linear mask."""
+
+    @staticmethod
+    def forward(ctx, x, upper, k):
+        ctx.upper, ctx.k = upper, k
+        xp = ctx.device.xp
+        return xp.triu(x, k) if upper else xp.tril(x, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _Tri.apply(g, ctx.upper, ctx.k), None, None
+
+
+def _square(name, a):
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{name}(): argument 'A' must be Tensor, not {type(a).__name__}")
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
+                           f"{a.shape[-2] if a.ndim >= 2 else a.ndim} by {a.shape[-1] if a.ndim else 0} "
+                           "matrices")
+    if a._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point tensor as input. Got {a.dtype}")
+
+
+_NOT_PD = ("linalg.cholesky: The factorization could not be completed because the input is not "
+           "positive-definite.")
+_SINGULAR = "linalg.solve: The solver failed because the input matrix is singular."
+
+
+def _checked(xp, fn, args, message):
+    """``fn(*args)``, raising LinAlgError where NumPy raises its own, or CuPy returns non-finite values."""
+    args = args if isinstance(args, tuple) else (args,)
+    try:
+        out = fn(*args)
+    except Exception as exc:  # numpy.linalg.LinAlgError (the engine does not import NumPy here)
+        if type(exc).__name__ == "LinAlgError":
+            raise LinAlgError(message) from None
+        raise
+    if not bool(xp.isfinite(out).all()) and bool(xp.isfinite(args[0]).all()):
+        raise LinAlgError(message)
+    return out
+
+
+class Cholesky(Primitive):
+    """The lower Cholesky factor ``L`` of ``A = L L^H`` (only ``A``'s lower triangle is read)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        low = _checked(ctx.device.xp, ctx.device.xp.linalg.cholesky, a, _NOT_PD)
+        ctx.save_for_backward(low)
+        return low
+
+    @staticmethod
+    def backward(ctx, g):
+        (low,) = ctx.saved_tensors
+        phi = _Tri.apply(matmul(low.mT, g), False, 0)
+        phi = (phi + _Tri.apply(phi, False, -1).mT) * 0.5
+        grad = solve_triangular(low.mT, phi, upper=True, left=True)
+        return solve_triangular(low, grad, upper=False, left=False)
+
+
+class Solve(Primitive):
+    """``X`` with ``A X = B`` (``left``) or ``X A = B``; ``tri`` None, "upper" or "lower" (the other
+    triangle of ``A`` is ignored), ``unit`` takes ``A``'s diagonal as ones."""
+
+    @staticmethod
+    def forward(ctx, a, b, tri, left, unit):
+        xp = ctx.device.xp
+        given = a  # saved as the input itself (backward's solve masks it again), so it stays on the graph
+        if tri is not None:
+            a = xp.triu(a) if tri == "upper" else xp.tril(a)
+            if unit:
+                a = a.copy()
+                idx = xp.arange(a.shape[-1])
+                a[..., idx, idx] = 1
+        if left:
+            x = _checked(xp, xp.linalg.solve, (a, b), _SINGULAR)
+        else:
+            x = xp.swapaxes(_checked(xp, xp.linalg.solve, (xp.swapaxes(a, -1, -2), xp.swapaxes(b, -1, -2)),
+                                     _SINGULAR), -1, -2)
+        ctx.tri, ctx.left, ctx.unit = tri, left, unit
+        if ctx.needs_input_grad:  # empty when not recorded
+            ctx.save_for_backward(given, x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        a, x = ctx.saved_tensors
+        tri, left, unit = ctx.tri, ctx.left, ctx.unit
+        flipped = None if tri is None else ("lower" if tri == "upper" else "upper")
+        gb = Solve.apply(a.mT, g, flipped, left, unit)
+        ga = None
+        if ctx.needs_input_grad[0]:
+            ga = -matmul(gb, x.mT) if left else -matmul(x.mT, gb)
+            if tri is not None:
+                ga = _Tri.apply(ga, tri == "upper", (1 if unit else 0) * (1 if tri == "upper" else -1))
+        return ga, gb, None, None, None
+
+
+class Slogdet(Primitive):
+    """``log|det A|`` (the sign is computed alongside, without a gradient)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return ctx.device.xp.linalg.slogdet(a)[1]
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        # d log|det A| / dA = A^{-T}
+        return g[..., None, None] * inverse(a).mT
+
+
+def _rhs(name, a, b, left):
+    if not isinstance(b, Tensor):
+        raise TypeError(f"{name}(): argument 'B' must be Tensor, not {type(b).__name__}")
+    vector = b.ndim == 1 or (left and b.ndim == a.ndim - 1 and b.shape == a.shape[:-1])
+    rows = b.shape[-1] if vector else (b.shape[-2] if left else b.shape[-1])
+    if rows != a.shape[-1]:
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({'x'.join(map(str, a.shape[-2:]))} and "
+                           f"{'x'.join(map(str, b.shape[-2:]))})")
+    return vector
+
+
+def linalg_cholesky(A, *, upper=False):  # noqa: N803 (PyTorch's argument names)
+    """``torch.linalg.cholesky``: the lower factor ``L`` of ``A = L L^H`` (``upper``: ``U = L^H``).
+
+    Raises ``LinAlgError`` (a ``RuntimeError``) when ``A`` is not positive-definite.
+    """
+    _square("linalg.cholesky", A)
+    low = Cholesky.apply(A)
+    return low.mT if upper else low
+
+
+def cholesky(input, upper=False):
+    """``torch.cholesky`` (the older spelling of :func:`linalg_cholesky`)."""
+    return linalg_cholesky(input, upper=upper)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):  # noqa: N803
+    """``torch.linalg.solve_triangular``: ``X`` with ``A X = B`` (``left``) or ``X A = B`` , A triangular."""
+    _square("linalg.solve_triangular", A)
+    if not isinstance(B, Tensor) or B.ndim < 2:
+        raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 dimensions.")
+    _rhs("linalg.solve_triangular", A, B, left)
+    return Solve.apply(A, B, "upper" if upper else "lower", left, unitriangular)
+
+
+def solve(A, B, *, left=True):  # noqa: N803
+    """``torch.linalg.solve``: ``X`` with ``A X = B`` (``left``) or ``X A = B``; ``B`` may be a vector."""
+    _square("linalg.solve", A)
+    if _rhs("linalg.solve", A, B, left):
+        return Solve.apply(A, B[..., None], None, True, False)[..., 0]
+    return Solve.apply(A, B, None, left, False)
+
+
+def inverse(A):  # noqa: N803
+    """``torch.linalg.inv`` / ``torch.inverse``: ``A^{-1}``, as the solve of ``A X = I``."""
+    _square("linalg.inv", A)
+    xp = A.device.xp
+    eye = Tensor(xp.broadcast_to(xp.eye(A.shape[-1], dtype=A._data.dtype), A.shape).copy())
+    return Solve.apply(A, eye, None, True, False)
+
+
+def slogdet(A):  # noqa: N803
+    """``torch.linalg.slogdet``: ``(sign, logabsdet)``; the gradient flows through ``logabsdet``."""
+    _square("linalg.slogdet", A)
+    logabs = Slogdet.apply(A)
+    sign = Tensor(A.device.xp.linalg.slogdet(A._data)[0])
+    return sign, logabs
+
+
+def logdet(A):  # noqa: N803
+    """``torch.logdet``: ``log det A`` (NaN where ``det A < 0``, ``-inf`` where it is 0)."""
+    sign, logabs = slogdet(A)
+    xp = A.device.xp
+    return logabs + Tensor(xp.where(sign._data < 0, xp.nan, 0.0).astype(A._data.dtype))
+
+
+def det(A):  # noqa: N803
+    """``torch.linalg.det``: ``sign * exp(logabsdet)`` (the gradient is undefined at singular ``A``)."""
+    sign, logabs = slogdet(A)
+    return sign * logabs.exp()
