@@ -26,7 +26,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         input: 1-D or 2-D non-negative weights (each row needs a positive sum).
         num_samples: draws per row.
         replacement: draw with replacement; without it (the default) each row's draws are
-            distinct, and ``num_samples`` may not exceed the number of positive weights.
+            distinct (zero weights come last, once the positive ones are used up).
         generator: a random generator to draw from.
 
     Returns:
@@ -62,13 +62,11 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         idx = pos.reshape(rows, num_samples) - (xp.arange(rows) * n)[:, None]
         idx = xp.minimum(idx, n - 1)
     else:
-        if bool(xp.any((p > 0).sum(axis=1) < num_samples)):
-            raise RuntimeError("invalid multinomial distribution (with replacement=False, not enough "
-                               "non-negative category to sample)")
-        # exponential races: the first num_samples arrivals of clocks with rates p, in order
+        # exponential races: the first num_samples arrivals of clocks with rates p, in order; as in
+        # PyTorch, zero weights are drawn only once every positive weight is (here in index order)
         u = uniform_array((rows, n), backend.float64, dev, generator=generator)
         with _quiet(xp):
-            keys = -xp.log1p(-u) / p  # inf for p == 0: never drawn
+            keys = -xp.log1p(-u) / p  # inf for p == 0: after every positive weight
         idx = xp.argsort(keys, axis=1, kind="stable")[:, :num_samples]
     idx = idx.astype(backend.int64, copy=False)
     return Tensor._make(idx.reshape(num_samples) if input.ndim == 1 else idx, dev)
