@@ -44,6 +44,7 @@ from .memory import memory_report
 from . import utils
 from .ops.linalg_decomp import cholesky, det, inverse, logdet, slogdet
 from . import linalg
+from . import distributions
 from . import accelerator, backends
 from .legacy import *  # noqa: F401,F403  (Size, finfo, iinfo, FloatTensor, ..., is_tensor, bfloat16)
 from .inference import inference_mode, is_inference_mode_enabled
