@@ -75,13 +75,14 @@ class Div(Primitive):
 class FloorDivide(Primitive):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
         return a // b
 
     @staticmethod
     def backward(ctx, g):
-        # piecewise constant: zero gradient, as PyTorch
-        return g * 0, (g * 0 if ctx.needs_input_grad[1] else None)
+        # piecewise constant: zero gradient, as PyTorch's div(rounding_mode="floor") (zeros, not g * 0,
+        # which is NaN where g is inf)
+        zero = Tensor._make(ctx.device.xp.zeros_like(g._data), g.device)
+        return zero, (zero if ctx.needs_input_grad[1] else None)
 
 
 class Remainder(Primitive):

@@ -108,7 +108,7 @@ def fill_(t, value):
     if isinstance(value, Tensor):
         value = value.item()
     if state.enabled and t.requires_grad:
-        return _apply(t, lambda a: ew.mul(a, 0) + value)
+        return _apply(t, lambda a: _overwrite(a, value))
     t._data[...] = value
     t._bump()
     return t
@@ -121,7 +121,24 @@ def copy_(t, src):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
     src = to(src, t.device)
-    return _apply(t, lambda a, s: ew.add(ew.mul(a, 0), s), src)
+    if state.enabled and (t.requires_grad or src.requires_grad):
+        return _apply(t, _overwrite, src)
+    t._check_inplace()
+    try:
+        t._data[...] = src._data  # any cast, as PyTorch's copy_ (float -> int truncates)
+    except ValueError:
+        raise RuntimeError(f"copy_(): the source of shape {tuple(src.shape)} cannot be broadcast to "
+                           f"the destination's shape {tuple(t.shape)}") from None
+    t._bump()
+    return t
+
+
+def _overwrite(a, src):
+    """``src`` broadcast over ``a`` as a recorded op: a zero gradient flows to ``a`` (as PyTorch's
+    copy_/fill_), and no arithmetic touches ``a``'s values (``a * 0`` would turn inf and NaN into NaN)."""
+    from .compare import where
+
+    return where(Tensor._make(a.device.xp.ones(a.shape, dtype=bool), a.device), src, a)
 
 
 def uniform_(t, a=0.0, b=1.0, generator=None):
