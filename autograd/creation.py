@@ -29,9 +29,21 @@ def _to_array(data, dtype=None, device=None):
         data = data._data
     elif isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(data)):
         data = [_to_host_nested(v) for v in data]
+    if backend.is_array(data):
+        _check_dtype(data.dtype)
     dev = _device(device) if device is not None else (
         backend.device_of(data) if backend.is_array(data) else backend.Device("cpu"))
     return backend.asarray(data, dtype=dtype, device=dev, copy=True)
+
+
+_SUPPORTED = "float64, float32, float16, int64, int32, int16, int8, uint8, and bool"
+
+
+def _check_dtype(dtype):
+    """Raise PyTorch's TypeError for an array of objects, strings, dates, complex numbers..."""
+    if dtype.kind not in "biuf":
+        raise TypeError(f"can't convert np.ndarray of type numpy.{dtype.type.__name__}. The only "
+                        f"supported types are: {_SUPPORTED}.")
 
 
 def _flat(data):
@@ -85,6 +97,7 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         return data.to(device=device, dtype=dtype) if (device or dtype) else data
     if backend.is_array(data) and (device is None or backend.device_of(data) == device):
+        _check_dtype(data.dtype)
         d = backend.as_dtype(dtype)
         arr = data if d is None or data.dtype == d else data.astype(d)
         return Tensor._make(arr, backend.device_of(arr))
@@ -94,6 +107,7 @@ def as_tensor(data, dtype=None, device=None):
 def from_numpy(array):
     """A CPU tensor sharing memory with a ``numpy.ndarray``."""
     arr = backend.from_numpy(array)
+    _check_dtype(arr.dtype)
     return Tensor._make(arr, backend.Device("cpu"))
 
 

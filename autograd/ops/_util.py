@@ -40,6 +40,8 @@ def promote(a, b):
     if not ta and not tb:
         raise TypeError(f"expected a Tensor operand, got {type(a).__name__} and {type(b).__name__}")
     t, s = (a, b) if ta else (b, a)
+    if getattr(s, "ndim", None) == 0 and not backend.is_array(s) and hasattr(s, "dtype"):
+        s = _numpy_scalar(s)
     if isinstance(s, numbers.Number) and not isinstance(s, Tensor):
         if isinstance(s, complex):
             raise TypeError("complex scalars are not supported")
@@ -51,8 +53,23 @@ def promote(a, b):
     if isinstance(s, (str, bytes, dict, set, frozenset)) or s is None:
         raise TypeError(f"unsupported operand type(s): 'Tensor' and '{type(s).__name__}' (expected a Tensor, "
                         "a Python number, or a list/array of numbers)")
+    numpy_array = backend.is_host_array(s) or backend.is_array(s)
     s = as_tensor_like(s, t)
+    if numpy_array:  # PyTorch hands an array operand to NumPy, whose promotion decides (0-d included)
+        r = t.device.xp.result_type(t._data.dtype, s._data.dtype)
+        t, s = (t if t._data.dtype == r else t.to(r)), (s if s._data.dtype == r else s.to(r))
+        return (t, s) if ta else (s, t)
     return promote(t, s) if ta else promote(s, t)
+
+
+def _numpy_scalar(s):
+    """A NumPy scalar as the Python number PyTorch takes it for (a NumPy bool as a float)."""
+    kind = s.dtype.kind
+    if kind in "fb":
+        return float(s)
+    if kind in "iu":
+        return int(s)
+    return s
 
 
 _SCALAR_CATEGORY = {bool: 0, int: 1, float: 2}

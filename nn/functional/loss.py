@@ -255,6 +255,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     data = input._data
     if bool(((data < 0) | (data > 1)).any()):
         raise RuntimeError("all elements of input should be between 0 and 1")
+    t = target._data
+    if not bool(((t >= 0) & (t <= 1)).all()):  # NaN included, as PyTorch
+        raise RuntimeError("all elements of target should be between 0 and 1")
     if target.dtype != input.dtype:
         target = target.to(input.dtype)
     loss = BinaryCrossEntropy.apply(input, target)
