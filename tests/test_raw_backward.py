@@ -8,7 +8,7 @@ import pytest
 
 import autograd as ag
 from autograd.function import Function
-from autograd.ops import fused
+from autograd.ops import fused, indexing
 
 
 def _subclasses(cls):
@@ -44,7 +44,20 @@ def _gru_layer(rng, device, reverse=False):
     return [gx, w, b, h0], fused.FusedGRULayer.apply(gx, w, b, h0, reverse)
 
 
+def _index(rng, device):
+    x, = _inputs(rng, device, (4, 5))
+    return [x], [indexing.Index.apply(x, (slice(1, 3), None, 2))]
+
+
+def _index_advanced(rng, device):
+    x, = _inputs(rng, device, (4, 5))
+    rows = ag.tensor([0, 2, 2, 3], device=device)._data
+    return [x], [indexing.IndexAdvanced.apply(x, (rows, slice(None)))]
+
+
 CASES = {
+    indexing.Index: [_index],
+    indexing.IndexAdvanced: [_index_advanced],
     fused.FusedLSTMCell: [_lstm_cell],
     fused.FusedGRUCell: [_gru_cell],
     fused.FusedLSTMLayer: [_lstm_layer, lambda r, d: _lstm_layer(r, d, True)],
@@ -64,7 +77,8 @@ def test_raw_backward_agrees_with_tensor_backward(op, device):
         rng = np.random.default_rng(0)
         inputs, outputs = build(rng, device)
         seeds = [ag.tensor(rng.standard_normal(tuple(o.shape)), device=device) for o in outputs]
-        loss = sum(((o * s).sum() for o, s in zip(outputs, seeds)), ag.tensor(0.0, device=device))
+        # o * o: the incoming gradients depend on the inputs, so the Tensor backward records a graph
+        loss = sum(((o * o * s).sum() for o, s in zip(outputs, seeds)), ag.tensor(0.0, device=device))
         raw = ag.grad(loss, inputs, retain_graph=True)  # create_graph=False: raw_backward
         graph = ag.grad(loss, inputs, create_graph=True)  # the Tensor backward
         assert any(g.grad_fn is not None for g in graph)  # the Tensor path really ran
