@@ -189,7 +189,8 @@ def _averaging_matrix(n, o, like):
     return ag.tensor(rows, dtype=like.dtype, device=like.device)
 
 
-def _adaptive_avg_pool(input, output_size, nd, name):
+def _adaptive_sizes(input, output_size, nd, name):
+    """The input's spatial sizes and the output sizes (``None`` keeps a size), checked."""
     if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(
             f"{name}: expected a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, got input of "
@@ -201,6 +202,11 @@ def _adaptive_avg_pool(input, output_size, nd, name):
     if len(out) != nd or any(o < 1 for o in out) or any(n == 0 for n in sizes):
         raise RuntimeError(f"{name}: invalid output_size {output_size} for input of shape "
                            f"{tuple(input.shape)}")
+    return sizes, out
+
+
+def _adaptive_avg_pool(input, output_size, nd, name):
+    sizes, out = _adaptive_sizes(input, output_size, nd, name)
     if all(o == 1 for o in out):
         return input.mean(dim=tuple(range(input.ndim - nd, input.ndim)), keepdim=True)
     if all(n % o == 0 for n, o in zip(sizes, out)):

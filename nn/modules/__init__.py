@@ -1,7 +1,7 @@
 """``nn.modules``: every layer class, one family per file; each file's ``__all__`` is exported here."""
 from . import (activation, activation_extra, attention, batchnorm, container, container_params, conv,
                distance, dropout, flatten, instancenorm, linear, loss, loss_extra, module, normalization,
-               padding, pixelshuffle, pooling, rnn, sparse, transformer, upsampling)
+               padding, pixelshuffle, pooling, pooling_extra, rnn, sparse, transformer, upsampling)
 from .activation import *  # noqa: F401,F403
 from .activation_extra import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
@@ -21,6 +21,7 @@ from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .pooling_extra import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
@@ -29,5 +30,5 @@ from .upsampling import *  # noqa: F401,F403
 __all__ = [name for family in (module, container, container_params, linear, flatten, activation, loss,
                                loss_extra, conv, pooling, batchnorm, normalization, dropout, sparse, rnn,
                                attention, transformer, activation_extra, padding, pixelshuffle, upsampling,
-                               distance, instancenorm)
+                               distance, instancenorm, pooling_extra)
            for name in family.__all__]
