@@ -1,4 +1,4 @@
-"""Utilities, in the role of ``torch.utils``: ``ag.utils.data`` (datasets and loaders)."""
-from . import data
+"""Utilities, in the role of ``torch.utils``: ``ag.utils.data`` (datasets and loaders), ``checkpoint``."""
+from . import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]
