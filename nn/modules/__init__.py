@@ -1,6 +1,6 @@
 """``nn.modules``: every layer class, one family per file; each file's ``__all__`` is exported here."""
 from . import (activation, activation_extra, attention, batchnorm, container, container_params, conv,
-               distance, dropout, flatten, instancenorm, linear, loss, loss_extra, module, normalization,
+               distance, dropout, embedding_bag, flatten, instancenorm, linear, loss, loss_extra, module, normalization,
                padding, pixelshuffle, pooling, pooling_extra, rnn, sparse, transformer, upsampling)
 from .activation import *  # noqa: F401,F403
 from .activation_extra import *  # noqa: F401,F403
@@ -11,6 +11,7 @@ from .container_params import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
+from .embedding_bag import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .instancenorm import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
@@ -30,5 +31,5 @@ from .upsampling import *  # noqa: F401,F403
 __all__ = [name for family in (module, container, container_params, linear, flatten, activation, loss,
                                loss_extra, conv, pooling, batchnorm, normalization, dropout, sparse, rnn,
                                attention, transformer, activation_extra, padding, pixelshuffle, upsampling,
-                               distance, instancenorm, pooling_extra)
+                               distance, instancenorm, pooling_extra, embedding_bag)
            for name in family.__all__]
