@@ -13,5 +13,7 @@ from .modules import __all__ as _modules_all
 from .parameter import Parameter
 from . import parallel  # noqa: E402  (DistributedDataParallel; needs the modules above)
 from .parallel.sync_batchnorm import SyncBatchNorm  # noqa: E402
+from .parallel.data_parallel import DataParallel  # noqa: E402
 
-__all__ = ["Parameter", "SyncBatchNorm", "functional", "init", "parallel", "utils"] + list(_modules_all)
+__all__ = ["Parameter", "SyncBatchNorm", "DataParallel", "functional", "init", "parallel",
+           "utils"] + list(_modules_all)
