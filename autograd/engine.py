@@ -120,9 +120,15 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     state.enabled = create_graph
     anomaly = state.anomaly
     observers = on_backward
+    owned = set()  # (id(node), nr) of gradient buffers made here that nothing else has seen yet
+    scatter_ok = not (create_graph or anomaly)
     try:
         for node in order:
             grads = buffers.pop(id(node), None)
+            if owned:
+                key = id(node)
+                for nr in range(len(node._out_metas)):
+                    owned.discard((key, nr))
             if grads is None:
                 if early is not None:  # its edges bring nothing
                     for e in node._edges:
@@ -141,6 +147,10 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             if observers:
                 for observe in observers:
                     observe(node, grads)
+            if scatter_ok and node.raw_scatter is not None and _scatter(node, grads[0], buffers, owned):
+                if not retain_graph:
+                    node._saved = None
+                continue
             if node.raw_backward is not None and not create_graph:
                 results = _raw_backward(node, grads)
             else:
@@ -177,8 +187,12 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                         slots[nr] = g
                     elif slots[nr] is None:
                         slots[nr] = g
+                    elif owned and (id(target), nr) in owned:
+                        slots[nr]._data += g._data  # a buffer made here, seen by no one: in place
                     else:
                         slots[nr] = slots[nr] + g
+                        if not create_graph:  # a new array: later gradients are added into it
+                            owned.add((id(target), nr))
                 else:
                     _add_leaf(leaf_grads, target, g)
                     if early is not None:
@@ -323,6 +337,33 @@ def _adoptable(a, visible, claimed):
     return True
 
 
+def _scatter(node, g, buffers, owned):
+    """Add the gradient of a slice-like node (``raw_scatter``) straight into its source's gradient
+    buffer, instead of making zeros of the source's shape per slice and summing them: the first
+    slice of a source allocates one buffer (``owned``: made here, seen by no one), the later ones
+    and any dense gradient are added into it in place. False (nothing done) when the source is a
+    leaf or the gradient needs a cast; the caller then runs the node's ordinary backward."""
+    e = node._edges[0]
+    if e is None:
+        return True
+    target, nr, shape, dtype = e
+    if not isinstance(target, Function) or g._data.dtype != dtype:
+        return False
+    key = id(target)
+    slots = buffers.get(key)
+    if slots is None:
+        slots = buffers[key] = [None] * len(target._out_metas)
+    cur = slots[nr]
+    if cur is not None and (key, nr) in owned:
+        node.raw_scatter(node, cur._data, g._data)
+        return True
+    buf = node.device.xp.zeros(shape, dtype) if cur is None else cur._data.astype(dtype, order="C")
+    node.raw_scatter(node, buf, g._data)
+    slots[nr] = Tensor._make(buf, node.device)
+    owned.add((key, nr))
+    return True
+
+
 def _raw_backward(node, grads):
     """Call a node's array-level ``raw_backward`` and wrap its gradients as Tensors."""
     results = node.raw_backward(node, *(None if g is None else g._data for g in grads))
@@ -348,6 +389,8 @@ def _add_leaf(leaf_grads, leaf, g):
     entry = leaf_grads.get(id(leaf))
     if entry is None:
         leaf_grads[id(leaf)] = [leaf, g, False]
+    elif entry[2] and not state.enabled:  # already a sum made here, seen by no one: in place
+        entry[1]._data += g._data
     else:
         entry[1] = entry[1] + g
         entry[2] = True  # a new array, made here

@@ -14,6 +14,7 @@ from . import backend
 from .grad_mode import state
 from .observers import RemovableHandle as _HookHandle  # returned by register_hook
 from .observers import on_record
+from .view_tracking import register as register_view
 
 _PACKAGE_ROOTS = tuple(
     os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), name) + os.sep
@@ -223,6 +224,12 @@ class Function:
     #: (``create_graph=False``); ``backward`` stays the differentiable definition.
     raw_backward = None
 
+    #: Optional, for an op whose output is a part of its one differentiable input (a slice):
+    #: ``raw_scatter(ctx, out, grad)`` adds ``grad`` (an array) into ``out`` (an array of the
+    #: input's shape) where the forward took the part from. The engine then accumulates the
+    #: gradients of several slices of one tensor in one buffer (no zeros per slice).
+    raw_scatter = None
+
     # -- apply -----------------------------------------------------------
     @classmethod
     def apply(cls, *args):
@@ -290,7 +297,7 @@ class Function:
                 ctx._saved = tuple(result if v is raw else v for v in ctx._saved)
         if not record:
             if cls.is_view:  # views share their base's version counter, recorded or not
-                out = _share_version(args[0], (result,), device, False)
+                out = _share_version(cls, args, (result,), device, False)
             else:
                 out = Tensor._make(result, device)
             if state.inference:  # made in inference mode: may never be saved by a recorded op
@@ -310,6 +317,7 @@ class Function:
             if base._version is None:
                 base._version = [0]
             out._version = base._version
+            register_view(base, (out,), cls, args[1:])
         if ctx._saved is not None:
             ctx._saved = _pack_saved(ctx._saved, args, arrays, (result,), (out,))
         return out
@@ -327,7 +335,7 @@ def _finish_multi(cls, ctx, args, arrays, result, device, record, edges):
     if not record:
         ctx._saved = None
         if cls.is_view:
-            made = _share_version(args[0], outs, device, True)
+            made = _share_version(cls, args, outs, device, True)
         else:
             made = tuple(Tensor._make(o, device) if o is not None else None for o in outs)
         if state.inference:  # made in inference mode: may never be saved by a recorded op
@@ -356,20 +364,26 @@ def _finish_multi(cls, ctx, args, arrays, result, device, record, edges):
         for t in tensors:
             if t is not None:
                 t._version = base._version
+        register_view(base, tensors, cls, args[1:], True)
     ctx._out_metas = tuple((o.shape, o.dtype) if o is not None else None for o in outs)
     if ctx._saved is not None:
         ctx._saved = _pack_saved(ctx._saved, args, arrays, outs, tensors)
     return tuple(tensors)
 
 
-def _share_version(base, outs, device, multi):
-    """Unrecorded outputs of a view op, sharing ``base``'s version counter."""
+def _share_version(cls, args, outs, device, multi):
+    """Unrecorded outputs of a view op, sharing ``base``'s version counter (and tracked as its views)."""
+    base = args[0]
     version = base._version
     if version is None:
         version = base._version = [0]
     if not multi:
-        return Tensor._make(outs[0], device, None, version)
-    return tuple(Tensor._make(o, device, None, version) for o in outs)
+        out = Tensor._make(outs[0], device, None, version)
+        register_view(base, (out,), cls, args[1:])
+        return out
+    made = tuple(Tensor._make(o, device, None, version) if o is not None else None for o in outs)
+    register_view(base, made, cls, args[1:], True)
+    return made
 
 
 _PLAIN = (int, float, bool, str, tuple)

@@ -61,11 +61,24 @@ class Index(Primitive):
     def forward(ctx, x, index):
         ctx.shape = x.shape
         ctx.save_for_backward(*index)
-        return x[index]
+        out = x[index]
+        if out.ndim == 0 and not ctx.advanced and Ellipsis not in index:
+            out = x[index + (Ellipsis,)]  # a 0-d view of x, not a NumPy scalar (a copy)
+        return out
 
     @staticmethod
     def backward(ctx, g):
         return IndexGrad.apply(g, ctx.shape, _saved_index(ctx), ctx.advanced), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        out = ctx.device.xp.zeros(ctx.shape, g.dtype)
+        ctx.raw_scatter(ctx, out, g)
+        return out, None
+
+    @staticmethod
+    def raw_scatter(ctx, out, g):
+        out[ctx.saved_arrays] += g
 
 
 class IndexAdvanced(Index):
@@ -73,6 +86,10 @@ class IndexAdvanced(Index):
 
     is_view = False
     advanced = True
+
+    @staticmethod
+    def raw_scatter(ctx, out, g):
+        ctx.device.backend.scatter_add(out, ctx.saved_arrays, g)
 
 
 class IndexGrad(Primitive):
