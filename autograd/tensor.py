@@ -8,6 +8,7 @@ from __future__ import annotations
 from . import backend
 from .tensor_graph import TensorGraph
 from .tensor_api import TensorApi
+from .view_tracking import register
 
 
 class Tensor(TensorGraph, TensorApi):
@@ -25,6 +26,8 @@ class Tensor(TensorGraph, TensorApi):
     _hooks = None
     _retains_grad = False
     _inference = False  # made in ag.inference_mode(): never saved by a recorded op
+    _views = None  # weak references to the tensors viewing this one's memory (view_tracking.py)
+    _viewof = None  # of a view: (root tensor, how to remake the view from it)
     __array_priority__ = 1000  # numpy scalars/arrays defer to Tensor's reflected ops
     __hash__ = object.__hash__
 
@@ -58,7 +61,9 @@ class Tensor(TensorGraph, TensorApi):
 
         Changes made through it are not seen by autograd: ``p.data.add_(-lr * p.grad)``.
         """
-        return Tensor._make(self._data, self.device)
+        t = Tensor._make(self._data, self.device)
+        register(self, (t,))
+        return t
 
     @data.setter
     def data(self, value):
@@ -353,12 +358,12 @@ class Tensor(TensorGraph, TensorApi):
     def var(self, dim=None, unbiased=None, keepdim=False, **kw): return _rd.var(self, dim, unbiased, keepdim, **kw)
     def std(self, dim=None, unbiased=None, keepdim=False, **kw): return _rd.std(self, dim, unbiased, keepdim, **kw)
     def prod(self, dim=None, keepdim=False, **kw): return _rd.prod(self, dim, keepdim, **kw)
-    def max(self, dim=None, keepdim=False, **kw): return _rd.max(self, dim, keepdim, **kw)
-    def min(self, dim=None, keepdim=False, **kw): return _rd.min(self, dim, keepdim, **kw)
-    def amax(self, dim=None, keepdim=False, **kw): return _rd.amax(self, dim, keepdim, **kw)
-    def amin(self, dim=None, keepdim=False, **kw): return _rd.amin(self, dim, keepdim, **kw)
-    def argmax(self, dim=None, keepdim=False, **kw): return _rd.argmax(self, dim, keepdim, **kw)
-    def argmin(self, dim=None, keepdim=False, **kw): return _rd.argmin(self, dim, keepdim, **kw)
+    def max(self, dim=None, keepdim=False, **kw): return _ex.max(self, dim, keepdim, **kw)
+    def min(self, dim=None, keepdim=False, **kw): return _ex.min(self, dim, keepdim, **kw)
+    def amax(self, dim=None, keepdim=False, **kw): return _ex.amax(self, dim, keepdim, **kw)
+    def amin(self, dim=None, keepdim=False, **kw): return _ex.amin(self, dim, keepdim, **kw)
+    def argmax(self, dim=None, keepdim=False, **kw): return _ex.argmax(self, dim, keepdim, **kw)
+    def argmin(self, dim=None, keepdim=False, **kw): return _ex.argmin(self, dim, keepdim, **kw)
     def logsumexp(self, dim, keepdim=False, **kw): return _sm.logsumexp(self, dim, keepdim, **kw)
     def norm(self, p="fro", dim=None, keepdim=False, **kw): return _rd.norm(self, p, dim, keepdim, **kw)
     def all(self, dim=None, keepdim=False, **kw): return _rd.all(self, dim, keepdim, **kw)
@@ -403,6 +408,7 @@ class Tensor(TensorGraph, TensorApi):
 
 from . import ops  # noqa: E402  (the ops need Tensor defined first)
 from .ops import elementwise as _ew  # noqa: E402
+from .ops import extrema as _ex  # noqa: E402
 from .ops import gather as _ga  # noqa: E402
 from .ops import indexing as _ix  # noqa: E402
 from .ops import inplace as _ip  # noqa: E402

@@ -8,6 +8,7 @@ from __future__ import annotations
 import weakref
 
 from .grad_mode import state
+from .view_tracking import register
 
 
 class TensorGraph:
@@ -36,6 +37,7 @@ class TensorGraph:
         if self._version is None:
             self._version = [0]
         t._version = self._version
+        register(self, (t,))
         return t
 
     def detach_(self):

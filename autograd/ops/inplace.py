@@ -2,7 +2,9 @@
 
 Recorded in-place ops (grad mode on, something requires grad) run the
 out-of-place op and give this tensor the result and its node, without
-writing into the old array, which a node may still need. Unrecorded ones write
+writing into the old array, which a node may still need; when live views
+share the tensor's memory, the result is written into it instead and the
+views' histories are rebased (``_apply_shared``, autograd/view_tracking.py). Unrecorded ones write
 into the array and bump the version counter, so that a backward that saved it
 raises instead of using changed values.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 from .. import backend
 from ..grad_mode import state
 from ..tensor import Tensor
+from ..view_tracking import live_views, rebase
 from . import elementwise as ew
 
 
@@ -27,6 +30,9 @@ def _apply(t: Tensor, op, *args):
                 "views. Use an out-of-place operation (y = y * 2 instead of y *= 2), or clone() the "
                 "view first."
             )
+        views = live_views(t)
+        if views:
+            return _apply_shared(t, views, op, args)
         # Nodes that saved t see a newer version from now on; the op itself runs on a snapshot of
         # t (same array, history and counter), so its node keeps t's old value and old history.
         # That old array is never written again by recorded ops, so the snapshot keeps the old
@@ -34,13 +40,7 @@ def _apply(t: Tensor, op, *args):
         t._bump()
         old = Tensor._make(t._data, t.device, t.grad_fn, t._version, t._output_nr)
         old.requires_grad = t.requires_grad
-        r = op(old, *args)
-        if r.shape != t.shape:
-            raise RuntimeError(
-                f"output with shape {tuple(t.shape)} doesn't match the broadcast shape {tuple(r.shape)}"
-            )
-        if r.dtype != t.dtype:
-            r = r.to(t.dtype)
+        r = _result(t, op(old, *args))
         t._data = r._data
         t.grad_fn, t._output_nr, t.requires_grad = r.grad_fn, r._output_nr, r.requires_grad
         # beyond every version of t saved so far, so that nodes which saved t itself (not the
@@ -59,6 +59,30 @@ def _apply(t: Tensor, op, *args):
         t._data[...] = r._data
     t._bump()
     return t
+
+
+def _apply_shared(t, views, op, args):
+    """A recorded in-place op on ``t`` whose memory live views share: the result is written into
+    ``t``'s array (the views see it, as PyTorch's), the op runs on a copy of the old values (its
+    node keeps them), the shared version counter moves on (nodes that saved ``t`` or a view raise
+    when they would use the changed values) and each view's history is rebased onto ``t``'s."""
+    old = Tensor._make(t._data.copy(), t.device, t.grad_fn, None, t._output_nr)
+    old.requires_grad = t.requires_grad
+    r = _result(t, op(old, *args))
+    t._data[...] = r._data
+    t.grad_fn, t._output_nr, t.requires_grad = r.grad_fn, r._output_nr, r.requires_grad
+    t._bump()
+    rebase(t, views)
+    return t
+
+
+def _result(t, r):
+    """The recorded op's result ``r`` checked against ``t``'s shape and cast to its dtype."""
+    if r.shape != t.shape:
+        raise RuntimeError(
+            f"output with shape {tuple(t.shape)} doesn't match the broadcast shape {tuple(r.shape)}"
+        )
+    return r.to(t.dtype) if r.dtype != t.dtype else r
 
 
 def _adopt_counter(r, t):
