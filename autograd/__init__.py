@@ -34,6 +34,7 @@ from .ops.movement import from_dlpack
 from .ops.unary_more import *  # noqa: F401,F403
 from .ops.compare_more import *  # noqa: F401,F403
 from .ops.sort import *  # noqa: F401,F403
+from .ops.cumextrema import *  # noqa: F401,F403
 from .ops.selection import *  # noqa: F401,F403
 from .ops.sampling import *  # noqa: F401,F403
 from .ops.linalg_more import *  # noqa: F401,F403

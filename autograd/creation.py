@@ -206,7 +206,9 @@ def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=Fa
     dev = _device(device)
     d = backend.as_dtype(dtype) or backend.int64
     shape = (size,) if isinstance(size, numbers.Integral) else _size((size,))
-    return _finish(integers_array(low, high, shape, d, dev, generator), dev, requires_grad)
+    # float and bool dtypes draw integers first (NumPy's integers() takes integer dtypes only)
+    data = integers_array(low, high, shape, d if d.kind in "iu" else backend.int64, dev, generator)
+    return _finish(data if data.dtype == d else data.astype(d), dev, requires_grad)
 
 
 def randperm(n, *, dtype=None, device=None, requires_grad=False, generator=None):
@@ -229,30 +231,37 @@ def randperm(n, *, dtype=None, device=None, requires_grad=False, generator=None)
 
 
 def _like(fn, input, dtype, device, requires_grad, *args):
+    # (the ``*_like`` functions accept ``layout``/``memory_format`` for PyTorch code: NumPy's layout)
     return fn(*args, *input.shape, dtype=dtype or input.dtype, device=device or input.device,
               requires_grad=requires_grad)
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False):
+def zeros_like(input, dtype=None, device=None, requires_grad=False, *, layout=None,
+               memory_format=None):
     return _like(zeros, input, dtype, device, requires_grad)
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False):
+def ones_like(input, dtype=None, device=None, requires_grad=False, *, layout=None,
+              memory_format=None):
     return _like(ones, input, dtype, device, requires_grad)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False):
+def empty_like(input, dtype=None, device=None, requires_grad=False, *, layout=None,
+               memory_format=None):
     return _like(empty, input, dtype, device, requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, *, layout=None,
+              memory_format=None):
     return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device or input.device,
                 requires_grad=requires_grad)
 
 
-def rand_like(input, dtype=None, device=None, requires_grad=False):
+def rand_like(input, dtype=None, device=None, requires_grad=False, *, layout=None,
+              memory_format=None):
     return _like(rand, input, dtype, device, requires_grad)
 
 
-def randn_like(input, dtype=None, device=None, requires_grad=False):
+def randn_like(input, dtype=None, device=None, requires_grad=False, *, layout=None,
+               memory_format=None):
     return _like(randn, input, dtype, device, requires_grad)

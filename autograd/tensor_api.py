@@ -38,6 +38,8 @@ class TensorApi:
     def char(self): return self.to(_backend.int8)
     def short(self): return self.to(_backend.int16)
     def __format__(self, spec): return _ta.format_tensor(self, spec)
+    def data_ptr(self): return _tm.data_ptr(self)
+    def apply_(self, callable): return _tm.apply_(self, callable)
 
     # ------------------------------------------------------------ new_* constructors
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False): return _ta.new(self, _cr.zeros, size, dtype, device, requires_grad)
@@ -118,6 +120,9 @@ class TensorApi:
     def nanmedian(self, dim=None, keepdim=False): return _so.nanmedian(self, dim, keepdim)
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None): return _so.unique(self, sorted, return_inverse, return_counts, dim)
     def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None): return _so.unique_consecutive(self, return_inverse, return_counts, dim)
+    def cummax(self, dim): return _ce.cummax(self, dim)
+    def cummin(self, dim): return _ce.cummin(self, dim)
+    def mode(self, dim=-1, keepdim=False): return _ce.mode(self, dim, keepdim)
 
     # ------------------------------------------------------------ selection and rearranging
     def tril(self, diagonal=0): return _sel.tril(self, diagonal)
@@ -206,11 +211,13 @@ class TensorApi:
 
 def _bind():
     """Import the modules the delegates call (after ``Tensor`` is defined: they import it)."""
-    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im
+    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm
     from . import backend as _backend
     from . import creation as _cr
     from . import legacy as _lg
     from . import tensor_api_impl as _ta
+    from . import tensor_memory as _tm
+    from .ops import cumextrema as _ce
     from .ops import compare_more as _cm
     from .ops import elementwise as _ew
     from .ops import gather as _ga

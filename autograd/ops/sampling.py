@@ -130,7 +130,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
     return ew.add(mean, ew.mul(std, eps))
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False, layout=None,
+                 memory_format=None):
     """Integers from ``[low, high)`` in ``input``'s shape (``randint_like(x, high)`` also works)."""
     if high is None:
         low, high = 0, low

@@ -189,7 +189,9 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     """Collapse runs of equal consecutive values (``dim=None``: of the flattened input)."""
     _check(input, "unique_consecutive")
     if dim is not None:
-        raise NotImplementedError("unique_consecutive(dim=...) is not implemented; use dim=None")
+        from .cumextrema import unique_consecutive_dim  # it imports this module
+
+        return unique_consecutive_dim(input, return_inverse, return_counts, dim)
     xp = input.device.xp
     flat = input._data.reshape(-1)
     start = xp.ones(flat.shape, dtype=backend.bool_)
