@@ -39,6 +39,9 @@ class TensorApi:
     def short(self): return self.to(_backend.int16)
     def __format__(self, spec): return _ta.format_tensor(self, spec)
     def data_ptr(self): return _tm.data_ptr(self)
+    def storage(self): return _tm.TypedStorage(self)
+    def untyped_storage(self): return _tm.UntypedStorage(self)
+    def storage_offset(self): return _tm.storage_offset(self)
     def apply_(self, callable): return _tm.apply_(self, callable)
 
     # ------------------------------------------------------------ new_* constructors

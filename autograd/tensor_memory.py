@@ -1,7 +1,8 @@
-"""``Tensor.data_ptr`` and ``Tensor.apply_``: the raw memory address and a per-element Python map."""
+"""``Tensor.data_ptr``, ``storage``/``untyped_storage``/``storage_offset`` and ``apply_``: the memory
+behind a tensor and a per-element Python map."""
 from __future__ import annotations
 
-__all__ = ["data_ptr", "apply_"]
+__all__ = ["data_ptr", "apply_", "TypedStorage", "UntypedStorage", "storage_offset"]
 
 
 def data_ptr(t):
@@ -9,15 +10,10 @@ def data_ptr(t):
 
     Views share their base's memory: ``t[1:].data_ptr() == t.data_ptr() + t.element_size()``.
     """
-    a = t._data
-    iface = getattr(a, "__array_interface__", None)  # NumPy
-    if iface is not None:
-        return int(iface["data"][0])
-    mem = getattr(a, "data", None)  # CuPy: a MemoryPointer
-    if hasattr(mem, "ptr"):
-        return int(mem.ptr)
-    raise RuntimeError(f"data_ptr(): the {t.device.type} backend's arrays ({type(a).__name__}) "
-                       "expose no memory address")
+    try:
+        return _address(t._data)
+    except RuntimeError as e:
+        raise RuntimeError(f"data_ptr(): the {t.device.type} device: {e}") from None
 
 
 def apply_(t, callable):
@@ -33,3 +29,74 @@ def apply_(t, callable):
         a[...] = t.device.xp.vectorize(callable, otypes=[a.dtype])(a)
     t._bump()
     return t
+
+
+def _root(a):
+    """The array that owns ``a``'s memory (NumPy's and CuPy's ``base`` chain)."""
+    while getattr(a, "base", None) is not None and hasattr(a.base, "dtype"):
+        a = a.base
+    return a
+
+
+def _address(a):
+    """The address of array ``a``'s first element: NumPy's array interface or CuPy's pointer."""
+    iface = getattr(a, "__array_interface__", None)
+    if iface is not None:
+        return int(iface["data"][0])
+    mem = getattr(a, "data", None)
+    if hasattr(mem, "ptr"):
+        return int(mem.ptr)
+    raise RuntimeError(f"the backend's arrays ({type(a).__name__}) expose no memory address")
+
+
+def storage_offset(t):
+    """How many elements of ``t``'s dtype lie between its storage's start and its first element."""
+    return (_address(t._data) - _address(_root(t._data))) // t.dtype.itemsize
+
+
+class UntypedStorage:
+    """The bytes behind a tensor (a read-only description: ``data_ptr``, ``nbytes``, ``size``, ``device``)."""
+
+    def __init__(self, tensor):
+        self._root, self.device = _root(tensor._data), tensor.device
+
+    def data_ptr(self):
+        return _address(self._root)
+
+    def nbytes(self):
+        return int(self._root.nbytes)
+
+    def size(self):
+        return self.nbytes()
+
+    __len__ = size
+
+
+class TypedStorage(UntypedStorage):
+    """The memory behind a tensor, counted in elements of its dtype (PyTorch's deprecated ``storage()``)."""
+
+    def __init__(self, tensor):
+        super().__init__(tensor)
+        self.dtype = tensor.dtype
+
+    def element_size(self):
+        return self.dtype.itemsize
+
+    def size(self):
+        return self.nbytes() // self.dtype.itemsize
+
+    __len__ = size
+
+    def untyped(self):
+        u = UntypedStorage.__new__(UntypedStorage)
+        u._root, u.device = self._root, self.device
+        return u
+
+    def tolist(self):
+        from . import backend
+
+        flat = backend.to_host(self._root).reshape(-1).view(self.dtype)
+        return flat.tolist()
+
+    def __getitem__(self, i):
+        return self.tolist()[i]

@@ -123,3 +123,17 @@ def test_randint_with_float_and_bool_dtypes():
     assert ag.randint(0, 2, (4,), dtype=ag.bool).dtype == ag.bool
     torch = pytest.importorskip("torch")
     assert torch.randint(0, 5, (3,), dtype=torch.float32).dtype == torch.float32
+
+
+def test_storage_describes_the_shared_memory():
+    base = ag.arange(6.0)
+    t = base[2:].view(2, 2)
+    s = t.storage()
+    assert s.data_ptr() == base.data_ptr() and t.storage_offset() == 2 and base.storage_offset() == 0
+    assert (s.size(), len(s), s.nbytes(), s.element_size(), s.dtype) == (6, 6, 24, 4, ag.float32)
+    assert s.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0] and s[3] == 3.0
+    assert t.untyped_storage().nbytes() == t.untyped_storage().size() == 24
+    assert t.clone().storage().data_ptr() != s.data_ptr()
+    torch = pytest.importorskip("torch")
+    tt = torch.arange(6.0)[2:].view(2, 2)
+    assert (tt.storage().size(), tt.storage_offset(), tt.untyped_storage().nbytes()) == (6, 2, 24)
