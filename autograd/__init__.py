@@ -24,6 +24,7 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        randperm, tensor, zeros, zeros_like)
 from .ops.elementwise import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
+from .ops.extrema import *  # noqa: F401,F403
 from .ops.softmax import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.gather import *  # noqa: F401,F403

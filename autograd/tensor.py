@@ -358,12 +358,12 @@ class Tensor(TensorGraph, TensorApi):
     def var(self, dim=None, unbiased=None, keepdim=False, **kw): return _rd.var(self, dim, unbiased, keepdim, **kw)
     def std(self, dim=None, unbiased=None, keepdim=False, **kw): return _rd.std(self, dim, unbiased, keepdim, **kw)
     def prod(self, dim=None, keepdim=False, **kw): return _rd.prod(self, dim, keepdim, **kw)
-    def max(self, dim=None, keepdim=False, **kw): return _rd.max(self, dim, keepdim, **kw)
-    def min(self, dim=None, keepdim=False, **kw): return _rd.min(self, dim, keepdim, **kw)
-    def amax(self, dim=None, keepdim=False, **kw): return _rd.amax(self, dim, keepdim, **kw)
-    def amin(self, dim=None, keepdim=False, **kw): return _rd.amin(self, dim, keepdim, **kw)
-    def argmax(self, dim=None, keepdim=False, **kw): return _rd.argmax(self, dim, keepdim, **kw)
-    def argmin(self, dim=None, keepdim=False, **kw): return _rd.argmin(self, dim, keepdim, **kw)
+    def max(self, dim=None, keepdim=False, **kw): return _ex.max(self, dim, keepdim, **kw)
+    def min(self, dim=None, keepdim=False, **kw): return _ex.min(self, dim, keepdim, **kw)
+    def amax(self, dim=None, keepdim=False, **kw): return _ex.amax(self, dim, keepdim, **kw)
+    def amin(self, dim=None, keepdim=False, **kw): return _ex.amin(self, dim, keepdim, **kw)
+    def argmax(self, dim=None, keepdim=False, **kw): return _ex.argmax(self, dim, keepdim, **kw)
+    def argmin(self, dim=None, keepdim=False, **kw): return _ex.argmin(self, dim, keepdim, **kw)
     def logsumexp(self, dim, keepdim=False, **kw): return _sm.logsumexp(self, dim, keepdim, **kw)
     def norm(self, p="fro", dim=None, keepdim=False, **kw): return _rd.norm(self, p, dim, keepdim, **kw)
     def all(self, dim=None, keepdim=False, **kw): return _rd.all(self, dim, keepdim, **kw)
@@ -408,6 +408,7 @@ class Tensor(TensorGraph, TensorApi):
 
 from . import ops  # noqa: E402  (the ops need Tensor defined first)
 from .ops import elementwise as _ew  # noqa: E402
+from .ops import extrema as _ex  # noqa: E402
 from .ops import gather as _ga  # noqa: E402
 from .ops import indexing as _ix  # noqa: E402
 from .ops import inplace as _ip  # noqa: E402

@@ -14,7 +14,7 @@ from .. import backend
 from ..tensor import Tensor
 from ._util import as_tensor_like, norm_dim
 from .gather import gather
-from .reduce import return_types
+from .extrema import return_types
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "unique",
            "unique_consecutive", "searchsorted", "bucketize"]
