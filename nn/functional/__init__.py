@@ -21,4 +21,5 @@ from .pooling import *  # noqa: F401,F403
 from .pooling_extra import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
+from .unpool import *  # noqa: F401,F403
 from .vision import *  # noqa: F401,F403

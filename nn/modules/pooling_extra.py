@@ -1,11 +1,13 @@
-"""Pooling layers: 3-D max and average pooling, adaptive max pooling, adaptive 3-D average pooling."""
+"""Pooling layers: 3-D max and average pooling, adaptive max pooling, adaptive 3-D average pooling,
+max unpooling."""
 from __future__ import annotations
 
 from .. import functional as F
+from .module import Module
 from .pooling import AvgPool2d, _AdaptiveAvgPoolNd, _MaxPoolNd
 
 __all__ = ["MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
-           "AdaptiveMaxPool3d"]
+           "AdaptiveMaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
 class MaxPool3d(_MaxPoolNd):
@@ -60,3 +62,39 @@ class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
     """3-D adaptive max pooling to ``output_size`` (int or triple; None keeps a size)."""
 
     _pool = staticmethod(F.adaptive_max_pool3d)
+
+
+class _MaxUnpoolNd(Module):
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        nd = self._nd  # PyTorch keeps these as tuples (its repr shows them so)
+        self.kernel_size, self.stride, self.padding = (
+            tuple(v) if isinstance(v, (tuple, list)) else (v,) * nd
+            for v in (kernel_size, kernel_size if stride is None else stride, padding))
+
+    def forward(self, input, indices, output_size=None):
+        return self._unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """Inverse of :class:`MaxPool1d`: see :func:`nn.functional.max_unpool1d`."""
+
+    _unpool = staticmethod(F.max_unpool1d)
+    _nd = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """Inverse of :class:`MaxPool2d`: see :func:`nn.functional.max_unpool2d`."""
+
+    _unpool = staticmethod(F.max_unpool2d)
+    _nd = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Inverse of :class:`MaxPool3d`: see :func:`nn.functional.max_unpool3d`."""
+
+    _unpool = staticmethod(F.max_unpool3d)
+    _nd = 3
