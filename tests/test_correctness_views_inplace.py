@@ -193,3 +193,15 @@ def test_unrecorded_in_place_on_base_is_seen_by_views(device):
     with ag.no_grad():
         y.mul_(3)
     np.testing.assert_allclose(_host(v), [6.0, 12.0])
+
+
+def test_double_backward_through_a_rebased_view(device):
+    x = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, device=device, requires_grad=True)
+    y = x * x
+    v = y[0:2]
+    y.mul_(x)  # y = x**3, v = x[:2]**3
+    (g,) = ag.autograd.grad((v * v).sum() + y.sum(), x, create_graph=True)
+    g.sum().backward()
+    xn, first = np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 0.0])
+    np.testing.assert_allclose(_host(g), 6 * xn ** 5 * first + 3 * xn ** 2)
+    np.testing.assert_allclose(_host(x.grad), 30 * xn ** 4 * first + 6 * xn)
