@@ -370,7 +370,10 @@ def _raw_backward(node, grads):
     if results.__class__ is not tuple:
         results = (results,)
     device = node.device
-    return tuple(None if r is None else Tensor._make(r, device) for r in results)
+    array_type = device.array_type  # 0-d arithmetic gives NumPy scalars: made 0-d arrays again
+    return tuple(None if r is None else
+                 Tensor._make(r if r.__class__ is array_type else backend.as_array(r, device), device)
+                 for r in results)
 
 
 def _add(buffers, node, nr, g):

@@ -22,6 +22,21 @@ _PACKAGE_ROOTS = tuple(
 )
 _INTERNAL: dict[str, bool] = {}
 
+# Values many nodes hold, kept once (a recorded node is small: ~300 bytes): each node's call site,
+# its inputs' shapes and its needs_input_grad. Cleared when large (code made at run time, many shapes).
+_SITES: dict = {}
+_SHAPES: dict = {}
+_NEEDS: dict = {}
+
+
+def _interned(table, key):
+    value = table.get(key)
+    if value is None:
+        if len(table) > 4096:
+            table.clear()
+        value = table[key] = key
+    return value
+
 
 def record_site(depth=2):
     """Where the user's code called xpgrad, kept cheap to record: ``(code, offset)`` of the first
@@ -40,7 +55,7 @@ def record_site(depth=2):
         if inside is None:
             inside = internal[name] = os.path.abspath(name).startswith(_PACKAGE_ROOTS)
         if not inside:
-            return code, f.f_lasti
+            return _interned(_SITES, (code, f.f_lasti))
         f = f.f_back
     return None
 
@@ -138,6 +153,17 @@ class Function:
             )
         if saved.__class__ is not list:  # saved on a call made without recording
             return tuple(_as_tensor(v, self.device) for v in saved)
+        return self._unpack(saved, False)
+
+    @property
+    def saved_arrays(self):
+        """The saved values as backend arrays (for ``raw_backward``), checked as ``saved_tensors``."""
+        saved = self._saved
+        if saved.__class__ is list:  # recorded: no Tensor wrappers made
+            return self._unpack(saved, True)
+        return tuple(v._data if isinstance(v, Tensor) else v for v in self.saved_tensors)
+
+    def _unpack(self, saved, arrays):
         out = []
         for s in saved:
             kind = s.kind
@@ -146,21 +172,17 @@ class Function:
                 v = t._version
                 if (v[0] if v else 0) != s.version:
                     self._raise_modified(t)
-                out.append(t)
+                out.append(t._data if arrays else t)
             elif kind == 1:  # an output: rebuilt pointing at this node (no cycle)
                 if s.counter[0] != s.version:
                     self._raise_modified(None)
-                out.append(Tensor._make(s.value, self.device, self, s.counter, s.index))
-            elif kind == 2:
+                out.append(s.value if arrays else
+                           Tensor._make(s.value, self.device, self, s.counter, s.index))
+            elif kind == 2 and not arrays:
                 out.append(None if s.value is None else Tensor._make(s.value, self.device))
             else:
                 out.append(s.value)
         return tuple(out)
-
-    @property
-    def saved_arrays(self):
-        """The saved values as backend arrays (for ``raw_backward``), checked as ``saved_tensors``."""
-        return tuple(v._data if isinstance(v, Tensor) else v for v in self.saved_tensors)
 
     def mark_non_differentiable(self, *outputs):
         """Declare outputs that never receive a gradient (e.g. indices)."""
@@ -265,13 +287,15 @@ class Function:
                     if a.requires_grad:
                         fn = a.grad_fn
                         data = a._data
+                        shape = _interned(_SHAPES, data.shape)
                         need.append(True)
-                        edges.append((fn, a._output_nr, data.shape, data.dtype) if fn is not None
-                                     else (a, 0, data.shape, data.dtype))
+                        edges.append((fn, a._output_nr, shape, data.dtype) if fn is not None
+                                     else (a, 0, shape, data.dtype))
                         continue
                 need.append(False)
                 edges.append(None)
-            ctx.needs_input_grad = tuple(need)
+            ctx.needs_input_grad = _interned(_NEEDS, tuple(need))
+            edges = tuple(edges)
         if cls.raw:
             try:
                 result = cls.forward(ctx, *arrays)
@@ -387,11 +411,12 @@ def _share_version(cls, args, outs, device, multi):
 
 
 _PLAIN = (int, float, bool, str, tuple)
+_SAVED_NONE = _Saved(2, None)  # shared: records are never changed once made
 
 
 def _pack_saved(values, args, arrays, outs, tensors):
-    packed = []
-    for v in values:
+    packed = [None] * len(values)
+    for i, v in enumerate(values):
         arr = v._data if isinstance(v, Tensor) else v
         s = None
         if arr is not None:
@@ -412,11 +437,13 @@ def _pack_saved(values, args, arrays, outs, tensors):
                         s = _Saved(1, arr, t._version[0], t._version, k)
                         break
         if s is None:
-            if arr.__class__ in _PLAIN:  # Python numbers: no device lookup (which raises inside)
+            if arr is None:
+                s = _SAVED_NONE
+            elif arr.__class__ in _PLAIN:  # Python numbers: no device lookup (which raises inside)
                 s = _Saved(3, v)
             else:
-                s = _Saved(2, arr) if (arr is None or backend.is_array(arr)) else _Saved(3, v)
-        packed.append(s)
+                s = _Saved(2, arr) if backend.is_array(arr) else _Saved(3, v)
+        packed[i] = s
     return packed
 
 

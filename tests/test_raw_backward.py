@@ -8,7 +8,7 @@ import pytest
 
 import autograd as ag
 from autograd.function import Function
-from autograd.ops import fused, indexing
+from autograd.ops import elementwise, fused, indexing, linalg, unary
 
 
 def _subclasses(cls):
@@ -55,7 +55,36 @@ def _index_advanced(rng, device):
     return [x], [indexing.IndexAdvanced.apply(x, (rows, slice(None)))]
 
 
+def _binary(op, scalar=False):
+    def build(rng, device):
+        a, b = _inputs(rng, device, (3, 4), (4,))  # broadcast: the engine sums b's gradient
+        return ([a], [op.apply(a, 0.75)]) if scalar else ([a, b], [op.apply(a, b)])
+    return build
+
+
+def _unary(op):
+    def build(rng, device):
+        x, = _inputs(rng, device, (3, 4))
+        return [x], [op.apply(x)]
+    return build
+
+
+def _matmul(ta, tb, batch=()):
+    def build(rng, device):
+        a, b = _inputs(rng, device, batch + ((4, 3) if ta else (3, 4)), (5, 4) if tb else (4, 5))
+        return [a, b], [linalg.Matmul.apply(a, b, ta, tb)]
+    return build
+
+
 CASES = {
+    elementwise.Add: [_binary(elementwise.Add), _binary(elementwise.Add, True)],
+    elementwise.Sub: [_binary(elementwise.Sub), _binary(elementwise.Sub, True)],
+    elementwise.Mul: [_binary(elementwise.Mul), _binary(elementwise.Mul, True)],
+    unary.Exp: [_unary(unary.Exp)],
+    unary.Tanh: [_unary(unary.Tanh)],
+    unary.Sigmoid: [_unary(unary.Sigmoid)],
+    linalg.Matmul: [_matmul(False, False), _matmul(True, False), _matmul(False, True), _matmul(True, True),
+                    _matmul(False, False, (2,)), _matmul(True, False, (2,)), _matmul(False, True, (2, 2))],
     indexing.Index: [_index],
     indexing.IndexAdvanced: [_index_advanced],
     fused.FusedLSTMCell: [_lstm_cell],

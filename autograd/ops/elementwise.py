@@ -33,6 +33,8 @@ class Add(Primitive):
     def backward(ctx, g):
         return g, g
 
+    raw_backward = backward  # the same on arrays
+
 
 class Sub(Primitive):
     @staticmethod
@@ -42,6 +44,8 @@ class Sub(Primitive):
     @staticmethod
     def backward(ctx, g):
         return g, (-g if ctx.needs_input_grad[1] else None)
+
+    raw_backward = backward  # the same on arrays
 
 
 class Mul(Primitive):
@@ -55,6 +59,11 @@ class Mul(Primitive):
     @staticmethod
     def backward(ctx, g):
         b, a = ctx.saved_tensors
+        return (g * b if b is not None else None), (g * a if a is not None else None)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        b, a = ctx.saved_arrays
         return (g * b if b is not None else None), (g * a if a is not None else None)
 
 

@@ -27,30 +27,44 @@ class Matmul(Primitive):
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
-        xp = ctx.device.xp
-        if ta:
-            a = xp.swapaxes(a, -1, -2)
-        if tb:
-            b = xp.swapaxes(b, -1, -2)
-        if b.ndim == 2 and a.ndim > 2:  # fold the batch into rows: one GEMM
-            rows = math.prod(a.shape[:-1])
-            return xp.matmul(a.reshape(rows, a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[-1:])
-        return xp.matmul(a, b)
+        return _matmul_arrays(ctx.device.xp, a, b, ta, tb)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        return Matmul._grads(ctx, g, ctx.saved_tensors, Matmul.apply, lambda t, s: t.reshape(s))
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        xp = ctx.device.xp
+        return Matmul._grads(ctx, g, ctx.saved_arrays, lambda a, b, ta, tb: _matmul_arrays(xp, a, b, ta, tb),
+                             lambda a, s: a.reshape(s))
+
+    @staticmethod
+    def _grads(ctx, g, saved, mm, reshape):
+        a, b = saved
         ta, tb = ctx.ta, ctx.tb
         need = ctx.needs_input_grad
         ga = gb = None
         if need[0]:  # dA = g @ B^T
-            ga = Matmul.apply(b, g, tb, True) if ta else Matmul.apply(g, b, False, not tb)
+            ga = mm(b, g, tb, True) if ta else mm(g, b, False, not tb)
         if need[1]:  # dB = A^T @ g
             if ctx.folded and not ta:  # batch folded into rows: one GEMM, no batch sum
                 rows = math.prod(a.shape[:-1])
-                a, g = a.reshape(rows, a.shape[-1]), g.reshape(rows, g.shape[-1])
-            gb = Matmul.apply(g, a, True, ta) if tb else Matmul.apply(a, g, not ta, False)
+                a, g = reshape(a, (rows, a.shape[-1])), reshape(g, (rows, g.shape[-1]))
+            gb = mm(g, a, True, ta) if tb else mm(a, g, not ta, False)
         return ga, gb, None, None
+
+
+def _matmul_arrays(xp, a, b, ta, tb):
+    """``op(a) @ op(b)`` on arrays (``Matmul``'s forward and raw backward)."""
+    if ta:
+        a = xp.swapaxes(a, -1, -2)
+    if tb:
+        b = xp.swapaxes(b, -1, -2)
+    if b.ndim == 2 and a.ndim > 2:  # fold the batch into rows: one GEMM
+        rows = math.prod(a.shape[:-1])
+        return xp.matmul(a.reshape(rows, a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[-1:])
+    return xp.matmul(a, b)
 
 
 def _operands(name, input, other):

@@ -30,6 +30,10 @@ class Exp(Primitive):
         (y,) = ctx.saved_tensors
         return g * y
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g * ctx.saved_arrays[0]
+
 
 class Log(Primitive):
     @staticmethod
@@ -130,13 +134,18 @@ class Tanh(Primitive):
         (y,) = ctx.saved_tensors
         return TanhGrad.apply(g, y)
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        return TanhGrad.forward(None, g, ctx.saved_arrays[0])
+
 
 class TanhGrad(Primitive):
     """``g * (1 - y²)``: tanh's backward as one op (one node instead of three)."""
 
     @staticmethod
     def forward(ctx, g, y):
-        ctx.save_for_backward(g, y)
+        if ctx is not None:
+            ctx.save_for_backward(g, y)
         return g * (1 - y * y)
 
     @staticmethod
@@ -167,13 +176,18 @@ class Sigmoid(Primitive):
         (y,) = ctx.saved_tensors
         return SigmoidGrad.apply(g, y)
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        return SigmoidGrad.forward(None, g, ctx.saved_arrays[0])
+
 
 class SigmoidGrad(Primitive):
     """``g * y * (1 - y)``: sigmoid's backward as one op."""
 
     @staticmethod
     def forward(ctx, g, y):
-        ctx.save_for_backward(g, y)
+        if ctx is not None:
+            ctx.save_for_backward(g, y)
         return g * y * (1 - y)
 
     @staticmethod
