@@ -205,3 +205,51 @@ def test_double_backward_through_a_rebased_view(device):
     xn, first = np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 0.0])
     np.testing.assert_allclose(_host(g), 6 * xn ** 5 * first + 3 * xn ** 2)
     np.testing.assert_allclose(_host(x.grad), 30 * xn ** 4 * first + 6 * xn)
+
+
+def _on_view(make):
+    x = make([1.0, 2.0, 3.0, 4.0], True)
+    w = make([2.0, 5.0], True)
+    y = x * 2
+    a = y[1:]
+    v = y[0:2]
+    u = y.view(2, 2)
+    v.mul_(w)  # in place on a view: y, a and u see it
+    v[1:].add_(x[3])  # on a view of a view
+    loss = (a * make([1.0, 2.0, 3.0], False)).sum() + (u * u).sum() + y.sum()
+    loss.backward()
+    return y, a, x.grad, w.grad
+
+
+def test_in_place_on_a_view_rewrites_the_base(device):
+    def make(a, rg):
+        return ag.tensor(a, dtype=ag.float64, device=device, requires_grad=rg)
+
+    y, a, gx, gw = _on_view(make)
+    xn, wn = np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 5.0])
+    yn = 2 * xn
+    yn[:2] *= wn
+    yn[1] += xn[3]
+    np.testing.assert_allclose(_host(y), yn)
+    np.testing.assert_allclose(_host(a), yn[1:])
+    dl_dy = np.array([0.0, 1.0, 2.0, 3.0]) + 2 * yn + 1  # through a, u and y
+    gx_ref = 2 * dl_dy * np.array([wn[0], wn[1], 1.0, 1.0])
+    gx_ref[3] += dl_dy[1]
+    np.testing.assert_allclose(_host(gx), gx_ref)
+    np.testing.assert_allclose(_host(gw), dl_dy[:2] * 2 * xn[:2])
+    torch = pytest.importorskip("torch")
+
+    def tmake(a, rg):
+        return torch.tensor(a, dtype=torch.float64, requires_grad=rg)
+
+    ty, ta, tgx, tgw = _on_view(tmake)
+    np.testing.assert_allclose(_host(gx), tgx.numpy())
+    np.testing.assert_allclose(_host(gw), tgw.numpy())
+
+
+def test_in_place_on_an_expanded_view_raises(device):
+    x = ag.tensor([1.0, 2.0], device=device, requires_grad=True)
+    y = x * 2
+    e = y.expand(3, 2)
+    with pytest.raises(RuntimeError, match="more than one element"):
+        e.mul_(x)

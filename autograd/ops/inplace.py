@@ -4,14 +4,16 @@ Recorded in-place ops (grad mode on, something requires grad) run the
 out-of-place op and give this tensor the result and its node, without
 writing into the old array, which a node may still need; when live views
 share the tensor's memory, the result is written into it instead and the
-views' histories are rebased (``_apply_shared``, autograd/view_tracking.py). Unrecorded ones write
-into the array and bump the version counter, so that a backward that saved it
-raises instead of using changed values.
+views' histories are rebased (``_apply_shared``, autograd/view_tracking.py).
+On a tracked view, the root is rewritten by a recorded scatter (``_apply_on_view``,
+PyTorch's CopySlices). Unrecorded ones write into the array and bump the
+version counter, so that a backward that saved it raises instead of using
+changed values.
 """
 from __future__ import annotations
 
 from .. import backend
-from ..grad_mode import state
+from ..grad_mode import no_grad, state
 from ..tensor import Tensor
 from ..view_tracking import live_views, rebase
 from . import elementwise as ew
@@ -24,6 +26,8 @@ def _apply(t: Tensor, op, *args):
     )
     if recording:
         if backend.is_view(t._data):
+            if _on_tracked_view(t):
+                return _apply_on_view(t, op, args)
             raise RuntimeError(
                 f"an in-place operation on a view (a tensor of shape {tuple(t.shape)} sharing memory "
                 "with another tensor) cannot be recorded: the change would not reach the tensor it "
@@ -73,6 +77,46 @@ def _apply_shared(t, views, op, args):
     t.grad_fn, t._output_nr, t.requires_grad = r.grad_fn, r._output_nr, r.requires_grad
     t._bump()
     rebase(t, views)
+    return t
+
+
+def _on_tracked_view(t):
+    """True when ``t`` is a view whose root (still sharing its memory) can be rewritten."""
+    viewof = t._viewof
+    if viewof is None or viewof[1] is None:
+        return False
+    root = viewof[0]
+    key = backend.buffer_of(t._data)[0]
+    return not backend.is_view(root._data) and backend.buffer_of(root._data)[0] == key
+
+
+def _apply_on_view(t, op, args):
+    """A recorded in-place op on a view ``t`` (PyTorch's CopySlices): the root's new value is its old
+    one with the op's result written where ``t`` views it, recorded as an out-of-place scatter; the
+    root and all its live views (``t`` among them) see the new values and are rebased onto it."""
+    from .indexing import IndexPut
+
+    root, remake = t._viewof
+    device = t.device
+    with no_grad():  # where t's elements lie in the root (flat positions)
+        pos = remake(Tensor._make(device.xp.arange(root._data.size).reshape(root.shape), device))._data
+    pos = pos.reshape(-1)
+    if device.xp.unique(pos).size != pos.size:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a single "
+            "memory location. Please clone() the tensor before performing the operation."
+        )
+    old = Tensor._make(t._data.copy(), device, t.grad_fn, None, t._output_nr)
+    old.requires_grad = t.requires_grad
+    r = _result(t, op(old, *args))
+    base = Tensor._make(root._data.copy(), device, root.grad_fn, None, root._output_nr)
+    base.requires_grad = root.requires_grad
+    new = IndexPut.apply(base.reshape(-1), r.reshape(-1), None, (pos,), False).reshape(root.shape)
+    views = live_views(root)
+    root._data[...] = new._data
+    root.grad_fn, root._output_nr, root.requires_grad = new.grad_fn, new._output_nr, new.requires_grad
+    root._bump()
+    rebase(root, views)
     return t
 
 
