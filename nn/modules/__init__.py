@@ -1,7 +1,8 @@
 """``nn.modules``: every layer class, one family per file; each file's ``__all__`` is exported here."""
 from . import (activation, activation_extra, attention, batchnorm, container, container_params, conv,
                distance, dropout, embedding_bag, flatten, instancenorm, linear, loss, loss_extra, module,
-               normalization, padding, pixelshuffle, pooling, pooling_extra, rnn, sparse, transformer, upsampling)
+               normalization, padding, pixelshuffle, pooling, pooling_extra, rnn, sparse, transformer,
+               upsampling)
 from .activation import *  # noqa: F401,F403
 from .activation_extra import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
