@@ -7,75 +7,12 @@ backward needs, and where in the user's code it was created.
 """
 from __future__ import annotations
 
-import os
-import sys
-
 from . import backend
 from .grad_mode import state
 from .observers import RemovableHandle as _HookHandle  # returned by register_hook
 from .observers import on_record
+from .provenance import _NEEDS, _SHAPES, _interned, caller_site, record_site, resolve_site  # noqa: F401
 from .view_tracking import register as register_view
-
-_PACKAGE_ROOTS = tuple(
-    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), name) + os.sep
-    for name in ("autograd", "nn", "optim")
-)
-_INTERNAL: dict[str, bool] = {}
-
-# Values many nodes hold, kept once (a recorded node is small: ~300 bytes): each node's call site,
-# its inputs' shapes and its needs_input_grad. Cleared when large (code made at run time, many shapes).
-_SITES: dict = {}
-_SHAPES: dict = {}
-_NEEDS: dict = {}
-
-
-def _interned(table, key):
-    value = table.get(key)
-    if value is None:
-        if len(table) > 4096:
-            table.clear()
-        value = table[key] = key
-    return value
-
-
-def record_site(depth=2):
-    """Where the user's code called xpgrad, kept cheap to record: ``(code, offset)`` of the first
-    frame outside xpgrad's own packages, from ``depth`` frames up (``None`` if there is none).
-    :func:`resolve_site` turns it into ``(filename, lineno)`` when a message or picture needs it.
-
-    Only the frames walked are materialised (each costs an allocation), so ``apply`` starts a
-    built-in op's walk above the op's function: built-in primitives are applied by xpgrad's own
-    code."""
-    f = sys._getframe(depth)
-    internal = _INTERNAL
-    while f is not None:
-        code = f.f_code
-        name = code.co_filename  # a str: its hash is cached (a code object's is recomputed each time)
-        inside = internal.get(name)
-        if inside is None:
-            inside = internal[name] = os.path.abspath(name).startswith(_PACKAGE_ROOTS)
-        if not inside:
-            return _interned(_SITES, (code, f.f_lasti))
-        f = f.f_back
-    return None
-
-
-def resolve_site(where):
-    """``(filename, lineno)`` of a site kept by :func:`record_site`."""
-    if where is None:
-        return None
-    code, offset = where
-    line = code.co_firstlineno
-    for start, end, lineno in code.co_lines():
-        if start <= offset < end:
-            line = lineno if lineno is not None else line
-            break
-    return code.co_filename, line
-
-
-def caller_site():
-    """``(filename, lineno)`` of the first frame outside xpgrad's own packages."""
-    return resolve_site(record_site(3))
 
 
 class _Saved:
