@@ -15,12 +15,7 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 
 from .spec import OpCase, array, broadcast_pair, shapes, unary
-
-
-def _torch():
-    import torch
-
-    return torch
+from .spec import torch_module as _torch
 
 
 def tf(name, **kw):

@@ -15,20 +15,7 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 
 from .spec import OpCase, array, shapes
-
-
-def _torch():
-    import torch
-
-    return torch
-
-
-def _t(x, like):
-    return ag.tensor(x, device=like.device)
-
-
-def _tt(x):
-    return _torch().from_numpy(np.asarray(x))
+from .spec import torch_module as _torch, on_device as _t, torch_array as _tt
 
 
 @st.composite

@@ -8,12 +8,7 @@ import autograd as ag
 
 from .api_select import distinct
 from .spec import OpCase
-
-
-def _torch():
-    import torch
-
-    return torch
+from .spec import torch_module as _torch
 
 
 def _np_cum(a, dim, op):

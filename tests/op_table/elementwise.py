@@ -15,12 +15,7 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 
 from .spec import OpCase, array, broadcast_pair, shapes, unary
-
-
-def _torch():
-    import torch
-
-    return torch
+from .spec import torch_module as _torch, on_device as _t
 
 
 @st.composite
@@ -81,11 +76,6 @@ def float32_grid(draw):
     shape = draw(shapes())
     a = draw(hnp.arrays(np.float64, shape, elements=st.integers(-192, 192).map(lambda k: k / 64)))
     return (a,), {}
-
-
-def _t(x, like):
-    """A NumPy condition/array as a tensor on ``like``'s device."""
-    return ag.tensor(x, device=like.device)
 
 
 pos = unary(low=0.1, high=3.0)

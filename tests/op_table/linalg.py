@@ -13,12 +13,7 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 
 from .spec import OpCase, array
-
-
-def _torch():
-    import torch
-
-    return torch
+from .spec import torch_module as _torch
 
 
 side = st.integers(0, 4)

@@ -12,12 +12,7 @@ from hypothesis import strategies as st
 import autograd as ag
 
 from .spec import OpCase, array
-
-
-def _torch():
-    import torch
-
-    return torch
+from .spec import torch_module as _torch
 
 
 @st.composite

@@ -19,12 +19,7 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 
 from .spec import OpCase, array, shapes
-
-
-def _torch():
-    import torch
-
-    return torch
+from .spec import torch_module as _torch
 
 
 # ---------------------------------------------------------------- strategies

@@ -14,12 +14,7 @@ from hypothesis import strategies as st
 import autograd as ag
 
 from .spec import OpCase, array, shapes, unary
-
-
-def _torch():
-    import torch
-
-    return torch
+from .spec import torch_module as _torch, on_device as _t
 
 
 # ---------------------------------------------------------------- strategies
@@ -261,10 +256,6 @@ def _transpose_ref(a, dim0, dim1):
 
 def _repeat_ref(a, sizes):
     return np.tile(a.reshape((1,) * (len(sizes) - a.ndim) + a.shape), sizes)
-
-
-def _t(x, like):
-    return ag.tensor(x, device=like.device)
 
 
 # ---------------------------------------------------------------- the table

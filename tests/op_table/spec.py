@@ -15,6 +15,8 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import autograd as ag
+
 
 @dataclass
 class OpCase:
@@ -87,3 +89,21 @@ def broadcast_pair(draw, low=-3.0, high=3.0, low2=None, high2=None, away_from=No
     b = draw(array(s.input_shapes[1], low if low2 is None else low2,
                    high if high2 is None else high2, away_from2))
     return (a, b), {}
+
+
+# ---------------------------------------------------------------- helpers shared by the table files
+def torch_module():
+    """PyTorch, imported when a comparison first needs it (the table loads without it)."""
+    import torch
+
+    return torch
+
+
+def on_device(x, like):
+    """A NumPy array (an index, a condition) as a tensor on ``like``'s device."""
+    return ag.tensor(x, device=like.device)
+
+
+def torch_array(x):
+    """A NumPy array (or list) as a torch tensor."""
+    return torch_module().from_numpy(np.asarray(x))
