@@ -8,7 +8,7 @@ import pytest
 
 import autograd as ag
 from autograd.function import Function
-from autograd.ops import elementwise, fused, indexing, linalg, unary
+from autograd.ops import conv, elementwise, fused, indexing, linalg, unary
 
 
 def _subclasses(cls):
@@ -76,6 +76,19 @@ def _matmul(ta, tb, batch=()):
     return build
 
 
+def _conv(sizes, kernel, pads, stride=None, groups=1, bias=True):
+    # geometry as nn.functional builds it: (sizes, out, kernel, stride, pads, dilation, groups)
+    def build(rng, device):
+        nd = len(sizes)
+        st, dil = stride or (1,) * nd, (1,) * nd
+        out = tuple((n + lo + hi - k) // s + 1 for n, k, (lo, hi), s in zip(sizes, kernel, pads, st))
+        shapes = [(2, 2 * groups) + sizes, (4, 2) + kernel] + ([(4,)] if bias else [])
+        ins = _inputs(rng, device, *shapes)
+        geo = (sizes, out, kernel, st, pads, dil, groups)
+        return ins, [conv.Conv.apply(*ins, *([] if bias else [None]), geo)]
+    return build
+
+
 CASES = {
     elementwise.Add: [_binary(elementwise.Add), _binary(elementwise.Add, True)],
     elementwise.Sub: [_binary(elementwise.Sub), _binary(elementwise.Sub, True)],
@@ -91,6 +104,9 @@ CASES = {
     fused.FusedGRUCell: [_gru_cell],
     fused.FusedLSTMLayer: [_lstm_layer, lambda r, d: _lstm_layer(r, d, True)],
     fused.FusedGRULayer: [_gru_layer, lambda r, d: _gru_layer(r, d, True)],
+    # wide stride-1 layout (padded, extra columns), strided, grouped without bias, 1-D
+    conv.Conv: [_conv((6, 5), (3, 2), ((1, 1), (2, 0))), _conv((7, 7), (3, 3), ((0, 0), (1, 1)), (2, 3)),
+                _conv((5, 6), (2, 3), ((0, 0), (0, 0)), groups=2, bias=False), _conv((9,), (4,), ((1, 2),))],
 }
 
 

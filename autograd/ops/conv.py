@@ -36,22 +36,40 @@ _CHUNK_COLUMNS = 4096
 _COL2IM_CHUNK_BYTES = 1 << 24
 _WIDE_MAX_WASTE = 2.0  # wide rows may carry up to this many times the output's columns
 _work_arrays = threading.local()
+_ZEROED_MAX_BYTES = 1 << 23  # zero-bordered gradient buffers kept per exact shape (at most 4)
 
 
 def _work(ctx, slot, shape, dtype):
-    """A scratch array for use within one forward, reused across calls on the CPU (where a fresh
+    """A scratch array for use within one call, reused across calls on the CPU (where a fresh
     array of a megabyte or more costs hundreds of page faults on every call). Each thread keeps
-    at most one array per slot and dtype, of at most 32 MiB."""
-    xp = ctx.device.xp
+    at most one array per slot and dtype, of at most 32 MiB. Nothing returned or saved for
+    backward may alias one."""
     size = math.prod(shape)
-    if ctx.device.backend.name != "cpu" or size * xp.dtype(dtype).itemsize > 2 * _COL2IM_CHUNK_BYTES:
-        return xp.empty(shape, dtype=dtype)
+    if ctx.device.backend.name != "cpu" or size * dtype.itemsize > 2 * _COL2IM_CHUNK_BYTES:
+        return ctx.device.xp.empty(shape, dtype=dtype)
     cache = _work_arrays.__dict__.setdefault("arrays", {})
-    key = (slot, xp.dtype(dtype).str)
+    key = (slot, dtype)
     a = cache.get(key)
     if a is None or a.size < size:
-        a = cache[key] = xp.empty(size, dtype=dtype)
+        a = cache[key] = ctx.device.xp.empty(size, dtype=dtype)
     return a[:size].reshape(shape)
+
+
+def _zero_bordered(ctx, shape, dtype):
+    """A scratch array of ``shape`` whose wide-layout extra columns are zero: on the CPU one is
+    kept per exact shape (up to 4, of at most 8 MiB) and only its interior is ever written, so
+    the zeros are paid once."""
+    xp = ctx.device.xp
+    if ctx.device.backend.name != "cpu" or math.prod(shape) * dtype.itemsize > _ZEROED_MAX_BYTES:
+        return xp.zeros(shape, dtype=dtype)
+    cache = _work_arrays.__dict__.setdefault("zeroed", {})
+    key = (shape, dtype)
+    a = cache.get(key)
+    if a is None:
+        if len(cache) >= 4:
+            del cache[next(iter(cache))]
+        a = cache[key] = xp.zeros(shape, dtype=dtype)
+    return a
 
 
 @functools.lru_cache(maxsize=256)
@@ -85,16 +103,21 @@ def _buffer(ctx, x, geo, plan):
     return pad_array(ctx.device.xp, x, pads, 0, out=_work(ctx, "input", x.shape[:2] + tuple(buf), x.dtype))
 
 
-def _im2col(ctx, xbuf, plan, geo, n0, n1):
-    """Columns ``(C*K, (n1-n0)*T)`` of images ``n0:n1``: the engine's window view, copied once."""
-    kernel = geo[2]
-    nd = len(kernel)
-    view = window_view(ctx.device.backend, xbuf[n0:n1], kernel, geo[3], geo[5], geo[1], plan[2])
-    no = view.ndim - 2 - nd  # (n, C, *oshape, *kernel) -> (C, *kernel, n, *oshape)
-    view = view.transpose((1,) + tuple(range(2 + no, view.ndim)) + (0,) + tuple(range(2, 2 + no)))
+def _windows(ctx, x, geo, plan):
+    """The im2col matrix of every image of ``x`` as one strided view ``(C, *kernel, N, *oshape)``
+    of its padded buffer (made once per call; each chunk copies a slice of it)."""
+    kernel, xbuf = geo[2], _buffer(ctx, x, geo, plan)
+    view = window_view(ctx.device.backend, xbuf, kernel, geo[3], geo[5], geo[1], plan[2])
+    no = view.ndim - 2 - len(kernel)  # (N, C, *oshape, *kernel) -> (C, *kernel, N, *oshape)
+    return view.transpose((1,) + tuple(range(2 + no, view.ndim)) + (0,) + tuple(range(2, 2 + no)))
+
+
+def _im2col(ctx, windows, nd, t, n0, n1):
+    """Columns ``(C*K, (n1-n0)*T)`` of images ``n0:n1``: a slice of :func:`_windows`, copied once."""
+    view = windows[(slice(None),) * (1 + nd) + (slice(n0, n1),)]
     cols = _work(ctx, "cols", view.shape, view.dtype)
     cols[...] = view
-    return cols.reshape(view.shape[0] * math.prod(kernel), (n1 - n0) * plan[1])
+    return cols.reshape(math.prod(view.shape[:1 + nd]), (n1 - n0) * t)
 
 
 def _col2im(acc, cols, plan, geo, n0, n1):
@@ -113,12 +136,80 @@ def _grad_columns(ctx, g, plan, geo):
     n, o = g.shape[:2]
     buf, t, wide, out = plan[0], plan[1], plan[2], geo[1]
     gt = g.transpose((1, 0) + tuple(range(2, g.ndim)))
-    res = _work(ctx, "grad", (o, n, out[0]) + tuple(buf[1:] if wide else out[1:]), g.dtype)
-    res[(Ellipsis,) + tuple(slice(0, m) for m in out[1:])] = gt
-    for i in range(1, len(out)):  # zero the wide layout's extra columns
-        if wide and buf[i] > out[i]:
-            res[(Ellipsis, slice(out[i], None)) + (slice(None),) * (len(out) - 1 - i)] = 0
+    shape = (o, n, out[0]) + tuple(buf[1:] if wide else out[1:])
+    if shape[2:] == tuple(out):
+        res = _work(ctx, "grad", shape, g.dtype)
+        res[...] = gt
+    else:  # only the interior is written: the extra columns stay zero
+        res = _zero_bordered(ctx, shape, g.dtype)
+        res[(Ellipsis,) + tuple(slice(0, m) for m in out[1:])] = gt
     return res.reshape(o, n * t)
+
+
+# ---------------------------------------------------------------- the three products, on arrays
+def _forward(ctx, x, w, b, geo):
+    """The convolution of arrays ``x`` and ``w`` (+ ``b``): ``(N, O, *out)``, channel-major memory."""
+    xp = ctx.device.xp
+    out, groups = geo[1], geo[6]
+    plan = _plan(*geo[:6])
+    n, o, t, nd = x.shape[0], w.shape[0], plan[1], len(geo[2])
+    wg = w.reshape(groups, o // groups, -1)
+    windows = _windows(ctx, x, geo, plan)
+    y = xp.empty((o, n) + tuple(out), dtype=x.dtype)
+    bias = None if b is None else b.reshape((o,) + (1,) * (len(out) + 1))
+    crop = (Ellipsis,) + tuple(slice(0, m) for m in out[1:])  # the wide layout's extra columns
+    for n0, n1 in _chunks(ctx, n, t, wg.shape[2] * groups * t * x.itemsize):
+        cols = _im2col(ctx, windows, nd, t, n0, n1)
+        yc = _work(ctx, "product", (groups, o // groups, cols.shape[1]), x.dtype)
+        xp.matmul(wg, cols.reshape(groups, -1, cols.shape[1]), out=yc)
+        if plan[2]:  # drop the wide layout's extra columns
+            yc = yc.reshape((o, n1 - n0, out[0]) + tuple(plan[0][1:]))[crop]
+        yc = yc.reshape((o, n1 - n0) + tuple(out))
+        if bias is None:
+            y[:, n0:n1] = yc
+        else:  # the bias added in the same pass that stores the chunk
+            xp.add(yc, bias, out=y[:, n0:n1])
+    return y.transpose((1, 0) + tuple(range(2, y.ndim)))
+
+
+def _input_grad(ctx, gcols, w, geo, n):
+    """The input gradient ``(N, C, *sizes)`` from the output gradient's columns ``(O, N*T)``."""
+    xp = ctx.device.xp
+    sizes, pads, groups = geo[0], geo[4], geo[6]
+    plan = _plan(*geo[:6])
+    o, t = w.shape[0], plan[1]
+    c = w.shape[1] * groups
+    wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)  # (G, Cg*K, Og)
+    gcols = gcols.reshape(groups, o // groups, n * t)
+    acc = xp.zeros((c, n) + tuple(plan[0]), dtype=gcols.dtype)
+    for n0, n1 in _chunks(ctx, n, t, wt.shape[1] * groups * t * gcols.itemsize, _COL2IM_CHUNK_BYTES, n * t):
+        cols = _work(ctx, "product", (groups, wt.shape[1], (n1 - n0) * t), gcols.dtype)
+        xp.matmul(wt, gcols[:, :, n0 * t:n1 * t], out=cols)
+        _col2im(acc, cols.reshape(-1, (n1 - n0) * t), plan, geo, n0, n1)
+    dx = acc[(Ellipsis,) + tuple(slice(lo, lo + m) for m, (lo, _) in zip(sizes, pads))]
+    return dx.transpose((1, 0) + tuple(range(2, dx.ndim)))
+
+
+def _weight_grad(ctx, x, gcols, geo):
+    """The weight gradient ``(O, C/groups, *kernel)`` from ``x`` and the output gradient's columns."""
+    xp = ctx.device.xp
+    kernel, groups = geo[2], geo[6]
+    plan = _plan(*geo[:6])
+    n, c, o, t, nd = x.shape[0], x.shape[1], gcols.shape[0], plan[1], len(kernel)
+    windows = _windows(ctx, x, geo, plan)
+    gcols = gcols.reshape(groups, o // groups, n * t)
+    dw = part = None
+    for n0, n1 in _chunks(ctx, n, t, c * math.prod(kernel) * t * x.itemsize):
+        cols = _im2col(ctx, windows, nd, t, n0, n1)
+        # (Cg*K, n*T) @ (n*T, Og): the orientation BLAS runs fastest for these long, thin products
+        cols = cols.reshape(groups, -1, cols.shape[1])
+        gc = gcols[:, :, n0 * t:n1 * t].transpose(0, 2, 1)
+        if dw is None:
+            dw = xp.matmul(cols, gc)
+        else:
+            part = xp.matmul(cols, gc, out=part)
+            dw += part
+    return dw.transpose(0, 2, 1).reshape((o, c // groups) + tuple(kernel))
 
 
 class Conv(Primitive):
@@ -126,29 +217,10 @@ class Conv(Primitive):
 
     @staticmethod
     def forward(ctx, x, w, b, geo):
-        xp = ctx.device.xp
         ctx.geo = geo
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w)
-        out, groups = geo[1], geo[6]
-        plan = _plan(*geo[:6])
-        n, o, t = x.shape[0], w.shape[0], plan[1]
-        wg = w.reshape(groups, o // groups, -1)
-        xbuf = _buffer(ctx, x, geo, plan)
-        y = xp.empty((o, n) + tuple(out), dtype=x.dtype)
-        for n0, n1 in _chunks(ctx, n, t, wg.shape[2] * groups * t * x.itemsize):
-            cols = _im2col(ctx, xbuf, plan, geo, n0, n1)
-            yc = _work(ctx, "product", (groups, o // groups, cols.shape[1]), x.dtype)
-            xp.matmul(wg, cols.reshape(groups, -1, cols.shape[1]), out=yc)
-            if plan[2]:  # drop the wide layout's extra columns
-                yc = yc.reshape((o, n1 - n0, out[0]) + tuple(plan[0][1:]))
-                yc = yc[(Ellipsis,) + tuple(slice(0, m) for m in out[1:])]
-            yc = yc.reshape((o, n1 - n0) + tuple(out))
-            if b is None:
-                y[:, n0:n1] = yc
-            else:  # the bias added in the same pass that stores the chunk
-                xp.add(yc, b.reshape((o,) + (1,) * (len(out) + 1)), out=y[:, n0:n1])
-        return y.transpose((1, 0) + tuple(range(2, y.ndim)))  # (N, O, *out), channel-major memory
+        return _forward(ctx, x, w, b, geo)  # (N, O, *out), channel-major memory
 
     @staticmethod
     def backward(ctx, g):
@@ -159,6 +231,17 @@ class Conv(Primitive):
         gb = g.sum(dim=(0,) + tuple(range(2, g.ndim))) if need[2] else None
         return gx, gw, gb, None
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        # as ``backward``, on arrays: the gradient's columns are laid out once for both products
+        x, w = ctx.saved_arrays
+        need, geo = ctx.needs_input_grad, ctx.geo
+        gcols = _grad_columns(ctx, g, _plan(*geo[:6]), geo) if need[0] or need[1] else None
+        gx = _input_grad(ctx, gcols, w, geo, g.shape[0]) if need[0] else None
+        gw = _weight_grad(ctx, x, gcols, geo) if need[1] else None
+        gb = g.sum(axis=(0,) + tuple(range(2, g.ndim))) if need[2] else None
+        return gx, gw, gb, None
+
 
 class ConvInput(Primitive):
     """The gradient of a convolution in its input: ``(N, O, *out)`` -> ``(N, C, *sizes)``
@@ -166,23 +249,10 @@ class ConvInput(Primitive):
 
     @staticmethod
     def forward(ctx, g, w, geo):
-        xp = ctx.device.xp
         ctx.geo = geo
         if ctx.needs_input_grad:
             ctx.save_for_backward(g, w)
-        sizes, pads, groups = geo[0], geo[4], geo[6]
-        plan = _plan(*geo[:6])
-        n, o, t = g.shape[0], w.shape[0], plan[1]
-        c = w.shape[1] * groups
-        wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)  # (G, Cg*K, Og)
-        gcols = _grad_columns(ctx, g, plan, geo).reshape(groups, o // groups, n * t)
-        acc = xp.zeros((c, n) + tuple(plan[0]), dtype=g.dtype)
-        for n0, n1 in _chunks(ctx, n, t, wt.shape[1] * groups * t * g.itemsize, _COL2IM_CHUNK_BYTES, n * t):
-            cols = _work(ctx, "product", (groups, wt.shape[1], (n1 - n0) * t), g.dtype)
-            xp.matmul(wt, gcols[:, :, n0 * t:n1 * t], out=cols)
-            _col2im(acc, cols.reshape(-1, (n1 - n0) * t), plan, geo, n0, n1)
-        dx = acc[(Ellipsis,) + tuple(slice(lo, lo + m) for m, (lo, _) in zip(sizes, pads))]
-        return dx.transpose((1, 0) + tuple(range(2, dx.ndim)))
+        return _input_grad(ctx, _grad_columns(ctx, g, _plan(*geo[:6]), geo), w, geo, g.shape[0])
 
     @staticmethod
     def backward(ctx, gg):
@@ -198,27 +268,10 @@ class ConvWeight(Primitive):
 
     @staticmethod
     def forward(ctx, x, g, geo):
-        xp = ctx.device.xp
         ctx.geo = geo
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, g)
-        kernel, groups = geo[2], geo[6]
-        plan = _plan(*geo[:6])
-        n, c, o, t = x.shape[0], x.shape[1], g.shape[1], plan[1]
-        xbuf = _buffer(ctx, x, geo, plan)
-        gcols = _grad_columns(ctx, g, plan, geo).reshape(groups, o // groups, n * t)
-        dw = part = None
-        for n0, n1 in _chunks(ctx, n, t, c * math.prod(kernel) * t * x.itemsize):
-            cols = _im2col(ctx, xbuf, plan, geo, n0, n1)
-            # (Cg*K, n*T) @ (n*T, Og): the orientation BLAS runs fastest for these long, thin products
-            cols = cols.reshape(groups, -1, cols.shape[1])
-            gc = gcols[:, :, n0 * t:n1 * t].transpose(0, 2, 1)
-            if dw is None:
-                dw = xp.matmul(cols, gc)
-            else:
-                part = xp.matmul(cols, gc, out=part)
-                dw += part
-        return dw.transpose(0, 2, 1).reshape((o, c // groups) + tuple(kernel))
+        return _weight_grad(ctx, x, _grad_columns(ctx, g, _plan(*geo[:6]), geo), geo)
 
     @staticmethod
     def backward(ctx, gw):
