@@ -83,7 +83,14 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
 
     With ``inputs`` (``ag.grad``), returns their gradients and leaves every
     ``.grad`` untouched; otherwise accumulates into the leaves' ``.grad``.
+
+    Without ``create_graph`` the gradients flow between nodes as backend arrays
+    (each node's ``raw_backward`` where it has one): a gradient is wrapped in a
+    Tensor only where code outside the engine sees it (hooks, a ``backward``
+    written with Tensors, ``.grad``). With ``create_graph`` they are Tensors, and
+    the operations on them are recorded.
     """
+    arrays = not create_graph
     buffers = {}  # id(node) -> list of gradient per output
     leaf_grads = {}  # id(leaf) -> [leaf, grad, summed here]
     # memory blocks seen outside the engine (the caller's seeds, hooks' arguments and results, user
@@ -100,7 +107,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 )
             _add_leaf(leaf_grads, t, g)
             continue
-        _add(buffers, fn, t._output_nr, g)
+        _add(buffers, fn, t._output_nr, g._data if arrays else g)
         roots.append(fn)
 
     captured = None
@@ -120,13 +127,13 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     state.enabled = create_graph
     anomaly = state.anomaly
     observers = on_backward
-    owned = set()  # (id(node), nr) of gradient buffers made here that nothing else has seen yet
-    scatter_ok = not (create_graph or anomaly)
+    owned = set()  # (id(node), nr) of gradient arrays made here that nothing else has seen yet
+    scatter_ok = arrays and not anomaly
     try:
         for node in order:
-            grads = buffers.pop(id(node), None)
+            key = id(node)
+            grads = buffers.pop(key, None)
             if owned:
-                key = id(node)
                 for nr in range(len(node._out_metas)):
                     owned.discard((key, nr))
             if grads is None:
@@ -135,28 +142,43 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                         if e is not None:
                             early.arrived(e[0])
                 continue
+            device = node.device
             if len(grads) > 1:
-                grads = _materialize(node, grads)
-            if node._hooks:
-                grads = _run_hooks(node._hooks, grads, visible)
-            if node._retained:
-                _retain(node, grads, create_graph)
-            if captured is not None and id(node) in wanted_nodes:
-                for k, nr in wanted_nodes[id(node)]:
-                    captured[k] = grads[nr]
-            if observers:
-                for observe in observers:
-                    observe(node, grads)
+                grads = _materialize(node, grads, arrays)
+            watched = captured is not None and key in wanted_nodes
+            if node._hooks or node._retained or watched or observers:  # user code sees them
+                seen = [_wrap(g, device) for g in grads] if arrays else grads
+                if node._hooks:
+                    seen = _run_hooks(node._hooks, seen, visible)
+                if node._retained:
+                    _retain(node, seen, create_graph)
+                if watched:
+                    for k, nr in wanted_nodes[key]:
+                        captured[k] = seen[nr]
+                if observers:
+                    for observe in observers:
+                        observe(node, seen)
+                if arrays:
+                    grads = [None if g is None else g._data for g in seen]
+                else:
+                    grads = seen
             if scatter_ok and node.raw_scatter is not None and _scatter(node, grads[0], buffers, owned):
                 if not retain_graph:
                     node._saved = None
                 continue
-            if node.raw_backward is not None and not create_graph:
-                results = _raw_backward(node, grads)
+            if arrays and node.raw_backward is not None:
+                results = node.raw_backward(node, *grads)
             else:
-                results = node.backward(node, *grads)
+                results = node.backward(node, *([_wrap(g, device) for g in grads] if arrays else grads))
                 if results.__class__ is not tuple:
                     results = (results,)
+                if not node.raw:  # a user Function may return any tensor (a saved input, a constant)
+                    for g in results:
+                        _mark(visible, g)
+                if arrays:
+                    results = tuple(None if g is None else g._data for g in results)
+            if results.__class__ is not tuple:
+                results = (results,)
             edges = node._edges
             if len(results) != len(edges):
                 raise RuntimeError(
@@ -165,9 +187,6 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 )
             if anomaly:
                 _check_anomaly(node, results)
-            if not node.raw:  # a user Function may return any tensor (a saved input, a constant)
-                for g in results:
-                    _mark(visible, g)
             for e, g in zip(edges, results):
                 if e is None:
                     continue
@@ -176,10 +195,18 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                         early.arrived(e[0])
                     continue
                 target, nr, shape, dtype = e
-                if g._data.shape != shape:  # sum over the dimensions the forward broadcast
-                    g = sum_to_shape(g, shape, node)
-                if g._data.dtype != dtype:
-                    g = g.to(dtype)
+                if arrays:
+                    if g.__class__ is not target.device.array_type:  # 0-d arithmetic gives NumPy scalars
+                        g = backend.as_array(g, target.device)
+                    if g.shape != shape:  # sum over the dimensions the forward broadcast
+                        g = sum_to_shape(Tensor._make(g, target.device), shape, node)._data
+                    if g.dtype != dtype:
+                        g = g.astype(dtype)
+                else:
+                    if g._data.shape != shape:
+                        g = sum_to_shape(g, shape, node)
+                    if g._data.dtype != dtype:
+                        g = g.to(dtype)
                 if isinstance(target, Function):
                     slots = buffers.get(id(target))
                     if slots is None:
@@ -188,13 +215,13 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                     elif slots[nr] is None:
                         slots[nr] = g
                     elif owned and (id(target), nr) in owned:
-                        slots[nr]._data += g._data  # a buffer made here, seen by no one: in place
+                        slots[nr] += g  # an array made here, seen by no one: in place
                     else:
                         slots[nr] = slots[nr] + g
-                        if not create_graph:  # a new array: later gradients are added into it
+                        if arrays:  # a new array: later gradients are added into it
                             owned.add((id(target), nr))
                 else:
-                    _add_leaf(leaf_grads, target, g)
+                    _add_leaf(leaf_grads, target, Tensor._make(g, target.device) if arrays else g)
                     if early is not None:
                         early.arrived(target)
             if not retain_graph:
@@ -230,6 +257,10 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
         for leaf, _, _ in ready:
             _run_post_hooks(leaf)
     return None
+
+
+def _wrap(a, device):
+    return None if a is None else Tensor._make(a, device)
 
 
 def _hooked(leaf, g, summed, visible, claimed):
@@ -338,16 +369,17 @@ def _adoptable(a, visible, claimed):
 
 
 def _scatter(node, g, buffers, owned):
-    """Add the gradient of a slice-like node (``raw_scatter``) straight into its source's gradient
-    buffer, instead of making zeros of the source's shape per slice and summing them: the first
-    slice of a source allocates one buffer (``owned``: made here, seen by no one), the later ones
-    and any dense gradient are added into it in place. False (nothing done) when the source is a
-    leaf or the gradient needs a cast; the caller then runs the node's ordinary backward."""
+    """Add the gradient array ``g`` of a slice-like node (``raw_scatter``) straight into its
+    source's gradient buffer, instead of making zeros of the source's shape per slice and summing
+    them: the first slice of a source allocates one buffer (``owned``: made here, seen by no one),
+    the later ones and any dense gradient are added into it in place. False (nothing done) when
+    the source is a leaf or the gradient needs a cast; the caller then runs the node's ordinary
+    backward."""
     e = node._edges[0]
     if e is None:
         return True
     target, nr, shape, dtype = e
-    if not isinstance(target, Function) or g._data.dtype != dtype:
+    if not isinstance(target, Function) or g.dtype != dtype:
         return False
     key = id(target)
     slots = buffers.get(key)
@@ -355,25 +387,13 @@ def _scatter(node, g, buffers, owned):
         slots = buffers[key] = [None] * len(target._out_metas)
     cur = slots[nr]
     if cur is not None and (key, nr) in owned:
-        node.raw_scatter(node, cur._data, g._data)
+        node.raw_scatter(node, cur, g)
         return True
-    buf = node.device.xp.zeros(shape, dtype) if cur is None else cur._data.astype(dtype, order="C")
-    node.raw_scatter(node, buf, g._data)
-    slots[nr] = Tensor._make(buf, node.device)
+    buf = node.device.xp.zeros(shape, dtype) if cur is None else cur.astype(dtype, order="C")
+    node.raw_scatter(node, buf, g)
+    slots[nr] = buf
     owned.add((key, nr))
     return True
-
-
-def _raw_backward(node, grads):
-    """Call a node's array-level ``raw_backward`` and wrap its gradients as Tensors."""
-    results = node.raw_backward(node, *(None if g is None else g._data for g in grads))
-    if results.__class__ is not tuple:
-        results = (results,)
-    device = node.device
-    array_type = device.array_type  # 0-d arithmetic gives NumPy scalars: made 0-d arrays again
-    return tuple(None if r is None else
-                 Tensor._make(r if r.__class__ is array_type else backend.as_array(r, device), device)
-                 for r in results)
 
 
 def _add(buffers, node, nr, g):
@@ -408,12 +428,14 @@ def _retain(node, grads, create_graph):
                 accumulate_grad(t, grads[nr], False, create_graph)
 
 
-def _materialize(node, grads):
+def _materialize(node, grads, arrays):
+    """A multi-output node's gradients with zeros for the outputs that got none."""
     out = list(grads)
     for i, g in enumerate(out):
         if g is None and node._out_metas[i] is not None:
             shape, dtype = node._out_metas[i]
-            out[i] = Tensor._make(node.device.xp.zeros(shape, dtype), node.device)
+            zeros = node.device.xp.zeros(shape, dtype)
+            out[i] = zeros if arrays else Tensor._make(zeros, node.device)
     return out
 
 
@@ -463,9 +485,10 @@ def _check_anomaly(node, results):
         if g is None:
             continue
         xp = node.device.xp
-        if not bool(xp.all(xp.isfinite(g._data))):
+        a = g._data if isinstance(g, Tensor) else xp.asarray(g)
+        if not bool(xp.all(xp.isfinite(a))):
             node._anomalous = True
-            bad = "nan" if bool(xp.any(xp.isnan(g._data))) else "inf"
+            bad = "nan" if bool(xp.any(xp.isnan(a))) else "inf"
             raise RuntimeError(
                 f"Function '{node.name()}' returned {bad} values in its {i}th output"
                 f"{node.where()}."

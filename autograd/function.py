@@ -15,19 +15,13 @@ from .provenance import _NEEDS, _SHAPES, _interned, caller_site, record_site, re
 from .view_tracking import register as register_view
 
 
-class _Saved:
-    """How a saved value comes back in backward.
-
-    ``kind`` 0: an input tensor; 1: output number ``index`` (kept as its array,
-    so the node holds no reference to its own output); 2: an array constant;
-    3: any other Python value.
-    """
-
-    __slots__ = ("kind", "value", "version", "counter", "index")
-
-    def __init__(self, kind, value, version=0, counter=None, index=0):
-        self.kind, self.value, self.version = kind, value, version
-        self.counter, self.index = counter, index
+# How a saved value comes back in backward: a record ``(kind, value, version, counter, index)``
+# (a plain tuple: one is made per saved value of every recorded op).
+#   kind 0: an input tensor ``value``, saved at ``version``;
+#   kind 1: output number ``index``, kept as its array ``value`` (so the node holds no reference
+#           to its own output) with the output's version ``counter`` and the ``version`` it had;
+#   kind 2: an array constant ``value``; kind 3: any other Python value ``value``.
+SAVED_INPUT, SAVED_OUTPUT, SAVED_ARRAY, SAVED_OBJECT = 0, 1, 2, 3
 
 
 class Function:
@@ -102,23 +96,20 @@ class Function:
 
     def _unpack(self, saved, arrays):
         out = []
-        for s in saved:
-            kind = s.kind
+        for kind, value, version, counter, index in saved:
             if kind == 0:  # an input tensor: the tensor itself, so create_graph reaches it
-                t = s.value
-                v = t._version
-                if (v[0] if v else 0) != s.version:
-                    self._raise_modified(t)
-                out.append(t._data if arrays else t)
+                v = value._version
+                if (v[0] if v else 0) != version:
+                    self._raise_modified(value)
+                out.append(value._data if arrays else value)
             elif kind == 1:  # an output: rebuilt pointing at this node (no cycle)
-                if s.counter[0] != s.version:
+                if counter[0] != version:
                     self._raise_modified(None)
-                out.append(s.value if arrays else
-                           Tensor._make(s.value, self.device, self, s.counter, s.index))
+                out.append(value if arrays else Tensor._make(value, self.device, self, counter, index))
             elif kind == 2 and not arrays:
-                out.append(None if s.value is None else Tensor._make(s.value, self.device))
+                out.append(None if value is None else Tensor._make(value, self.device))
             else:
-                out.append(s.value)
+                out.append(value)
         return tuple(out)
 
     def mark_non_differentiable(self, *outputs):
@@ -195,9 +186,10 @@ class Function:
         """Run the operation on ``args`` and record it when gradients are needed."""
         ctx = object.__new__(cls)
         device = None
-        needs = False
         arrays = []
         append = arrays.append
+        grad_on = state.enabled
+        edges = need = None  # made at the first input that needs a gradient (when recording)
         for a in args:
             if a.__class__ is Tensor or isinstance(a, Tensor):
                 d = a.device
@@ -205,33 +197,30 @@ class Function:
                     device = d
                 elif d is not device:
                     _raise_device_mismatch(cls, args)
-                if a.requires_grad:
-                    needs = True
-                append(a._data)
+                data = a._data
+                append(data)
+                if grad_on and a.requires_grad:
+                    if edges is None:
+                        edges, need = [None] * (len(arrays) - 1), [False] * (len(arrays) - 1)
+                    shape = data.shape
+                    shape = _SHAPES.get(shape) or _interned(_SHAPES, shape)
+                    fn = a.grad_fn
+                    edges.append((fn, a._output_nr, shape, data.dtype) if fn is not None
+                                 else (a, 0, shape, data.dtype))
+                    need.append(True)
+                    continue
             else:
                 append(a)
-        record = needs and state.enabled
-        edges = None
+            if edges is not None:
+                edges.append(None)
+                need.append(False)
+        record = edges is not None
         if device is None:
             device = backend.Device("cpu")
         ctx.device = device
         if record:
-            # one pass over the inputs: which need a gradient, and the edge to each one's producer
-            need = []
-            edges = []
-            for a in args:
-                if a.__class__ is Tensor or isinstance(a, Tensor):
-                    if a.requires_grad:
-                        fn = a.grad_fn
-                        data = a._data
-                        shape = _interned(_SHAPES, data.shape)
-                        need.append(True)
-                        edges.append((fn, a._output_nr, shape, data.dtype) if fn is not None
-                                     else (a, 0, shape, data.dtype))
-                        continue
-                need.append(False)
-                edges.append(None)
-            ctx.needs_input_grad = _interned(_NEEDS, tuple(need))
+            need = tuple(need)
+            ctx.needs_input_grad = _NEEDS.get(need) or _interned(_NEEDS, need)
             edges = tuple(edges)
         if cls.raw:
             try:
@@ -348,39 +337,37 @@ def _share_version(cls, args, outs, device, multi):
 
 
 _PLAIN = (int, float, bool, str, tuple)
-_SAVED_NONE = _Saved(2, None)  # shared: records are never changed once made
+_SAVED_NONE = (2, None, 0, None, 0)
 
 
 def _pack_saved(values, args, arrays, outs, tensors):
-    packed = [None] * len(values)
+    """The saved values as records (see ``SAVED_INPUT``): inputs and outputs are recognised by identity."""
+    packed = [_SAVED_NONE] * len(values)  # sized once: a node keeps this list
     for i, v in enumerate(values):
         arr = v._data if isinstance(v, Tensor) else v
-        s = None
-        if arr is not None:
-            for j, a in enumerate(arrays):
-                if a is arr and isinstance(args[j], Tensor):
-                    t = args[j]
-                    if t._inference:
-                        _inference_saved(t)
-                    ver = t._version
-                    s = _Saved(0, t, ver[0] if ver else 0)
+        if arr is None:
+            continue
+        for j, a in enumerate(arrays):
+            if a is arr and isinstance(args[j], Tensor):
+                t = args[j]
+                if t._inference:
+                    _inference_saved(t)
+                ver = t._version
+                packed[i] = (0, t, ver[0] if ver else 0, None, 0)
+                break
+        else:
+            for k, o in enumerate(outs):
+                if o is arr and tensors[k] is not None and tensors[k].grad_fn is not None:
+                    t = tensors[k]
+                    if t._version is None:
+                        t._version = [0]
+                    packed[i] = (1, arr, t._version[0], t._version, k)
                     break
             else:
-                for k, o in enumerate(outs):
-                    if o is arr and tensors[k] is not None and tensors[k].grad_fn is not None:
-                        t = tensors[k]
-                        if t._version is None:
-                            t._version = [0]
-                        s = _Saved(1, arr, t._version[0], t._version, k)
-                        break
-        if s is None:
-            if arr is None:
-                s = _SAVED_NONE
-            elif arr.__class__ in _PLAIN:  # Python numbers: no device lookup (which raises inside)
-                s = _Saved(3, v)
-            else:
-                s = _Saved(2, arr) if backend.is_array(arr) else _Saved(3, v)
-        packed[i] = s
+                if arr.__class__ in _PLAIN or not backend.is_array(arr):  # numbers: no device lookup
+                    packed[i] = (3, v, 0, None, 0)
+                else:
+                    packed[i] = (2, arr, 0, None, 0)
     return packed
 
 

@@ -139,11 +139,11 @@ def _saved_arrays(node: Function):
     """``(kind, array)`` for each array ``node`` keeps for backward."""
     saved = node._saved
     if saved.__class__ is list:
-        for s in saved:
-            if s.kind == 0:
-                yield 0, s.value._data
-            elif s.kind in (1, 2) and s.value is not None:
-                yield s.kind, s.value
+        for kind, value, *_ in saved:
+            if kind == 0:
+                yield 0, value._data
+            elif kind in (1, 2) and value is not None:
+                yield kind, value
     for attr, value in vars(node).items():  # arrays an op kept as ctx attributes
         if attr in _ENGINE_ATTRS:
             continue

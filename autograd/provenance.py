@@ -49,7 +49,8 @@ def record_site(depth=2):
         if inside is None:
             inside = internal[name] = os.path.abspath(name).startswith(_PACKAGE_ROOTS)
         if not inside:
-            return _interned(_SITES, (code, f.f_lasti))
+            site = (code, f.f_lasti)
+            return _SITES.get(site) or _interned(_SITES, site)
         f = f.f_back
     return None
 

@@ -204,8 +204,7 @@ def _saved(n):
     if saved is None or saved.__class__ is not list:
         return ""
     lines = []
-    for s in saved:
-        v = s.value
-        if s.kind in (0, 1, 2) and v is not None:
+    for kind, v, *_ in saved:
+        if kind in (0, 1, 2) and v is not None:
             lines.append(f"saved {_size(v.shape)} {_nbytes(v)} B")
     return ("\n" + "\n".join(lines)) if lines else ""

@@ -63,9 +63,9 @@ def _float64_in_graph(loss):
         saved = node._saved
         if saved is not None:
             records = saved if isinstance(saved, list) else ()
-            for j, record in enumerate(records):
-                for a in _arrays_in(record.value):
-                    check(f"{name} saved value {j} (kind {record.kind})", a.dtype)
+            for j, (kind, value, *_) in enumerate(records):  # (kind, value, version, counter, index)
+                for a in _arrays_in(value):
+                    check(f"{name} saved value {j} (kind {kind})", a.dtype)
         for attr, value in vars(node).items():
             if attr in ("_saved", "_edges"):
                 continue

@@ -135,9 +135,9 @@ def _adopt_counter(r, t):
     saved = getattr(node, "_saved", None) if node is not None else None
     if saved.__class__ is not list or r._version is None:
         return
-    for s in saved:
-        if s.kind == 1 and s.counter is r._version:
-            s.counter, s.version = t._version, t._version[0]
+    for i, (kind, value, _, counter, index) in enumerate(saved):
+        if kind == 1 and counter is r._version:
+            saved[i] = (1, value, t._version[0], t._version, index)
 
 
 def add_(t, other, *, alpha=1):

@@ -10,6 +10,7 @@ from golden import T
 import autograd as ag
 import nn
 import nn.functional as F
+from autograd.function import SAVED_ARRAY, SAVED_INPUT
 from autograd.gradcheck import gradcheck
 
 RNG = np.random.default_rng(0)
@@ -51,13 +52,13 @@ def test_sdpa_saves_only_inputs_probabilities_and_keep_mask(device):
     q, k, v = _t((2, 3, 4), device), _t((2, 5, 4), device), _t((2, 5, 6), device)
     for p, extra in ((0.0, 1), (0.3, 2)):
         out = F.scaled_dot_product_attention(q, k, v, dropout_p=p)
-        saved = out.grad_fn._saved
-        arrays = [s for s in saved if s.kind == 2 and s.value is not None]
-        assert sum(s.kind == 0 for s in saved) == 3  # q, k, v: the inputs themselves
+        saved = out.grad_fn._saved  # records (kind, value, version, counter, index)
+        arrays = [value for kind, value, *_ in saved if kind == SAVED_ARRAY and value is not None]
+        assert sum(kind == SAVED_INPUT for kind, *_ in saved) == 3  # q, k, v: the inputs themselves
         assert len(arrays) == extra
-        assert tuple(arrays[0].value.shape) == (2, 3, 5)  # P, nothing larger
+        assert tuple(arrays[0].shape) == (2, 3, 5)  # P, nothing larger
         if p:
-            assert arrays[1].value.dtype == bool  # the keep-mask, one byte per weight
+            assert arrays[1].dtype == bool  # the keep-mask, one byte per weight
 
 
 def test_sdpa_fully_masked_rows_give_zeros(device):
