@@ -112,12 +112,16 @@ def _windows(ctx, x, geo, plan):
     return view.transpose((1,) + tuple(range(2 + no, view.ndim)) + (0,) + tuple(range(2, 2 + no)))
 
 
-def _im2col(ctx, windows, nd, t, n0, n1):
-    """Columns ``(C*K, (n1-n0)*T)`` of images ``n0:n1``: a slice of :func:`_windows`, copied once."""
+def _im2col(ctx, windows, nd, t, n0, n1, ones=False):
+    """Columns ``(C*K, (n1-n0)*T)`` of images ``n0:n1``: a slice of :func:`_windows`, copied once
+    (with ``ones``, one more row of ones, that multiplies a bias column)."""
     view = windows[(slice(None),) * (1 + nd) + (slice(n0, n1),)]
-    cols = _work(ctx, "cols", view.shape, view.dtype)
-    cols[...] = view
-    return cols.reshape(math.prod(view.shape[:1 + nd]), (n1 - n0) * t)
+    rows, width = math.prod(view.shape[:1 + nd]), (n1 - n0) * t
+    cols = _work(ctx, "cols", (rows + ones, width), view.dtype)
+    cols[:rows].reshape(view.shape)[...] = view
+    if ones:
+        cols[rows] = 1
+    return cols
 
 
 def _col2im(acc, cols, plan, geo, n0, n1):
@@ -154,21 +158,23 @@ def _forward(ctx, x, w, b, geo):
     plan = _plan(*geo[:6])
     n, o, t, nd = x.shape[0], w.shape[0], plan[1], len(geo[2])
     wg = w.reshape(groups, o // groups, -1)
+    fold = b is not None and groups == 1  # the bias as one more weight column, on a row of ones
+    if fold:
+        wg = xp.concatenate((wg[0], b.reshape(o, 1)), axis=1)[None]
     windows = _windows(ctx, x, geo, plan)
     y = xp.empty((o, n) + tuple(out), dtype=x.dtype)
-    bias = None if b is None else b.reshape((o,) + (1,) * (len(out) + 1))
     crop = (Ellipsis,) + tuple(slice(0, m) for m in out[1:])  # the wide layout's extra columns
     for n0, n1 in _chunks(ctx, n, t, wg.shape[2] * groups * t * x.itemsize):
-        cols = _im2col(ctx, windows, nd, t, n0, n1)
+        cols = _im2col(ctx, windows, nd, t, n0, n1, fold)
         yc = _work(ctx, "product", (groups, o // groups, cols.shape[1]), x.dtype)
         xp.matmul(wg, cols.reshape(groups, -1, cols.shape[1]), out=yc)
         if plan[2]:  # drop the wide layout's extra columns
             yc = yc.reshape((o, n1 - n0, out[0]) + tuple(plan[0][1:]))[crop]
         yc = yc.reshape((o, n1 - n0) + tuple(out))
-        if bias is None:
+        if b is None or fold:
             y[:, n0:n1] = yc
-        else:  # the bias added in the same pass that stores the chunk
-            xp.add(yc, bias, out=y[:, n0:n1])
+        else:
+            xp.add(yc, b.reshape((o,) + (1,) * (len(out) + 1)), out=y[:, n0:n1])
     return y.transpose((1, 0) + tuple(range(2, y.ndim)))
 
 
@@ -239,7 +245,9 @@ class Conv(Primitive):
         gcols = _grad_columns(ctx, g, _plan(*geo[:6]), geo) if need[0] or need[1] else None
         gx = _input_grad(ctx, gcols, w, geo, g.shape[0]) if need[0] else None
         gw = _weight_grad(ctx, x, gcols, geo) if need[1] else None
-        gb = g.sum(axis=(0,) + tuple(range(2, g.ndim))) if need[2] else None
+        gb = None
+        if need[2]:  # the columns' rows are contiguous (and zero in the wide extra columns)
+            gb = g.sum(axis=(0,) + tuple(range(2, g.ndim))) if gcols is None else gcols.sum(axis=1)
         return gx, gw, gb, None
 
 
