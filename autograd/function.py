@@ -186,41 +186,36 @@ class Function:
         """Run the operation on ``args`` and record it when gradients are needed."""
         ctx = object.__new__(cls)
         device = None
-        arrays = []
-        append = arrays.append
+        arrays = list(args)  # the Tensors' places get their arrays below
         grad_on = state.enabled
-        edges = need = None  # made at the first input that needs a gradient (when recording)
+        edges = None  # made at the first input that needs a gradient (when recording)
+        i = -1
         for a in args:
+            i += 1
             if a.__class__ is Tensor or isinstance(a, Tensor):
                 d = a.device
                 if device is None:
                     device = d
                 elif d is not device:
                     _raise_device_mismatch(cls, args)
-                data = a._data
-                append(data)
+                data = arrays[i] = a._data
                 if grad_on and a.requires_grad:
                     if edges is None:
-                        edges, need = [None] * (len(arrays) - 1), [False] * (len(arrays) - 1)
+                        edges = [None] * len(args)
+                        mask = 0
                     shape = data.shape
                     shape = _SHAPES.get(shape) or _interned(_SHAPES, shape)
                     fn = a.grad_fn
-                    edges.append((fn, a._output_nr, shape, data.dtype) if fn is not None
-                                 else (a, 0, shape, data.dtype))
-                    need.append(True)
-                    continue
-            else:
-                append(a)
-            if edges is not None:
-                edges.append(None)
-                need.append(False)
-        record = edges is not None
+                    edges[i] = ((fn, a._output_nr, shape, data.dtype) if fn is not None
+                                else (a, 0, shape, data.dtype))
+                    mask |= 1 << i
         if device is None:
             device = backend.Device("cpu")
         ctx.device = device
+        record = edges is not None
         if record:
-            need = tuple(need)
-            ctx.needs_input_grad = _NEEDS.get(need) or _interned(_NEEDS, need)
+            key = (len(args), mask)
+            ctx.needs_input_grad = _NEEDS.get(key) or _needs(key)
             edges = tuple(edges)
         if cls.raw:
             try:
@@ -259,9 +254,9 @@ class Function:
             for observe in on_record:
                 observe(ctx)
         if result.dtype.kind == "f" and (ctx._non_diff is None or id(result) not in ctx._non_diff):
-            out = Tensor._make(result, device, ctx)
+            out = _make(result, device, ctx)
         else:
-            out = Tensor._make(result, device)
+            out = _make(result, device)
         if cls.is_view:
             base = args[0]
             if base._version is None:
@@ -336,6 +331,15 @@ def _share_version(cls, args, outs, device, multi):
     return made
 
 
+def _needs(key):
+    """``needs_input_grad`` for ``n`` arguments whose bit ``i`` of ``mask`` is set, kept once."""
+    n, mask = key
+    if len(_NEEDS) > 4096:
+        _NEEDS.clear()
+    need = _NEEDS[key] = tuple(bool(mask >> i & 1) for i in range(n))
+    return need
+
+
 _PLAIN = (int, float, bool, str, tuple)
 _SAVED_NONE = (2, None, 0, None, 0)
 
@@ -343,25 +347,28 @@ _SAVED_NONE = (2, None, 0, None, 0)
 def _pack_saved(values, args, arrays, outs, tensors):
     """The saved values as records (see ``SAVED_INPUT``): inputs and outputs are recognised by identity."""
     packed = [_SAVED_NONE] * len(values)  # sized once: a node keeps this list
-    for i, v in enumerate(values):
-        arr = v._data if isinstance(v, Tensor) else v
-        if arr is None:
+    i = -1
+    for v in values:
+        i += 1
+        if v is None:
             continue
-        for j, a in enumerate(arrays):
-            if a is arr and isinstance(args[j], Tensor):
-                t = args[j]
+        arr = v._data if isinstance(v, Tensor) else v
+        for a, t in zip(arrays, args):
+            if a is arr and isinstance(t, Tensor):
                 if t._inference:
                     _inference_saved(t)
                 ver = t._version
                 packed[i] = (0, t, ver[0] if ver else 0, None, 0)
                 break
         else:
-            for k, o in enumerate(outs):
-                if o is arr and tensors[k] is not None and tensors[k].grad_fn is not None:
-                    t = tensors[k]
-                    if t._version is None:
-                        t._version = [0]
-                    packed[i] = (1, arr, t._version[0], t._version, k)
+            k = -1
+            for o, t in zip(outs, tensors):
+                k += 1
+                if o is arr and t is not None and t.grad_fn is not None:
+                    ver = t._version
+                    if ver is None:
+                        ver = t._version = [0]
+                    packed[i] = (1, arr, ver[0], ver, k)
                     break
             else:
                 if arr.__class__ in _PLAIN or not backend.is_array(arr):  # numbers: no device lookup
@@ -440,3 +447,5 @@ class Primitive(Function):
 
 
 from .tensor import Tensor  # noqa: E402  (Tensor needs Function first)
+
+_make = Tensor._make

@@ -10,6 +10,8 @@ from .tensor_graph import TensorGraph
 from .tensor_api import TensorApi
 from .view_tracking import register
 
+_new = object.__new__
+
 
 class Tensor(TensorGraph, TensorApi):
     """A multi-dimensional array that records the operations applied to it.
@@ -42,10 +44,10 @@ class Tensor(TensorGraph, TensorApi):
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _make(cls, data, device, grad_fn=None, version=None, output_nr=0):
+    @staticmethod
+    def _make(data, device, grad_fn=None, version=None, output_nr=0):
         """Wrap an array without checks (the ops' fast path)."""
-        t = object.__new__(Tensor)
+        t = _new(Tensor)
         t._data = data
         t.device = device
         t.grad_fn = grad_fn
