@@ -1,0 +1,104 @@
+"""The fast paths of convolution, pooling and relu (reused scratch buffers, the bias folded into
+the GEMM, the array-level backward, relu's in-place mask) against NumPy references and PyTorch."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn.functional as F
+
+
+def _conv_ref(x, w, b, pad):
+    """``conv2d`` by a sliding-window view and einsum, and its three gradients for output grad ``g``."""
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    win = np.lib.stride_tricks.sliding_window_view(xp, w.shape[2:], axis=(2, 3))  # (N, C, H, W, kh, kw)
+    y = np.einsum("nchwij,ocij->nohw", win, w) + b[None, :, None, None]
+
+    def grads(g):
+        gw = np.einsum("nchwij,nohw->ocij", win, g)
+        gxp = np.zeros_like(xp)
+        kh, kw = w.shape[2:]
+        for i in range(kh):
+            for j in range(kw):
+                gxp[:, :, i:i + g.shape[2], j:j + g.shape[3]] += np.einsum("nohw,oc->nchw", g, w[:, :, i, j])
+        gx = gxp[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]]
+        return gx, gw, g.sum(axis=(0, 2, 3))
+    return y, grads
+
+
+# (batch, C_in, size, C_out, kernel, pad): big enough batches to run several im2col chunks; six
+# geometries, more than the zero-bordered gradient buffers kept, so they are also evicted and remade
+GEOMETRIES = [(40, 1, 12, 3, 5, 2), (40, 3, 6, 4, 5, 0), (9, 2, 7, 2, 3, 1), (40, 1, 12, 3, 5, 0),
+              (5, 2, 8, 3, 2, 1), (40, 3, 6, 4, 3, 1)]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_conv_reused_buffers_never_leak_between_calls(device, dtype):
+    rng = np.random.default_rng(0)
+    tol = dict(rtol=1e-10, atol=1e-10) if dtype == "float64" else dict(rtol=2e-4, atol=2e-4)
+    cases = []
+    for n, c, s, o, k, pad in GEOMETRIES:
+        x = rng.standard_normal((n, c, s, s)).astype(dtype)
+        w = rng.standard_normal((o, c, k, k)).astype(dtype)
+        b = rng.standard_normal(o).astype(dtype)
+        cases.append((x, w, b, pad))
+    outputs = []
+    for _ in range(2):  # twice round: the second round finds every buffer already used
+        for x, w, b, pad in cases:
+            xt, wt, bt = (ag.tensor(a, device=device, requires_grad=True) for a in (x, w, b))
+            y = F.conv2d(xt, wt, bt, padding=pad)
+            ref, grads = _conv_ref(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), pad)
+            np.testing.assert_allclose(y.detach().cpu().numpy(), ref, **tol)
+            g = rng.standard_normal(ref.shape).astype(dtype)
+            y.backward(ag.tensor(g, device=device))
+            for got, want in zip((xt.grad, wt.grad, bt.grad), grads(g.astype(np.float64))):
+                np.testing.assert_allclose(got.cpu().numpy(), want, **tol)
+            outputs.append((y, y.detach().cpu().numpy().copy()))
+    for y, kept in outputs:  # no output aliases a scratch buffer that later calls wrote into
+        np.testing.assert_array_equal(y.detach().cpu().numpy(), kept)
+
+
+def test_conv_folded_bias_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
+    w = rng.standard_normal((6, 1, 5, 5)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    xt, wt, bt = (ag.tensor(a, requires_grad=True) for a in (x, w, b))
+    y = F.conv2d(xt, wt, bt, padding=2)
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    ty = torch.nn.functional.conv2d(tx, tw, tb, padding=2)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-4, atol=1e-4)
+    g = rng.standard_normal(ty.shape).astype(np.float32)
+    y.backward(ag.tensor(g))
+    ty.backward(torch.tensor(g))
+    for a, t in ((xt, tx), (wt, tw), (bt, tb)):
+        np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-3, atol=1e-3)
+
+
+def test_relu_gradient_is_plus_zero_off_the_mask_and_drops_nan(device):
+    x = np.array([[-1.0, 0.0, 2.0], [-3.0, 5.0, 7.0]], dtype=np.float32)
+    g = np.array([[np.nan, -np.inf, 3.0], [-2.0, np.nan, -4.0]], dtype=np.float32)
+    xt = ag.tensor(x, device=device, requires_grad=True)
+    F.relu(xt).backward(ag.tensor(g, device=device))
+    got = xt.grad.cpu().numpy()
+    want = np.array([[0.0, 0.0, 3.0], [0.0, np.nan, -4.0]], dtype=np.float32)  # hand-computed
+    np.testing.assert_array_equal(got, want)
+    assert not np.signbit(got[[0, 0, 1], [0, 1, 0]]).any()  # +0.0, as PyTorch's threshold_backward
+    # a transposed (non-contiguous) input and gradient
+    xt = ag.tensor(x.T.copy(), device=device, requires_grad=True)
+    F.relu(xt.t()).backward(ag.tensor(g, device=device))
+    np.testing.assert_array_equal(xt.grad.cpu().numpy(), want.T)
+
+
+def test_relu_gradient_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = np.array([-1.0, 0.0, 2.0, -3.0, 5.0], dtype=np.float32)
+    g = np.array([np.nan, -np.inf, 3.0, -2.0, np.nan], dtype=np.float32)
+    xt = ag.tensor(x, requires_grad=True)
+    F.relu(xt).backward(ag.tensor(g))
+    tx = torch.tensor(x, requires_grad=True)
+    torch.relu(tx).backward(torch.tensor(g))
+    np.testing.assert_array_equal(xt.grad.numpy(), tx.grad.numpy())
+    assert (np.signbit(xt.grad.numpy()) == np.signbit(tx.grad.numpy())).all()
