@@ -15,6 +15,7 @@ import platform
 
 from . import attention, cnn, deep_chain, lstm, lstm_cells, mlp, tiny_ops
 from .common import peak_bytes, sync, timeit, torch_or_none
+from .overhead import no_provenance
 
 WORKLOADS = {m.NAME: m for m in (mlp, tiny_ops, cnn, lstm, lstm_cells, attention, deep_chain)}
 REPS = {"mlp": 30, "tiny_ops": 50, "cnn": 20, "lstm": 10, "lstm_cells": 10, "attention": 10, "deep_chain": 3}
@@ -36,15 +37,9 @@ def _fmt(v, digits=2):
 
 def _provenance_cost(device, reps):
     """tiny_ops per-op time with and without recording file:line on each node."""
-    from autograd import function
-
     with_site = timeit(tiny_ops.xpgrad_step(device), reps)
-    saved = function.record_site
-    function.record_site = lambda depth=2: None
-    try:
+    with no_provenance():
         without = timeit(tiny_ops.xpgrad_step(device), reps)
-    finally:
-        function.record_site = saved
     return with_site / tiny_ops.PER_STEP * 1e6, without / tiny_ops.PER_STEP * 1e6
 
 

@@ -37,35 +37,45 @@ def xpgrad_step(device):
     return step
 
 
+def numpy_forward(x0):
+    """The chain's forward in NumPy, keeping what its backward needs."""
+    saved, x = [], x0
+    for i in range(N_OPS):
+        k = i % 4
+        if k == 0:
+            x = x + np.float32(0.1)
+        elif k == 1:
+            x = x * np.float32(0.9)
+        elif k == 2:
+            x = np.tanh(x)
+        else:
+            x = np.exp(x)
+        saved.append(x)
+    return saved
+
+
+def numpy_backward(saved):
+    """The chain's backward in NumPy, from the values ``numpy_forward`` kept."""
+    g = np.ones_like(saved[-1])
+    for i in range(N_OPS - 1, -1, -1):
+        k = i % 4
+        if k == 1:
+            g = g * np.float32(0.9)
+        elif k == 2:
+            y = saved[i]
+            g = g * (1 - y * y)
+        elif k == 3:
+            g = g * saved[i]
+        else:
+            g = g + 0  # an add's backward passes the gradient on (a copy, as an engine would)
+    return g
+
+
 def numpy_step():
     x0 = np.linspace(-1, 1, 8, dtype=np.float32)
 
     def step():
-        saved, x = [], x0
-        for i in range(N_OPS):
-            k = i % 4
-            if k == 0:
-                x = x + np.float32(0.1)
-            elif k == 1:
-                x = x * np.float32(0.9)
-            elif k == 2:
-                x = np.tanh(x)
-            else:
-                x = np.exp(x)
-            saved.append(x)
-        g = np.ones_like(x)
-        for i in range(N_OPS - 1, -1, -1):
-            k = i % 4
-            if k == 1:
-                g = g * np.float32(0.9)
-            elif k == 2:
-                y = saved[i]
-                g = g * (1 - y * y)
-            elif k == 3:
-                g = g * saved[i]
-            else:
-                g = g + 0  # an add's backward passes the gradient on (a copy, as an engine would)
-        return g
+        return numpy_backward(numpy_forward(x0))
 
     return step
 

@@ -69,3 +69,19 @@ def test_attention_floor_gradients_match_the_engine():
     np.testing.assert_allclose(floor_loss, loss.item(), rtol=1e-5)
     for name, p in block.named_parameters():
         np.testing.assert_allclose(grads[name], p.grad.numpy(), rtol=1e-3, atol=1e-6, err_msg=name)
+
+
+def test_tiny_ops_floor_gradient_is_the_engines_and_overhead_table_adds_up():
+    """bench.overhead's NumPy floor computes the engine's gradient, and its parts sum to the total."""
+    import numpy as np
+
+    import autograd as ag
+    from bench import overhead, tiny_ops
+
+    x0 = np.linspace(-1, 1, 8, dtype=np.float32)
+    x = ag.tensor(x0, requires_grad=True)
+    tiny_ops._chain(x, ag.tanh, ag.exp).sum().backward()
+    np.testing.assert_allclose(tiny_ops.numpy_backward(tiny_ops.numpy_forward(x0)), x.grad.numpy(), rtol=1e-5)
+    t = overhead.stages(reps=2)
+    parts = sum(v for _, v in overhead.table(t))
+    assert abs(parts - t["both"] * 1e6) < 1e-6 * max(1.0, parts)
