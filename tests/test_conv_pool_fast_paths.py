@@ -102,3 +102,70 @@ def test_relu_gradient_matches_torch():
     torch.relu(tx).backward(torch.tensor(g))
     np.testing.assert_array_equal(xt.grad.numpy(), tx.grad.numpy())
     assert (np.signbit(xt.grad.numpy()) == np.signbit(tx.grad.numpy())).all()
+
+
+def _pool_ref(x, k):
+    """2-D max pooling with kernel = stride = ``k`` by loops: values and the gradient of ``sum(y * g)``
+    sent to each window's first maximum in row-major order (NaN wins: the last NaN, as PyTorch)."""
+    n, c, h, w = x.shape
+    ho, wo = h // k, w // k
+    y = np.empty((n, c, ho, wo))
+    pos = {}
+    for idx in np.ndindex(n, c, ho, wo):
+        win = x[idx[0], idx[1], idx[2] * k:idx[2] * k + k, idx[3] * k:idx[3] * k + k].ravel()
+        best = 0
+        for o in range(1, win.size):
+            if win[o] > win[best] or np.isnan(win[o]):
+                best = o
+        y[idx] = win[best]
+        pos[idx] = (idx[2] * k + best // k, idx[3] * k + best % k)
+
+    def grad(g):
+        gx = np.zeros_like(x)
+        for idx, (i, j) in pos.items():
+            gx[idx[0], idx[1], i, j] += g[idx]
+        return gx
+    return y, grad
+
+
+@pytest.mark.parametrize("case", ["ties", "nan", "signed_zeros", "odd_sizes", "channel_major"])
+def test_max_pool_values_path_sends_the_gradient_to_the_first_maximum(device, case):
+    rng = np.random.default_rng(3)
+    x = np.round(rng.standard_normal((2, 3, 6, 6)))  # many ties within windows
+    if case == "nan":
+        x[0, 1, 2, 3] = x[1, 2, 0, 0] = x[1, 2, 1, 1] = np.nan
+    elif case == "signed_zeros":
+        x = np.where(rng.random(x.shape) < 0.5, -0.0, 0.0)
+    elif case == "odd_sizes":
+        x = np.round(rng.standard_normal((2, 3, 7, 9)))  # a row and a column no window covers
+    k = 2 if case != "odd_sizes" else 3
+    y_ref, grad = _pool_ref(x, k)
+    xt = ag.tensor(x, device=device, requires_grad=True)
+    inp = xt.permute(1, 0, 2, 3).contiguous().permute(1, 0, 2, 3) if case == "channel_major" else xt
+    y = F.max_pool2d(inp, k)
+    np.testing.assert_array_equal(y.detach().cpu().numpy(), y_ref)
+    g = rng.standard_normal(y_ref.shape)
+    y.backward(ag.tensor(g, device=device))
+    np.testing.assert_array_equal(xt.grad.cpu().numpy(), grad(g))
+
+
+def test_max_pool_values_path_matches_torch_with_ties_and_nan():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    x = np.round(rng.standard_normal((2, 3, 8, 6))).astype(np.float32)
+    x[1, 0, 3, 3] = np.nan
+    g = rng.standard_normal((2, 3, 4, 3)).astype(np.float32)
+    xt, tx = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, ty = F.max_pool2d(xt, 2), torch.nn.functional.max_pool2d(tx, 2)
+    np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
+    y.backward(ag.tensor(g))
+    ty.backward(torch.tensor(g))
+    np.testing.assert_array_equal(xt.grad.numpy(), tx.grad.numpy())
+
+
+def test_max_pool_values_path_double_backward(device):
+    # distinct values: no ties within finite-difference reach
+    x = ag.tensor(np.random.default_rng(5).permutation(2 * 3 * 6 * 4).reshape(2, 3, 6, 4) / 7.0,
+                  device=device, requires_grad=True)
+    assert ag.gradcheck(lambda t: F.max_pool2d(t, 2), (x,))
+    assert ag.gradgradcheck(lambda t: F.max_pool2d(t, (3, 2)), (x,))

@@ -8,7 +8,7 @@ import pytest
 
 import autograd as ag
 from autograd.function import Function
-from autograd.ops import conv, elementwise, fused, indexing, linalg, unary
+from autograd.ops import conv, elementwise, fused, indexing, linalg, pool, unary
 
 
 def _subclasses(cls):
@@ -89,6 +89,17 @@ def _conv(sizes, kernel, pads, stride=None, groups=1, bias=True):
     return build
 
 
+def _max_values(shape, kernel, stride, ties=False):
+    # disjoint windows; with ties every window holds its maximum more than once
+    def build(rng, device):
+        x, = _inputs(rng, device, shape)
+        if ties:
+            x = ag.tensor(np.round(rng.standard_normal(shape)), device=device, requires_grad=True)
+        out = tuple((n - k) // s + 1 for n, k, s in zip(shape[2:], kernel, stride))
+        return [x], [pool.WindowMaxValues.apply(x, kernel, stride, (1,) * len(kernel), out)]
+    return build
+
+
 CASES = {
     elementwise.Add: [_binary(elementwise.Add), _binary(elementwise.Add, True)],
     elementwise.Sub: [_binary(elementwise.Sub), _binary(elementwise.Sub, True)],
@@ -107,6 +118,9 @@ CASES = {
     # wide stride-1 layout (padded, extra columns), strided, grouped without bias, 1-D
     conv.Conv: [_conv((6, 5), (3, 2), ((1, 1), (2, 0))), _conv((7, 7), (3, 3), ((0, 0), (1, 1)), (2, 3)),
                 _conv((5, 6), (2, 3), ((0, 0), (0, 0)), groups=2, bias=False), _conv((9,), (4,), ((1, 2),))],
+    pool.WindowMaxValues: [_max_values((2, 3, 6, 7), (2, 2), (2, 2)),
+                           _max_values((2, 2, 5, 9), (2, 3), (3, 3), True),
+                           _max_values((2, 3, 8), (3,), (4,), True)],
 }
 
 

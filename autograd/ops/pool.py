@@ -11,9 +11,10 @@ import functools
 import math
 
 from ..function import Primitive
+from ..tensor import Tensor
 from .window import crop, disjoint, offsets, pad_array, padded_sizes, window_slice
 
-__all__ = ["window_max"]
+__all__ = ["window_max", "window_max_values"]
 
 
 def _dim_slice(i, nd, offset, stride, dilation, out):
@@ -110,32 +111,37 @@ def _laid_out_as(xp, a, ref, nd):
     return moved.transpose([order.index(i) for i in range(lead)] + rest)
 
 
+def _scatter(xp, g, idx, sizes, kernel, stride, pads, dilation, out):
+    """Each window's value of ``g`` at its offset ``idx``, zeros elsewhere (summed where windows
+    overlap), on arrays: :class:`WindowScatter`'s forward."""
+    nd = len(kernel)
+    # the gradient is laid out as the input was (the offsets ``idx`` were computed in its layout)
+    g = _laid_out_as(xp, g, idx, nd)
+    apart = disjoint(kernel, stride, dilation)
+    # windows that tile the input exactly write every element: no zeroing pass needed
+    geometry = zip(kernel, stride, sizes, out, pads, dilation)
+    tiled = apart and all(k == s and n == k * m and not (lo or hi) and d == 1
+                          for k, s, n, m, (lo, hi), d in geometry)
+    res = _zeros_laid_out_as(xp, idx, g.shape[:g.ndim - nd] + padded_sizes(sizes, pads), nd, g.dtype,
+                             empty=tiled)
+    for o, offs in enumerate(offsets(kernel)):
+        sl = window_slice(offs, stride, dilation, out)
+        if apart:
+            xp.multiply(g, idx == o, out=res[sl])
+        else:
+            res[sl] += g * (idx == o)
+    return crop(res, sizes, pads)
+
+
 class WindowScatter(Primitive):
     """Put each window's value at its offset ``idx``, zeros elsewhere (summed where windows
     overlap): the gradient of :class:`WindowMax`."""
 
     @staticmethod
     def forward(ctx, g, idx, sizes, kernel, stride, pads, dilation, out):
-        xp = ctx.device.xp
-        nd = len(kernel)
         ctx.args = (kernel, stride, pads, dilation, out)
         ctx.save_for_backward(idx)
-        # the gradient is laid out as the input was (the offsets ``idx`` were computed in its layout)
-        g = _laid_out_as(xp, g, idx, nd)
-        apart = disjoint(kernel, stride, dilation)
-        # windows that tile the input exactly write every element: no zeroing pass needed
-        geometry = zip(kernel, stride, sizes, out, pads, dilation)
-        tiled = apart and all(k == s and n == k * m and not (lo or hi) and d == 1
-                                 for k, s, n, m, (lo, hi), d in geometry)
-        res = _zeros_laid_out_as(xp, idx, g.shape[:g.ndim - nd] + padded_sizes(sizes, pads), nd, g.dtype,
-                                 empty=tiled)
-        for o, offs in enumerate(offsets(kernel)):
-            sl = window_slice(offs, stride, dilation, out)
-            if apart:
-                xp.multiply(g, idx == o, out=res[sl])
-            else:
-                res[sl] += g * (idx == o)
-        return crop(res, sizes, pads)
+        return _scatter(ctx.device.xp, g, idx, sizes, kernel, stride, pads, dilation, out)
 
     @staticmethod
     def backward(ctx, g):
@@ -165,7 +171,79 @@ class WindowGather(Primitive):
         return (WindowScatter.apply(g, idx, *ctx.args),) + (None,) * 6
 
 
+def _window_values(xp, x, kernel, stride, dilation, out):
+    """The maximum of each window, one dimension at a time (outermost first: the passes then
+    read whole rows); NaN propagates."""
+    nd, vals = len(kernel), x
+    for i in range(nd):
+        best = None
+        for o in range(kernel[i]):
+            v = vals[_dim_slice(i, nd, o, stride[i], dilation[i], out[i])]
+            best = v if best is None else (xp.maximum(best, v) if o == 1 else xp.maximum(best, v, out=best))
+        vals = best
+    return vals
+
+
+def _first_max_offsets(xp, x, y, kernel, stride, dilation, out):
+    """The row-major offset of each window's first element equal to its maximum ``y`` (no NaN in
+    ``y``): ``ne_0 * (1 + ne_1 * (1 + ... (1 + ne_{K-2})))`` with ``ne_o`` "offset o is not the
+    maximum", in place over one small integer array."""
+    offs = offsets(kernel)
+    dt = xp.uint8 if len(offs) <= 256 else xp.int32
+    idx = None
+    for o in range(len(offs) - 2, -1, -1):
+        ne = x[window_slice(offs[o], stride, dilation, out)] != y
+        if idx is None:
+            idx = ne.astype(dt)
+        else:
+            idx += 1
+            idx *= ne
+    return idx
+
+
+class WindowMaxValues(Primitive):
+    """Max of each window of disjoint, unpadded windows (more than one element each), without the
+    offsets: the backward finds each window's first maximum from the saved input and output (where
+    the output has a NaN, the forward keeps the offsets instead, by PyTorch's NaN rule)."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, dilation, out):
+        xp = ctx.device.xp
+        y = _window_values(xp, x, kernel, stride, dilation, out)
+        ctx.args = (x.shape[x.ndim - len(kernel):], kernel, stride, ((0, 0),) * len(kernel), dilation, out)
+        if ctx.needs_input_grad:
+            if y.size and xp.isnan(y.min()):  # rare: the offsets by the exact NaN rule, now
+                ctx.save_for_backward(_window_max(xp, x, kernel, stride, dilation, out, True)[1])
+            else:
+                ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def _offsets(ctx, saved):
+        if len(saved) == 1:
+            return saved[0]
+        sizes, kernel, stride, pads, dilation, out = ctx.args
+        return _first_max_offsets(ctx.device.xp, saved[0], saved[1], kernel, stride, dilation, out)
+
+    @staticmethod
+    def backward(ctx, g):
+        idx = Tensor._make(WindowMaxValues._offsets(ctx, ctx.saved_arrays), ctx.device)
+        return (WindowScatter.apply(g, idx, *ctx.args),) + (None,) * 4
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        idx = WindowMaxValues._offsets(ctx, ctx.saved_arrays)
+        return (_scatter(ctx.device.xp, g, idx, *ctx.args),) + (None,) * 4
+
+
 def window_max(input, kernel, stride, pads, dilation, out):
     """``(values, offsets)``: each window's maximum and the row-major kernel offset of its first
     maximum (arguments normalised as :func:`window_args` returns them, ``out`` the window counts)."""
     return WindowMax.apply(input, kernel, stride, pads, dilation, out)
+
+
+def window_max_values(input, kernel, stride, pads, dilation, out):
+    """Each window's maximum alone (the gradient goes to the first maximum, as :func:`window_max`'s)."""
+    if any(lo or hi for lo, hi in pads) or math.prod(kernel) == 1 or not disjoint(kernel, stride, dilation):
+        return WindowMax.apply(input, kernel, stride, pads, dilation, out)[0]
+    return WindowMaxValues.apply(input, kernel, stride, dilation, out)

@@ -13,7 +13,7 @@ import functools
 import math
 
 import autograd as ag
-from autograd.ops.pool import window_max
+from autograd.ops.pool import window_max, window_max_values
 from autograd.ops.window import sliding_windows, window_args
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
@@ -62,9 +62,9 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
     if input.dtype.kind != "f":
         raise RuntimeError(f"{name}: expected a floating point input, got {input.dtype}")
     # one elementwise pass per kernel offset; the gradient goes to the first maximum, as PyTorch
-    values, arg = window_max(input, kernel, stride, pads, dilation, out)
     if not return_indices:
-        return values
+        return window_max_values(input, kernel, stride, pads, dilation, out)
+    values, arg = window_max(input, kernel, stride, pads, dilation, out)
     return values, _flat_indices(arg.long(), input, kernel, stride, pads, dilation, out)
 
 
