@@ -94,19 +94,22 @@ def _chunks(ctx, n, t, row_bytes, budget=_CHUNK_BYTES, columns=_CHUNK_COLUMNS):
     return [(i, min(i + step, n)) for i in range(0, n, step)]
 
 
-def _buffer(ctx, x, geo, plan):
-    """``x`` zero-padded into the plan's per-image buffer ``(N, C, *buf)``."""
+def _buffer(ctx, x, geo, plan, keep=False):
+    """``x`` zero-padded into the plan's per-image buffer ``(N, C, *buf)`` (with ``keep``, a fresh
+    array that may be saved, not a scratch one)."""
     sizes, pads, buf = geo[0], geo[4], plan[0]
     if tuple(buf) == tuple(sizes) and x.strides[-1] == x.itemsize and all(
             x.strides[i] == x.strides[i + 1] * x.shape[i + 1] for i in range(2, x.ndim - 1)):
         return x  # the images are already row-major buffers (whatever the batch/channel order)
-    return pad_array(ctx.device.xp, x, pads, 0, out=_work(ctx, "input", x.shape[:2] + tuple(buf), x.dtype))
+    shape = x.shape[:2] + tuple(buf)
+    out = ctx.device.xp.empty(shape, dtype=x.dtype) if keep else _work(ctx, "input", shape, x.dtype)
+    return pad_array(ctx.device.xp, x, pads, 0, out=out)
 
 
-def _windows(ctx, x, geo, plan):
-    """The im2col matrix of every image of ``x`` as one strided view ``(C, *kernel, N, *oshape)``
-    of its padded buffer (made once per call; each chunk copies a slice of it)."""
-    kernel, xbuf = geo[2], _buffer(ctx, x, geo, plan)
+def _windows(ctx, xbuf, geo, plan):
+    """The im2col matrix of every image of the padded buffer ``xbuf`` as one strided view
+    ``(C, *kernel, N, *oshape)`` (made once per call; each chunk copies a slice of it)."""
+    kernel = geo[2]
     view = window_view(ctx.device.backend, xbuf, kernel, geo[3], geo[5], geo[1], plan[2])
     no = view.ndim - 2 - len(kernel)  # (N, C, *oshape, *kernel) -> (C, *kernel, N, *oshape)
     return view.transpose((1,) + tuple(range(2 + no, view.ndim)) + (0,) + tuple(range(2, 2 + no)))
@@ -151,8 +154,9 @@ def _grad_columns(ctx, g, plan, geo):
 
 
 # ---------------------------------------------------------------- the three products, on arrays
-def _forward(ctx, x, w, b, geo):
-    """The convolution of arrays ``x`` and ``w`` (+ ``b``): ``(N, O, *out)``, channel-major memory."""
+def _forward(ctx, x, w, b, geo, xbuf=None):
+    """The convolution of arrays ``x`` and ``w`` (+ ``b``): ``(N, O, *out)``, channel-major memory
+    (``xbuf``: ``x`` already padded by :func:`_buffer`)."""
     xp = ctx.device.xp
     out, groups = geo[1], geo[6]
     plan = _plan(*geo[:6])
@@ -161,7 +165,7 @@ def _forward(ctx, x, w, b, geo):
     fold = b is not None and groups == 1  # the bias as one more weight column, on a row of ones
     if fold:
         wg = xp.concatenate((wg[0], b.reshape(o, 1)), axis=1)[None]
-    windows = _windows(ctx, x, geo, plan)
+    windows = _windows(ctx, _buffer(ctx, x, geo, plan) if xbuf is None else xbuf, geo, plan)
     y = xp.empty((o, n) + tuple(out), dtype=x.dtype)
     crop = (Ellipsis,) + tuple(slice(0, m) for m in out[1:])  # the wide layout's extra columns
     for n0, n1 in _chunks(ctx, n, t, wg.shape[2] * groups * t * x.itemsize):
@@ -196,13 +200,14 @@ def _input_grad(ctx, gcols, w, geo, n):
     return dx.transpose((1, 0) + tuple(range(2, dx.ndim)))
 
 
-def _weight_grad(ctx, x, gcols, geo):
-    """The weight gradient ``(O, C/groups, *kernel)`` from ``x`` and the output gradient's columns."""
+def _weight_grad(ctx, x, gcols, geo, xbuf=None):
+    """The weight gradient ``(O, C/groups, *kernel)`` from ``x`` (or ``xbuf``, ``x`` already padded)
+    and the output gradient's columns."""
     xp = ctx.device.xp
     kernel, groups = geo[2], geo[6]
     plan = _plan(*geo[:6])
     n, c, o, t, nd = x.shape[0], x.shape[1], gcols.shape[0], plan[1], len(kernel)
-    windows = _windows(ctx, x, geo, plan)
+    windows = _windows(ctx, _buffer(ctx, x, geo, plan) if xbuf is None else xbuf, geo, plan)
     gcols = gcols.reshape(groups, o // groups, n * t)
     dw = part = None
     for n0, n1 in _chunks(ctx, n, t, c * math.prod(kernel) * t * x.itemsize):
@@ -224,13 +229,16 @@ class Conv(Primitive):
     @staticmethod
     def forward(ctx, x, w, b, geo):
         ctx.geo = geo
+        xbuf = None
         if ctx.needs_input_grad:
-            ctx.save_for_backward(x, w)
-        return _forward(ctx, x, w, b, geo)  # (N, O, *out), channel-major memory
+            if ctx.needs_input_grad[1]:  # the padded input is kept for the weight's gradient
+                xbuf = _buffer(ctx, x, geo, _plan(*geo[:6]), keep=True)
+            ctx.save_for_backward(x, w, xbuf)
+        return _forward(ctx, x, w, b, geo, xbuf)  # (N, O, *out), channel-major memory
 
     @staticmethod
     def backward(ctx, g):
-        x, w = ctx.saved_tensors
+        x, w, _ = ctx.saved_tensors
         need, geo = ctx.needs_input_grad, ctx.geo
         gx = ConvInput.apply(g, w, geo) if need[0] else None
         gw = ConvWeight.apply(x, g, geo) if need[1] else None
@@ -240,11 +248,11 @@ class Conv(Primitive):
     @staticmethod
     def raw_backward(ctx, g):
         # as ``backward``, on arrays: the gradient's columns are laid out once for both products
-        x, w = ctx.saved_arrays
+        x, w, xbuf = ctx.saved_arrays
         need, geo = ctx.needs_input_grad, ctx.geo
         gcols = _grad_columns(ctx, g, _plan(*geo[:6]), geo) if need[0] or need[1] else None
         gx = _input_grad(ctx, gcols, w, geo, g.shape[0]) if need[0] else None
-        gw = _weight_grad(ctx, x, gcols, geo) if need[1] else None
+        gw = _weight_grad(ctx, x, gcols, geo, xbuf) if need[1] else None
         gb = None
         if need[2]:  # the columns' rows are contiguous (and zero in the wide extra columns)
             gb = g.sum(axis=(0,) + tuple(range(2, g.ndim))) if gcols is None else gcols.sum(axis=1)
