@@ -169,3 +169,13 @@ def test_max_pool_values_path_double_backward(device):
                   device=device, requires_grad=True)
     assert ag.gradcheck(lambda t: F.max_pool2d(t, 2), (x,))
     assert ag.gradgradcheck(lambda t: F.max_pool2d(t, (3, 2)), (x,))
+
+
+def test_window_args_cache_keeps_bools_and_floats_out():
+    from autograd.ops.window import window_args
+
+    assert window_args(2, 1, 0, 1, 2) == ((2, 2), (1, 1), ((0, 0), (0, 0)), (1, 1))
+    assert window_args((2, 3), (1, 2), (0, 1), 1) == ((2, 3), (1, 2), ((0, 0), (1, 1)), (1, 1))
+    for bad in [(2, True, 0, 1), (2.0, 2, 0, 1), ((2, 2.0), 1, 0, 1)]:  # hash equal to cached ints
+        with pytest.raises((TypeError, ValueError)):
+            window_args(*bad, 2)

@@ -19,6 +19,7 @@ receives no gradient.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import numbers
@@ -184,8 +185,19 @@ def _tuple(value, nd, name):
     return tuple(int(v) for v in value)
 
 
+def _plain(v):
+    return v.__class__ is int or (v.__class__ is tuple and all(e.__class__ is int for e in v))
+
+
 def window_args(kernel_size, stride, padding, dilation, nd=None):
     """Normalise window arguments to tuples; ``padding`` to ``((before, after), ...)``."""
+    # ints and tuples of ints (not bools or floats, which hash as ints) are normalised once
+    if _plain(kernel_size) and _plain(stride) and _plain(padding) and _plain(dilation):
+        return _window_args_cached(kernel_size, stride, padding, dilation, nd)
+    return _window_args(kernel_size, stride, padding, dilation, nd)
+
+
+def _window_args(kernel_size, stride, padding, dilation, nd=None):
     if nd is None:
         nd = len(kernel_size) if isinstance(kernel_size, (tuple, list)) else 1
     kernel = _tuple(kernel_size, nd, "kernel_size")
@@ -203,6 +215,9 @@ def window_args(kernel_size, stride, padding, dilation, nd=None):
     if any(lo < 0 or hi < 0 for lo, hi in pads):
         raise RuntimeError(f"negative padding is not supported: padding must be non-negative, got {pads}")
     return kernel, stride, pads, dilation
+
+
+_window_args_cached = functools.lru_cache(maxsize=512)(_window_args)
 
 
 def sliding_windows(input, kernel_size, stride=1, padding=0, dilation=1, *, value=0.0):
