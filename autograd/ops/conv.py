@@ -6,7 +6,10 @@ cache-sized batch chunk at a time; the result is computed channel-major and
 returned as an ``(N, C_out, *out)`` view. The gradients are the two adjoints
 (GEMM then col2im for the input, im2col then GEMM for the weight), which are
 themselves primitives whose gradients are convolutions, so any order of
-differentiation works. ``conv_transpose*d`` is the input adjoint.
+differentiation works. ``conv_transpose*d`` is the input adjoint. Without
+``create_graph``, ``Conv.raw_backward`` runs both adjoints on arrays, laying the
+output gradient out once. The bias rides in the forward GEMM as one more weight
+column (times a row of ones in the im2col block).
 """
 from __future__ import annotations
 

@@ -2,8 +2,10 @@
 
 ``WindowMax`` gives each window's maximum and the (window-local, row-major) offset
 of its first maximum; ``WindowScatter`` (its gradient) and ``WindowGather`` are
-adjoint to each other, so gradients of any order work. Geometry and padding come
-from the windowing engine (``window.py``).
+adjoint to each other, so gradients of any order work. ``WindowMaxValues`` (max
+pooling without indices over disjoint, unpadded windows) computes only the maxima and
+finds the first maximum's offset in the backward, from the saved input and output.
+Geometry and padding come from the windowing engine (``window.py``).
 """
 from __future__ import annotations
 
