@@ -352,6 +352,9 @@ def _pack_saved(values, args, arrays, outs, tensors):
         i += 1
         if v is None:
             continue
+        if v.__class__ in _PLAIN:  # a Python number (``x * 0.5`` saves 0.5): nothing to look up
+            packed[i] = (3, v, 0, None, 0)
+            continue
         arr = v._data if isinstance(v, Tensor) else v
         for a, t in zip(arrays, args):
             if a is arr and isinstance(t, Tensor):
@@ -371,10 +374,7 @@ def _pack_saved(values, args, arrays, outs, tensors):
                     packed[i] = (1, arr, ver[0], ver, k)
                     break
             else:
-                if arr.__class__ in _PLAIN or not backend.is_array(arr):  # numbers: no device lookup
-                    packed[i] = (3, v, 0, None, 0)
-                else:
-                    packed[i] = (2, arr, 0, None, 0)
+                packed[i] = (2, arr, 0, None, 0) if backend.is_array(arr) else (3, v, 0, None, 0)
     return packed
 
 
