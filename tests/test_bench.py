@@ -82,6 +82,8 @@ def test_tiny_ops_floor_gradient_is_the_engines_and_overhead_table_adds_up():
     x = ag.tensor(x0, requires_grad=True)
     tiny_ops._chain(x, ag.tanh, ag.exp).sum().backward()
     np.testing.assert_allclose(tiny_ops.numpy_backward(tiny_ops.numpy_forward(x0)), x.grad.numpy(), rtol=1e-5)
+    total, rows = overhead.bytecodes()
+    assert "function.py:apply" in [name for name, _ in rows] and total >= sum(n for _, n in rows) > 0
     t = overhead.stages(reps=2)
     parts = sum(v for _, v in overhead.table(t))
     assert abs(parts - t["both"] * 1e6) < 1e-6 * max(1.0, parts)
