@@ -179,3 +179,51 @@ def test_window_args_cache_keeps_bools_and_floats_out():
     for bad in [(2, True, 0, 1), (2.0, 2, 0, 1), ((2, 2.0), 1, 0, 1)]:  # hash equal to cached ints
         with pytest.raises((TypeError, ValueError)):
             window_args(*bad, 2)
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=2, stride=1),
+                                dict(kernel_size=2, padding=1), dict(kernel_size=2, ceil_mode=True)], ids=str)
+def test_max_pool_nonfinite_gradient_stays_at_the_maximum(device, kw):
+    """A NaN or inf output gradient goes to its window's maximum only, and +0.0 elsewhere (was
+    ``g * 0``: NaN over the whole window, -0.0 under negative gradients)."""
+    x = np.arange(25.0).reshape(1, 1, 5, 5)
+    xt = ag.tensor(x, device=device, requires_grad=True)
+    y = F.max_pool2d(xt, **kw)
+    g = -np.ones(tuple(y.shape))
+    g.flat[0], g.flat[1] = np.nan, np.inf
+    y.backward(ag.tensor(g, device=device))
+    got = xt.grad.cpu().numpy()
+    want = np.zeros_like(x)  # hand reference: x increases along rows and columns, so the maximum
+    h, w = y.shape[2:]       # of each window is its last element inside the input
+    s = kw.get("stride", 2)
+    p = kw.get("padding", 0)
+    for i in range(h):
+        for j in range(w):
+            want[0, 0, min(i * s - p + 1, 4), min(j * s - p + 1, 4)] += g[0, 0, i, j]
+    np.testing.assert_array_equal(got, want)
+    assert not np.signbit(got[got == 0]).any()
+
+
+def test_max_pool_nonfinite_gradient_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(6).standard_normal((2, 2, 6, 6))
+    for kw in (dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1)):
+        xt, tx = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        y, ty = F.max_pool2d(xt, **kw), torch.nn.functional.max_pool2d(tx, **kw)
+        g = -np.ones(tuple(y.shape))
+        g[0, 0, 0, 0], g[1, 1, 1, 1] = np.nan, -np.inf
+        y.backward(ag.tensor(g))
+        ty.backward(torch.tensor(g))
+        np.testing.assert_array_equal(xt.grad.numpy(), tx.grad.numpy())
+        assert (np.signbit(xt.grad.numpy()) == np.signbit(tx.grad.numpy())).all()
+
+
+def test_max_pool_double_backward_gathers_only_the_maximum(device):
+    # the gradient of x's gradient with respect to the output gradient gathers at the maxima only
+    x = ag.tensor(np.arange(16.0).reshape(1, 1, 4, 4), device=device, requires_grad=True)
+    g = ag.ones(1, 1, 2, 2, dtype=ag.float64, device=device).requires_grad_()
+    (gx,) = ag.grad(F.max_pool2d(x, 2), [x], g, create_graph=True)
+    gg = np.full((1, 1, 4, 4), -1.0)
+    gg[0, 0, 0, 0] = np.nan  # off every maximum: must not reach the result
+    (dg,) = ag.grad(gx, [g], ag.tensor(gg, device=device))
+    np.testing.assert_array_equal(dg.cpu().numpy(), np.full((1, 1, 2, 2), -1.0))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import math
 
+from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from .window import crop, disjoint, offsets, pad_array, padded_sizes, window_slice
@@ -126,12 +127,19 @@ def _scatter(xp, g, idx, sizes, kernel, stride, pads, dilation, out):
                           for k, s, n, m, (lo, hi), d in geometry)
     res = _zeros_laid_out_as(xp, idx, g.shape[:g.ndim - nd] + padded_sizes(sizes, pads), nd, g.dtype,
                              empty=tiled)
+    # g's bits ANDed with an all-ones or all-zeros word: +0.0 off the maximum, and a NaN or inf
+    # gradient stays at the maximum (not g * 0 everywhere), as PyTorch
+    itype = xp.dtype(f"int{8 * g.dtype.itemsize}")
+    mask = xp.empty_like(idx, dtype=itype)
+    bits = g.view(itype)
     for o, offs in enumerate(offsets(kernel)):
         sl = window_slice(offs, stride, dilation, out)
+        xp.equal(idx, o, out=mask)
+        xp.negative(mask, out=mask)
         if apart:
-            xp.multiply(g, idx == o, out=res[sl])
+            xp.bitwise_and(bits, mask, out=res.view(itype)[sl])
         else:
-            res[sl] += g * (idx == o)
+            res[sl] += (bits & mask).view(g.dtype)
     return crop(res, sizes, pads)
 
 
@@ -164,7 +172,7 @@ class WindowGather(Primitive):
             x = pad_array(xp, x, pads, 0)
         res = xp.zeros(idx.shape, dtype=x.dtype)
         for o, offs in enumerate(offsets(kernel)):
-            res += x[window_slice(offs, stride, dilation, out)] * (idx == o)
+            res += backend.keep_where(x[window_slice(offs, stride, dilation, out)], idx == o)
         return res
 
     @staticmethod
