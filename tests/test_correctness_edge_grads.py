@@ -73,3 +73,53 @@ def test_nan_input_gradient_vs_torch(name):
     fn(x).backward()
     fn(t).backward()
     np.testing.assert_array_equal(_host(x.grad), t.grad.numpy())
+
+
+# max/min along a dim and over everything *select* (PyTorch scatters the gradient into zeros): a
+# NaN or negative incoming gradient reaches only the selected element, the others get exactly
+# +0.0; amax multiplies by the share, so there a NaN reaches the whole slice (PyTorch's formula).
+X_SELECT = [[1.0, 3.0, 2.0, 7.0], [4.0, 0.0, 5.0, -1.0]]
+SELECTS = {
+    "max(dim)": (lambda x: x.max(1)[0], [[0, 0, 0, 1], [0, 0, 1, 0]]),
+    "min(dim)": (lambda x: x.min(1)[0], [[1, 0, 0, 0], [0, 0, 0, 1]]),
+    "max()": (lambda x: x.max(), [[0, 0, 0, 1], [0, 0, 0, 0]]),
+    "min()": (lambda x: x.min(), [[0, 0, 0, 0], [0, 0, 0, 1]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SELECTS))
+@pytest.mark.parametrize("fill", [NAN, -2.0])
+def test_max_min_select_the_gradient(device, name, fill):
+    fn, where = SELECTS[name]
+    x = ag.tensor(X_SELECT, device=device, requires_grad=True)
+    y = fn(x)
+    (gx,) = ag.grad(y, x, ag.full(tuple(y.shape), fill, device=device))
+    got = _host(gx)
+    expected = np.where(np.array(where, bool), fill, 0.0)
+    np.testing.assert_array_equal(got, expected)  # NaN where NaN; exact zeros elsewhere
+    assert not np.signbit(got[~np.array(where, bool)]).any(), "the unselected elements got -0.0"
+
+
+def test_max_min_select_the_gradient_vs_torch():
+    torch = pytest.importorskip("torch")
+    for name, (fn, _) in SELECTS.items():
+        for fill in (NAN, -2.0):
+            x, t = ag.tensor(X_SELECT, requires_grad=True), torch.tensor(X_SELECT, requires_grad=True)
+            y, yt = fn(x), fn(t)
+            (gx,) = ag.grad(y, x, ag.full(tuple(y.shape), fill))
+            (gt,) = torch.autograd.grad(yt, t, torch.full(tuple(yt.shape), fill))
+            np.testing.assert_array_equal(_host(gx), gt.numpy(), err_msg=name)
+            np.testing.assert_array_equal(np.signbit(_host(gx)), np.signbit(gt.numpy()), err_msg=name)
+
+
+def test_amax_spreads_a_nan_gradient_as_torch():
+    x = ag.tensor(X_SELECT, requires_grad=True)
+    (gx,) = ag.grad(x.amax(1), x, ag.full((2,), NAN))
+    assert np.isnan(_host(gx)).all()
+
+
+def test_max_dim_double_backward_selects():
+    x = ag.tensor(X_SELECT, dtype=ag.float64, requires_grad=True)
+    (g,) = ag.grad((x.max(1)[0] ** 2).sum(), x, create_graph=True)
+    (gg,) = ag.grad(g.sum(), x)
+    np.testing.assert_array_equal(_host(gg), 2 * np.array(SELECTS["max(dim)"][1], float))

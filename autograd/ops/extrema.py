@@ -14,6 +14,7 @@ from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from ._util import _axes, _out, _setup, _unreduce, dim_kwargs, norm_dim
+from .compare import where
 from .elementwise import maximum, minimum
 from .reduce import _check_nonempty, _no_grad_result
 
@@ -29,12 +30,15 @@ class Extreme(Primitive):
     share the gradient evenly.
 
     A NaN is the result of a slice holding one; as PyTorch, ``max()`` sends the gradient to the
-    NaN elements and ``amax`` gives NaN gradients to the whole slice.
+    NaN elements and ``amax`` gives NaN gradients to the whole slice. ``max()``/``min()`` select
+    (the other elements' gradient is exactly 0, whatever the incoming one), ``amax`` multiplies
+    by the share (a NaN or negative incoming gradient reaches every element), as PyTorch.
     """
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, largest, whole):
         _setup(ctx, x, axes, keepdim)
+        ctx.whole = whole
         xp = ctx.device.xp
         y = (xp.max if largest else xp.min)(x, axis=axes, keepdims=True)
         if ctx.needs_input_grad:
@@ -51,11 +55,15 @@ class Extreme(Primitive):
     @staticmethod
     def backward(ctx, g):
         (weight,) = ctx.saved_tensors
-        return _unreduce(g, ctx) * weight, None, None, None, None
+        share = _unreduce(g, ctx) * weight
+        if ctx.whole:  # max()/min() select: the other elements get exactly 0 (no NaN, no -0.0)
+            share = where(weight != 0, share, 0.0)
+        return share, None, None, None, None
 
 
 class ExtremeDim(Primitive):
-    """``max``/``min`` along one dim: values and the first index; the gradient goes to that index."""
+    """``max``/``min`` along one dim: values and the first index; the gradient goes to that index
+    (the others get exactly 0, as PyTorch's scatter into zeros)."""
 
     @staticmethod
     def forward(ctx, x, dim, keepdim, largest):
@@ -65,15 +73,15 @@ class ExtremeDim(Primitive):
         values = xp.take_along_axis(x, idx, axis=dim)
         if ctx.needs_input_grad:
             positions = xp.arange(x.shape[dim]).reshape((-1,) + (1,) * (x.ndim - dim - 1))
-            ctx.save_for_backward((positions == idx).astype(x.dtype))
+            ctx.save_for_backward(positions == idx)
         if not keepdim:
             values, idx = xp.squeeze(values, axis=dim), xp.squeeze(idx, axis=dim)
         return values, idx
 
     @staticmethod
     def backward(ctx, g, g_indices):
-        (onehot,) = ctx.saved_tensors
-        return _unreduce(g, ctx) * onehot, None, None, None
+        (selected,) = ctx.saved_tensors  # bool: the returned index along the dim
+        return where(selected, _unreduce(g, ctx), 0.0), None, None, None
 
 
 def _extreme(name, input, dim, keepdim, kw, largest):
