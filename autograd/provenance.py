@@ -49,8 +49,16 @@ def record_site(depth=2):
         if inside is None:
             inside = internal[name] = os.path.abspath(name).startswith(_PACKAGE_ROOTS)
         if not inside:
-            site = (code, f.f_lasti)
-            return _SITES.get(site) or _interned(_SITES, site)
+            # keyed by the code's id: hashing a code object hashes its constants on every call
+            # (a microsecond for a long function); the kept value holds the code, so while the
+            # entry exists no other object can take that id
+            key = (id(code), f.f_lasti)
+            site = _SITES.get(key)
+            if site is None:
+                if len(_SITES) > 4096:
+                    _SITES.clear()
+                site = _SITES[key] = (code, key[1])
+            return site
         f = f.f_back
     return None
 
