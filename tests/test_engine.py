@@ -550,6 +550,21 @@ def test_node_records_where_it_was_created(device):
     assert repr(y.grad_fn) == "<ExpBackward>"
 
 
+def test_sites_of_different_code_at_the_same_offset_stay_apart(device):
+    """Sites are interned by (id(code), offset): two functions with the same bytecode layout,
+    called at the same offset, and a function made again after the first one died, each keep
+    their own file:line."""
+    x = leaf([1.0], device)
+    made = {}
+    for name, first in (("one.py", 10), ("two.py", 20), ("one.py", 30)):
+        ns = {}
+        exec(compile("\n" * (first - 1) + "def f(x):\n    return x.exp()\n", name, "exec"), ns)
+        made[(name, first)] = ns["f"](x).grad_fn
+        del ns  # the code object may die; its id may be reused by the next one
+    for (name, first), node in made.items():
+        assert node._site == (name, first + 1), (name, first, node._site)
+
+
 def test_next_functions(device):
     x = leaf([1.0], device)
     y = x.exp() * x
