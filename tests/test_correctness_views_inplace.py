@@ -16,6 +16,17 @@ from autograd import backend
 X = np.arange(1.0, 7.0).reshape(2, 3)
 
 
+def _maker(device):
+    """``make(values, requires_grad)``: a float64 tensor on ``device``."""
+    return lambda a, rg: ag.tensor(a, dtype=ag.float64, device=device, requires_grad=rg)
+
+
+def _torch_make(a, rg):
+    import torch
+
+    return torch.tensor(a, dtype=torch.float64, requires_grad=rg)
+
+
 def _host(t):
     return backend.to_host(t._data)
 
@@ -79,8 +90,7 @@ def test_view_kinds_see_values_and_gradients(device, kind):
     vidx = f_np(idx)
     w = np.linspace(0.5, 2.0, vidx.size).reshape(vidx.shape)
 
-    def make(a, rg):
-        return ag.tensor(a, dtype=ag.float64, device=device, requires_grad=rg)
+    make = _maker(device)
 
     v, g = _run_kind(ag, make, kind, w)
     y_ref = X * 6 + (X[0] - 2.0)
@@ -89,15 +99,11 @@ def test_view_kinds_see_values_and_gradients(device, kind):
     np.add.at(g_ref, vidx.reshape(-1), 6.0 * w.reshape(-1))
     np.testing.assert_allclose(_host(g), g_ref.reshape(2, 3))
     torch = pytest.importorskip("torch")
-
-    def tmake(a, rg):
-        return torch.tensor(a, dtype=torch.float64, requires_grad=rg)
-
     if kind in MULTI:  # PyTorch refuses a multi-output view whose base changed; xpgrad rebases it
         with pytest.raises(RuntimeError, match="modified inplace"):
-            _run_kind(torch, tmake, kind, w)
+            _run_kind(torch, _torch_make, kind, w)
         return
-    tv, tg = _run_kind(torch, tmake, kind, w)
+    tv, tg = _run_kind(torch, _torch_make, kind, w)
     np.testing.assert_allclose(_host(v), tv.detach().numpy())
     np.testing.assert_allclose(_host(g), tg.numpy())
 
@@ -136,8 +142,7 @@ def _chain(make):
 
 
 def test_chain_of_in_place_ops_with_views(device):
-    def make(a, rg):
-        return ag.tensor(a, dtype=ag.float64, device=device, requires_grad=rg)
+    make = _maker(device)
 
     v, v2, gx, gz = _chain(make)
     xn, zn = np.array([1.0, 2.0, 3.0]), np.array([0.5, -1.0, 2.0])
@@ -148,12 +153,8 @@ def test_chain_of_in_place_ops_with_views(device):
     dl_dinner = dl_dy * 2 * inner
     np.testing.assert_allclose(_host(gx), dl_dinner * 2 * zn)
     np.testing.assert_allclose(_host(gz), dl_dinner * (2 * xn + 2 * zn))
-    torch = pytest.importorskip("torch")
-
-    def tmake(a, rg):
-        return torch.tensor(a, dtype=torch.float64, requires_grad=rg)
-
-    tv, tv2, tgx, tgz = _chain(tmake)
+    pytest.importorskip("torch")
+    tv, tv2, tgx, tgz = _chain(_torch_make)
     np.testing.assert_allclose(_host(gx), tgx.numpy())
     np.testing.assert_allclose(_host(gz), tgz.numpy())
 
@@ -222,8 +223,7 @@ def _on_view(make):
 
 
 def test_in_place_on_a_view_rewrites_the_base(device):
-    def make(a, rg):
-        return ag.tensor(a, dtype=ag.float64, device=device, requires_grad=rg)
+    make = _maker(device)
 
     y, a, gx, gw = _on_view(make)
     xn, wn = np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 5.0])
@@ -237,12 +237,8 @@ def test_in_place_on_a_view_rewrites_the_base(device):
     gx_ref[3] += dl_dy[1]
     np.testing.assert_allclose(_host(gx), gx_ref)
     np.testing.assert_allclose(_host(gw), dl_dy[:2] * 2 * xn[:2])
-    torch = pytest.importorskip("torch")
-
-    def tmake(a, rg):
-        return torch.tensor(a, dtype=torch.float64, requires_grad=rg)
-
-    ty, ta, tgx, tgw = _on_view(tmake)
+    pytest.importorskip("torch")
+    ty, ta, tgx, tgw = _on_view(_torch_make)
     np.testing.assert_allclose(_host(gx), tgx.numpy())
     np.testing.assert_allclose(_host(gw), tgw.numpy())
 
