@@ -36,7 +36,12 @@ def _gru_cell(rng, device):
 
 def _lstm_layer(rng, device, reverse=False):
     gx, w, h0, c0 = _inputs(rng, device, (4, 3, 8), (8, 2), (3, 2), (3, 2))
-    return [gx, w, h0, c0], fused.FusedLSTMLayer.apply(gx, w, h0, c0, reverse)
+    return [gx, w, h0, c0], fused.FusedLSTMLayer.apply(gx, None, w, None, h0, c0, reverse)
+
+
+def _lstm_layer_projected(rng, device, reverse=False):
+    x, w_ih, w, b, h0, c0 = _inputs(rng, device, (4, 3, 5), (8, 5), (8, 2), (8,), (3, 2), (3, 2))
+    return [x, w_ih, w, b, h0, c0], fused.FusedLSTMLayer.apply(x, w_ih, w, b, h0, c0, reverse)
 
 
 def _gru_layer(rng, device, reverse=False):
@@ -113,7 +118,8 @@ CASES = {
     indexing.IndexAdvanced: [_index_advanced],
     fused.FusedLSTMCell: [_lstm_cell],
     fused.FusedGRUCell: [_gru_cell],
-    fused.FusedLSTMLayer: [_lstm_layer, lambda r, d: _lstm_layer(r, d, True)],
+    fused.FusedLSTMLayer: [_lstm_layer, lambda r, d: _lstm_layer(r, d, True), _lstm_layer_projected,
+                           lambda r, d: _lstm_layer_projected(r, d, True)],
     fused.FusedGRULayer: [_gru_layer, lambda r, d: _gru_layer(r, d, True)],
     # wide stride-1 layout (padded, extra columns), strided, grouped without bias, 1-D
     conv.Conv: [_conv((6, 5), (3, 2), ((1, 1), (2, 0))), _conv((7, 7), (3, 3), ((0, 0), (1, 1)), (2, 3)),

@@ -1,4 +1,4 @@
-"""Fused recurrent ops: an LSTM or GRU step's whole elementwise part in one op, and a whole LSTM layer.
+"""Fused recurrent ops: an LSTM or GRU step's whole elementwise part in one op, and whole layers.
 
 A recurrent layer runs many small ops per time step, so per-op overhead
 dominates. ``fused_lstm_cell`` / ``fused_gru_cell`` take the two gate
@@ -18,7 +18,7 @@ over a small namespace (``_ArrayMath`` or ``_TensorMath``) chosen by the op.
 from __future__ import annotations
 
 from ..function import Primitive
-from .unary import sigmoid_array
+from .conv import _work
 
 
 class _ArrayMath:
@@ -133,60 +133,141 @@ def _lstm_backward(m, act, c, c_new, dh, dc, dact=None):
 
 
 class FusedLSTMLayer(Primitive):
-    """A whole LSTM layer in one direction: ``(out, h_n, c_n)`` from time-major gate projections.
+    """A whole LSTM layer in one direction: ``(out, h_n, c_n)`` over a time-major sequence.
 
-    Arguments: ``gx`` ``(L, N, 4H)`` (``x @ W_ih.T + b_ih + b_hh``), ``w_hh`` ``(4H, H)``, ``h0``,
-    ``c0`` ``(N, H)`` and ``reverse``. The time loop runs on raw arrays; backward is one loop too,
-    with the gradient of ``w_hh`` as one matmul over all steps. When a graph of the backward is
-    recorded (``create_graph=True``), backward instead recomputes the steps with Tensor ops
-    (:func:`fused_lstm_cell`) and backpropagates through them with Tensor ops, so double backward
-    works. The activated gates and cell states are kept for the fast backward only.
+    Arguments: ``x``, ``w_ih``, ``w_hh`` ``(4H, H)``, ``bias`` ``(4H,)`` or None (added to every
+    step's gates), ``h0``, ``c0`` ``(N, H)`` and ``reverse``. With ``w_ih`` ``(4H, I)``, ``x`` is the
+    layer input ``(L, N, I)`` and its projection ``x @ w_ih.T`` for all steps is one matmul inside
+    the op; with ``w_ih`` None, ``x`` holds the gate projections ``(L, N, 4H)``. The time loop runs
+    on raw arrays; backward is one loop too, with the gradients of ``w_hh`` and ``w_ih`` one matmul
+    each over all steps. When a graph of the backward is recorded (``create_graph=True``), backward
+    instead recomputes the steps with Tensor ops (:func:`fused_lstm_cell`) and backpropagates
+    through them with Tensor ops, so double backward works. The activated gates and cell states are
+    kept for the fast backward only.
+
+    Speed: ``sigmoid(z) = 0.5 * tanh(z / 2) + 0.5``, so the halving of the ``i, f, o``
+    pre-activations is folded into the weights (rows of ``w_ih``, columns of ``W_hh^T``) and the
+    bias; each step is then one matmul, one add, one ``tanh`` over all four gates and a few ops of
+    width ``H`` into arrays made once per call (nothing returned or saved is reused across calls).
     """
 
     @staticmethod
-    def forward(ctx, gx, w_hh, h0, c0, reverse):
+    def forward(ctx, x, w_ih, w_hh, bias, h0, c0, reverse):
         xp = ctx.device.xp
-        length, n, gates = gx.shape
-        hidden = gates // 4
-        w_t = xp.ascontiguousarray(w_hh.T)  # h @ W^T is faster with W^T laid out row-major
-        acts = xp.empty((length, n, gates), dtype=gx.dtype)
-        hs = xp.empty((length, n, hidden), dtype=gx.dtype)
-        cs = xp.empty((length, n, hidden), dtype=gx.dtype)
+        length, n = x.shape[:2]
+        gates, H = w_hh.shape
+        dtype = x.dtype
+        if dtype.kind != "f":
+            raise TypeError(f"fused_lstm_layer expects a floating point input, got {dtype}")
+        scale, _ = _lstm_affine(xp, ctx.device, dtype, H)
+        w_t = xp.multiply(w_hh.T, scale, out=xp.empty((H, gates), dtype=dtype))  # sigmoid columns halved
+        acts = xp.empty((length, n, gates), dtype=dtype)  # the (halved) input parts, then the gates
+        if w_ih is None:
+            xp.multiply(x, scale, out=acts)
+        else:
+            w_in = xp.multiply(w_ih.T, scale, out=xp.empty(w_ih.shape[::-1], dtype=dtype))
+            xp.matmul(x.reshape(length * n, -1), w_in, out=acts.reshape(length * n, gates))
+        if bias is not None:
+            acts += bias * scale
+        hs = xp.empty((length, n, H), dtype=dtype)
+        cs = xp.empty((length, n, H), dtype=dtype)
+        pre = xp.empty((n, gates), dtype=dtype)  # scratch: one step's gates, then their tanh
+        tmp = xp.empty((n, H), dtype=dtype)
         h, c = h0, c0
         for t in _order(length, reverse):
-            act = xp.matmul(h, w_t, out=acts[t])
-            act += gx[t]
-            h, c = _lstm_forward_(ctx, act, c, hs[t], cs[t])
+            a = acts[t]
+            xp.matmul(h, w_t, out=pre)
+            pre += a
+            xp.tanh(pre, out=pre)
+            xp.multiply(pre, 0.5, out=a)  # i, f, o = 0.5 * tanh(z / 2) + 0.5 (g is copied below)
+            a += 0.5
+            g = pre[:, 2 * H:3 * H]
+            c = xp.multiply(a[:, H:2 * H], c, out=cs[t])
+            c += xp.multiply(a[:, :H], g, out=tmp)
+            a[:, 2 * H:3 * H] = g
+            h = xp.multiply(xp.tanh(c, out=tmp), a[:, 3 * H:], out=hs[t])
         ctx.reverse = reverse
-        ctx.save_for_backward(gx, w_hh, h0, c0, hs, acts, cs)
+        ctx.save_for_backward(x, w_ih, w_hh, bias, h0, c0, hs, acts, cs)
         return hs, h.copy(), c.copy()
 
     @staticmethod
     def backward(ctx, dout, dh_n, dc_n):
-        gx, w_hh, h0, c0 = ctx.saved_tensors[:4]
-        return _lstm_layer_backward_graph(ctx, gx, w_hh, h0, c0, dout, dh_n, dc_n) + (None,)
+        from .linalg import matmul
+
+        x, w_ih, w_hh, bias, h0, c0 = ctx.saved_tensors[:6]
+        pre = x if w_ih is None else matmul(x, w_ih.t())
+        if bias is not None:
+            pre = pre + bias
+        dpre, dw_hh, dh, dc = _lstm_layer_backward_graph(ctx, pre, w_hh, h0, c0, dout, dh_n, dc_n)
+        need = ctx.needs_input_grad
+        dx, dw_ih = dpre, None
+        if w_ih is not None:
+            dx = matmul(dpre, w_ih) if need[0] else None
+            if need[1]:
+                dw_ih = matmul(dpre.reshape(-1, dpre.shape[-1]).t(), x.reshape(-1, x.shape[-1]))
+        db = dpre.sum((0, 1)) if need[3] else None
+        return dx, dw_ih, dw_hh, db, dh, dc, None
 
     @staticmethod
     def raw_backward(ctx, dout, dh_n, dc_n):
-        _, w, h0, c0, hs, acts, cs = ctx.saved_arrays
+        x, w_ih, w, _, h0, c0, hs, acts, cs = ctx.saved_arrays
         need = ctx.needs_input_grad
         xp = ctx.device.xp
-        m = _ArrayMath(xp)
-        length = hs.shape[0]
-        dpre = xp.empty_like(acts)
-        dh, dc = dh_n, dc_n
+        length, n, gates = acts.shape
+        H = gates // 4
+        # the gates' gradients: returned without w_ih, else used only here (a reused scratch array)
+        dpre = xp.empty((length, n, gates), dtype=acts.dtype) if w_ih is None else \
+            _work(ctx, "lstm_dgates", (length, n, gates), acts.dtype)
+        deriv = xp.empty((n, gates), dtype=acts.dtype)  # scratch: the gates' derivatives
+        tmp = xp.empty((n, H), dtype=acts.dtype)
+        dh = xp.empty((n, H), dtype=acts.dtype)
+        dc = dc_n.copy()
         order = _order(length, ctx.reverse)[::-1]
         for k, t in enumerate(order):
-            prev = order[k + 1] if k + 1 < length else None
-            dpre[t], dc = _lstm_backward(m, acts[t], c0 if prev is None else cs[prev], cs[t],
-                                         dh + dout[t], dc)
-            dh = xp.matmul(dpre[t], w)
+            if k:
+                xp.matmul(dpre[order[k - 1]], w, out=dh)
+                dh += dout[t]
+            else:
+                xp.add(dh_n, dout[t], out=dh)
+            a, d = acts[t], dpre[t]
+            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            tc = xp.tanh(cs[t], out=tmp)
+            xp.multiply(dh, tc, out=d[:, 3 * H:])  # d o
+            tc *= tc
+            xp.subtract(1, tc, out=tc)
+            tc *= o
+            tc *= dh
+            dc += tc  # dc += dh * o * (1 - tanh(c)^2)
+            xp.multiply(dc, g, out=d[:, :H])  # d i
+            xp.multiply(dc, c0 if k == length - 1 else cs[order[k + 1]], out=d[:, H:2 * H])  # d f
+            xp.multiply(dc, i, out=d[:, 2 * H:3 * H])  # d g
+            xp.subtract(1, a, out=deriv)  # s * (1 - s) for i, f, o; 1 - g^2 for g
+            deriv *= a
+            dg = deriv[:, 2 * H:3 * H]
+            xp.multiply(g, g, out=dg)
+            xp.subtract(1, dg, out=dg)
+            d *= deriv
+            dc *= f
+        dh0 = xp.matmul(dpre[order[-1]], w) if need[4] else None
+        rows = length * n
+        flat = dpre.reshape(rows, gates)
         dw = None
-        if need[1]:  # all steps at once: dW = sum_t dpre_t^T h_{t-1}
-            h_prev = _h_prev(xp, hs, h0, ctx.reverse)
-            rows = dpre.shape[0] * dpre.shape[1]
-            dw = xp.matmul(dpre.reshape(rows, -1).T, h_prev.reshape(rows, -1))
-        return (dpre if need[0] else None, dw, dh if need[2] else None, dc if need[3] else None, None)
+        if need[2]:  # all steps at once: dW = sum_t dpre_t^T h_{t-1} (h_{t-1} = h0 at the first step)
+            first, rest, prev = (length - 1, slice(None, -1), slice(1, None)) if ctx.reverse else \
+                (0, slice(1, None), slice(None, -1))
+            dw = xp.matmul(dpre[first].T, h0)
+            if length > 1:
+                dw += xp.matmul(dpre[rest].reshape(rows - n, gates).T, hs[prev].reshape(rows - n, H))
+        dx = dw_ih = None
+        if w_ih is None:
+            dx = dpre if need[0] else None
+        else:
+            if need[0]:
+                dx = xp.matmul(flat, w_ih).reshape(x.shape)
+            if need[1]:
+                dw_ih = xp.matmul(flat.T, x.reshape(rows, -1))
+        db = flat.sum(0) if need[3] else None
+        return dx, dw_ih, dw, db, dh0, dc if need[5] else None, None
 
 
 def _order(length, reverse):
@@ -219,26 +300,34 @@ def _lstm_layer_backward_graph(ctx, gx, w_hh, h0, c0, dout, dh_n, dc_n):
     return stack(dpre, 0), dw, dh, dc
 
 
-def fused_lstm_layer(gates_x, w_hh, h0, c0, reverse=False):
-    """One LSTM layer in one direction over a sequence, from its input projections.
+def fused_lstm_layer(input, w_hh, h0, c0, reverse=False, bias=None, w_ih=None):
+    """One LSTM layer in one direction over a time-major sequence (PyTorch's gate order ``i, f, g, o``).
 
     Args:
-        gates_x: ``input @ weight_ih.T + bias_ih + bias_hh`` for every step, ``(L, N, 4 * hidden)``.
+        input: the gate projections ``x @ weight_ih.T (+ bias_ih + bias_hh)`` of every step,
+            ``(L, N, 4 * hidden)``; or, with ``w_ih``, the layer input ``(L, N, H_in)``.
         w_hh: ``weight_hh``, ``(4 * hidden, hidden)``.
         h0, c0: the initial states, ``(N, hidden)``.
         reverse: run from the last step to the first.
+        bias: ``(4 * hidden,)`` added to every step's gates (``bias_ih + bias_hh``), or None.
+        w_ih: ``weight_ih`` ``(4 * hidden, H_in)``: project ``input`` inside the op (one matmul).
 
     Returns:
         ``(output, h_n, c_n)``: output ``(L, N, hidden)`` (the hidden state of every step, in
         input order), h_n and c_n ``(N, hidden)``.
     """
-    if gates_x.ndim != 3 or w_hh.ndim != 2 or gates_x.shape[-1] != w_hh.shape[0] or \
-            w_hh.shape[0] != 4 * w_hh.shape[1] or gates_x.shape[1:2] + w_hh.shape[1:] != tuple(h0.shape) \
-            or tuple(h0.shape) != tuple(c0.shape) or gates_x.shape[0] == 0:
+    gates = w_hh.shape[0] if w_hh.ndim == 2 else -1
+    width = gates if w_ih is None else (w_ih.shape[1] if w_ih.ndim == 2 and w_ih.shape[0] == gates else -1)
+    if input.ndim != 3 or w_hh.ndim != 2 or input.shape[-1] != width or gates != 4 * w_hh.shape[1] \
+            or input.shape[1:2] + w_hh.shape[1:] != tuple(h0.shape) or tuple(h0.shape) != tuple(c0.shape) \
+            or input.shape[0] == 0 or (bias is not None and tuple(bias.shape) != (gates,)):
         raise RuntimeError(
-            f"fused_lstm_layer: expected gates_x (L, N, 4H) with L > 0, w_hh (4H, H), h0 and c0 (N, H), got "
-            f"{tuple(gates_x.shape)}, {tuple(w_hh.shape)}, {tuple(h0.shape)}, {tuple(c0.shape)}")
-    return FusedLSTMLayer.apply(gates_x, w_hh, h0, c0, bool(reverse))
+            f"fused_lstm_layer: expected input (L, N, 4H) (or (L, N, H_in) with w_ih (4H, H_in)) with "
+            f"L > 0, w_hh (4H, H), h0 and c0 (N, H) and bias (4H,) or None, got input "
+            f"{tuple(input.shape)}, w_hh {tuple(w_hh.shape)}, h0 {tuple(h0.shape)}, c0 {tuple(c0.shape)}, "
+            f"bias {None if bias is None else tuple(bias.shape)}, "
+            f"w_ih {None if w_ih is None else tuple(w_ih.shape)}")
+    return FusedLSTMLayer.apply(input, w_ih, w_hh, bias, h0, c0, bool(reverse))
 
 
 def fused_lstm_cell(gates_x, gates_h, c):
@@ -268,201 +357,6 @@ def fused_lstm_cell(gates_x, gates_h, c):
     return h, c
 
 
-# ---------------------------------------------------------------- GRU
-class FusedGRUCell(Primitive):
-    """``(h', gates)`` from gate projections ``gx``, ``gh`` (``(*, 3H)``) and the hidden state ``h``."""
-
-    @staticmethod
-    def forward(ctx, gx, gh, h):
-        h_new, act = _gru_forward_(ctx.device.xp, gx, gh, h)
-        ctx.save_for_backward(act, gh, h)
-        return h_new, act
-
-    @staticmethod
-    def backward(ctx, dh, dact):
-        act, gh, h = ctx.saved_tensors
-        return _gru_cell_grads(ctx, _TensorMath, act, gh, h, dh, dact)
-
-    @staticmethod
-    def raw_backward(ctx, dh, dact):
-        act, gh, h = ctx.saved_arrays
-        return _gru_cell_grads(ctx, _ArrayMath(ctx.device.xp), act, gh, h, dh, dact)
-
-
-def _gru_cell_grads(ctx, m, act, gh, h, dh, dact):
-    dgx, dgh, dh_prev = _gru_backward(m, act, gh, h, dh, dact)
-    need = ctx.needs_input_grad
-    return (dgx if need[0] else None), (dgh if need[1] else None), (dh_prev if need[2] else None)
-
-
-def _gru_forward_(xp, gx, gh, h, act_out=None, h_out=None):
-    """``(h', act)``: one GRU step; ``act`` holds the activated ``r, z, n`` (written to the outs if given)."""
-    H = gh.shape[-1] // 3
-    act = xp.add(gx, gh, out=act_out)  # r and z are activated in place; n is replaced below
-    rz = act[..., :2 * H]
-    sigmoid_array(xp, rz, out=rz)
-    r, z, n = act[..., :H], act[..., H:2 * H], act[..., 2 * H:]
-    xp.multiply(gh[..., 2 * H:], r, out=n)
-    n += gx[..., 2 * H:]
-    xp.tanh(n, out=n)
-    h_new = xp.subtract(h, n, out=h_out)
-    h_new *= z
-    h_new += n
-    return h_new, act
-
-
-def _gru_backward(m, act, gh, h, dh, dact=None):
-    """``(d gx, d gh, d h via z)`` of one GRU step from its activated gates (arrays or Tensors)."""
-    r, z, n = m.chunk(act, 3)
-    gn = dh * (1 - z)
-    gz = dh * (h - n)
-    if dact is not None:
-        dr, dz, dn = m.chunk(dact, 3)
-        gn, gz = gn + dn, gz + dz
-    dn_pre = gn * (1 - n * n)
-    gr = dn_pre * m.chunk(gh, 3)[2]
-    if dact is not None:
-        gr = gr + dr
-    dr_pre = gr * r * (1 - r)
-    dz_pre = gz * z * (1 - z)
-    return m.cat([dr_pre, dz_pre, dn_pre]), m.cat([dr_pre, dz_pre, dn_pre * r]), dh * z
-
-
-class FusedGRULayer(Primitive):
-    """A whole GRU layer in one direction: ``(out, h_n)`` from time-major input projections.
-
-    Arguments: ``gx`` ``(L, N, 3H)`` (``x @ W_ih.T + b_ih``), ``w_hh`` ``(3H, H)``, ``b_hh``
-    ``(3H,)`` or None, ``h0`` ``(N, H)`` and ``reverse``. As :class:`FusedLSTMLayer`: a raw time
-    loop, one matmul for the gradient of ``w_hh``, and a Tensor-op backward under ``create_graph``.
-    """
-
-    @staticmethod
-    def forward(ctx, gx, w_hh, b_hh, h0, reverse):
-        xp = ctx.device.xp
-        length, n, gates = gx.shape
-        w_t = xp.ascontiguousarray(w_hh.T)
-        ghs = xp.empty((length, n, gates), dtype=gx.dtype)
-        acts = xp.empty((length, n, gates), dtype=gx.dtype)
-        hs = xp.empty((length, n, gates // 3), dtype=gx.dtype)
-        h = h0
-        for t in _order(length, reverse):
-            gh = xp.matmul(h, w_t, out=ghs[t])
-            if b_hh is not None:
-                gh += b_hh
-            h, _ = _gru_forward_(xp, gx[t], gh, h, acts[t], hs[t])
-        ctx.reverse = reverse
-        ctx.save_for_backward(gx, w_hh, b_hh, h0, hs, acts, ghs)
-        return hs, h.copy()
-
-    @staticmethod
-    def backward(ctx, dout, dh_n):
-        gx, w_hh, b_hh, h0 = ctx.saved_tensors[:4]
-        return _gru_layer_backward_graph(ctx, gx, w_hh, b_hh, h0, dout, dh_n) + (None,)
-
-    @staticmethod
-    def raw_backward(ctx, dout, dh_n):
-        _, w, _, h0, hs, acts, ghs = ctx.saved_arrays
-        need = ctx.needs_input_grad
-        xp = ctx.device.xp
-        m = _ArrayMath(xp)
-        length = hs.shape[0]
-        dgx, dgh = xp.empty_like(acts), xp.empty_like(acts)
-        dh = dh_n
-        order = _order(length, ctx.reverse)[::-1]
-        for k, t in enumerate(order):
-            prev = order[k + 1] if k + 1 < length else None
-            dgx[t], dgh[t], dh = _gru_backward(m, acts[t], ghs[t], h0 if prev is None else hs[prev],
-                                               dh + dout[t])
-            dh = dh + xp.matmul(dgh[t], w)
-        rows = length * hs.shape[1]
-        dgh2 = dgh.reshape(rows, -1)
-        dw = xp.matmul(dgh2.T, _h_prev(xp, hs, h0, ctx.reverse).reshape(rows, -1)) if need[1] else None
-        db = dgh2.sum(axis=0) if need[2] else None
-        return dgx if need[0] else None, dw, db, dh if need[3] else None, None
-
-
-def _h_prev(xp, hs, h0, reverse):
-    """The state each step started from, in step order: ``h0`` then all but the last output."""
-    if hs.shape[0] == 1:
-        return h0[None]
-    if reverse:
-        return xp.concatenate([hs[1:], h0[None]], axis=0)
-    return xp.concatenate([h0[None], hs[:-1]], axis=0)
-
-
-def _gru_layer_backward_graph(ctx, gx, w_hh, b_hh, h0, dout, dh_n):
-    """Backward of :class:`FusedGRULayer` in recorded Tensor ops (for double backward)."""
-    from .linalg import matmul
-    from .shape import stack
-
-    length = gx.shape[0]
-    order = _order(length, ctx.reverse)
-    w_t = w_hh.t()
-    h, steps = h0, {}
-    for t in order:  # recompute each step's gates as differentiable Tensors
-        gh = matmul(h, w_t)
-        if b_hh is not None:
-            gh = gh + b_hh
-        h_prev = h
-        h, act = FusedGRUCell.apply(gx[t], gh, h)
-        steps[t] = (h_prev, gh, act)
-    dh, dgx, dw, db = dh_n, [None] * length, None, None
-    for t in reversed(order):
-        h_prev, gh, act = steps[t]
-        dgx[t], dgh, dh = _gru_backward(_TensorMath, act, gh, h_prev, dh + dout[t])
-        dh = dh + matmul(dgh, w_hh)
-        step_dw, step_db = matmul(dgh.t(), h_prev), dgh.sum(0)
-        dw = step_dw if dw is None else dw + step_dw
-        db = step_db if db is None else db + step_db
-    return stack(dgx, 0), dw, (db if b_hh is not None else None), dh
-
-
-def fused_gru_layer(gates_x, w_hh, b_hh, h0, reverse=False):
-    """One GRU layer in one direction over a sequence, from its input projections.
-
-    Args:
-        gates_x: ``input @ weight_ih.T + bias_ih`` for every step, ``(L, N, 3 * hidden)``.
-        w_hh: ``weight_hh``, ``(3 * hidden, hidden)``; b_hh: ``bias_hh`` ``(3 * hidden,)`` or None.
-        h0: the initial state, ``(N, hidden)``.
-        reverse: run from the last step to the first.
-
-    Returns:
-        ``(output, h_n)``: output ``(L, N, hidden)`` in input order, h_n ``(N, hidden)``.
-    """
-    if gates_x.ndim != 3 or w_hh.ndim != 2 or gates_x.shape[-1] != w_hh.shape[0] or \
-            w_hh.shape[0] != 3 * w_hh.shape[1] or gates_x.shape[1:2] + w_hh.shape[1:] != tuple(h0.shape) \
-            or (b_hh is not None and tuple(b_hh.shape) != w_hh.shape[:1]) or gates_x.shape[0] == 0:
-        raise RuntimeError(
-            f"fused_gru_layer: expected gates_x (L, N, 3H) with L > 0, w_hh (3H, H), b_hh (3H,) or None "
-            f"and h0 (N, H), got {tuple(gates_x.shape)}, {tuple(w_hh.shape)}, "
-            f"{None if b_hh is None else tuple(b_hh.shape)}, {tuple(h0.shape)}")
-    return FusedGRULayer.apply(gates_x, w_hh, b_hh, h0, bool(reverse))
-
-
-def fused_gru_cell(gates_x, gates_h, h):
-    """One GRU step from its gate projections, PyTorch's gate order ``r, z, n``.
-
-    ``r, z = sigmoid(...)`` of ``gates_x + gates_h``;
-    ``n = tanh(gx_n + r * gh_n)``; ``h' = (1 - z) * n + z * h``.
-
-    Args:
-        gates_x: ``input @ weight_ih.T + bias_ih``, shape ``(*, 3 * hidden)``.
-        gates_h: ``h @ weight_hh.T + bias_hh``, shape ``(*, 3 * hidden)``.
-        h: the hidden state, shape ``(*, hidden)``.
-
-    Returns:
-        ``h'`` of shape ``(*, hidden)``.
-
-    Example::
-
-        >>> h = ag.fused_gru_cell(ag.zeros(1, 6), ag.zeros(1, 6), ag.ones(1, 2))
-        >>> h
-        tensor([[0.5000, 0.5000]])
-    """
-    _check_gates("fused_gru_cell", gates_x, gates_h, h, 3)
-    return FusedGRUCell.apply(gates_x, gates_h, h)[0]
-
-
 def _check_gates(op, gx, gh, state_, chunks):
     hidden = state_.shape[-1] if state_.ndim else 0
     if gh.ndim == 0 or gh.shape[-1] != chunks * hidden or gx.ndim == 0 or gx.shape[-1] != chunks * hidden:
@@ -471,5 +365,8 @@ def _check_gates(op, gx, gh, state_, chunks):
             f"dimension of {chunks} * hidden = {chunks * hidden} (state of shape {tuple(state_.shape)})"
         )
 
+
+# the GRU ops live in their own module (it imports the helpers above)
+from .fused_gru import FusedGRUCell, FusedGRULayer, fused_gru_cell, fused_gru_layer  # noqa: E402,F401
 
 __all__ = ["fused_lstm_cell", "fused_gru_cell", "fused_lstm_layer", "fused_gru_layer"]

@@ -3,12 +3,13 @@
 How the layers stay fast: for each layer and direction, the input projection of
 all time steps is one matmul; each step is then one matmul (``h @ W_hh.T``) and
 fused cell math. LSTM and GRU run the whole time loop of a layer and direction
-as one op (``ag.fused_lstm_layer`` / ``ag.fused_gru_layer``: the per-step
-matmul and fused cell math on raw arrays, and the gradient of ``W_hh`` as one
-matmul over all steps); the plain RNN uses matmul + add + tanh/relu per step.
-Internally the sequence is kept batch-major (``(N, L, *)``), so that the
-per-step slices of the projection are one ``split`` and the step outputs one
-``cat``, whatever ``L`` is.
+as one op (``ag.fused_lstm_layer``, which also does the input projection, and
+``ag.fused_gru_layer``: the per-step matmul and fused cell math on raw arrays,
+and the gradient of ``W_hh`` as one matmul over all steps); the plain RNN uses
+matmul + add + tanh/relu per step. Internally the sequence is kept time-major
+(``(L, N, *)``, PyTorch's default layout: no copy of the input or the output);
+the plain RNN's steps run batch-major, so that the per-step slices of the
+projection are one ``split`` and the step outputs one ``cat``, whatever ``L`` is.
 """
 from __future__ import annotations
 
@@ -74,26 +75,26 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
 
 # ---------------------------------------------------------------- a whole layer
 def _direction(mode, x, h, c, w_ih, w_hh, b_ih, b_hh, reverse):
-    """One layer in one direction over batch-major ``x`` ``(N, L, H_in)``: ``(out (N, L, H), h, c)``."""
-    n, length, size = x.shape
+    """One layer in one direction over time-major ``x`` ``(L, N, H_in)``: ``(out (L, N, H), h, c)``."""
+    length, n, size = x.shape
+    if mode == "LSTM":  # the whole time loop, input projection included, in one op
+        return fused_lstm_layer(x, w_hh, h, c, reverse, bias=_input_bias(mode, b_ih, b_hh), w_ih=w_ih)
     gates = w_ih.shape[0]
-    # all time steps' input projections in one matmul, then one split into steps: (N, G) each
+    if mode == "GRU":  # all steps' input projections in one matmul, then the time loop in one op
+        gx = linear(x.reshape(length * n, size), w_ih, b_ih).reshape(length, n, gates)
+        out, h = fused_gru_layer(gx, w_hh, b_hh, h, reverse)
+        return out, h, None
+    # the plain RNN runs batch-major, so that the steps' projections are one split and the outputs one cat
+    x = x.transpose(0, 1)
     gx = linear(x.reshape(n * length, size), w_ih, _input_bias(mode, b_ih, b_hh))
-    if mode == "LSTM":  # the whole time loop in one op (see ag.fused_lstm_layer / fused_gru_layer)
-        out, h, c = fused_lstm_layer(gx.reshape(n, length, gates).transpose(0, 1), w_hh, h, c, reverse)
-        return out.transpose(0, 1), h, c
-    if mode == "GRU":
-        out, h = fused_gru_layer(gx.reshape(n, length, gates).transpose(0, 1), w_hh, b_hh, h, reverse)
-        return out.transpose(0, 1), h, None
     steps = gx.reshape(n, length * gates).split(gates, dim=1)
     w_hh_t = w_hh.t()
-    b_step = b_hh if mode == "GRU" else None
     outs = [None] * length
     for t in (range(length - 1, -1, -1) if reverse else range(length)):
-        h, c = _step(mode, steps[t], h, c, w_hh_t, b_step)
+        h, c = _step(mode, steps[t], h, c, w_hh_t, None)
         outs[t] = h
     out = outs[0].unsqueeze(1) if length == 1 else ag.cat(outs, dim=1).reshape(n, length, -1)
-    return out, h, c
+    return out.transpose(0, 1), h, c
 
 
 def _run(mode, input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
@@ -113,7 +114,7 @@ def _run(mode, input, hx, params, has_biases, num_layers, dropout, train, bidire
         raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
     h0s = h0.split(1, 0)
     c0s = c0.split(1, 0) if c0 is not None else None
-    x = input if batch_first else input.transpose(0, 1)  # batch-major inside
+    x = input.transpose(0, 1) if batch_first else input  # time-major inside
     h_n, c_n = [], []
     for layer in range(num_layers):
         outs = []
@@ -130,7 +131,7 @@ def _run(mode, input, hx, params, has_biases, num_layers, dropout, train, bidire
         x = outs[0] if directions == 1 else ag.cat(outs, dim=2)
         if dropout and train and layer < num_layers - 1:
             x = _dropout(x, dropout, True)
-    output = x if batch_first else x.transpose(0, 1)
+    output = x.transpose(0, 1) if batch_first else x
     h_n = ag.stack(h_n, 0)
     if mode == "LSTM":
         return output, h_n, ag.stack(c_n, 0)

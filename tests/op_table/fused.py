@@ -1,4 +1,4 @@
-"""Op-table entries for the fused recurrent cells (``fused_lstm_cell``, ``fused_gru_cell``).
+"""Op-table entries for the fused recurrent ops (cells and whole layers of LSTM and GRU).
 
 Both are smooth everywhere, so first and second derivatives are checked on
 any inputs; shapes cover batched, unbatched and multi-batch-dimension states.
@@ -29,6 +29,28 @@ def layer_inputs(draw):
     arrays = (draw(array((length, n, 4 * hidden))), draw(array((4 * hidden, hidden), -1.0, 1.0)),
               draw(array((n, hidden))), draw(array((n, hidden))))
     return arrays, {"reverse": draw(st.booleans())}
+
+
+@st.composite
+def layer_proj_inputs(draw):
+    """``(x (L, N, I), w_hh (4H, H), h0, c0 (N, H), bias (4H,), w_ih (4H, I))`` and ``reverse``."""
+    length, n, hidden, size = draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(1, 2)), 2
+    arrays = (draw(array((length, n, size))), draw(array((4 * hidden, hidden), -1.0, 1.0)),
+              draw(array((n, hidden))), draw(array((n, hidden))), draw(array((4 * hidden,))),
+              draw(array((4 * hidden, size), -1.0, 1.0)))
+    return arrays, {"reverse": draw(st.booleans())}
+
+
+def lstm_layer_proj(x, w_hh, h, c, bias, w_ih, reverse=False):
+    return fused_lstm_layer(x, w_hh, h, c, reverse, bias=bias, w_ih=w_ih)
+
+
+def lstm_layer_proj_ref(x, w_hh, h, c, bias, w_ih, reverse=False):
+    return lstm_layer_ref(x @ w_ih.T + bias, w_hh, h, c, reverse)
+
+
+def lstm_layer_proj_torch(x, w_hh, h, c, bias, w_ih, reverse=False):
+    return lstm_layer_torch(x @ w_ih.T + bias, w_hh, h, c, reverse)
 
 
 @st.composite
@@ -112,5 +134,7 @@ CASES = [
     OpCase("fused_lstm_cell", fused_lstm_cell, lstm_ref, cell_inputs(4), torch_fn=lstm_torch),
     OpCase("fused_gru_cell", fused_gru_cell, gru_ref, cell_inputs(3), torch_fn=gru_torch),
     OpCase("fused_lstm_layer", fused_lstm_layer, lstm_layer_ref, layer_inputs(), torch_fn=lstm_layer_torch),
+    OpCase("fused_lstm_layer", lstm_layer_proj, lstm_layer_proj_ref, layer_proj_inputs(),
+           torch_fn=lstm_layer_proj_torch, id="fused_lstm_layer_projected"),
     OpCase("fused_gru_layer", fused_gru_layer, gru_layer_ref, gru_layer_inputs(), torch_fn=gru_layer_torch),
 ]
