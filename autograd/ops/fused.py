@@ -17,6 +17,10 @@ over a small namespace (``_ArrayMath`` or ``_TensorMath``) chosen by the op.
 """
 from __future__ import annotations
 
+import math
+import sys
+import threading
+
 from ..function import Primitive
 from .conv import _work
 
@@ -53,6 +57,35 @@ class _TensorMath:
     def chunk(t, n):
         size = t.shape[-1] // n
         return [t[..., k * size:(k + 1) * size] for k in range(n)]
+
+
+_kept = threading.local()
+_KEPT_KEYS, _KEPT_PER_KEY, _KEPT_MAX_BYTES = 8, 4, 1 << 25
+
+
+def _reused(ctx, slot, shape, dtype):
+    """An array of ``shape`` for one call's outputs or saved values: on the CPU, one of this thread's
+    arrays of that slot and shape that nothing references any more, else a new one (kept for later
+    calls). Every array handed out is a view of a kept base and a view holds a reference to its
+    base, so a base only the keeper references is one that no earlier output or saved value can
+    still see. Saves the page faults of a fresh multi-megabyte array on every call."""
+    xp = ctx.device.xp
+    if ctx.device.backend.name != "cpu" or math.prod(shape) * dtype.itemsize > _KEPT_MAX_BYTES:
+        return xp.empty(shape, dtype=dtype)
+    kept = _kept.__dict__.setdefault("arrays", {})
+    key = (slot, shape, dtype)
+    bases = kept.get(key)
+    if bases is None:
+        if len(kept) >= _KEPT_KEYS:
+            del kept[next(iter(kept))]
+        bases = kept[key] = []
+    for base in bases:
+        if sys.getrefcount(base) == 3:  # only the list, ``base`` and this call's argument
+            return base[...]
+    base = xp.empty(shape, dtype=dtype)
+    if len(bases) < _KEPT_PER_KEY:
+        bases.append(base)
+    return base[...]
 
 
 _LSTM_AFFINE: dict = {}
@@ -148,7 +181,8 @@ class FusedLSTMLayer(Primitive):
     Speed: ``sigmoid(z) = 0.5 * tanh(z / 2) + 0.5``, so the halving of the ``i, f, o``
     pre-activations is folded into the weights (rows of ``w_ih``, columns of ``W_hh^T``) and the
     bias; each step is then one matmul, one add, one ``tanh`` over all four gates and a few ops of
-    width ``H`` into arrays made once per call (nothing returned or saved is reused across calls).
+    width ``H`` into arrays made once per call. The arrays returned and saved come from
+    :func:`_reused` (an earlier call's, once nothing references them).
     """
 
     @staticmethod
@@ -161,7 +195,7 @@ class FusedLSTMLayer(Primitive):
             raise TypeError(f"fused_lstm_layer expects a floating point input, got {dtype}")
         scale, _ = _lstm_affine(xp, ctx.device, dtype, H)
         w_t = xp.multiply(w_hh.T, scale, out=xp.empty((H, gates), dtype=dtype))  # sigmoid columns halved
-        acts = xp.empty((length, n, gates), dtype=dtype)  # the (halved) input parts, then the gates
+        acts = _reused(ctx, "lstm_gates", (length, n, gates), dtype)  # (halved) input parts, then gates
         if w_ih is None:
             xp.multiply(x, scale, out=acts)
         else:
@@ -169,8 +203,8 @@ class FusedLSTMLayer(Primitive):
             xp.matmul(x.reshape(length * n, -1), w_in, out=acts.reshape(length * n, gates))
         if bias is not None:
             acts += bias * scale
-        hs = xp.empty((length, n, H), dtype=dtype)
-        cs = xp.empty((length, n, H), dtype=dtype)
+        hs = _reused(ctx, "lstm_h", (length, n, H), dtype)
+        cs = _reused(ctx, "lstm_c", (length, n, H), dtype)
         pre = xp.empty((n, gates), dtype=dtype)  # scratch: one step's gates, then their tanh
         tmp = xp.empty((n, H), dtype=dtype)
         h, c = h0, c0

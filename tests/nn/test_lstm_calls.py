@@ -114,3 +114,24 @@ def test_backward_twice_with_retain_graph_doubles_the_gradients(device):
     for n, p in model.named_parameters():
         np.testing.assert_allclose(p.grad.cpu().numpy(), 2 * once[n], rtol=1e-12, atol=1e-12, err_msg=n)
     np.testing.assert_allclose(x.grad.cpu().numpy(), 2 * once_x, rtol=1e-12, atol=1e-12)
+
+
+def test_reused_arrays_are_never_handed_out_while_referenced():
+    from types import SimpleNamespace
+
+    from autograd import backend
+    from autograd.ops.fused import _reused
+
+    ctx = SimpleNamespace(device=backend.Device("cpu"))
+    dtype = np.dtype(np.float32)
+    a = _reused(ctx, "test", (3, 4), dtype)
+    b = _reused(ctx, "test", (3, 4), dtype)
+    assert not np.shares_memory(a, b)
+    row = a[1]  # a view of a view still pins the array
+    del a
+    c = _reused(ctx, "test", (3, 4), dtype)
+    assert not np.shares_memory(c, row) and not np.shares_memory(c, b)
+    del row, b, c
+    d = _reused(ctx, "test", (3, 4), dtype)  # now free: taken again (no new memory)
+    e = _reused(ctx, "test", (3, 4), dtype)
+    assert d.shape == e.shape == (3, 4) and not np.shares_memory(d, e)
