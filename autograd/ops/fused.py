@@ -60,7 +60,7 @@ class _TensorMath:
 
 
 _kept = threading.local()
-_KEPT_KEYS, _KEPT_PER_KEY, _KEPT_MAX_BYTES = 8, 4, 1 << 25
+_KEPT_PER_KEY, _KEPT_BYTES = 4, 1 << 26  # per thread: 4 arrays per slot and shape, 64 MiB in all
 
 
 def _reused(ctx, slot, shape, dtype):
@@ -70,21 +70,25 @@ def _reused(ctx, slot, shape, dtype):
     base, so a base only the keeper references is one that no earlier output or saved value can
     still see. Saves the page faults of a fresh multi-megabyte array on every call."""
     xp = ctx.device.xp
-    if ctx.device.backend.name != "cpu" or math.prod(shape) * dtype.itemsize > _KEPT_MAX_BYTES:
+    nbytes = math.prod(shape) * dtype.itemsize
+    if ctx.device.backend.name != "cpu" or nbytes > _KEPT_BYTES // 2:
         return xp.empty(shape, dtype=dtype)
     kept = _kept.__dict__.setdefault("arrays", {})
     key = (slot, shape, dtype)
-    bases = kept.get(key)
-    if bases is None:
-        if len(kept) >= _KEPT_KEYS:
-            del kept[next(iter(kept))]
-        bases = kept[key] = []
+    bases = kept.setdefault(key, [])
     for base in bases:
         if sys.getrefcount(base) == 3:  # only the list, ``base`` and this call's argument
             return base[...]
     base = xp.empty(shape, dtype=dtype)
     if len(bases) < _KEPT_PER_KEY:
+        total = _kept.__dict__.get("nbytes", 0) + nbytes
+        while total > _KEPT_BYTES:  # forget the oldest slots (arrays still in use stay alive)
+            old = kept.pop(next(iter(kept)))
+            total -= sum(a.nbytes for a in old)
+            if old is bases:
+                bases = kept[key] = []
         bases.append(base)
+        _kept.nbytes = total
     return base[...]
 
 
@@ -205,6 +209,7 @@ class FusedLSTMLayer(Primitive):
             acts += bias * scale
         hs = _reused(ctx, "lstm_h", (length, n, H), dtype)
         cs = _reused(ctx, "lstm_c", (length, n, H), dtype)
+        tcs = _reused(ctx, "lstm_tanh_c", (length, n, H), dtype)
         pre = xp.empty((n, gates), dtype=dtype)  # scratch: one step's gates, then their tanh
         tmp = xp.empty((n, H), dtype=dtype)
         h, c = h0, c0
@@ -219,9 +224,9 @@ class FusedLSTMLayer(Primitive):
             c = xp.multiply(a[:, H:2 * H], c, out=cs[t])
             c += xp.multiply(a[:, :H], g, out=tmp)
             a[:, 2 * H:3 * H] = g
-            h = xp.multiply(xp.tanh(c, out=tmp), a[:, 3 * H:], out=hs[t])
+            h = xp.multiply(xp.tanh(c, out=tcs[t]), a[:, 3 * H:], out=hs[t])
         ctx.reverse = reverse
-        ctx.save_for_backward(x, w_ih, w_hh, bias, h0, c0, hs, acts, cs)
+        ctx.save_for_backward(x, w_ih, w_hh, bias, h0, c0, hs, acts, cs, tcs)
         return hs, h.copy(), c.copy()
 
     @staticmethod
@@ -244,7 +249,7 @@ class FusedLSTMLayer(Primitive):
 
     @staticmethod
     def raw_backward(ctx, dout, dh_n, dc_n):
-        x, w_ih, w, _, h0, c0, hs, acts, cs = ctx.saved_arrays
+        x, w_ih, w, _, h0, c0, hs, acts, cs, tcs = ctx.saved_arrays
         need = ctx.needs_input_grad
         xp = ctx.device.xp
         length, n, gates = acts.shape
@@ -265,9 +270,9 @@ class FusedLSTMLayer(Primitive):
                 xp.add(dh_n, dout[t], out=dh)
             a, d = acts[t], dpre[t]
             i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-            tc = xp.tanh(cs[t], out=tmp)
+            tc = tcs[t]
             xp.multiply(dh, tc, out=d[:, 3 * H:])  # d o
-            tc *= tc
+            tc = xp.multiply(tc, tc, out=tmp)
             xp.subtract(1, tc, out=tc)
             tc *= o
             tc *= dh
