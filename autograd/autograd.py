@@ -1,7 +1,8 @@
 """``ag.autograd``: ``Function``, ``backward`` and ``grad`` (as ``torch.autograd``)."""
 from __future__ import annotations
 
-from .engine import _grad_lock, accumulate_grad, run_backward
+from .accumulate import _grad_lock, accumulate_grad
+from .engine import run_backward
 from .function import Function
 from .tensor import Tensor
 

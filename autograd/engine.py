@@ -1,51 +1,28 @@
-"""The backward pass: one iterative topological walk of the graph.
+"""The backward pass: one iterative walk of the graph, newest node first.
 
-Nodes are visited in reverse topological order (outputs first). Each node's
-incoming gradients are summed, its hooks run, its ``backward`` is called, and
-the results are reduced over broadcast dimensions, cast to the input dtype and
-passed along its edges. Leaves accumulate into ``.grad`` at the end, except those
-with post-accumulate-grad hooks: each of them as soon as its last incoming
-gradient has arrived, and then its hooks run (as PyTorch's AccumulateGrad node).
+Nodes are visited in reverse creation order (``Function._seq``), popped from a
+heap of the nodes that have received a gradient: every consumer of a node was
+recorded after it, so it has delivered before the node is visited, and no pass
+over the graph is needed to order it first. Each node's incoming gradients are
+summed, its hooks run, its ``backward`` is called, and the results are reduced
+over broadcast dimensions, cast to the input dtype and passed along its edges.
+Leaves accumulate into ``.grad`` at the end, except those with
+post-accumulate-grad hooks: each of them as soon as its last incoming gradient
+has arrived, and then its hooks run (as PyTorch's AccumulateGrad node; see
+``accumulate.py``).
 """
 from __future__ import annotations
 
-import threading
+from heapq import heappop, heappush
 
 from . import backend
+from .accumulate import (
+    _apply_hooks, _EarlyLeaves, _grad_lock, _hooked, _mark, _run_post_hooks, accumulate_grad,
+    post_accumulate_hooks,
+)
 from .function import Function
 from .grad_mode import state
 from .observers import on_backward
-
-#: Serialises accumulation into ``.grad`` (backward from several threads on one model).
-_grad_lock = threading.Lock()
-
-
-class _PostAccumulateHooks:
-    """``Tensor.register_post_accumulate_grad_hook``'s registry: the hooks live on the leaf
-    (``_post_acc_hooks``); ``count`` lets a backward skip the tracking when there are none."""
-
-    count = 0
-
-    def register(self, leaf, hook):
-        hooks = leaf.__dict__.get("_post_acc_hooks")
-        if hooks is None:
-            hooks = leaf._post_acc_hooks = []
-        hooks.append(hook)
-        self.count += 1
-        return _PostHandle(self, hooks, hook)
-
-
-class _PostHandle:
-    def __init__(self, registry, hooks, hook):
-        self._registry, self._hooks, self._hook = registry, hooks, hook
-
-    def remove(self):
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-            self._registry.count -= 1
-
-
-post_accumulate_hooks = _PostAccumulateHooks()
 
 
 def topological_order(roots):
@@ -91,7 +68,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     the operations on them are recorded.
     """
     arrays = not create_graph
-    buffers = {}  # id(node) -> list of gradient per output
+    buffers = {}  # node -> list of gradient per output
     leaf_grads = {}  # id(leaf) -> [leaf, grad, summed here]
     # memory blocks seen outside the engine (the caller's seeds, hooks' arguments and results, user
     # Functions' results): a leaf never adopts one of them as its .grad
@@ -107,52 +84,54 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 )
             _add_leaf(leaf_grads, t, g)
             continue
-        _add(buffers, fn, t._output_nr, g._data if arrays else g)
-        roots.append(fn)
+        if _add(buffers, fn, t._output_nr, g._data if arrays else g):
+            roots.append((fn._seq, fn))
 
     captured = None
+    wanted_nodes = {}  # id(node) -> [(index in inputs, output number)] (ag.grad's non-leaf inputs)
     if inputs is not None:
         captured = {}
-        wanted_nodes = {}
         for k, t in enumerate(inputs):
             if t.grad_fn is not None:
                 wanted_nodes.setdefault(id(t.grad_fn), []).append((k, t._output_nr))
 
-    order = topological_order(roots)
+    heap = roots  # (seq, node) of the nodes holding gradients, newest (smallest seq) first
+    heap.sort()
     claimed = set()
     early = None  # leaves with post-accumulate hooks: finished as soon as their last gradient arrives
     if post_accumulate_hooks.count and captured is None:
-        early = _EarlyLeaves(order, leaf_grads, visible, claimed, create_graph)
+        early = _EarlyLeaves(topological_order([n for _, n in heap]), leaf_grads, visible, claimed,
+                             create_graph)
     prev = state.enabled
     state.enabled = create_graph
     anomaly = state.anomaly
     observers = on_backward
+    inspect = captured is not None or bool(observers)  # a node's gradients may be seen outside
     owned = set()  # (id(node), nr) of gradient arrays made here that nothing else has seen yet
     scatter_ok = arrays and not anomaly
     try:
-        for node in order:
+        while heap:
+            node = heappop(heap)[1]
             key = id(node)
-            grads = buffers.pop(key, None)
+            grads = buffers.pop(node)
             if owned:
                 for nr in range(len(node._out_metas)):
                     owned.discard((key, nr))
-            if grads is None:
-                if early is not None:  # its edges bring nothing
-                    for e in node._edges:
-                        if e is not None:
-                            early.arrived(e[0])
+            if early is not None and not any(g is not None for g in grads):  # reached by edges that
+                for e in node._edges:                                         # brought nothing
+                    if e is not None:
+                        early.arrived(e[0])
+                        _reach(buffers, heap, e[0])
                 continue
-            device = node.device
             if len(grads) > 1:
                 grads = _materialize(node, grads, arrays)
-            watched = captured is not None and key in wanted_nodes
-            if node._hooks or node._retained or watched or observers:  # user code sees them
-                seen = [_wrap(g, device) for g in grads] if arrays else grads
+            if node._hooks or node._retained or inspect and (observers or key in wanted_nodes):
+                seen = [_wrap(g, node.device) for g in grads] if arrays else grads  # user code sees them
                 if node._hooks:
                     seen = _run_hooks(node._hooks, seen, visible)
                 if node._retained:
                     _retain(node, seen, create_graph)
-                if watched:
+                if key in wanted_nodes:
                     for k, nr in wanted_nodes[key]:
                         captured[k] = seen[nr]
                 if observers:
@@ -162,14 +141,14 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                     grads = [None if g is None else g._data for g in seen]
                 else:
                     grads = seen
-            if scatter_ok and node.raw_scatter is not None and _scatter(node, grads[0], buffers, owned):
+            if scatter_ok and node.raw_scatter is not None and _scatter(node, grads[0], buffers, heap, owned):
                 if not retain_graph:
                     node._saved = None
                 continue
             if arrays and node.raw_backward is not None:
                 results = node.raw_backward(node, *grads)
             else:
-                results = node.backward(node, *([_wrap(g, device) for g in grads] if arrays else grads))
+                results = node.backward(node, *([_wrap(g, node.device) for g in grads] if arrays else grads))
                 if results.__class__ is not tuple:
                     results = (results,)
                 if not node.raw:  # a user Function may return any tensor (a saved input, a constant)
@@ -179,51 +158,51 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                     results = tuple(None if g is None else g._data for g in results)
             if results.__class__ is not tuple:
                 results = (results,)
-            edges = node._edges
-            if len(results) != len(edges):
-                raise RuntimeError(
-                    f"{node.name()}.backward returned {len(results)} gradients but its forward "
-                    f"took {len(edges)} arguments{node.where()}"
-                )
             if anomaly:
                 _check_anomaly(node, results)
-            for e, g in zip(edges, results):
-                if e is None:
-                    continue
-                if g is None:
-                    if early is not None:
-                        early.arrived(e[0])
-                    continue
-                target, nr, shape, dtype = e
-                if arrays:
-                    if g.__class__ is not target.device.array_type:  # 0-d arithmetic gives NumPy scalars
-                        g = backend.as_array(g, target.device)
-                    if g.shape != shape:  # sum over the dimensions the forward broadcast
-                        g = sum_to_shape(Tensor._make(g, target.device), shape, node)._data
-                    if g.dtype != dtype:
-                        g = g.astype(dtype)
-                else:
-                    if g._data.shape != shape:
-                        g = sum_to_shape(g, shape, node)
-                    if g._data.dtype != dtype:
-                        g = g.to(dtype)
-                if isinstance(target, Function):
-                    slots = buffers.get(id(target))
-                    if slots is None:
-                        slots = buffers[id(target)] = [None] * len(target._out_metas)
-                        slots[nr] = g
-                    elif slots[nr] is None:
-                        slots[nr] = g
-                    elif owned and (id(target), nr) in owned:
-                        slots[nr] += g  # an array made here, seen by no one: in place
+            try:
+                for e, g in zip(node._edges, results, strict=True):
+                    if e is None:
+                        continue
+                    if g is None:
+                        if early is not None:
+                            early.arrived(e[0])
+                            _reach(buffers, heap, e[0])
+                        continue
+                    target, nr, shape, dtype = e
+                    if arrays:
+                        if g.__class__ is not target.device.array_type:  # 0-d arithmetic gives NumPy scalars
+                            g = backend.as_array(g, target.device)
+                        if g.shape != shape:  # sum over the dimensions the forward broadcast
+                            g = sum_to_shape(Tensor._make(g, target.device), shape, node)._data
+                        if g.dtype != dtype:
+                            g = g.astype(dtype)
                     else:
-                        slots[nr] = slots[nr] + g
-                        if arrays:  # a new array: later gradients are added into it
-                            owned.add((id(target), nr))
-                else:
-                    _add_leaf(leaf_grads, target, Tensor._make(g, target.device) if arrays else g)
-                    if early is not None:
-                        early.arrived(target)
+                        if g._data.shape != shape:
+                            g = sum_to_shape(g, shape, node)
+                        if g._data.dtype != dtype:
+                            g = g.to(dtype)
+                    if isinstance(target, Function):
+                        slots = buffers.get(target)
+                        if slots is None:
+                            slots = buffers[target] = [None] * len(target._out_metas)
+                            slots[nr] = g
+                            heappush(heap, (target._seq, target))
+                        elif slots[nr] is None:
+                            slots[nr] = g
+                        elif owned and (id(target), nr) in owned:
+                            slots[nr] += g  # an array made here, seen by no one: in place
+                        else:
+                            slots[nr] = slots[nr] + g
+                            if arrays:  # a new array: later gradients are added into it
+                                owned.add((id(target), nr))
+                    else:
+                        _add_leaf(leaf_grads, target, Tensor._make(g, target.device) if arrays else g)
+                        if early is not None:
+                            early.arrived(target)
+            except ValueError:  # zip's: a backward returned too few or too many gradients
+                _check_count(node, results)
+                raise
             if not retain_graph:
                 node._saved = None
     finally:
@@ -263,112 +242,7 @@ def _wrap(a, device):
     return None if a is None else Tensor._make(a, device)
 
 
-def _hooked(leaf, g, summed, visible, claimed):
-    """``(leaf, gradient after the leaf's hooks, whether the leaf may adopt its array)``."""
-    if leaf._hooks:
-        _mark(visible, g)
-        g = _apply_hooks(leaf._hooks, g)
-        summed = False
-    return leaf, g, summed or _adoptable(g._data, visible, claimed)
-
-
-def _run_post_hooks(leaf):
-    for hook in list(leaf.__dict__.get("_post_acc_hooks") or ()):
-        r = hook(leaf)
-        if r is not None:
-            raise TypeError(f"a post-accumulate-grad hook must return None, but returned "
-                            f"'{type(r).__name__}'")
-
-
-class _EarlyLeaves:
-    """Counts the edges still to deliver into each leaf that has post-accumulate hooks; when the
-    last one has (or has brought nothing), the leaf's ``.grad`` is written and its hooks run."""
-
-    def __init__(self, order, leaf_grads, visible, claimed, create_graph):
-        self.leaf_grads, self.visible, self.claimed = leaf_grads, visible, claimed
-        self.create_graph = create_graph
-        left = self.left = {}
-        for node in order:
-            for e in node._edges:
-                if e is not None and not isinstance(e[0], Function) and e[0].__dict__.get("_post_acc_hooks"):
-                    left[id(e[0])] = left.get(id(e[0]), 0) + 1
-
-    def arrived(self, target):
-        key = id(target)
-        n = self.left.get(key)
-        if n is None:
-            return
-        if n > 1:
-            self.left[key] = n - 1
-            return
-        del self.left[key]
-        entry = self.leaf_grads.pop(key, None)
-        if entry is None:
-            return
-        leaf, g, private = _hooked(*entry, self.visible, self.claimed)
-        with _grad_lock:
-            accumulate_grad(leaf, g, private, self.create_graph)
-        _run_post_hooks(leaf)
-
-
-def accumulate_grad(leaf, g, private=False, create_graph=False):
-    """Add ``g`` into ``leaf.grad``, as PyTorch's AccumulateGrad.
-
-    ``.grad`` is always an array of its own: ``g``'s array is adopted only when
-    ``private`` (the engine made it and nothing else holds it), otherwise it is
-    copied. A later gradient is added in place into a writable ``.grad``, except
-    under ``create_graph`` (then ``.grad`` is a new, differentiable sum). Callers
-    outside :func:`run_backward` hold ``_grad_lock``.
-    """
-    old = leaf.grad
-    if old is None:
-        if create_graph:
-            leaf.grad = g if private else g.clone()
-        else:
-            a = g._data
-            if not private:
-                a = a.copy()  # C order
-            leaf.grad = Tensor._make(a, g.device)
-        return
-    a = old._data
-    if (not create_graph and old.grad_fn is None and not old.requires_grad
-            and old.device is g.device and a.shape == g._data.shape and a.dtype == g._data.dtype
-            and _writable(a)):
-        a += g._data
-        old._bump()
-        return
-    prev = state.enabled
-    state.enabled = create_graph
-    try:
-        leaf.grad = old + g
-    finally:
-        state.enabled = prev
-
-
-def _writable(a):
-    """A C-contiguous array that may be written (not a read-only or broadcast view)."""
-    flags = a.flags
-    return flags.c_contiguous and getattr(flags, "writeable", True)
-
-
-def _mark(visible, g):
-    if g is not None:
-        visible.add(backend.buffer_of(g._data)[0])
-
-
-def _adoptable(a, visible, claimed):
-    """Whether a leaf may keep array ``a`` as its ``.grad``: writable, contiguous, the whole of a
-    memory block that no one outside the engine has seen and no other leaf has taken."""
-    if not _writable(a):
-        return False
-    key, nbytes = backend.buffer_of(a)
-    if nbytes != a.nbytes or key in visible or key in claimed:
-        return False
-    claimed.add(key)
-    return True
-
-
-def _scatter(node, g, buffers, owned):
+def _scatter(node, g, buffers, heap, owned):
     """Add the gradient array ``g`` of a slice-like node (``raw_scatter``) straight into its
     source's gradient buffer, instead of making zeros of the source's shape per slice and summing
     them: the first slice of a source allocates one buffer (``owned``: made here, seen by no one),
@@ -382,9 +256,10 @@ def _scatter(node, g, buffers, owned):
     if not isinstance(target, Function) or g.dtype != dtype:
         return False
     key = id(target)
-    slots = buffers.get(key)
+    slots = buffers.get(target)
     if slots is None:
-        slots = buffers[key] = [None] * len(target._out_metas)
+        slots = buffers[target] = [None] * len(target._out_metas)
+        heappush(heap, (target._seq, target))
     cur = slots[nr]
     if cur is not None and (key, nr) in owned:
         node.raw_scatter(node, cur, g)
@@ -397,15 +272,22 @@ def _scatter(node, g, buffers, owned):
 
 
 def _add(buffers, node, nr, g):
-    slots = buffers.get(id(node))
+    """Add a root's seed gradient into its node's slots; True when the node had none yet."""
+    slots = buffers.get(node)
     if slots is None:
-        n = len(node._out_metas)
-        slots = buffers[id(node)] = [None] * n
+        slots = buffers[node] = [None] * len(node._out_metas)
         slots[nr] = g
-    elif slots[nr] is None:
-        slots[nr] = g
-    else:
-        slots[nr] = slots[nr] + g
+        return True
+    slots[nr] = g if slots[nr] is None else slots[nr] + g
+    return False
+
+
+def _reach(buffers, heap, target):
+    """Queue node ``target`` (when it is one) even though an edge brought it no gradient, so that
+    its own edges are counted as arrived at the leaves with post-accumulate hooks."""
+    if isinstance(target, Function) and target not in buffers:
+        buffers[target] = [None] * len(target._out_metas)
+        heappush(heap, (target._seq, target))
 
 
 def _add_leaf(leaf_grads, leaf, g):
@@ -449,14 +331,6 @@ def _run_hooks(hooks, grads, visible):
     return grads
 
 
-def _apply_hooks(fns, g):
-    for fn in list(fns):
-        r = fn(g)
-        if r is not None:
-            g = r
-    return g
-
-
 def sum_to_shape(g, shape, node=None):
     """Reduce ``g`` by summation to ``shape`` (the inverse of broadcasting)."""
     gshape = g.shape
@@ -478,6 +352,14 @@ def sum_to_shape(g, shape, node=None):
     if lead:
         g = g.reshape(shape)
     return g
+
+
+def _check_count(node, results):
+    if len(results) != len(node._edges):
+        raise RuntimeError(
+            f"{node.name()}.backward returned {len(results)} gradients but its forward "
+            f"took {len(node._edges)} arguments{node.where()}"
+        ) from None
 
 
 def _check_anomaly(node, results):

@@ -7,6 +7,8 @@ backward needs, and where in the user's code it was created.
 """
 from __future__ import annotations
 
+import itertools
+
 from . import backend
 from .grad_mode import state
 from .observers import RemovableHandle as _HookHandle  # returned by register_hook
@@ -16,7 +18,8 @@ from .view_tracking import register as register_view
 
 
 # How a saved value comes back in backward: a record ``(kind, value, version, counter, index)``
-# (a plain tuple: one is made per saved value of every recorded op).
+# (a plain tuple: one is made per saved value of every recorded op), or the value itself when it
+# is None or a Python number or string (``x * 0.5`` saves 0.5: no record, no allocation).
 #   kind 0: an input tensor ``value``, saved at ``version``;
 #   kind 1: output number ``index``, kept as its array ``value`` (so the node holds no reference
 #           to its own output) with the output's version ``counter`` and the ``version`` it had;
@@ -64,6 +67,8 @@ class Function:
     _retained = None
     _where = None
     _module = ""
+    #: Creation order, decreasing (a node recorded later has a smaller one; see ``_next_seq``).
+    _seq = 0
 
     # -- ctx API ---------------------------------------------------------
     def save_for_backward(self, *values):
@@ -96,7 +101,11 @@ class Function:
 
     def _unpack(self, saved, arrays):
         out = []
-        for kind, value, version, counter, index in saved:
+        for rec in saved:
+            if rec.__class__ is not tuple:  # None or a Python number, kept as it is
+                out.append(rec)
+                continue
+            kind, value, version, counter, index = rec
             if kind == 0:  # an input tensor: the tensor itself, so create_graph reaches it
                 v = value._version
                 if (v[0] if v else 0) != version:
@@ -250,6 +259,7 @@ class Function:
             return out
         ctx._where = record_site(3 if cls.raw else 2)
         ctx._edges = edges
+        ctx._seq = _next_seq()
         if on_record:
             for observe in on_record:
                 observe(ctx)
@@ -290,6 +300,7 @@ def _finish_multi(cls, ctx, args, arrays, result, device, record, edges):
         return made
     ctx._where = record_site(4 if cls.raw else 3)
     ctx._edges = edges
+    ctx._seq = _next_seq()
     if on_record:
         for observe in on_record:
             observe(ctx)
@@ -331,6 +342,12 @@ def _share_version(cls, args, outs, device, multi):
     return made
 
 
+#: Each recorded node's ``_seq``: -1, -2, ... A node's inputs exist before it, so every edge leads
+#: to a node with a larger ``_seq``, and popping the smallest first (a heap) visits each node after
+#: all the nodes that feed it gradients: the backward's order, with no pass over the graph first.
+_next_seq = itertools.count(-1, -1).__next__
+
+
 def _needs(key):
     """``needs_input_grad`` for ``n`` arguments whose bit ``i`` of ``mask`` is set, kept once."""
     n, mask = key
@@ -340,19 +357,21 @@ def _needs(key):
     return need
 
 
-_PLAIN = (int, float, bool, str, tuple)
-_SAVED_NONE = (2, None, 0, None, 0)
+_PLAIN = (int, float, bool, str)
 
 
 def _pack_saved(values, args, arrays, outs, tensors):
     """The saved values as records (see ``SAVED_INPUT``): inputs and outputs are recognised by identity."""
-    packed = [_SAVED_NONE] * len(values)  # sized once: a node keeps this list
+    packed = [None] * len(values)  # sized once: a node keeps this list
     i = -1
     for v in values:
         i += 1
         if v is None:
             continue
-        if v.__class__ in _PLAIN:  # a Python number (``x * 0.5`` saves 0.5): nothing to look up
+        if v.__class__ in _PLAIN:  # a Python number (``x * 0.5`` saves 0.5): kept as it is
+            packed[i] = v
+            continue
+        if v.__class__ is tuple:  # a shape or other tuple: a record, so it is not taken for one
             packed[i] = (3, v, 0, None, 0)
             continue
         arr = v._data if isinstance(v, Tensor) else v

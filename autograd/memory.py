@@ -139,7 +139,8 @@ def _saved_arrays(node: Function):
     """``(kind, array)`` for each array ``node`` keeps for backward."""
     saved = node._saved
     if saved.__class__ is list:
-        for kind, value, *_ in saved:
+        for rec in saved:
+            kind, value = rec[:2] if rec.__class__ is tuple else (3, rec)
             if kind == 0:
                 yield 0, value._data
             elif kind in (1, 2) and value is not None:

@@ -89,7 +89,7 @@ class TensorGraph:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
-        from .engine import post_accumulate_hooks
+        from .accumulate import post_accumulate_hooks
 
         return post_accumulate_hooks.register(self, hook)
 

@@ -204,7 +204,8 @@ def _saved(n):
     if saved is None or saved.__class__ is not list:
         return ""
     lines = []
-    for kind, v, *_ in saved:
+    for rec in saved:
+        kind, v = rec[:2] if rec.__class__ is tuple else (3, rec)
         if kind in (0, 1, 2) and v is not None:
             lines.append(f"saved {_size(v.shape)} {_nbytes(v)} B")
     return ("\n" + "\n".join(lines)) if lines else ""

@@ -63,7 +63,10 @@ def _float64_in_graph(loss):
         saved = node._saved
         if saved is not None:
             records = saved if isinstance(saved, list) else ()
-            for j, (kind, value, *_) in enumerate(records):  # (kind, value, version, counter, index)
+            for j, rec in enumerate(records):  # (kind, value, version, counter, index), or a number
+                if type(rec) is not tuple:
+                    continue
+                kind, value = rec[:2]
                 for a in _arrays_in(value):
                     check(f"{name} saved value {j} (kind {kind})", a.dtype)
         for attr, value in vars(node).items():

@@ -135,9 +135,9 @@ def _adopt_counter(r, t):
     saved = getattr(node, "_saved", None) if node is not None else None
     if saved.__class__ is not list or r._version is None:
         return
-    for i, (kind, value, _, counter, index) in enumerate(saved):
-        if kind == 1 and counter is r._version:
-            saved[i] = (1, value, t._version[0], t._version, index)
+    for i, rec in enumerate(saved):
+        if rec.__class__ is tuple and rec[0] == 1 and rec[3] is r._version:  # r's output record
+            saved[i] = (1, rec[1], t._version[0], t._version, rec[4])
 
 
 def add_(t, other, *, alpha=1):
