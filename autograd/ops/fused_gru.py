@@ -9,7 +9,7 @@ definition; its ``raw_backward`` is the same math on raw backend arrays.
 from __future__ import annotations
 
 from ..function import Primitive
-from .fused import _ArrayMath, _check_gates, _order, _TensorMath
+from .fused import _ArrayMath, _check_gates, _order, _reused, _TensorMath
 from .unary import sigmoid_array
 
 
@@ -85,9 +85,9 @@ class FusedGRULayer(Primitive):
         xp = ctx.device.xp
         length, n, gates = gx.shape
         w_t = xp.ascontiguousarray(w_hh.T)
-        ghs = xp.empty((length, n, gates), dtype=gx.dtype)
-        acts = xp.empty((length, n, gates), dtype=gx.dtype)
-        hs = xp.empty((length, n, gates // 3), dtype=gx.dtype)
+        ghs = _reused(ctx, "gru_gates_h", (length, n, gates), gx.dtype)
+        acts = _reused(ctx, "gru_gates", (length, n, gates), gx.dtype)
+        hs = _reused(ctx, "gru_h", (length, n, gates // 3), gx.dtype)
         h = h0
         for t in _order(length, reverse):
             gh = xp.matmul(h, w_t, out=ghs[t])

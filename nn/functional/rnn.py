@@ -6,10 +6,11 @@ fused cell math. LSTM and GRU run the whole time loop of a layer and direction
 as one op (``ag.fused_lstm_layer``, which also does the input projection, and
 ``ag.fused_gru_layer``: the per-step matmul and fused cell math on raw arrays,
 and the gradient of ``W_hh`` as one matmul over all steps); the plain RNN uses
-matmul + add + tanh/relu per step. Internally the sequence is kept time-major
-(``(L, N, *)``, PyTorch's default layout: no copy of the input or the output);
-the plain RNN's steps run batch-major, so that the per-step slices of the
-projection are one ``split`` and the step outputs one ``cat``, whatever ``L`` is.
+matmul + add + tanh/relu per step. Between layers the sequence is kept
+time-major (``(L, N, *)``, PyTorch's default layout: no copy of the input or
+the output for LSTM); GRU and the plain RNN project it batch-major, so that the
+plain RNN's per-step slices of the projection are one ``split`` and its step
+outputs one ``cat``, whatever ``L`` is.
 """
 from __future__ import annotations
 
@@ -80,13 +81,13 @@ def _direction(mode, x, h, c, w_ih, w_hh, b_ih, b_hh, reverse):
     if mode == "LSTM":  # the whole time loop, input projection included, in one op
         return fused_lstm_layer(x, w_hh, h, c, reverse, bias=_input_bias(mode, b_ih, b_hh), w_ih=w_ih)
     gates = w_ih.shape[0]
-    if mode == "GRU":  # all steps' input projections in one matmul, then the time loop in one op
-        gx = linear(x.reshape(length * n, size), w_ih, b_ih).reshape(length, n, gates)
-        out, h = fused_gru_layer(gx, w_hh, b_hh, h, reverse)
-        return out, h, None
-    # the plain RNN runs batch-major, so that the steps' projections are one split and the outputs one cat
+    # GRU and the plain RNN project batch-major (GRU's float32 rounding as before); the plain RNN's
+    # steps are then one split and its outputs one cat
     x = x.transpose(0, 1)
     gx = linear(x.reshape(n * length, size), w_ih, _input_bias(mode, b_ih, b_hh))
+    if mode == "GRU":  # the time loop in one op
+        out, h = fused_gru_layer(gx.reshape(n, length, gates).transpose(0, 1), w_hh, b_hh, h, reverse)
+        return out, h, None
     steps = gx.reshape(n, length * gates).split(gates, dim=1)
     w_hh_t = w_hh.t()
     outs = [None] * length
@@ -112,8 +113,8 @@ def _run(mode, input, hx, params, has_biases, num_layers, dropout, train, bidire
         raise ValueError(f"{mode.lower()}: expected a 3-D input, got shape {tuple(input.shape)}")
     if input.shape[1 if batch_first else 0] == 0:
         raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
-    h0s = h0.split(1, 0)
-    c0s = c0.split(1, 0) if c0 is not None else None
+    h0s = h0.split(1, 0) if h0.shape[0] > 1 else (h0,)
+    c0s = (c0.split(1, 0) if c0.shape[0] > 1 else (c0,)) if c0 is not None else None
     x = input.transpose(0, 1) if batch_first else input  # time-major inside
     h_n, c_n = [], []
     for layer in range(num_layers):
@@ -132,10 +133,14 @@ def _run(mode, input, hx, params, has_biases, num_layers, dropout, train, bidire
         if dropout and train and layer < num_layers - 1:
             x = _dropout(x, dropout, True)
     output = x.transpose(0, 1) if batch_first else x
-    h_n = ag.stack(h_n, 0)
     if mode == "LSTM":
-        return output, h_n, ag.stack(c_n, 0)
-    return output, h_n
+        return output, _stack0(h_n), _stack0(c_n)
+    return output, _stack0(h_n)
+
+
+def _stack0(states):
+    """The layers' final states as one ``(layers * D, N, H)`` tensor (one layer: a view)."""
+    return states[0].unsqueeze(0) if len(states) == 1 else ag.stack(states, 0)
 
 
 def _squeeze0(t):
