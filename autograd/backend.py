@@ -25,6 +25,10 @@ from .arraylib.files import bfloat16_to_float32, buffer_of, data_ptr, host_conti
 from .arraylib.registry import (_BACKENDS, _FACTORIES, _SEED, Backend, CupyBackend,  # noqa: F401
                                 NumpyBackend, cuda_available, get_backend, register_backend)
 from .arraylib.special import erf  # noqa: F401
+from .arraylib.host_memory import configure_from_environment
+
+#: Whether freed host memory is kept in the process for reuse (see ``arraylib/host_memory.py``).
+HOST_MEMORY_KEPT = configure_from_environment()
 
 
 # ---------------------------------------------------------------- repr formatting
