@@ -12,8 +12,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import time
 
-from . import attention, cnn, deep_chain, lstm, lstm_cells, mlp, tiny_ops
+from . import attention, cnn, common, deep_chain, lstm, lstm_cells, mlp, tiny_ops
 from .common import peak_bytes, sync, timeit, torch_or_none
 from .overhead import no_provenance
 
@@ -49,6 +50,9 @@ def main(argv=None):
     p.add_argument("--device", default="cpu")
     p.add_argument("--only", nargs="*", choices=sorted(WORKLOADS), help="run only these workloads")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory pass")
+    p.add_argument("--cpu-time", action="store_true",
+                   help="time by this process' CPU time (all threads summed), not wall time: steadier "
+                        "on a shared machine; with OMP_NUM_THREADS=1 the three columns are one core each")
     p.add_argument("--distributed", action="store_true",
                    help="all-reduce bandwidth and DDP scaling (run under mpiexec -n 2)")
     args = p.parse_args(argv)
@@ -57,6 +61,8 @@ def main(argv=None):
 
         return distributed.main(args.quick)
 
+    if args.cpu_time:
+        common.CLOCK = time.process_time
     torch = torch_or_none()
     threads = int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1))
     if torch is not None:
@@ -66,7 +72,7 @@ def main(argv=None):
     print(f"# xpgrad bench: device={args.device}, {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, torch threads={threads}, "
           f"torch {'not installed' if torch is None else torch.__version__}"
-          f"{', quick' if args.quick else ''}")
+          f"{', quick' if args.quick else ''}{', CPU time' if args.cpu_time else ''}")
     header = (f"{'workload':<11} {'unit':<6} {'xpgrad':>9} {'numpy':>9} {'torch':>9} "
               f"{'xp/numpy':>8} {'xp/torch':>8} {'mem xp MB':>9} {'mem np MB':>9} {'mem ratio':>9}")
     print(header)

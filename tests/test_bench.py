@@ -16,6 +16,17 @@ def test_bench_quick_mode_runs(name, capsys):
     assert row["numpy"] is not None and row["numpy"] > 0
 
 
+def test_cpu_time_mode_times_with_the_process_clock(capsys, monkeypatch):
+    import time
+
+    from bench import common
+
+    monkeypatch.setattr(common, "CLOCK", common.CLOCK)  # restored after the test
+    rows = main(["--quick", "--only", "mlp", "--no-memory", "--cpu-time"])
+    assert common.CLOCK is time.process_time
+    assert "CPU time" in capsys.readouterr().out and rows["mlp"]["xpgrad"] > 0
+
+
 def test_mlp_floor_gradient_formula_matches_the_engine():
     """The floor's output-layer gradient (softmax minus one-hot, averaged) is the engine's."""
     import numpy as np
