@@ -76,9 +76,9 @@ def _reused(ctx, slot, shape, dtype):
     kept = _kept.__dict__.setdefault("arrays", {})
     key = (slot, shape, dtype)
     bases = kept.setdefault(key, [])
-    for base in bases:
-        if sys.getrefcount(base) == 3:  # only the list, ``base`` and this call's argument
-            return base[...]
+    base = _unreferenced(bases, _FREE)
+    if base is not None:
+        return base[...]
     base = xp.empty(shape, dtype=dtype)
     if len(bases) < _KEPT_PER_KEY:
         total = _kept.__dict__.get("nbytes", 0) + nbytes
@@ -91,6 +91,20 @@ def _reused(ctx, slot, shape, dtype):
         _kept.nbytes = total
     return base[...]
 
+
+def _unreferenced(objects, free):
+    """The first of ``objects`` whose reference count, as seen here, is ``free`` (None if none is)."""
+    for obj in objects:
+        if sys.getrefcount(obj) == free:
+            return obj
+    return None
+
+
+# The count ``_unreferenced`` sees for an object that only its list holds (3 on CPython 3.11: the
+# list, the loop variable and the call's argument), measured rather than assumed: interpreters
+# that borrow references on the stack see fewer, and a wrong constant would hand out an array
+# that someone still holds.
+_FREE = next(n for n in range(1, 8) if _unreferenced([bytearray(1)], n) is not None)
 
 _LSTM_AFFINE: dict = {}
 

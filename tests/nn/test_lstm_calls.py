@@ -135,3 +135,11 @@ def test_reused_arrays_are_never_handed_out_while_referenced():
     d = _reused(ctx, "test", (3, 4), dtype)  # now free: taken again (no new memory)
     e = _reused(ctx, "test", (3, 4), dtype)
     assert d.shape == e.shape == (3, 4) and not np.shares_memory(d, e)
+
+
+def test_free_reference_count_is_measured_not_assumed():
+    from autograd.ops.fused import _FREE, _unreferenced
+
+    held = bytearray(1)
+    assert _unreferenced([held], _FREE) is None  # someone (this test) holds it
+    assert _unreferenced([bytearray(1)], _FREE) is not None  # only the list does
