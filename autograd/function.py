@@ -274,7 +274,7 @@ class Function:
             out._version = base._version
             register_view(base, (out,), cls, args[1:])
         if ctx._saved is not None:
-            ctx._saved = _pack_saved(ctx._saved, args, arrays, (result,), (out,))
+            ctx._saved = _pack_one_output(ctx._saved, args, arrays, result, out)
         return out
 
 
@@ -387,14 +387,28 @@ def _pack_saved(values, args, arrays, outs, tensors):
             for o, t in zip(outs, tensors):
                 k += 1
                 if o is arr and t is not None and t.grad_fn is not None:
-                    ver = t._version
-                    if ver is None:
-                        ver = t._version = [0]
-                    packed[i] = (1, arr, ver[0], ver, k)
+                    packed[i] = _output_record(t, arr, k)
                     break
             else:
                 packed[i] = (2, arr, 0, None, 0) if backend.is_array(arr) else (3, v, 0, None, 0)
     return packed
+
+
+def _pack_one_output(values, args, arrays, result, out):
+    """``_pack_saved`` for an op with one output: a unary op that saves just its output (tanh,
+    exp, sigmoid) gets its record without a search (each ``zip`` of the search allocates)."""
+    if (len(values) == 1 and values[0] is result and len(arrays) == 1 and result is not arrays[0]
+            and out.grad_fn is not None):
+        return [_output_record(out, result, 0)]
+    return _pack_saved(values, args, arrays, (result,), (out,))
+
+
+def _output_record(t, arr, k):
+    """The record of output number ``k`` (Tensor ``t``, array ``arr``), watching ``t``'s version."""
+    ver = t._version
+    if ver is None:
+        ver = t._version = [0]
+    return (1, arr, ver[0], ver, k)
 
 
 def _inference_saved(t):
