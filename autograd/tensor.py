@@ -266,13 +266,9 @@ class Tensor(TensorGraph, TensorApi):
         return ops.movement.dlpack_device(self)
 
     # ------------------------------------------------------------ arithmetic
-    def __add__(self, other): return _ew.add(self, other)
     def __radd__(self, other): return _ew.add(other, self)
-    def __sub__(self, other): return _ew.sub(self, other)
     def __rsub__(self, other): return _ew.sub(other, self)
-    def __mul__(self, other): return _ew.mul(self, other)
     def __rmul__(self, other): return _ew.mul(other, self)
-    def __truediv__(self, other): return _ew.div(self, other)
     def __rtruediv__(self, other): return _ew.div(other, self)
     def __floordiv__(self, other): return _ew.floor_divide(self, other)
     def __rfloordiv__(self, other): return _ew.floor_divide(other, self)
@@ -422,6 +418,9 @@ from .ops import softmax as _sm  # noqa: E402
 from . import tensor_graph as _tg  # noqa: E402
 
 _tg.Tensor = Tensor
+# ``a + b`` and its kin call the op itself: no wrapper frame (the op records where it was called from
+# by walking up the stack, and each frame it passes is materialised)
+Tensor.__add__, Tensor.__sub__, Tensor.__mul__, Tensor.__truediv__ = _ew.add, _ew.sub, _ew.mul, _ew.div
 from .tensor_api import _bind  # noqa: E402
 
 _bind()  # the op modules TensorApi's delegates call
