@@ -96,6 +96,10 @@ class Function:
         """The saved values as backend arrays (for ``raw_backward``), checked as ``saved_tensors``."""
         saved = self._saved
         if saved.__class__ is list:  # recorded: no Tensor wrappers made
+            if len(saved) == 1:  # one output record (``_pack_one_output``), still at its version
+                rec = saved[0]
+                if rec.__class__ is tuple and rec[0] == 1 and rec[3][0] == rec[2]:
+                    return (rec[1],)
             return self._unpack(saved, True)
         return tuple(v._data if isinstance(v, Tensor) else v for v in self.saved_tensors)
 
