@@ -120,8 +120,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             if early is not None and not any(g is not None for g in grads):  # reached by edges that
                 for e in node._edges:                                         # brought nothing
                     if e is not None:
-                        early.arrived(e[0])
-                        _reach(buffers, heap, e[0])
+                        _nothing_along(early, buffers, heap, e[0])
                 continue
             if len(grads) > 1:
                 grads = _materialize(node, grads, arrays)
@@ -166,8 +165,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                         continue
                     if g is None:
                         if early is not None:
-                            early.arrived(e[0])
-                            _reach(buffers, heap, e[0])
+                            _nothing_along(early, buffers, heap, e[0])
                         continue
                     target, nr, shape, dtype = e
                     if arrays:
@@ -282,9 +280,11 @@ def _add(buffers, node, nr, g):
     return False
 
 
-def _reach(buffers, heap, target):
-    """Queue node ``target`` (when it is one) even though an edge brought it no gradient, so that
-    its own edges are counted as arrived at the leaves with post-accumulate hooks."""
+def _nothing_along(early, buffers, heap, target):
+    """An edge into ``target`` brought no gradient: it counts as arrived (for a leaf with
+    post-accumulate hooks), and a node ``target`` is queued anyway, so that its own edges are
+    counted in turn."""
+    early.arrived(target)
     if isinstance(target, Function) and target not in buffers:
         buffers[target] = [None] * len(target._out_metas)
         heappush(heap, (target._seq, target))

@@ -67,8 +67,7 @@ class Function:
     _retained = None
     _where = None
     _module = ""
-    #: Creation order, decreasing (a node recorded later has a smaller one; see ``_next_seq``).
-    _seq = 0
+    # ``_seq``, set on each recorded node only: its creation order (see ``_next_seq``)
 
     # -- ctx API ---------------------------------------------------------
     def save_for_backward(self, *values):

@@ -39,7 +39,9 @@ def keep_freed_host_memory(mmap_threshold: int = MMAP_THRESHOLD,
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
-    return bool(mallopt(_M_MMAP_THRESHOLD, mmap_threshold)) & bool(mallopt(_M_TRIM_THRESHOLD, trim_threshold))
+    mmap_taken = mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
+    trim_taken = mallopt(_M_TRIM_THRESHOLD, trim_threshold)
+    return bool(mmap_taken and trim_taken)
 
 
 def configure_from_environment() -> bool:
