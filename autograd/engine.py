@@ -145,7 +145,8 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                     node._saved = None
                 continue
             if arrays and node.raw_backward is not None:
-                results = node.raw_backward(node, *grads)
+                results = (node.raw_backward(node, grads[0]) if len(grads) == 1  # no tuple made
+                           else node.raw_backward(node, *grads))
             else:
                 results = node.backward(node, *([_wrap(g, node.device) for g in grads] if arrays else grads))
                 if results.__class__ is not tuple:
@@ -159,48 +160,50 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 results = (results,)
             if anomaly:
                 _check_anomaly(node, results)
-            try:
-                for e, g in zip(node._edges, results, strict=True):
-                    if e is None:
-                        continue
-                    if g is None:
-                        if early is not None:
-                            _nothing_along(early, buffers, heap, e[0])
-                        continue
-                    target, nr, shape, dtype = e
-                    if arrays:
-                        if g.__class__ is not target.device.array_type:  # 0-d arithmetic gives NumPy scalars
-                            g = backend.as_array(g, target.device)
-                        if g.shape != shape:  # sum over the dimensions the forward broadcast
-                            g = sum_to_shape(Tensor._make(g, target.device), shape, node)._data
-                        if g.dtype != dtype:
-                            g = g.astype(dtype)
-                    else:
-                        if g._data.shape != shape:
-                            g = sum_to_shape(g, shape, node)
-                        if g._data.dtype != dtype:
-                            g = g.to(dtype)
-                    if isinstance(target, Function):
-                        slots = buffers.get(target)
-                        if slots is None:
-                            slots = buffers[target] = [None] * len(target._out_metas)
-                            slots[nr] = g
-                            heappush(heap, (target._seq, target))
-                        elif slots[nr] is None:
-                            slots[nr] = g
-                        elif owned and (id(target), nr) in owned:
-                            slots[nr] += g  # an array made here, seen by no one: in place
-                        else:
-                            slots[nr] = slots[nr] + g
-                            if arrays:  # a new array: later gradients are added into it
-                                owned.add((id(target), nr))
-                    else:
-                        _add_leaf(leaf_grads, target, Tensor._make(g, target.device) if arrays else g)
-                        if early is not None:
-                            early.arrived(target)
-            except ValueError:  # zip's: a backward returned too few or too many gradients
+            edges = node._edges
+            if len(results) != len(edges):
                 _check_count(node, results)
-                raise
+            i = -1
+            for e in edges:  # not zip(): its iterators and tuples are five allocations per node
+                i += 1
+                if e is None:
+                    continue
+                g = results[i]
+                if g is None:
+                    if early is not None:
+                        _nothing_along(early, buffers, heap, e[0])
+                    continue
+                target, nr, shape, dtype = e
+                if arrays:
+                    if g.__class__ is not target.device.array_type:  # 0-d arithmetic gives NumPy scalars
+                        g = backend.as_array(g, target.device)
+                    if g.shape != shape:  # sum over the dimensions the forward broadcast
+                        g = sum_to_shape(Tensor._make(g, target.device), shape, node)._data
+                    if g.dtype is not dtype and g.dtype != dtype:  # `is`: NumPy's dtypes are
+                        g = g.astype(dtype)                            # shared, `!=` is a call
+                else:
+                    if g._data.shape != shape:
+                        g = sum_to_shape(g, shape, node)
+                    if g._data.dtype != dtype:
+                        g = g.to(dtype)
+                if isinstance(target, Function):
+                    slots = buffers.get(target)
+                    if slots is None:
+                        slots = buffers[target] = [None] * len(target._out_metas)
+                        slots[nr] = g
+                        heappush(heap, (target._seq, target))
+                    elif slots[nr] is None:
+                        slots[nr] = g
+                    elif owned and (id(target), nr) in owned:
+                        slots[nr] += g  # an array made here, seen by no one: in place
+                    else:
+                        slots[nr] = slots[nr] + g
+                        if arrays:  # a new array: later gradients are added into it
+                            owned.add((id(target), nr))
+                else:
+                    _add_leaf(leaf_grads, target, Tensor._make(g, target.device) if arrays else g)
+                    if early is not None:
+                        early.arrived(target)
             if not retain_graph:
                 node._saved = None
     finally:
