@@ -213,8 +213,9 @@ class Function:
                 data = arrays[i] = a._data
                 if grad_on and a.requires_grad:
                     if edges is None:
-                        edges = [None] * len(args)
-                        mask = 0
+                        n = len(args)
+                        edges = [None] * n
+                        mask = 1 << n  # a leading bit above the n input bits keys _NEEDS by count too
                     shape = data.shape
                     shape = _SHAPES.get(shape) or _interned(_SHAPES, shape)
                     fn = a.grad_fn
@@ -226,12 +227,13 @@ class Function:
         ctx.device = device
         record = edges is not None
         if record:
-            key = (len(args), mask)
-            ctx.needs_input_grad = _NEEDS.get(key) or _needs(key)
+            ctx.needs_input_grad = _NEEDS.get(mask) or _needs(mask)
             edges = tuple(edges)
         if cls.raw:
             try:
-                result = cls.forward(ctx, *arrays)
+                n = len(arrays)  # spelled out for one and two inputs: `*arrays` copies the list
+                result = (cls.forward(ctx, arrays[0], arrays[1]) if n == 2 else
+                          cls.forward(ctx, arrays[0]) if n == 1 else cls.forward(ctx, *arrays))
             except ValueError as e:  # free when nothing is raised; names the op and shapes when it is
                 _raise_shape_error(cls, args, e)
         else:
@@ -352,11 +354,12 @@ _next_seq = itertools.count(-1, -1).__next__
 
 
 def _needs(key):
-    """``needs_input_grad`` for ``n`` arguments whose bit ``i`` of ``mask`` is set, kept once."""
-    n, mask = key
+    """``needs_input_grad`` kept once for ``key = 2**n + mask``: ``n`` arguments, bit ``i`` of ``mask``
+    set where argument ``i`` needs a gradient (an int key: no tuple to build and hash per op)."""
+    n = key.bit_length() - 1
     if len(_NEEDS) > 4096:
         _NEEDS.clear()
-    need = _NEEDS[key] = tuple(bool(mask >> i & 1) for i in range(n))
+    need = _NEEDS[key] = tuple(bool(key >> i & 1) for i in range(n))
     return need
 
 
@@ -378,8 +381,11 @@ def _pack_saved(values, args, arrays, outs, tensors):
             packed[i] = (3, v, 0, None, 0)
             continue
         arr = v._data if isinstance(v, Tensor) else v
-        for a, t in zip(arrays, args):
-            if a is arr and isinstance(t, Tensor):
+        k = -1  # positions counted by hand: a zip() would allocate five objects per value
+        for a in arrays:
+            k += 1
+            if a is arr and isinstance(args[k], Tensor):
+                t = args[k]
                 if t._inference:
                     _inference_saved(t)
                 ver = t._version
@@ -387,8 +393,9 @@ def _pack_saved(values, args, arrays, outs, tensors):
                 break
         else:
             k = -1
-            for o, t in zip(outs, tensors):
+            for o in outs:
                 k += 1
+                t = tensors[k]
                 if o is arr and t is not None and t.grad_fn is not None:
                     packed[i] = _output_record(t, arr, k)
                     break

@@ -49,18 +49,28 @@ def record_site(depth=2):
         if inside is None:
             inside = internal[name] = os.path.abspath(name).startswith(_PACKAGE_ROOTS)
         if not inside:
-            # keyed by the code's id: hashing a code object hashes its constants on every call
-            # (a microsecond for a long function); the kept value holds the code, so while the
-            # entry exists no other object can take that id
-            key = (id(code), f.f_lasti)
-            site = _SITES.get(key)
-            if site is None:
-                if len(_SITES) > 4096:
-                    _SITES.clear()
-                site = _SITES[key] = (code, key[1])
+            # looked up by file, then offset, then the code's identity: no key is built per call, and
+            # a code object is never hashed (that hashes its constants: a microsecond for a long one)
+            offset = f.f_lasti
+            by_offset = _SITES.get(name)
+            site = by_offset.get(offset) if by_offset is not None else None
+            if site is None or site[0] is not code:
+                site = _new_site(code, offset)
             return site
         f = f.f_back
     return None
+
+
+def _new_site(code, offset):
+    """Keep ``(code, offset)`` as the site recorded at that place (two functions of one file may
+    share an offset: the newer one takes the entry)."""
+    if len(_SITES) > 4096:
+        _SITES.clear()
+    by_offset = _SITES.setdefault(code.co_filename, {})
+    if len(by_offset) > 4096:
+        by_offset.clear()
+    site = by_offset[offset] = (code, offset)
+    return site
 
 
 def resolve_site(where):

@@ -551,9 +551,9 @@ def test_node_records_where_it_was_created(device):
 
 
 def test_sites_of_different_code_at_the_same_offset_stay_apart(device):
-    """Sites are interned by (id(code), offset): two functions with the same bytecode layout,
-    called at the same offset, and a function made again after the first one died, each keep
-    their own file:line."""
+    """Sites are interned by file, offset and the code's identity: two functions with the same
+    bytecode layout in one file or two, called at the same offset, and a function made again
+    after the first one died, each keep their own file:line."""
     x = leaf([1.0], device)
     made = {}
     for name, first in (("one.py", 10), ("two.py", 20), ("one.py", 30)):
