@@ -3,7 +3,8 @@
 Each workload is timed after warm-up as the median of several repetitions, in one
 process, float32, fixed seeds, for xpgrad, the same math written by hand in NumPy
 (the practical floor of a NumPy engine) and PyTorch (when installed, with the
-same number of threads). Peak memory is measured with tracemalloc, which sees
+same number of threads). The three are timed in rounds, one run of each per round,
+so that a ratio compares them under the same load. Peak memory is measured with tracemalloc, which sees
 Python and NumPy allocations (PyTorch's are invisible to it, so its column is
 left empty).
 """
@@ -15,21 +16,19 @@ import platform
 import time
 
 from . import attention, cnn, common, deep_chain, lstm, lstm_cells, mlp, tiny_ops
-from .common import peak_bytes, sync, timeit, torch_or_none
+from .common import peak_bytes, sync, timeit_interleaved, torch_or_none
 from .overhead import no_provenance
 
 WORKLOADS = {m.NAME: m for m in (mlp, tiny_ops, cnn, lstm, lstm_cells, attention, deep_chain)}
 REPS = {"mlp": 30, "tiny_ops": 50, "cnn": 20, "lstm": 10, "lstm_cells": 10, "attention": 10, "deep_chain": 3}
 
 
-def _measure(step, reps, device, memory):
+def _synced(step, device):
     def synced():
         step()
         sync(device)
 
-    t = timeit(synced, reps, warmup=1 if reps <= 3 else 3)
-    mem = peak_bytes(synced) if memory else None
-    return t, mem
+    return synced
 
 
 def _fmt(v, digits=2):
@@ -38,9 +37,13 @@ def _fmt(v, digits=2):
 
 def _provenance_cost(device, reps):
     """tiny_ops per-op time with and without recording file:line on each node."""
-    with_site = timeit(tiny_ops.xpgrad_step(device), reps)
-    with no_provenance():
-        without = timeit(tiny_ops.xpgrad_step(device), reps)
+    bare = tiny_ops.xpgrad_step(device)
+
+    def without_site():
+        with no_provenance():
+            bare()
+
+    with_site, without = timeit_interleaved([tiny_ops.xpgrad_step(device), without_site], reps)
     return with_site / tiny_ops.PER_STEP * 1e6, without / tiny_ops.PER_STEP * 1e6
 
 
@@ -85,12 +88,15 @@ def main(argv=None):
             reps = 1
         per = getattr(w, "PER_STEP", 1)
         memory = not args.no_memory and name != "deep_chain" or (name == "deep_chain" and not args.quick)
-        xt, xm = _measure(w.xpgrad_step(args.device), reps, args.device, memory)
-        nt = nm = tt = None
+        steps = [_synced(w.xpgrad_step(args.device), args.device)]
         if on_cpu:
-            nt, nm = _measure(w.numpy_step(), reps, "cpu", memory)
+            steps.append(w.numpy_step())
             if torch is not None:
-                tt = timeit(w.torch_step(torch), reps, warmup=1 if reps <= 3 else 3)
+                steps.append(w.torch_step(torch))
+        times = timeit_interleaved(steps, reps, warmup=1 if reps <= 3 else 3) + [None, None]
+        xt, nt, tt = times[:3]
+        xm = peak_bytes(steps[0]) if memory else None
+        nm = peak_bytes(steps[1]) if memory and on_cpu else None
         scale = w.SCALE / per
         row = rows[name] = {
             "xpgrad": xt * scale, "numpy": nt and nt * scale, "torch": tt and tt * scale,

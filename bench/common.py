@@ -31,6 +31,34 @@ def timeit(step, reps, warmup=3):
     return statistics.median(times)
 
 
+def timeit_interleaved(steps, reps, warmup=3):
+    """Median seconds of each of ``steps`` over ``reps`` rounds, one run of each per round (in an
+    order that alternates between rounds), after ``warmup`` rounds; GC off while timing.
+
+    A ratio of two medians measured this way compares the peers under the same conditions: on a
+    shared machine, load that comes and goes slows every peer's runs alike instead of whichever
+    peer was timed during it."""
+    clock = CLOCK
+    for _ in range(warmup):
+        for step in steps:
+            step()
+    times = [[] for _ in steps]
+    order = list(range(len(steps)))
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(reps):
+            for i in order:
+                t0 = clock()
+                steps[i]()
+                times[i].append(clock() - t0)
+            order.reverse()
+    finally:
+        if was:
+            gc.enable()
+    return [statistics.median(t) for t in times]
+
+
 def peak_bytes(step):
     """Peak bytes allocated (Python and NumPy, through tracemalloc) during one ``step()``."""
     step()

@@ -98,3 +98,14 @@ def test_tiny_ops_floor_gradient_is_the_engines_and_overhead_table_adds_up():
     t = overhead.stages(reps=2)
     parts = sum(v for _, v in overhead.table(t))
     assert abs(parts - t["both"] * 1e6) < 1e-6 * max(1.0, parts)
+
+
+def test_peers_are_timed_in_alternating_rounds():
+    """One run of each peer per round, the order reversed every round, one median per peer."""
+    from bench.common import timeit_interleaved
+
+    calls = []
+    steps = [lambda: calls.append("xp"), lambda: calls.append("np"), lambda: calls.append("torch")]
+    medians = timeit_interleaved(steps, reps=2, warmup=1)
+    assert len(medians) == 3 and all(m >= 0 for m in medians)
+    assert calls == ["xp", "np", "torch"] + ["xp", "np", "torch"] + ["torch", "np", "xp"]
