@@ -81,6 +81,13 @@ def _matmul(ta, tb, batch=()):
     return build
 
 
+def _addmm(batch=()):
+    def build(rng, device):
+        x, w, b = _inputs(rng, device, batch + (3, 4), (5, 4), (5,))
+        return [x, w, b], [linalg.Addmm.apply(x, w, b)]
+    return build
+
+
 def _conv(sizes, kernel, pads, stride=None, groups=1, bias=True):
     # geometry as nn.functional builds it: (sizes, out, kernel, stride, pads, dilation, groups)
     def build(rng, device):
@@ -114,6 +121,7 @@ CASES = {
     unary.Sigmoid: [_unary(unary.Sigmoid)],
     linalg.Matmul: [_matmul(False, False), _matmul(True, False), _matmul(False, True), _matmul(True, True),
                     _matmul(False, False, (2,)), _matmul(True, False, (2,)), _matmul(False, True, (2, 2))],
+    linalg.Addmm: [_addmm(), _addmm((2,))],
     indexing.Index: [_index],
     indexing.IndexAdvanced: [_index_advanced],
     fused.FusedLSTMCell: [_lstm_cell],

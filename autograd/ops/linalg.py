@@ -55,12 +55,33 @@ class Matmul(Primitive):
         return ga, gb, None, None
 
 
+class Addmm(Primitive):
+    """``x @ w^T + b`` as one node (``F.linear``, PyTorch's addmm): the bias is added in place
+    into the fresh product, and its gradient is the output gradient summed over the rows."""
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        out = Matmul.forward(ctx, x, w, False, True)
+        out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gx, gw, _, _ = Matmul.backward(ctx, g)
+        return gx, gw, (g.sum(tuple(range(g.ndim - 1))) if ctx.needs_input_grad[2] else None)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        gx, gw, _, _ = Matmul.raw_backward(ctx, g)
+        return gx, gw, (g.sum(axis=tuple(range(g.ndim - 1))) if ctx.needs_input_grad[2] else None)
+
+
 def _matmul_arrays(xp, a, b, ta, tb):
     """``op(a) @ op(b)`` on arrays (``Matmul``'s forward and raw backward)."""
     if ta:
-        a = xp.swapaxes(a, -1, -2)
+        a = a.swapaxes(-1, -2)  # the array method: NumPy's swapaxes() function wraps it in Python
     if tb:
-        b = xp.swapaxes(b, -1, -2)
+        b = b.swapaxes(-1, -2)
     if b.ndim == 2 and a.ndim > 2:  # fold the batch into rows: one GEMM
         rows = math.prod(a.shape[:-1])
         return xp.matmul(a.reshape(rows, a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[-1:])

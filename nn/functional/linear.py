@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import autograd as ag
 from autograd import Tensor
-from autograd.ops.linalg import Matmul
+from autograd.ops.linalg import Addmm, Matmul
 
 
 def linear(input, weight, bias=None):
     """:math:`y = x W^T + b`.
 
-    One matmul node that reads ``weight`` transposed in place (no copy of ``W^T``),
-    plus one bias add.
+    One node (``Addmm``) that reads ``weight`` transposed in place (no copy of ``W^T``) and
+    adds the bias into the product.
 
     Shape:
         - input: :math:`(*, H_{in})`; weight: :math:`(H_{out}, H_{in})`; bias: :math:`(H_{out})`
@@ -23,23 +23,26 @@ def linear(input, weight, bias=None):
     """
     if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
         raise TypeError("linear(): input and weight must be Tensors")
-    if weight.ndim != 2:
+    a, w = input._data, weight._data  # the arrays' own attributes: no Tensor properties per check
+    if w.ndim != 2:
         raise RuntimeError(f"linear(): weight must be 2-D (out_features, in_features), got shape "
                            f"{tuple(weight.shape)}")
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+    if a.ndim == 0 or a.shape[-1] != w.shape[1]:
         rows = input.numel() // max(input.shape[-1], 1) if input.ndim else 1
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x"
-                           f"{input.shape[-1] if input.ndim else 1} and {weight.shape[1]}x{weight.shape[0]})")
-    if input.dtype != weight.dtype:
+                           f"{input.shape[-1] if input.ndim else 1} and {w.shape[1]}x{w.shape[0]})")
+    if a.dtype is not w.dtype and a.dtype != w.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {input.dtype} and "
                            f"{weight.dtype}")
-    if input.ndim == 1:
-        out = Matmul.apply(input.reshape(1, -1), weight, False, True).reshape(weight.shape[0])
+    x = input.reshape(1, -1) if a.ndim == 1 else input
+    b = bias._data if isinstance(bias, Tensor) else None
+    if b is not None and b.shape == w.shape[:1] and (b.dtype is w.dtype or b.dtype == w.dtype):
+        out = Addmm.apply(x, weight, bias)
     else:
-        out = Matmul.apply(input, weight, False, True)
-    if bias is not None:
-        out = out + bias
-    return out
+        out = Matmul.apply(x, weight, False, True)
+        if bias is not None:
+            out = out + bias
+    return out.reshape(w.shape[0]) if a.ndim == 1 else out
 
 
 def bilinear(input1, input2, weight, bias=None):

@@ -1,4 +1,5 @@
-"""Op-table entries for smooth composites of the LAYERS family: ``local_response_norm``,
+"""Op-table entries for smooth composites of the LAYERS family: ``linear`` (one ``Addmm`` node with
+its bias), ``local_response_norm``,
 ``affine_grid``, bicubic ``interpolate`` and the logistic/likelihood losses of
 ``nn/functional/loss_extra.py`` (forward vs NumPy, gradcheck, gradgradcheck, PyTorch, every device).
 The piecewise ones (margins, ``grid_sample``, instance norm near constant instances) are
@@ -94,6 +95,21 @@ def _logsig(x):
 
 
 @st.composite
+def linear_inputs(draw):
+    """``(input, weight[, bias])``: 1-D, 2-D and batched 3-D inputs, size-0 and size-1 sides."""
+    n_in, n_out = draw(st.integers(0, 4)), draw(st.integers(0, 4))
+    lead = draw(st.sampled_from([(), (3,), (0,), (2, 3)]))
+    arrays = (draw(array(lead + (n_in,))), draw(array((n_out, n_in))))
+    if draw(st.booleans()):
+        arrays += (draw(array((n_out,))),)
+    return arrays, {}
+
+
+def linear_ref(x, w, b=None):
+    return x @ w.T + (0 if b is None else b)
+
+
+@st.composite
 def gaussian_inputs(draw):
     shape = draw(st.sampled_from([(3,), (2, 4)]))
     arrays = (draw(array(shape)), draw(array(shape)), draw(array(shape, 0.2, 2.0)))
@@ -101,6 +117,7 @@ def gaussian_inputs(draw):
 
 
 CASES = [
+    OpCase("linear", F.linear, linear_ref, linear_inputs(), torch_fn=_t("linear")),
     OpCase("local_response_norm", F.local_response_norm, lrn_ref, lrn_inputs(),
            torch_fn=_t("local_response_norm")),
     OpCase("affine_grid", F.affine_grid, affine_ref, affine_inputs(), torch_fn=_t("affine_grid")),
