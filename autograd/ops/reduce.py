@@ -76,10 +76,9 @@ class Mean(Primitive):
         if n == 0:  # NumPy warns on an empty mean; PyTorch gives NaN quietly
             shape = _kept_shape(x.shape, axes)
             return _out(ctx.device.xp.full(shape, math.nan, x.dtype), axes, keepdim, x.shape)
-        acc = acc_dtype(x.dtype)
-        if acc is not None:
-            return x.mean(axis=axes, keepdims=keepdim, dtype=acc).astype(x.dtype)
-        return x.mean(axis=axes, keepdims=keepdim)
+        acc = acc_dtype(x.dtype)  # float16 sums in float32
+        mean = x.sum(axis=axes, keepdims=keepdim, dtype=acc) / n  # NumPy's mean() is this, in Python
+        return mean.astype(x.dtype) if acc is not None else mean
 
     @staticmethod
     def backward(ctx, g):

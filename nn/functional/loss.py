@@ -94,7 +94,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 # ---------------------------------------------------------------- NLL and cross-entropy
 def _nll_terms(input, target, weight, ignore_index, name):
-    """Unreduced NLL of log-probabilities ``input`` (class dim 1), the total weight, the ignore mask.
+    """Unreduced NLL of log-probabilities ``input`` (class dim 1), the total weight, the ignore mask;
+    the last two are None when no weight is given and no target is ignored (the mean is the plain one).
 
     ``input``: ``(N, C, *)`` or ``(C,)``; ``target``: ``(N, *)`` or ``()`` class indices.
     """
@@ -125,6 +126,12 @@ def _nll_terms(input, target, weight, ignore_index, name):
     check_same_device(name, input, target, weight)
     xp = input.device.xp
     t = target._data
+    dev = input.device
+    if weight is None and t.size:  # the usual case, checked with two reductions instead of seven calls
+        lo, hi = int(t.min()), int(t.max())
+        if 0 <= lo and hi < num_classes and not lo <= ignore_index <= hi:  # all in range, none ignored
+            losses = NLLGather.apply(input, Tensor._make(t.astype(backend.int64, copy=False), dev), 1.0)
+            return (losses.reshape(()) if unbatched else losses), None, None
     ignored = t == ignore_index
     bad = ~ignored & ((t < 0) | (t >= num_classes))
     if bool(bad.any()):
@@ -138,7 +145,6 @@ def _nll_terms(input, target, weight, ignore_index, name):
     else:
         w = weight._data.astype(input.dtype, copy=False)
         scale = xp.where(keep, w[safe], 0).astype(input.dtype, copy=False)
-    dev = input.device
     losses = NLLGather.apply(input, Tensor._make(safe, dev), Tensor._make(scale, dev))
     total = Tensor._make(backend.as_array(scale.sum(), dev), dev)
     if unbatched:
@@ -162,7 +168,12 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         return losses
     if reduction == "sum":
         return losses.sum()
-    return losses.sum() / total
+    return _nll_mean(losses, total)
+
+
+def _nll_mean(losses, total):
+    """The 'mean' of :func:`_nll_terms`' losses: by the total weight, or plain when it is None."""
+    return losses.mean() if total is None else losses.sum() / total
 
 
 def _class_shape(input, class_dim):
@@ -204,17 +215,20 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     elif reduction == "sum":
         nll = losses.sum()
     else:
-        nll = losses.sum() / total
+        nll = _nll_mean(losses, total)
     if label_smoothing <= 0.0:
         return nll
     if weight is not None:
         smooth = -(logp * weight.reshape(_class_shape(logp, class_dim))).sum(class_dim)
     else:
         smooth = -logp.sum(class_dim)
-    smooth = ag.where(ignored.reshape(smooth.shape), 0.0, smooth)
+    if ignored is not None:
+        smooth = ag.where(ignored.reshape(smooth.shape), 0.0, smooth)
     if reduction == "mean":
         if weight is not None:
             smooth = smooth.sum() / total
+        elif ignored is None:
+            smooth = smooth.mean()
         else:
             smooth = smooth.sum() / (~ignored).sum().to(logp.dtype)
     elif reduction == "sum":
