@@ -20,6 +20,8 @@ def bfloat16_to_float32(raw, shape):
 
 def data_ptr(array) -> int:
     """The address of an array's first element (NumPy, CuPy, or a ``data_ptr`` attribute)."""
+    if array.__class__ is np.ndarray:  # first: a NumPy array's ``.data`` would make a memoryview
+        return array.__array_interface__["data"][0]
     ptr = getattr(array, "data_ptr", None)
     if ptr is not None:
         return int(ptr() if callable(ptr) else ptr)
