@@ -8,7 +8,8 @@ import pytest
 
 import autograd as ag
 from autograd.function import Function
-from autograd.ops import conv, elementwise, fused, indexing, linalg, pool, unary
+from autograd.ops import (activation, attention, compare, conv, elementwise, fused, indexing, linalg, loss,
+                          pool, reduce, shape, softmax, unary)
 
 
 def _subclasses(cls):
@@ -58,6 +59,34 @@ def _index_advanced(rng, device):
     x, = _inputs(rng, device, (4, 5))
     rows = ag.tensor([0, 2, 2, 3], device=device)._data
     return [x], [indexing.IndexAdvanced.apply(x, (rows, slice(None)))]
+
+
+def _case(fn, *shapes, positive=False):
+    """Inputs of ``shapes`` (above 0.5 in size if ``positive``), outputs ``fn(*inputs)`` (one or a tuple)."""
+    def build(rng, device):
+        ins = _inputs(rng, device, *shapes)
+        if positive:
+            ins = [ag.tensor(np.abs(t.detach().cpu().numpy()) + 0.5, device=device, requires_grad=True)
+                   for t in ins]
+        out = fn(*ins)
+        return ins, list(out) if isinstance(out, tuple) else [out]
+    return build
+
+
+def _const(like, values):
+    return ag.tensor(np.asarray(values, dtype=np.float64), device=like.device)
+
+
+def _nll(x, weighted):
+    # log-probabilities (N, C) or (N, C, d); the scale is 1.0 or per-target weights with one ignored target
+    target = ag.tensor(np.arange(x.shape[0] * int(np.prod(x.shape[2:]))).reshape((x.shape[0],) + x.shape[2:])
+                       % x.shape[1], device=x.device)
+    scale = 1.0
+    if weighted:
+        w = np.linspace(0.5, 2.0, target.numel()).reshape(target.shape)
+        w.flat[1] = 0.0
+        scale = _const(x, w)
+    return loss.NLLGather.apply(softmax.log_softmax(x, 1), target, scale)
 
 
 def _binary(op, scalar=False):
@@ -112,6 +141,12 @@ def _max_values(shape, kernel, stride, ties=False):
     return build
 
 
+def _dropout_attention(rng, device):
+    ag.manual_seed(0)
+    return _case(lambda q, k, v: attention.ScaledDotProductAttention.apply(q, k, v, None, False, 0.3, 0.5),
+                 (2, 3, 4), (2, 5, 4), (2, 5, 3))(rng, device)
+
+
 CASES = {
     elementwise.Add: [_binary(elementwise.Add), _binary(elementwise.Add, True)],
     elementwise.Sub: [_binary(elementwise.Sub), _binary(elementwise.Sub, True)],
@@ -132,6 +167,89 @@ CASES = {
     # wide stride-1 layout (padded, extra columns), strided, grouped without bias, 1-D
     conv.Conv: [_conv((6, 5), (3, 2), ((1, 1), (2, 0))), _conv((7, 7), (3, 3), ((0, 0), (1, 1)), (2, 3)),
                 _conv((5, 6), (2, 3), ((0, 0), (0, 0)), groups=2, bias=False), _conv((9,), (4,), ((1, 2),))],
+    unary.Log: [_case(unary.Log.apply, (3, 4), positive=True)],
+    unary.Log1p: [_case(unary.Log1p.apply, (3, 4), positive=True)],
+    unary.Expm1: [_unary(unary.Expm1)],
+    unary.Sqrt: [_case(unary.Sqrt.apply, (3, 4), positive=True)],
+    unary.Rsqrt: [_case(unary.Rsqrt.apply, (3, 4), positive=True)],
+    unary.Sin: [_unary(unary.Sin)],
+    unary.Cos: [_unary(unary.Cos)],
+    unary.Relu: [_unary(unary.Relu)],
+    unary.Abs: [_unary(unary.Abs)],
+    unary.Erf: [_unary(unary.Erf)],
+    unary.Reciprocal: [_case(unary.Reciprocal.apply, (3, 4), positive=True)],
+    elementwise.Div: [_binary(elementwise.Div), _binary(elementwise.Div, True),
+                      _case(lambda b: elementwise.Div.apply(2.0, b), (3, 4), positive=True),
+                      _case(lambda b: elementwise.Div.apply(_const(b, np.ones((3, 4))), b), (4,),
+                            positive=True)],
+    # floor_divide's gradient is a constant zero: a product of the inputs makes the Tensor path record
+    elementwise.FloorDivide: [_case(lambda a, b: (elementwise.FloorDivide.apply(a, b), a * b), (3, 4), (4,))],
+    elementwise.Remainder: [_case(elementwise.Remainder.apply, (3, 4), (4,), positive=True),
+                            _case(lambda a: elementwise.Remainder.apply(a, 0.75), (3, 4))],
+    elementwise.Neg: [_unary(elementwise.Neg)],
+    elementwise.PowScalar: [_case(lambda x, p=p: elementwise.PowScalar.apply(x, p), (3, 4), positive=True)
+                            for p in (0, 1, 2, 3, 0.5, -1.5)],
+    elementwise.Pow: [_case(elementwise.Pow.apply, (3, 4), (4,), positive=True),
+                      _case(lambda b: elementwise.Pow.apply(2.0, b), (3, 4)),
+                      _case(lambda b: elementwise.Pow.apply(_const(b, np.ones(4)), b), (3, 4)),
+                      _case(lambda a: elementwise.Pow.apply(a, _const(a, [2.0, 0.0, 1.5])), (4, 3),
+                            positive=True)],
+    elementwise.Clone: [_unary(elementwise.Clone)],
+    reduce.Sum: [_case(lambda x: reduce.Sum.apply(x, None, False), (3, 4)),
+                 _case(lambda x: reduce.Sum.apply(x, (0, 2), False), (3, 4, 2)),
+                 _case(lambda x: reduce.Sum.apply(x, (1,), True), (3, 4))],
+    reduce.Mean: [_case(lambda x: reduce.Mean.apply(x, None, False), (3, 4)),
+                  _case(lambda x: reduce.Mean.apply(x, (0, 2), False), (3, 4, 2)),
+                  _case(lambda x: reduce.Mean.apply(x, (1,), True), (3, 4))],
+    reduce.Var: [_case(lambda x: reduce.Var.apply(x, (1,), 1, False), (3, 4)),
+                 _case(lambda x: reduce.Var.apply(x, None, 0, True), (3, 4))],
+    reduce.Std: [_case(lambda x: reduce.Std.apply(x, (1,), 1, False), (3, 4)),
+                 _case(lambda x: reduce.Std.apply(x, None, 0, True), (3, 4))],
+    softmax.LogSumExp: [_case(lambda x: softmax.LogSumExp.apply(x, (1,), False), (3, 4)),
+                        _case(lambda x: softmax.LogSumExp.apply(x, None, True), (3, 4))],
+    softmax.Softmax: [_case(lambda x: softmax.Softmax.apply(x, 1), (3, 4)),
+                      _case(lambda x: softmax.Softmax.apply(x, 0), (3, 4, 2))],
+    softmax.LogSoftmax: [_case(lambda x: softmax.LogSoftmax.apply(x, 1), (3, 4)),
+                         _case(lambda x: softmax.LogSoftmax.apply(x, 0), (3, 4, 2))],
+    loss.NLLGather: [_case(lambda x: _nll(x, False), (5, 4)), _case(lambda x: _nll(x, True), (5, 4)),
+                     _case(lambda x: _nll(x, False), (3, 4, 2)), _case(lambda x: _nll(x, True), (3, 4, 2))],
+    shape.Reshape: [_case(lambda x: shape.Reshape.apply(x, (2, 6)), (3, 4))],
+    shape.Expand: [_case(lambda x: shape.Expand.apply(x, (2, 3, 4)), (3, 1))],
+    shape.Permute: [_case(lambda x: shape.Permute.apply(x, (2, 0, 1)), (2, 3, 4)),
+                    _case(lambda x: shape.Permute.apply(x, (1, 0)), (3, 4))],
+    shape.Flip: [_case(lambda x: shape.Flip.apply(x, (0, 2)), (2, 3, 4))],
+    shape.Roll: [_case(lambda x: shape.Roll.apply(x, (1, -2), (0, 1)), (3, 4)),
+                 _case(lambda x: shape.Roll.apply(x, (), ()), ())],
+    shape.Cat: [_case(lambda a, b: shape.Cat.apply(1, a, b), (3, 2), (3, 4))],
+    shape.Split: [_case(lambda x: shape.Split.apply(x, (1, 3), 1), (3, 4)),
+                  _case(lambda x: shape.Split.apply(x, (1, 3), 1)[1], (3, 4))],  # one piece unused
+    compare.Clamp: [_case(lambda x: compare.Clamp.apply(x, -0.5, 0.5), (3, 4)),
+                    _case(lambda x: compare.Clamp.apply(x, None, 0.25), (3, 4)),
+                    _case(lambda x: compare.Clamp.apply(x, -0.25, None), (3, 4))],
+    compare.Maximum: [_binary(compare.Maximum),
+                      _case(lambda a: compare.Maximum.apply(a, a.detach()), (3, 4))],  # ties
+    compare.Minimum: [_binary(compare.Minimum),
+                      _case(lambda a: compare.Minimum.apply(a, a.detach()), (3, 4))],
+    compare.Where: [_case(lambda a, b: compare.Where.apply(a > 0, a, b), (3, 4), (4,)),
+                    _case(lambda a: compare.Where.apply(a > 0, a, 0.0), (3, 4))],
+    activation.LeakyRelu: [_case(lambda x: activation.LeakyRelu.apply(x, 0.1), (3, 4))],
+    activation.Elu: [_case(lambda x: activation.Elu.apply(x, 1.3), (3, 4))],
+    activation.Gelu: [_case(lambda x: activation.Gelu.apply(x, "none"), (3, 4)),
+                      _case(lambda x: activation.Gelu.apply(x, "tanh"), (3, 4))],
+    activation.Hardtanh: [_case(lambda x: activation.Hardtanh.apply(x, -0.5, 0.5), (3, 4))],
+    activation.Silu: [_unary(activation.Silu)],
+    activation.Softplus: [_case(lambda x: activation.Softplus.apply(x, 1, 20.0), (3, 4)),
+                          _case(lambda x: activation.Softplus.apply(x, 2.0, 1.0), (3, 4))],
+    attention.ScaledDotProductAttention: [
+        _case(lambda q, k, v: attention.ScaledDotProductAttention.apply(q, k, v, None, False, 0.0, 0.5),
+              (2, 3, 4), (2, 5, 4), (2, 5, 3)),
+        _case(lambda q, k, v, m: attention.ScaledDotProductAttention.apply(q, k, v, m, False, 0.0, 0.5),
+              (2, 3, 4), (2, 5, 4), (2, 5, 3), (3, 5)),  # a float mask gets a gradient
+        _case(lambda q, k, v: attention.ScaledDotProductAttention.apply(q, k, v, None, True, 0.0, 0.5),
+              (3, 4), (3, 4), (3, 2)),
+        _case(lambda q, v: attention.ScaledDotProductAttention.apply(q, q.detach(), v, None, False, 0.0, 0.5),
+              (3, 4), (3, 2)),  # key needs no gradient
+        _dropout_attention],
     pool.WindowMaxValues: [_max_values((2, 3, 6, 7), (2, 2), (2, 2)),
                            _max_values((2, 2, 5, 9), (2, 3), (3, 3), True),
                            _max_values((2, 3, 8), (3,), (4,), True)],

@@ -170,3 +170,11 @@ def acc_dtype(dtype):
     """The dtype a reduction over ``dtype`` accumulates in: float32 for float16 (as PyTorch, so
     that sums of squares do not overflow), else None (the input's own)."""
     return backend.float32 if dtype == backend.float16 else None
+
+
+def sum_array(x, axes, keepdim):
+    """``x.sum(axes)`` as the Sum op computes it (float16 accumulates in float32)."""
+    acc = acc_dtype(x.dtype)
+    if acc is not None:
+        return x.sum(axis=axes, keepdims=keepdim, dtype=acc).astype(x.dtype)
+    return x.sum(axis=axes, keepdims=keepdim)

@@ -35,6 +35,11 @@ class LeakyRelu(Primitive):
         (x,) = ctx.saved_tensors
         return where(x > 0, g, g * ctx.slope), None
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        (x,) = ctx.saved_arrays
+        return ctx.device.xp.where(x > 0, g, g * ctx.slope), None
+
 
 class Elu(Primitive):
     @staticmethod
@@ -48,6 +53,12 @@ class Elu(Primitive):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return where(x > 0, g, g * (ctx.alpha * exp(x.clamp(max=0)))), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        (x,) = ctx.saved_arrays
+        xp = ctx.device.xp
+        return xp.where(x > 0, g, g * (ctx.alpha * xp.exp(xp.minimum(x, 0)))), None
 
 
 class Gelu(Primitive):
@@ -66,14 +77,26 @@ class Gelu(Primitive):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        if ctx.approximate == "tanh":
-            x2 = x * x
-            t = tanh(_GELU_K * (x + _GELU_C * x2 * x))
-            d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * (_GELU_K * (1 + 3 * _GELU_C * x2))
-        else:
-            cdf = 0.5 * (1 + erf(x / _SQRT2))
-            d = cdf + x * (_INV_SQRT_2PI * exp(-0.5 * (x * x)))
-        return g * d, None
+        return g * _gelu_slope(ctx.approximate, x, tanh, erf, exp), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        (x,) = ctx.saved_arrays
+        xp, erf_array = ctx.device.xp, ctx.device.backend.erf
+
+        def erf_(v):
+            return erf_array(v).astype(v.dtype, copy=False)
+        return g * _gelu_slope(ctx.approximate, x, xp.tanh, erf_, xp.exp), None
+
+
+def _gelu_slope(approximate, x, tanh, erf, exp):
+    """GELU's derivative at ``x``, with the given ``tanh``/``erf``/``exp`` (Tensor ops or array functions)."""
+    if approximate == "tanh":
+        x2 = x * x
+        t = tanh(_GELU_K * (x + _GELU_C * x2 * x))
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * (_GELU_K * (1 + 3 * _GELU_C * x2))
+    cdf = 0.5 * (1 + erf(x / _SQRT2))
+    return cdf + x * (_INV_SQRT_2PI * exp(-0.5 * (x * x)))
 
 
 class Hardtanh(Primitive):
@@ -90,6 +113,11 @@ class Hardtanh(Primitive):
         (x,) = ctx.saved_tensors
         return where((x > ctx.lo) & (x < ctx.hi), g, 0.0), None, None
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        (x,) = ctx.saved_arrays
+        return ctx.device.xp.where((x > ctx.lo) & (x < ctx.hi), g, 0.0), None, None
+
 
 class Silu(Primitive):
     @staticmethod
@@ -101,6 +129,12 @@ class Silu(Primitive):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         s = sigmoid(x)
+        return g * (s * (1 + x * (1 - s)))
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        (x,) = ctx.saved_arrays
+        s = sigmoid_array(ctx.device.xp, x)
         return g * (s * (1 + x * (1 - s)))
 
 
@@ -121,3 +155,10 @@ class Softplus(Primitive):
         (x,) = ctx.saved_tensors
         z = x * ctx.beta if ctx.beta != 1 else x
         return where(z > ctx.threshold, g, g * sigmoid(z)), None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        (x,) = ctx.saved_arrays
+        xp = ctx.device.xp
+        z = x * ctx.beta if ctx.beta != 1 else x
+        return xp.where(z > ctx.threshold, g, g * sigmoid_array(xp, z)), None, None

@@ -21,6 +21,7 @@ from ..function import Primitive
 from ..grad_mode import state
 from ..random import uniform_array
 from ..tensor import Tensor
+from ._util import sum_array
 
 __all__ = ["scaled_dot_product_attention"]
 
@@ -80,25 +81,39 @@ class ScaledDotProductAttention(Primitive):
     @staticmethod
     def backward(ctx, g):
         q, k, v, mask, p, keep = ctx.saved_tensors
-        need = ctx.needs_input_grad
         if state.enabled:  # a recorded backward: P as a function of q and k
             p = _probabilities(ctx, q, k, mask)
-        if keep is not None:
-            drop = keep.to(p.dtype) * (1.0 / (1.0 - ctx.dropout_p))
-            pd = p * drop
-        else:
-            pd = p
-        dv = pd.transpose(-2, -1) @ g if need[2] else None
-        if not (need[0] or need[1] or need[3]):
-            return None, None, dv, None, None, None, None
-        dp = g @ v.transpose(-2, -1)
-        if keep is not None:
-            dp = dp * drop
-        ds = p * (dp - (p * dp).sum(-1, keepdim=True))
-        dq = (ds @ k) * ctx.scale if need[0] else None
-        dk = (ds.transpose(-2, -1) @ q) * ctx.scale if need[1] else None
-        dmask = ds if len(need) > 3 and need[3] else None
-        return dq, dk, dv, dmask, None, None, None
+        return _grads(ctx, g, q, k, v, p, keep, lambda t: t.transpose(-2, -1),
+                      lambda t: t.sum(-1, keepdim=True), lambda t, dtype: t.to(dtype))
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        q, k, v, _, p, keep = ctx.saved_arrays
+        xp = ctx.device.xp
+        return _grads(ctx, g, q, k, v, p, keep, lambda a: xp.swapaxes(a, -1, -2),
+                      lambda a: sum_array(a, -1, True), lambda a, dtype: a.astype(dtype))
+
+
+def _grads(ctx, g, q, k, v, p, keep, transpose, row_sum, cast):
+    """The gradients of (q, k, v, mask), Tensors or arrays (``transpose`` of the last two dimensions,
+    ``row_sum`` over the last, keeping it, and ``cast`` for either)."""
+    need = ctx.needs_input_grad
+    if keep is not None:
+        drop = cast(keep, p.dtype) * (1.0 / (1.0 - ctx.dropout_p))
+        pd = p * drop
+    else:
+        pd = p
+    dv = transpose(pd) @ g if need[2] else None
+    if not (need[0] or need[1] or need[3]):
+        return None, None, dv, None, None, None, None
+    dp = g @ transpose(v)
+    if keep is not None:
+        dp = dp * drop
+    ds = p * (dp - row_sum(p * dp))
+    dq = (ds @ k) * ctx.scale if need[0] else None
+    dk = (transpose(ds) @ q) * ctx.scale if need[1] else None
+    dmask = ds if len(need) > 3 and need[3] else None
+    return dq, dk, dv, dmask, None, None, None
 
 
 def _check(q, k, v, attn_mask, dropout_p):

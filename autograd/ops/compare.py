@@ -32,13 +32,23 @@ class Clamp(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        x, lo, hi = ctx.saved_tensors
-        keep = None
-        if lo is not None:
-            keep = x >= lo
-        if hi is not None:
-            keep = (x <= hi) if keep is None else keep & (x <= hi)
+        keep = _inside(*ctx.saved_tensors)
         return (g if keep is None else where(keep, g, 0.0)), None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        keep = _inside(*ctx.saved_arrays)
+        return (g if keep is None else ctx.device.xp.where(keep, g, 0.0)), None, None
+
+
+def _inside(x, lo, hi):
+    """``lo <= x <= hi`` (Tensors or arrays; a None bound is no bound), or None with no bounds."""
+    keep = None
+    if lo is not None:
+        keep = x >= lo
+    if hi is not None:
+        keep = (x <= hi) if keep is None else keep & (x <= hi)
+    return keep
 
 
 class Maximum(Primitive):
@@ -54,6 +64,11 @@ class Maximum(Primitive):
         a, b = ctx.saved_tensors
         return _split_tie(g, a > b, a == b, ctx.needs_input_grad)
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        a, b = ctx.saved_arrays
+        return _split_tie(g, a > b, a == b, ctx.needs_input_grad, ctx.device.xp.where)
+
 
 class Minimum(Primitive):
     """Ties split the gradient evenly, as PyTorch."""
@@ -68,11 +83,18 @@ class Minimum(Primitive):
         a, b = ctx.saved_tensors
         return _split_tie(g, a < b, a == b, ctx.needs_input_grad)
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        a, b = ctx.saved_arrays
+        return _split_tie(g, a < b, a == b, ctx.needs_input_grad, ctx.device.xp.where)
 
-def _split_tie(g, a_wins, tie, need):
+
+def _split_tie(g, a_wins, tie, need, xp_where=None):
+    """The gradients of a maximum or minimum: Tensors, or arrays with ``xp_where`` given."""
+    pick = where if xp_where is None else xp_where
     half = g * 0.5
-    ga = where(a_wins, g, where(tie, half, 0.0)) if need[0] else None
-    gb = where(a_wins, 0.0, where(tie, half, g)) if need[1] else None
+    ga = pick(a_wins, g, pick(tie, half, 0.0)) if need[0] else None
+    gb = pick(a_wins, 0.0, pick(tie, half, g)) if need[1] else None
     return ga, gb
 
 
@@ -89,6 +111,12 @@ class Where(Primitive):
         ga = where(cond, g, 0.0) if need[1] else None
         gb = where(cond, 0.0, g) if need[2] else None
         return None, ga, gb
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        (cond,) = ctx.saved_arrays
+        need, where_ = ctx.needs_input_grad, ctx.device.xp.where
+        return None, (where_(cond, g, 0.0) if need[1] else None), (where_(cond, 0.0, g) if need[2] else None)
 
 
 def clamp(input, min=None, max=None):

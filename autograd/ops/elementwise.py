@@ -80,6 +80,12 @@ class Div(Primitive):
         gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
         return ga, gb
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        a, b = ctx.saved_arrays
+        need = ctx.needs_input_grad
+        return (g / b if need[0] else None), (-g * a / (b * b) if need[1] else None)
+
 
 class FloorDivide(Primitive):
     @staticmethod
@@ -91,6 +97,11 @@ class FloorDivide(Primitive):
         # piecewise constant: zero gradient, as PyTorch's div(rounding_mode="floor") (zeros, not g * 0,
         # which is NaN where g is inf)
         zero = Tensor._make(ctx.device.xp.zeros_like(g._data), g.device)
+        return zero, (zero if ctx.needs_input_grad[1] else None)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        zero = ctx.device.xp.zeros_like(g)
         return zero, (zero if ctx.needs_input_grad[1] else None)
 
 
@@ -106,6 +117,11 @@ class Remainder(Primitive):
         gb = -g * floor_divide(a, b) if ctx.needs_input_grad[1] else None
         return (g if ctx.needs_input_grad[0] else None), gb
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        a, b = ctx.saved_arrays
+        return (g if ctx.needs_input_grad[0] else None), (-g * (a // b) if ctx.needs_input_grad[1] else None)
+
 
 class Neg(Primitive):
     @staticmethod
@@ -115,6 +131,8 @@ class Neg(Primitive):
     @staticmethod
     def backward(ctx, g):
         return -g
+
+    raw_backward = backward  # the same on arrays
 
 
 class PowScalar(Primitive):
@@ -127,14 +145,22 @@ class PowScalar(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        x, p = ctx.saved_tensors
-        if p == 0:
-            return g * 0, None
-        if p == 1:
-            return g, None
-        if p == 2:
-            return g * 2 * x, None
-        return g * p * x ** (p - 1), None
+        return _pow_scalar_grad(g, *ctx.saved_tensors), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return _pow_scalar_grad(g, *ctx.saved_arrays), None
+
+
+def _pow_scalar_grad(g, x, p):
+    """``g * p * x ** (p - 1)`` (Tensors or arrays), without the power for p in 0, 1, 2."""
+    if p == 0:
+        return g * 0
+    if p == 1:
+        return g
+    if p == 2:
+        return g * 2 * x
+    return g * p * x ** (p - 1)
 
 
 class Pow(Primitive):
@@ -160,6 +186,22 @@ class Pow(Primitive):
                 gb = g * a ** b * _log_scalar(a)
         return ga, gb
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        a, b = ctx.saved_arrays
+        xp = ctx.device.xp
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = xp.where(b == 0, 0, g * b * a ** (b - 1))
+        if ctx.needs_input_grad[1]:
+            if backend.is_array(a):
+                gb = xp.where((a == 0) & (b >= 0), 0, g * a ** b * xp.log(a))
+            elif a == 0:
+                gb = g * xp.where(b >= 0, 0.0, -math.inf).astype(g.dtype, copy=False)
+            else:
+                gb = g * a ** b * _log_scalar(a)
+        return ga, gb
+
 
 def _log_scalar(a):
     return math.log(a) if a > 0 else float("nan") if a < 0 else float("-inf")
@@ -173,6 +215,8 @@ class Clone(Primitive):
     @staticmethod
     def backward(ctx, g):
         return g
+
+    raw_backward = backward  # the same on arrays
 
 
 # ---------------------------------------------------------------- public functions

@@ -13,6 +13,10 @@ from .unary import log, log1p, sigmoid
 
 def _spread(xp, values, target, num_classes, dtype):
     """A dense ``(N, C, *)`` array with ``values[n, *]`` at class ``target[n, *]`` and 0 elsewhere."""
+    if target.ndim == 1:  # (N, C): one assignment into zeros
+        out = xp.zeros((target.shape[0], num_classes), dtype)
+        out[xp.arange(target.shape[0]), target] = values
+        return out
     classes = xp.arange(num_classes).reshape((1, num_classes) + (1,) * (target.ndim - 1))
     hit = classes == xp.expand_dims(target, 1)
     return xp.where(hit, xp.expand_dims(values, 1), 0).astype(dtype, copy=False)
@@ -26,13 +30,31 @@ class NLLGather(Primitive):
         xp = ctx.device.xp
         ctx.save_for_backward(target, scale)
         ctx.num_classes = logp.shape[1]
-        picked = xp.take_along_axis(logp, xp.expand_dims(target, 1), axis=1)
-        return -(picked.reshape(target.shape) * scale)
+        if target.ndim == 1:  # (N, C)
+            picked = logp[xp.arange(target.shape[0]), target]
+        else:
+            picked = xp.take_along_axis(logp, xp.expand_dims(target, 1), axis=1).reshape(target.shape)
+        return -(picked * scale)
 
     @staticmethod
     def backward(ctx, g):
         target, scale = ctx.saved_tensors
         return NLLScatter.apply(g, target, scale, ctx.num_classes), None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        target, scale = ctx.saved_arrays
+        return _scatter_array(ctx.device.xp, g, target, scale, ctx.num_classes), None, None
+
+
+def _scatter_array(xp, g, target, scale, num_classes):
+    """``-scale * g`` spread to the target classes; ignored targets (scale 0) get exactly 0, even
+    from an inf upstream gradient (all ignored, 'mean')."""
+    if scale.__class__ is float and scale:  # a constant scale (no weights, nothing ignored)
+        values = -(g * scale)
+    else:
+        values = xp.where(scale != 0, -(g * scale), 0)
+    return _spread(xp, values, target, num_classes, g.dtype)
 
 
 class NLLScatter(Primitive):
@@ -41,10 +63,7 @@ class NLLScatter(Primitive):
     @staticmethod
     def forward(ctx, g, target, scale, num_classes):
         ctx.save_for_backward(target, scale)
-        xp = ctx.device.xp
-        # ignored targets (scale 0) get exactly 0, even from an inf upstream gradient (all ignored, 'mean')
-        values = xp.where(scale != 0, -(g * scale), 0)
-        return _spread(xp, values, target, num_classes, g.dtype)
+        return _scatter_array(ctx.device.xp, g, target, scale, num_classes)
 
     @staticmethod
     def backward(ctx, gg):

@@ -15,7 +15,7 @@ from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from ._util import (_axes, _count, _kept_shape, _out, _setup, _unreduce, _with_dtype, acc_dtype, dim_kwargs,
-                    norm_dim)
+                    norm_dim, sum_array)
 from .elementwise import sign, where
 from .softmax import log_softmax, logsumexp, softmax  # noqa: F401  (their home before ops/softmax.py)
 
@@ -58,32 +58,43 @@ class Sum(Primitive):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         _setup(ctx, x, axes, keepdim)
-        acc = acc_dtype(x.dtype)
-        if acc is not None:  # float16 accumulates in float32, as PyTorch
-            return x.sum(axis=axes, keepdims=keepdim, dtype=acc).astype(x.dtype)
-        return x.sum(axis=axes, keepdims=keepdim)
+        return sum_array(x, axes, keepdim)  # float16 accumulates in float32, as PyTorch
 
     @staticmethod
     def backward(ctx, g):
         return _unreduce(g, ctx).expand(*ctx.shape), None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return ctx.device.xp.broadcast_to(_unreduce(g, ctx), ctx.shape), None, None
 
 
 class Mean(Primitive):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         _setup(ctx, x, axes, keepdim)
-        ctx.n = n = _count(x.shape, axes)
-        if n == 0:  # NumPy warns on an empty mean; PyTorch gives NaN quietly
-            shape = _kept_shape(x.shape, axes)
-            return _out(ctx.device.xp.full(shape, math.nan, x.dtype), axes, keepdim, x.shape)
-        acc = acc_dtype(x.dtype)  # float16 sums in float32
-        mean = x.sum(axis=axes, keepdims=keepdim, dtype=acc) / n  # NumPy's mean() is this, in Python
-        return mean.astype(x.dtype) if acc is not None else mean
+        ctx.n = _count(x.shape, axes)
+        return _mean_array(ctx.device.xp, x, axes, keepdim)
 
     @staticmethod
     def backward(ctx, g):
         g = _unreduce(g, ctx).expand(*ctx.shape)
         return (g / ctx.n if ctx.n else g), None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        g = ctx.device.xp.broadcast_to(_unreduce(g, ctx), ctx.shape)
+        return (g / ctx.n if ctx.n else g), None, None
+
+
+def _mean_array(xp, x, axes, keepdim):
+    """The mean of array ``x`` over ``axes`` (NaN over nothing, quietly, as PyTorch)."""
+    n = _count(x.shape, axes)
+    if n == 0:  # NumPy warns on an empty mean
+        return _out(xp.full(_kept_shape(x.shape, axes), math.nan, x.dtype), axes, keepdim, x.shape)
+    acc = acc_dtype(x.dtype)  # float16 sums in float32
+    mean = x.sum(axis=axes, keepdims=keepdim, dtype=acc) / n  # NumPy's mean() is this, in Python
+    return mean.astype(x.dtype) if acc is not None else mean
 
 
 class Var(Primitive):
@@ -110,11 +121,18 @@ class Var(Primitive):
         (x,) = ctx.saved_tensors
         return _var_backward(ctx, x, _unreduce(g, ctx)), None, None, None
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        (x,) = ctx.saved_arrays
+        return _var_backward(ctx, x, _unreduce(g, ctx), ctx.device.xp), None, None, None
 
-def _var_backward(ctx, x, g):
-    """The gradient of the variance, given the upstream gradient ``g`` in the input's rank."""
+
+def _var_backward(ctx, x, g, xp=None):
+    """The gradient of the variance, given the upstream gradient ``g`` in the input's rank
+    (Tensors; arrays when ``xp`` is given)."""
     scale = 2.0 / ctx.divisor if ctx.divisor else math.nan
-    return g * (x - mean(x, ctx.axes, True)) * scale
+    m = mean(x, ctx.axes, True) if xp is None else _mean_array(xp, x, ctx.axes, True)
+    return g * (x - m) * scale
 
 
 class Std(Primitive):
@@ -133,6 +151,15 @@ class Std(Primitive):
         zero = y == 0
         g = where(zero, 0.0, _unreduce(g, ctx) / (2 * where(zero, 1.0, y)))
         return _var_backward(ctx, x, g), None, None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        x, y = ctx.saved_arrays
+        xp = ctx.device.xp
+        y = _unreduce(y, ctx)
+        zero = y == 0
+        g = xp.where(zero, 0.0, _unreduce(g, ctx) / (2 * xp.where(zero, 1.0, y)))
+        return _var_backward(ctx, x, g, xp), None, None, None
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, **kw):

@@ -34,6 +34,8 @@ class Reshape(Primitive):
     def backward(ctx, g):
         return g.reshape(ctx.shape), None
 
+    raw_backward = backward  # the same on arrays
+
 
 class Expand(Primitive):
     is_view = True
@@ -46,6 +48,8 @@ class Expand(Primitive):
     def backward(ctx, g):
         return g, None  # the engine sums over the broadcast dimensions
 
+    raw_backward = backward  # the same on arrays
+
 
 class Permute(Primitive):
     is_view = True
@@ -57,10 +61,19 @@ class Permute(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        inverse = [0] * len(ctx.dims)
-        for i, d in enumerate(ctx.dims):
-            inverse[d] = i
-        return g.permute(*inverse), None
+        return g.permute(*_inverse(ctx.dims)), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g.transpose(_inverse(ctx.dims)), None
+
+
+def _inverse(dims):
+    """The permutation that undoes ``dims``."""
+    inverse = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inverse[d] = i
+    return inverse
 
 
 class Flip(Primitive):
@@ -72,6 +85,10 @@ class Flip(Primitive):
     @staticmethod
     def backward(ctx, g):
         return flip(g, ctx.dims), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return ctx.device.xp.flip(g, axis=ctx.dims), None
 
 
 class Roll(Primitive):
@@ -86,6 +103,12 @@ class Roll(Primitive):
     def backward(ctx, g):
         return roll(g, tuple(-s for s in ctx.shifts), ctx.dims), None, None
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        if not ctx.dims:
+            return g, None, None
+        return ctx.device.xp.roll(g, tuple(-s for s in ctx.shifts), axis=ctx.dims), None, None
+
 
 class Cat(Primitive):
     """``concatenate`` along ``dim`` (the first argument; the tensors follow)."""
@@ -99,6 +122,10 @@ class Cat(Primitive):
     @staticmethod
     def backward(ctx, g):
         return (None, *split(g, ctx.sizes, ctx.dim))
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return (None, *Split.forward(ctx, g, ctx.sizes, ctx.dim))
 
 
 class Split(Primitive):
@@ -119,6 +146,10 @@ class Split(Primitive):
     @staticmethod
     def backward(ctx, *grads):
         return cat(grads, ctx.dim), None, None
+
+    @staticmethod
+    def raw_backward(ctx, *grads):
+        return ctx.device.xp.concatenate(grads, axis=ctx.dim), None, None
 
 
 # ---------------------------------------------------------------- reshape family

@@ -11,7 +11,7 @@ import math
 from .. import backend
 from ..function import Primitive
 from ._util import (_axes, _count, _kept_shape, _out, _setup, _unreduce, _with_dtype, acc_dtype, dim_kwargs,
-                    norm_dim)
+                    norm_dim, sum_array)
 from .elementwise import exp
 
 __all__ = ["logsumexp", "softmax", "log_softmax"]
@@ -38,6 +38,11 @@ class LogSumExp(Primitive):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         return _unreduce(g, ctx) * exp(x - _unreduce(y, ctx)), None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        x, y = ctx.saved_arrays
+        return _unreduce(g, ctx) * ctx.device.xp.exp(x - _unreduce(y, ctx)), None, None
 
 
 def logsumexp(input, dim=None, keepdim=False, **kw):
@@ -72,6 +77,12 @@ class Softmax(Primitive):
         gy = g * y
         return gy - y * gy.sum(ctx.dim, keepdim=True), None
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        (y,) = ctx.saved_arrays
+        gy = g * y
+        return gy - y * sum_array(gy, ctx.dim, True), None
+
 
 class LogSoftmax(Primitive):
     @staticmethod
@@ -91,6 +102,11 @@ class LogSoftmax(Primitive):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         return g - exp(y) * g.sum(ctx.dim, keepdim=True), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        (y,) = ctx.saved_arrays
+        return g - ctx.device.xp.exp(y) * sum_array(g, ctx.dim, True), None
 
 
 def _softmax_input(name, input, dim, dtype):

@@ -47,6 +47,11 @@ class Log(Primitive):
         return g / x
 
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g / ctx.saved_arrays[0]
+
+
 class Log1p(Primitive):
     @staticmethod
     def forward(ctx, x):
@@ -57,6 +62,11 @@ class Log1p(Primitive):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g / (x + 1)
+
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g / (ctx.saved_arrays[0] + 1)
 
 
 class Expm1(Primitive):
@@ -72,6 +82,11 @@ class Expm1(Primitive):
         return g * (y + 1)
 
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g * (ctx.saved_arrays[0] + 1)
+
+
 class Sqrt(Primitive):
     @staticmethod
     def forward(ctx, x):
@@ -83,6 +98,11 @@ class Sqrt(Primitive):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         return g / (2 * y)
+
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g / (2 * ctx.saved_arrays[0])
 
 
 class Rsqrt(Primitive):
@@ -98,6 +118,12 @@ class Rsqrt(Primitive):
         return g * -0.5 * y * y * y
 
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        y = ctx.saved_arrays[0]
+        return g * -0.5 * y * y * y
+
+
 class Sin(Primitive):
     @staticmethod
     def forward(ctx, x):
@@ -110,6 +136,11 @@ class Sin(Primitive):
         return g * cos(x)
 
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g * ctx.device.xp.cos(ctx.saved_arrays[0])
+
+
 class Cos(Primitive):
     @staticmethod
     def forward(ctx, x):
@@ -120,6 +151,11 @@ class Cos(Primitive):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return -g * sin(x)
+
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return -g * ctx.device.xp.sin(ctx.saved_arrays[0])
 
 
 class Tanh(Primitive):
@@ -211,6 +247,11 @@ class Relu(Primitive):
         return ReluGrad.apply(g, y)
 
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        return backend.keep_where(g, ctx.saved_arrays[0] > 0)
+
+
 class ReluGrad(Primitive):
     """``g`` where ``y > 0``, else 0: relu's backward as one branch-free op."""
 
@@ -237,6 +278,11 @@ class Abs(Primitive):
         return g * sign(x)
 
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g * ctx.device.xp.sign(ctx.saved_arrays[0])
+
+
 class Sign(Primitive):
     @staticmethod
     def forward(ctx, x):
@@ -261,6 +307,12 @@ class Erf(Primitive):
         return g * _TWO_OVER_SQRT_PI * exp(-(x * x))
 
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        x = ctx.saved_arrays[0]
+        return g * _TWO_OVER_SQRT_PI * ctx.device.xp.exp(-(x * x))
+
+
 class Reciprocal(Primitive):
     @staticmethod
     def forward(ctx, x):
@@ -271,6 +323,12 @@ class Reciprocal(Primitive):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
+        return -g * y * y
+
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        y = ctx.saved_arrays[0]
         return -g * y * y
 
 
