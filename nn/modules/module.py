@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 from autograd import Tensor, backend
 from autograd.grad_mode import no_grad
-from autograd.observers import observe_record
+from autograd.observers import on_record
 
 from ..parameter import Parameter
 from ._state_dict import _StateDictMixin
@@ -24,8 +24,9 @@ _STRUCTURE = [0]  # bumped whenever any module's children change (invalidates pa
 
 class _Running(threading.local):
     def __init__(self):
-        self.module = None  # the module whose forward is running in this thread
-        self.path = ""  # its dotted path from the outermost running module
+        # the module whose forward is running in this thread, and its dotted path from the
+        # outermost running module (one attribute: a thread-local's reads and writes are not free)
+        self.frame = (None, "")
 
 
 _running = _Running()
@@ -33,7 +34,7 @@ _running = _Running()
 
 def _stamp_module_path(node):
     """The engine's record observer while a module runs: ``node._module`` is the running module's path."""
-    path = _running.path
+    path = _running.frame[1]
     if path:
         node._module = path
 
@@ -98,26 +99,24 @@ class Module(_HooksMixin, _StateDictMixin):
         return cache[1]
 
     def __call__(self, *args, **kwargs):
-        parent = _running.module
-        prev_path = _running.path
-        observer = None
+        running = _running
+        outer = running.frame
+        parent, prev_path = outer
         if parent is None:  # the outermost module: nodes recorded until it returns get their module path
             path = ""
-            observer = observe_record(_stamp_module_path)
+            on_record.append(_stamp_module_path)
         else:
             rel = parent._descendant_names().get(id(self))
             path = prev_path if rel is None else (prev_path + "." + rel if prev_path else rel)
-        _running.path = path
-        _running.module = self
+        running.frame = (self, path)
         try:
             if not self._forward_pre_hooks and not self._forward_hooks:
                 return self.forward(*args, **kwargs)
             return self._call_with_hooks(args, kwargs)
         finally:
-            _running.path = prev_path
-            _running.module = parent
-            if observer is not None:
-                observer.remove()
+            running.frame = outer
+            if parent is None:
+                on_record.remove(_stamp_module_path)
 
     # ------------------------------------------------------------ registration
     def _check_name(self, name, kind, registry):

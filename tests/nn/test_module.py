@@ -391,7 +391,7 @@ def test_module_path_recorded_on_graph_nodes():
     seen = {}
 
     def record(name):
-        return lambda m, a, o: seen.setdefault(name, (_running.path, o.grad_fn._module)) and None
+        return lambda m, a, o: seen.setdefault(name, (_running.frame[1], o.grad_fn._module)) and None
 
     net.encoder.layers[1].conv.register_forward_hook(record("conv1"))
     net.head.register_forward_hook(record("head"))
@@ -399,11 +399,11 @@ def test_module_path_recorded_on_graph_nodes():
     assert seen["conv1"] == ("encoder.layers.1.conv", "encoder.layers.1.conv")
     assert seen["head"] == ("head", "head")
     assert out.grad_fn._module == ""  # the root's own op (the * scale)
-    assert _running.path == ""
+    assert _running.frame[1] == ""
     # the path is restored even when forward raises
     with pytest.raises(RuntimeError):
         net(ag.randn(2, 5))
-    assert _running.path == ""
+    assert _running.frame[1] == ""
 
 
 def test_module_path_after_structure_change():
