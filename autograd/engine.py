@@ -88,12 +88,12 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             roots.append((fn._seq, fn))
 
     captured = None
-    wanted_nodes = {}  # id(node) -> [(index in inputs, output number)] (ag.grad's non-leaf inputs)
+    wanted_nodes = {}  # node -> [(index in inputs, output number)] (ag.grad's non-leaf inputs)
     if inputs is not None:
         captured = {}
         for k, t in enumerate(inputs):
             if t.grad_fn is not None:
-                wanted_nodes.setdefault(id(t.grad_fn), []).append((k, t._output_nr))
+                wanted_nodes.setdefault(t.grad_fn, []).append((k, t._output_nr))
 
     heap = roots  # (seq, node) of the nodes holding gradients, newest (smallest seq) first
     heap.sort()
@@ -107,16 +107,15 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     anomaly = state.anomaly
     observers = on_backward
     inspect = captured is not None or bool(observers)  # a node's gradients may be seen outside
-    owned = set()  # (id(node), nr) of gradient arrays made here that nothing else has seen yet
+    owned = set()  # (node, nr) of gradient arrays made here that nothing else has seen yet
     scatter_ok = arrays and not anomaly
     try:
         while heap:
             node = heappop(heap)[1]
-            key = id(node)
             grads = buffers.pop(node)
             if owned:
                 for nr in range(len(node._out_metas)):
-                    owned.discard((key, nr))
+                    owned.discard((node, nr))
             if early is not None and not any(g is not None for g in grads):  # reached by edges that
                 for e in node._edges:                                         # brought nothing
                     if e is not None:
@@ -124,14 +123,14 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 continue
             if len(grads) > 1:
                 grads = _materialize(node, grads, arrays)
-            if node._hooks or node._retained or inspect and (observers or key in wanted_nodes):
+            if node._hooks or node._retained or inspect and (observers or node in wanted_nodes):
                 seen = [_wrap(g, node.device) for g in grads] if arrays else grads  # user code sees them
                 if node._hooks:
                     seen = _run_hooks(node._hooks, seen, visible)
                 if node._retained:
                     _retain(node, seen, create_graph)
-                if key in wanted_nodes:
-                    for k, nr in wanted_nodes[key]:
+                if node in wanted_nodes:
+                    for k, nr in wanted_nodes[node]:
                         captured[k] = seen[nr]
                 if observers:
                     for observe in observers:
@@ -194,12 +193,12 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                         heappush(heap, (target._seq, target))
                     elif slots[nr] is None:
                         slots[nr] = g
-                    elif owned and (id(target), nr) in owned:
+                    elif owned and (target, nr) in owned:
                         slots[nr] += g  # an array made here, seen by no one: in place
                     else:
                         slots[nr] = slots[nr] + g
                         if arrays:  # a new array: later gradients are added into it
-                            owned.add((id(target), nr))
+                            owned.add((target, nr))
                 else:
                     _add_leaf(leaf_grads, target, Tensor._make(g, target.device) if arrays else g)
                     if early is not None:
@@ -256,19 +255,18 @@ def _scatter(node, g, buffers, heap, owned):
     target, nr, shape, dtype = e
     if not isinstance(target, Function) or g.dtype != dtype:
         return False
-    key = id(target)
     slots = buffers.get(target)
     if slots is None:
         slots = buffers[target] = [None] * len(target._out_metas)
         heappush(heap, (target._seq, target))
     cur = slots[nr]
-    if cur is not None and (key, nr) in owned:
+    if cur is not None and (target, nr) in owned:
         node.raw_scatter(node, cur, g)
         return True
     buf = node.device.xp.zeros(shape, dtype) if cur is None else cur.astype(dtype, order="C")
     node.raw_scatter(node, buf, g)
     slots[nr] = buf
-    owned.add((key, nr))
+    owned.add((target, nr))
     return True
 
 
