@@ -121,7 +121,8 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                     if e is not None:
                         _nothing_along(early, buffers, heap, e[0])
                 continue
-            if len(grads) > 1:
+            single = len(grads) == 1
+            if not single:
                 grads = _materialize(node, grads, arrays)
             if node._hooks or node._retained or inspect and (observers or node in wanted_nodes):
                 seen = [_wrap(g, node.device) for g in grads] if arrays else grads  # user code sees them
@@ -144,7 +145,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                     node._saved = None
                 continue
             if arrays and node.raw_backward is not None:
-                results = (node.raw_backward(node, grads[0]) if len(grads) == 1  # no tuple made
+                results = (node.raw_backward(node, grads[0]) if single  # no tuple made
                            else node.raw_backward(node, *grads))
             else:
                 results = node.backward(node, *([_wrap(g, node.device) for g in grads] if arrays else grads))
@@ -188,8 +189,12 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 if isinstance(target, Function):
                     slots = buffers.get(target)
                     if slots is None:
-                        slots = buffers[target] = [None] * len(target._out_metas)
-                        slots[nr] = g
+                        n_out = len(target._out_metas)
+                        if n_out == 1:
+                            buffers[target] = [g]
+                        else:
+                            slots = buffers[target] = [None] * n_out
+                            slots[nr] = g
                         heappush(heap, (target._seq, target))
                     elif slots[nr] is None:
                         slots[nr] = g
