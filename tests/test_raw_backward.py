@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 import autograd as ag
+from autograd import backend
 from autograd.function import Function
-from autograd.ops import (activation, attention, compare, conv, elementwise, fused, indexing, linalg, loss,
-                          pool, reduce, shape, softmax, unary)
+from autograd.ops import (activation, attention, compare, conv, elementwise, extrema, fused, indexing, linalg,
+                          loss, movement, pad, pool, reduce, shape, softmax, unary, window)
 
 
 def _subclasses(cls):
@@ -87,6 +88,32 @@ def _nll(x, weighted):
         w.flat[1] = 0.0
         scale = _const(x, w)
     return loss.NLLGather.apply(softmax.log_softmax(x, 1), target, scale)
+
+
+def _probabilities(rng, device):
+    # BCE's input and target, both in (0, 1), both differentiated
+    x, y = (ag.tensor(rng.uniform(0.05, 0.95, (3, 4)), device=device, requires_grad=True) for _ in range(2))
+    return [x, y], [loss.BinaryCrossEntropy.apply(x, y)]
+
+
+def _ties(fn):
+    def build(rng, device):
+        x = ag.tensor(np.round(rng.standard_normal((5, 4))), device=device, requires_grad=True)
+        return [x], [fn(x)]
+    return build
+
+
+def _to_cpu(x):
+    return movement.ToDevice.apply(x, backend.Device("cpu"))
+
+
+def _windows(pads):
+    kernel, stride, dilation, sizes = (2, 3), (1, 2), (1, 1), (5, 6)
+    out = window.out_sizes(sizes, kernel, stride, pads, dilation)
+    op = window.Unfold if any(lo or hi for lo, hi in pads) else window.UnfoldView
+    unfold = _case(lambda x: op.apply(x, kernel, stride, pads, dilation, out, 0.0), (2,) + sizes)
+    fold = _case(lambda c: window.Fold.apply(c, sizes, kernel, stride, pads, dilation), (2,) + out + kernel)
+    return unfold, fold
 
 
 def _binary(op, scalar=False):
@@ -250,6 +277,23 @@ CASES = {
         _case(lambda q, v: attention.ScaledDotProductAttention.apply(q, q.detach(), v, None, False, 0.0, 0.5),
               (3, 4), (3, 2)),  # key needs no gradient
         _dropout_attention],
+    movement.Cast: [_case(lambda x: movement.Cast.apply(x, ag.float32), (3, 4))],
+    movement.ToDevice: [_case(lambda x: movement.ToDevice.apply(_to_cpu(x), x.device), (3, 4))],  # and back
+    pad.ConstantPad: [_case(lambda x: pad.ConstantPad.apply(x, ((1, -1), (0, 2)), 0.5), (3, 4))],
+    window.Unfold: [_windows(((1, 0), (0, 1)))[0]],
+    window.UnfoldView: [_windows(((0, 0), (0, 0)))[0]],
+    window.Fold: [_windows(((1, 0), (0, 1)))[1], _windows(((0, 0), (0, 0)))[1]],
+    extrema.Extreme: [_case(lambda x: extrema.Extreme.apply(x, (1,), False, True, False), (3, 4)),
+                      _case(lambda x: extrema.Extreme.apply(x, None, False, False, True), (3, 4)),
+                      _ties(lambda x: extrema.Extreme.apply(x, (0,), True, True, False)),
+                      _ties(lambda x: extrema.Extreme.apply(x, None, False, True, True))],
+    extrema.ExtremeDim: [_case(lambda x: extrema.ExtremeDim.apply(x, 1, False, True)[0], (3, 4)),
+                         _case(lambda x: extrema.ExtremeDim.apply(x, 0, True, False)[0], (3, 4))],
+    reduce.Norm: [_case(lambda x, p=p: reduce.Norm.apply(x, p, (1,), False), (3, 4))
+                  for p in (2, 1, 0, float("inf"), -float("inf"), 3, 0.5)],
+    loss.BinaryCrossEntropy: [_probabilities],
+    loss.BCEWithLogits: [_case(lambda x, y: loss.BCEWithLogits.apply(x, y, None), (3, 4), (3, 4)),
+                         _case(lambda x, y, w: loss.BCEWithLogits.apply(x, y, w), (3, 4), (3, 4), (4,))],
     pool.WindowMaxValues: [_max_values((2, 3, 6, 7), (2, 2), (2, 2)),
                            _max_values((2, 2, 5, 9), (2, 3), (3, 3), True),
                            _max_values((2, 3, 8), (3,), (4,), True)],

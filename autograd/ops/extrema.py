@@ -60,6 +60,14 @@ class Extreme(Primitive):
             share = where(weight != 0, share, 0.0)
         return share, None, None, None, None
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        (weight,) = ctx.saved_arrays
+        share = _unreduce(g, ctx) * weight
+        if ctx.whole:
+            share = ctx.device.xp.where(weight != 0, share, 0.0)
+        return share, None, None, None, None
+
 
 class ExtremeDim(Primitive):
     """``max``/``min`` along one dim: values and the first index; the gradient goes to that index
@@ -82,6 +90,11 @@ class ExtremeDim(Primitive):
     def backward(ctx, g, g_indices):
         (selected,) = ctx.saved_tensors  # bool: the returned index along the dim
         return where(selected, _unreduce(g, ctx), 0.0), None, None, None
+
+    @staticmethod
+    def raw_backward(ctx, g, g_indices):
+        (selected,) = ctx.saved_arrays
+        return ctx.device.xp.where(selected, _unreduce(g, ctx), 0.0), None, None, None
 
 
 def _extreme(name, input, dim, keepdim, kw, largest):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..function import Primitive
 from .activation import Softplus, softplus_array
 from .compare import clamp
-from .unary import log, log1p, sigmoid
+from .unary import log, log1p, sigmoid, sigmoid_array
 
 
 def _spread(xp, values, target, num_classes, dtype):
@@ -94,6 +94,17 @@ class BinaryCrossEntropy(Primitive):
             gy = g * (clamp(log1p(-x), min=-100) - clamp(log(x), min=-100))
         return gx, gy
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        x, y = ctx.saved_arrays
+        xp, need = ctx.device.xp, ctx.needs_input_grad
+        gx = gy = None
+        if need[0]:
+            gx = g * (x - y) / xp.maximum((1 - x) * x, 1e-12)
+        if need[1]:
+            gy = g * (xp.maximum(xp.log1p(-x), -100) - xp.maximum(xp.log(x), -100))
+        return gx, gy
+
 
 class BCEWithLogits(Primitive):
     """Elementwise :math:`(1 - y) x + l \\cdot \\text{softplus}(-x)`, :math:`l = (p - 1) y + 1`
@@ -110,16 +121,27 @@ class BCEWithLogits(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        x, y, p = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        gx = gy = gp = None
-        if need[0]:
-            s = sigmoid(x)
-            gx = g * (s - y) if p is None else g * (((p - 1) * y + 1) * s - p * y)
-        if need[1] or (p is not None and need[2]):
-            sp = Softplus.apply(-x, 1.0, float("inf"))
-            if need[1]:
-                gy = -g * x if p is None else g * ((p - 1) * sp - x)
-            if p is not None and need[2]:
-                gp = g * y * sp
-        return gx, gy, gp
+        return _bce_logits_grads(ctx, g, *ctx.saved_tensors, sigmoid,
+                                 lambda t: Softplus.apply(t, 1.0, float("inf")))
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        xp = ctx.device.xp
+        return _bce_logits_grads(ctx, g, *ctx.saved_arrays, lambda a: sigmoid_array(xp, a),
+                                 lambda a: softplus_array(xp, a).astype(a.dtype, copy=False))
+
+
+def _bce_logits_grads(ctx, g, x, y, p, sigmoid_, softplus_):
+    """The gradients of :class:`BCEWithLogits` (Tensors, or arrays with array functions)."""
+    need = ctx.needs_input_grad
+    gx = gy = gp = None
+    if need[0]:
+        s = sigmoid_(x)
+        gx = g * (s - y) if p is None else g * (((p - 1) * y + 1) * s - p * y)
+    if need[1] or (p is not None and need[2]):
+        sp = softplus_(-x)
+        if need[1]:
+            gy = -g * x if p is None else g * ((p - 1) * sp - x)
+        if p is not None and need[2]:
+            gp = g * y * sp
+    return gx, gy, gp

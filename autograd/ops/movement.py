@@ -15,6 +15,8 @@ class Cast(Primitive):
     def backward(ctx, g):
         return g, None  # the engine casts back to the input's dtype
 
+    raw_backward = backward  # the same on arrays
+
 
 class ToDevice(Primitive):
     @staticmethod
@@ -26,6 +28,10 @@ class ToDevice(Primitive):
     @staticmethod
     def backward(ctx, g):
         return to(g, ctx.source), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return backend.to_device(g, ctx.source), None
 
 
 def _parse_to(args, kwargs):

@@ -326,24 +326,33 @@ class Norm(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        g = _unreduce(g, ctx)
-        p = ctx.p
-        if p == 0:
-            return g * x * 0, None, None, None
-        if p == 1:
-            return g * sign(x), None, None, None
-        if math.isinf(p):
-            # y holds the tie weights here (0 where x is NaN: sign(NaN) * 0 must not make NaN)
-            return g * where(y == 0, 0.0, sign(x) * y), None, None, None
-        y = _unreduce(y, ctx)
-        safe = where(y == 0, 1.0, y)
-        if p == 2:
-            return g * x / safe, None, None, None
-        # 0 where x == 0 (p < 1) or y == 0 (p < 0 with a zero), as PyTorch; no inf/nan anywhere
-        ax = where(x == 0, 1.0, x.abs())
-        r = sign(x) * ax ** (p - 1) / safe ** (p - 1)
-        return g * where(y == 0, 0.0, r), None, None, None
+        return _norm_grad(ctx, g, *ctx.saved_tensors, sign, where, lambda t: t.abs()), None, None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        xp = ctx.device.xp
+        return _norm_grad(ctx, g, *ctx.saved_arrays, xp.sign, xp.where, xp.abs), None, None, None
+
+
+def _norm_grad(ctx, g, x, y, sign_, where_, abs_):
+    """The p-norm's gradient, with Tensor ops or (``xp.sign``, ``xp.where``, ``xp.abs``) on arrays."""
+    g = _unreduce(g, ctx)
+    p = ctx.p
+    if p == 0:
+        return g * x * 0
+    if p == 1:
+        return g * sign_(x)
+    if math.isinf(p):
+        # y holds the tie weights here (0 where x is NaN: sign(NaN) * 0 must not make NaN)
+        return g * where_(y == 0, 0.0, sign_(x) * y)
+    y = _unreduce(y, ctx)
+    safe = where_(y == 0, 1.0, y)
+    if p == 2:
+        return g * x / safe
+    # 0 where x == 0 (p < 1) or y == 0 (p < 0 with a zero), as PyTorch; no inf/nan anywhere
+    ax = where_(x == 0, 1.0, abs_(x))
+    r = sign_(x) * ax ** (p - 1) / safe ** (p - 1)
+    return g * where_(y == 0, 0.0, r)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **kw):

@@ -131,16 +131,17 @@ class Unfold(Primitive):
 
     @staticmethod
     def forward(ctx, x, kernel, stride, pads, dilation, out, value):
-        nd = len(kernel)
-        ctx.args = (x.shape[x.ndim - nd:], kernel, stride, pads, dilation)
-        if any(lo or hi for lo, hi in pads):
-            x = pad_array(ctx.device.xp, x, pads, value)
-        return window_view(ctx.device.backend, x, kernel, stride, dilation, out)
+        ctx.args = (x.shape[x.ndim - len(kernel):], kernel, stride, pads, dilation)
+        return _unfold_array(ctx.device, x, kernel, stride, pads, dilation, out, value)
 
     @staticmethod
     def backward(ctx, g):
         sizes, kernel, stride, pads, dilation = ctx.args
         return Fold.apply(g, sizes, kernel, stride, pads, dilation), None, None, None, None, None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return _fold_array(ctx.device.xp, g, *ctx.args), None, None, None, None, None, None
 
 
 class UnfoldView(Unfold):
@@ -155,18 +156,35 @@ class Fold(Primitive):
     @staticmethod
     def forward(ctx, cols, sizes, kernel, stride, pads, dilation):
         nd = len(kernel)
-        lead = cols.shape[:cols.ndim - 2 * nd]
-        out = cols.shape[len(lead):len(lead) + nd]
-        ctx.args = (kernel, stride, pads, dilation, out)
-        res = ctx.device.xp.zeros(lead + padded_sizes(sizes, pads), dtype=cols.dtype)
-        # disjoint windows (most pooling) are written, overlapping ones accumulated
-        add_windows(res, cols, kernel, stride, dilation, out, overwrite=disjoint(kernel, stride, dilation))
-        return crop(res, sizes, pads)
+        ctx.args = (kernel, stride, pads, dilation, cols.shape[cols.ndim - 2 * nd:cols.ndim - nd])
+        return _fold_array(ctx.device.xp, cols, sizes, kernel, stride, pads, dilation)
 
     @staticmethod
     def backward(ctx, g):
         kernel, stride, pads, dilation, out = ctx.args
         return _unfold(g, kernel, stride, pads, dilation, out, 0.0), None, None, None, None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return _unfold_array(ctx.device, g, *ctx.args, 0.0), None, None, None, None, None
+
+
+def _unfold_array(device, x, kernel, stride, pads, dilation, out, value):
+    """The windows of array ``x`` (padded with ``value``), as :class:`Unfold` gives them."""
+    if any(lo or hi for lo, hi in pads):
+        x = pad_array(device.xp, x, pads, value)
+    return window_view(device.backend, x, kernel, stride, dilation, out)
+
+
+def _fold_array(xp, cols, sizes, kernel, stride, pads, dilation):
+    """The windows ``cols`` summed back into an array of ``sizes`` (without the padding)."""
+    nd = len(kernel)
+    lead = cols.shape[:cols.ndim - 2 * nd]
+    out = cols.shape[len(lead):len(lead) + nd]
+    res = xp.zeros(lead + padded_sizes(sizes, pads), dtype=cols.dtype)
+    # disjoint windows (most pooling) are written, overlapping ones accumulated
+    add_windows(res, cols, kernel, stride, dilation, out, overwrite=disjoint(kernel, stride, dilation))
+    return crop(res, sizes, pads)
 
 
 def _unfold(x, kernel, stride, pads, dilation, out, value):
