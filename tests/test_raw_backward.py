@@ -116,6 +116,27 @@ def _windows(pads):
     return unfold, fold
 
 
+def _max_windows():
+    # overlapping, padded windows: WindowMax and its gradient pair WindowScatter/WindowGather
+    kernel, stride, pads, dilation, sizes = (3, 3), (1, 2), ((1, 1), (0, 1)), (1, 1), (5, 6)
+    geo = (kernel, stride, pads, dilation, window.out_sizes(sizes, kernel, stride, pads, dilation))
+
+    def offsets(x):
+        return pool.WindowMax.apply(x.detach(), *geo)[1]
+    return [_case(lambda x: pool.WindowMax.apply(x, *geo)[0], (2,) + sizes),
+            _case(lambda g: pool.WindowScatter.apply(g, offsets(_const(g, np.ones((2,) + sizes))), sizes,
+                                                     *geo), (2,) + geo[-1]),
+            _case(lambda x: pool.WindowGather.apply(x, offsets(x), *geo), (2,) + sizes)]
+
+
+def _nll_scatter(weighted):
+    def fn(g):
+        target = ag.tensor(np.arange(g.shape[0]) % 3, device=g.device)
+        scale = _const(g, np.linspace(0, 1, g.shape[0])) if weighted else 1.0  # weighted: one ignored
+        return loss.NLLScatter.apply(g, target, scale, 3)
+    return _case(fn, (5,))
+
+
 def _binary(op, scalar=False):
     def build(rng, device):
         a, b = _inputs(rng, device, (3, 4), (4,))  # broadcast: the engine sums b's gradient
@@ -294,6 +315,15 @@ CASES = {
     loss.BinaryCrossEntropy: [_probabilities],
     loss.BCEWithLogits: [_case(lambda x, y: loss.BCEWithLogits.apply(x, y, None), (3, 4), (3, 4)),
                          _case(lambda x, y, w: loss.BCEWithLogits.apply(x, y, w), (3, 4), (3, 4), (4,))],
+    pool.WindowMax: [_max_windows()[0]],
+    pool.WindowScatter: [_max_windows()[1]],
+    pool.WindowGather: [_max_windows()[2]],
+    unary.TanhGrad: [_case(unary.TanhGrad.apply, (3, 4), (3, 4))],
+    unary.SigmoidGrad: [_case(unary.SigmoidGrad.apply, (3, 4), (3, 4))],
+    unary.ReluGrad: [_case(lambda g: unary.ReluGrad.apply(g, _const(g, np.arange(12.0).reshape(3, 4) - 5)),
+                           (3, 4))],
+    unary.Sign: [_unary(unary.Sign)],
+    loss.NLLScatter: [_nll_scatter(False), _nll_scatter(True)],
     pool.WindowMaxValues: [_max_values((2, 3, 6, 7), (2, 2), (2, 2)),
                            _max_values((2, 2, 5, 9), (2, 3), (3, 3), True),
                            _max_values((2, 3, 8), (3,), (4,), True)],

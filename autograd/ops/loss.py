@@ -30,11 +30,7 @@ class NLLGather(Primitive):
         xp = ctx.device.xp
         ctx.save_for_backward(target, scale)
         ctx.num_classes = logp.shape[1]
-        if target.ndim == 1:  # (N, C)
-            picked = logp[xp.arange(target.shape[0]), target]
-        else:
-            picked = xp.take_along_axis(logp, xp.expand_dims(target, 1), axis=1).reshape(target.shape)
-        return -(picked * scale)
+        return -(_pick(xp, logp, target) * scale)
 
     @staticmethod
     def backward(ctx, g):
@@ -45,6 +41,13 @@ class NLLGather(Primitive):
     def raw_backward(ctx, g):
         target, scale = ctx.saved_arrays
         return _scatter_array(ctx.device.xp, g, target, scale, ctx.num_classes), None, None
+
+
+def _pick(xp, logp, target):
+    """``logp[n, target[n, *], *]`` for each ``n, *``."""
+    if target.ndim == 1:  # (N, C)
+        return logp[xp.arange(target.shape[0]), target]
+    return xp.take_along_axis(logp, xp.expand_dims(target, 1), axis=1).reshape(target.shape)
 
 
 def _scatter_array(xp, g, target, scale, num_classes):
@@ -69,6 +72,11 @@ class NLLScatter(Primitive):
     def backward(ctx, gg):
         target, scale = ctx.saved_tensors
         return NLLGather.apply(gg, target, scale), None, None, None
+
+    @staticmethod
+    def raw_backward(ctx, gg):
+        target, scale = ctx.saved_arrays
+        return -(_pick(ctx.device.xp, gg, target) * scale), None, None, None
 
 
 class BinaryCrossEntropy(Primitive):

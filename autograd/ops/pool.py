@@ -84,6 +84,10 @@ class WindowMax(Primitive):
         (idx,) = ctx.saved_tensors
         return (WindowScatter.apply(g, idx, *ctx.args),) + (None,) * 5
 
+    @staticmethod
+    def raw_backward(ctx, g, g_idx):
+        return (_scatter(ctx.device.xp, g, ctx.saved_arrays[0], *ctx.args),) + (None,) * 5
+
 
 def _lead_order(a, lead):
     """The order in memory of ``a``'s first ``lead`` dimensions (outermost first)."""
@@ -158,27 +162,38 @@ class WindowScatter(Primitive):
         (idx,) = ctx.saved_tensors
         return (WindowGather.apply(g, idx, *ctx.args),) + (None,) * 7
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        return (_gather(ctx.device.xp, g, ctx.saved_arrays[0], *ctx.args),) + (None,) * 7
+
 
 class WindowGather(Primitive):
     """Each window's element at offset ``idx`` (the adjoint of :class:`WindowScatter`)."""
 
     @staticmethod
     def forward(ctx, x, idx, kernel, stride, pads, dilation, out):
-        xp = ctx.device.xp
-        nd = len(kernel)
-        ctx.args = (x.shape[x.ndim - nd:], kernel, stride, pads, dilation, out)
+        ctx.args = (x.shape[x.ndim - len(kernel):], kernel, stride, pads, dilation, out)
         ctx.save_for_backward(idx)
-        if any(lo or hi for lo, hi in pads):
-            x = pad_array(xp, x, pads, 0)
-        res = xp.zeros(idx.shape, dtype=x.dtype)
-        for o, offs in enumerate(offsets(kernel)):
-            res += backend.keep_where(x[window_slice(offs, stride, dilation, out)], idx == o)
-        return res
+        return _gather(ctx.device.xp, x, idx, kernel, stride, pads, dilation, out)
 
     @staticmethod
     def backward(ctx, g):
         (idx,) = ctx.saved_tensors
         return (WindowScatter.apply(g, idx, *ctx.args),) + (None,) * 6
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return (_scatter(ctx.device.xp, g, ctx.saved_arrays[0], *ctx.args),) + (None,) * 6
+
+
+def _gather(xp, x, idx, kernel, stride, pads, dilation, out):
+    """Each window's element of array ``x`` at offset ``idx``: :class:`WindowGather`'s forward."""
+    if any(lo or hi for lo, hi in pads):
+        x = pad_array(xp, x, pads, 0)
+    res = xp.zeros(idx.shape, dtype=x.dtype)
+    for o, offs in enumerate(offsets(kernel)):
+        res += backend.keep_where(x[window_slice(offs, stride, dilation, out)], idx == o)
+    return res
 
 
 def _window_values(xp, x, kernel, stride, dilation, out):

@@ -190,6 +190,12 @@ class TanhGrad(Primitive):
         need = ctx.needs_input_grad
         return (TanhGrad.apply(gg, y) if need[0] else None), (-2 * gg * g * y if need[1] else None)
 
+    @staticmethod
+    def raw_backward(ctx, gg):
+        g, y = ctx.saved_arrays
+        need = ctx.needs_input_grad
+        return (TanhGrad.forward(None, gg, y) if need[0] else None), (-2 * gg * g * y if need[1] else None)
+
 
 def sigmoid_array(xp, x, out=None):
     """The logistic function of an array (into ``out`` if given; ``out`` may be ``x``): the
@@ -233,6 +239,13 @@ class SigmoidGrad(Primitive):
         return ((SigmoidGrad.apply(gg, y) if need[0] else None),
                 (gg * g * (1 - 2 * y) if need[1] else None))
 
+    @staticmethod
+    def raw_backward(ctx, gg):
+        g, y = ctx.saved_arrays
+        need = ctx.needs_input_grad
+        return ((SigmoidGrad.forward(None, gg, y) if need[0] else None),
+                (gg * g * (1 - 2 * y) if need[1] else None))
+
 
 class Relu(Primitive):
     @staticmethod
@@ -265,6 +278,10 @@ class ReluGrad(Primitive):
         (y,) = ctx.saved_tensors
         return ReluGrad.apply(gg, y), None  # piecewise constant in y: no gradient for it
 
+    @staticmethod
+    def raw_backward(ctx, gg):
+        return backend.keep_where(gg, ctx.saved_arrays[0] > 0), None
+
 
 class Abs(Primitive):
     @staticmethod
@@ -291,6 +308,8 @@ class Sign(Primitive):
     @staticmethod
     def backward(ctx, g):
         return g * 0
+
+    raw_backward = backward  # the same on arrays
 
 
 class Erf(Primitive):
