@@ -10,7 +10,7 @@ import autograd as ag
 from autograd import backend
 from autograd.function import Function
 from autograd.ops import (activation, attention, compare, conv, elementwise, extrema, fused, indexing, linalg,
-                          loss, movement, pad, pool, reduce, shape, softmax, unary, window)
+                          loss, movement, pad, pool, reduce, shape, softmax, unary, unary_more, window)
 
 
 def _subclasses(cls):
@@ -324,6 +324,23 @@ CASES = {
                            (3, 4))],
     unary.Sign: [_unary(unary.Sign)],
     loss.NLLScatter: [_nll_scatter(False), _nll_scatter(True)],
+    unary_more._Rounding: [_unary(unary_more.Floor)],  # the base of Floor, Ceil, Trunc
+    unary_more.Floor: [_unary(unary_more.Floor)],
+    unary_more.Ceil: [_unary(unary_more.Ceil)],
+    unary_more.Trunc: [_unary(unary_more.Trunc)],
+    unary_more.Round: [_case(lambda x: unary_more.Round.apply(x, 1), (3, 4))],
+    unary_more.Log2: [_case(unary_more.Log2.apply, (3, 4), positive=True)],
+    unary_more.Log10: [_case(unary_more.Log10.apply, (3, 4), positive=True)],
+    unary_more.Exp2: [_unary(unary_more.Exp2)],
+    unary_more.Erfinv: [_case(lambda x: unary_more.Erfinv.apply(unary.Tanh.apply(x)), (3, 4))],  # in (-1, 1)
+    unary_more.Tan: [_unary(unary_more.Tan)],
+    unary_more.Sinh: [_unary(unary_more.Sinh)],
+    unary_more.Cosh: [_unary(unary_more.Cosh)],
+    unary_more.Asin: [_case(lambda x: unary_more.Asin.apply(unary.Tanh.apply(x)), (3, 4))],
+    unary_more.Acos: [_case(lambda x: unary_more.Acos.apply(unary.Tanh.apply(x)), (3, 4))],
+    unary_more.Atan: [_unary(unary_more.Atan)],
+    unary_more.Fmod: [_binary(unary_more.Fmod), _binary(unary_more.Fmod, True)],
+    unary_more.Atan2: [_binary(unary_more.Atan2)],
     pool.WindowMaxValues: [_max_values((2, 3, 6, 7), (2, 2), (2, 2)),
                            _max_values((2, 2, 5, 9), (2, 3), (3, 3), True),
                            _max_values((2, 3, 8), (3,), (4,), True)],

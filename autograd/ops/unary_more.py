@@ -31,6 +31,8 @@ class _Rounding(Primitive):
     def backward(ctx, g):
         return g * 0
 
+    raw_backward = backward  # the same on arrays
+
 
 class Floor(_Rounding):
     @staticmethod
@@ -60,6 +62,8 @@ class Round(_Rounding):
     @staticmethod
     def backward(ctx, g):
         return g * 0, None
+
+    raw_backward = backward  # the same on arrays
 
 
 def _rounding(cls, name):
@@ -108,6 +112,10 @@ class Log2(Primitive):
         (x,) = ctx.saved_tensors
         return g / (x * _LN2)
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g / (ctx.saved_arrays[0] * _LN2)
+
 
 class Log10(Primitive):
     @staticmethod
@@ -119,6 +127,10 @@ class Log10(Primitive):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g / (x * _LN10)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g / (ctx.saved_arrays[0] * _LN10)
 
 
 class Exp2(Primitive):
@@ -132,6 +144,10 @@ class Exp2(Primitive):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         return g * y * _LN2
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g * ctx.saved_arrays[0] * _LN2
 
 
 class Erfinv(Primitive):
@@ -169,6 +185,11 @@ class Erfinv(Primitive):
         (y,) = ctx.saved_tensors
         return g * _SQRT_PI_OVER_2 * exp(y * y)
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        y = ctx.saved_arrays[0]
+        return g * _SQRT_PI_OVER_2 * ctx.device.xp.exp(y * y)
+
 
 class Tan(Primitive):
     @staticmethod
@@ -180,6 +201,11 @@ class Tan(Primitive):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
+        return g * (1 + y * y)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        y = ctx.saved_arrays[0]
         return g * (1 + y * y)
 
 
@@ -194,6 +220,10 @@ class Sinh(Primitive):
         (x,) = ctx.saved_tensors
         return g * cosh(x)
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g * ctx.device.xp.cosh(ctx.saved_arrays[0])
+
 
 class Cosh(Primitive):
     @staticmethod
@@ -205,6 +235,10 @@ class Cosh(Primitive):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g * sinh(x)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g * ctx.device.xp.sinh(ctx.saved_arrays[0])
 
 
 class Asin(Primitive):
@@ -218,6 +252,11 @@ class Asin(Primitive):
         (x,) = ctx.saved_tensors
         return g / sqrt(1 - x * x)
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        x = ctx.saved_arrays[0]
+        return g / ctx.device.xp.sqrt(1 - x * x)
+
 
 class Acos(Primitive):
     @staticmethod
@@ -230,6 +269,11 @@ class Acos(Primitive):
         (x,) = ctx.saved_tensors
         return -g / sqrt(1 - x * x)
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        x = ctx.saved_arrays[0]
+        return -g / ctx.device.xp.sqrt(1 - x * x)
+
 
 class Atan(Primitive):
     @staticmethod
@@ -240,6 +284,11 @@ class Atan(Primitive):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
+        return g / (1 + x * x)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        x = ctx.saved_arrays[0]
         return g / (1 + x * x)
 
 
@@ -289,6 +338,12 @@ class Fmod(Primitive):
             gb = -g * trunc(ew.div(a, b)).detach()
         return (g if need[0] else None), gb
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        a, b = ctx.saved_arrays
+        need = ctx.needs_input_grad
+        return (g if need[0] else None), (-g * ctx.device.xp.trunc(a / b) if need[1] else None)
+
 
 def fmod(input, other):
     """Elementwise remainder with the sign of ``input`` (C's ``fmod``), broadcasting."""
@@ -305,6 +360,12 @@ class Atan2(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        d = a * a + b * b
+        return g * b / d, -g * a / d
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        a, b = ctx.saved_arrays
         d = a * a + b * b
         return g * b / d, -g * a / d
 
