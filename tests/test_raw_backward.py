@@ -137,6 +137,37 @@ def _nll_scatter(weighted):
     return _case(fn, (5,))
 
 
+def _prod_zeros(rng, device):
+    # one zero in the first row, two in the second: the exact zero-safe gradient
+    v = rng.standard_normal((3, 4))
+    v[0, 1] = v[1, 0] = v[1, 3] = 0.0
+    x = ag.tensor(v, device=device, requires_grad=True)
+    return [x], [reduce.Prod.apply(x, (1,), False)]
+
+
+def _rows(device, rows):
+    return ag.tensor(np.array(rows), device=device)._data
+
+
+def _index_put(basic, rows, accumulate, values_shape):
+    def build(rng, device):
+        x, v = _inputs(rng, device, (4, 5), values_shape)
+        adv = None if rows is None else (_rows(device, rows),)
+        return [x, v], [indexing.IndexPut.apply(x, v, basic, adv, accumulate)]
+    return build
+
+
+def _index_grad(advanced):
+    def build(rng, device):
+        if advanced:
+            g, = _inputs(rng, device, (4, 5))
+            index = (_rows(device, [0, 2, 2, 3]), slice(None))  # a repeated row accumulates
+            return [g], [indexing.IndexGrad.apply(g, (4, 5), index, True)]
+        g, = _inputs(rng, device, (2, 1))
+        return [g], [indexing.IndexGrad.apply(g, (4, 5), (slice(1, 3), None, 2), False)]
+    return build
+
+
 def _binary(op, scalar=False):
     def build(rng, device):
         a, b = _inputs(rng, device, (3, 4), (4,))  # broadcast: the engine sums b's gradient
@@ -341,6 +372,15 @@ CASES = {
     unary_more.Atan: [_unary(unary_more.Atan)],
     unary_more.Fmod: [_binary(unary_more.Fmod), _binary(unary_more.Fmod, True)],
     unary_more.Atan2: [_binary(unary_more.Atan2)],
+    reduce.Cumsum: [_case(lambda x: reduce.Cumsum.apply(x, 1, False), (3, 4)),
+                    _case(lambda x: reduce.Cumsum.apply(x, 0, True), (3, 4))],
+    reduce.Prod: [_case(lambda x: reduce.Prod.apply(x, (1,), False), (3, 4)),
+                  _case(lambda x: reduce.Prod.apply(x, None, True), (3, 4)), _prod_zeros],
+    indexing.IndexGrad: [_index_grad(False), _index_grad(True)],
+    indexing.IndexPut: [_index_put((slice(1, 3),), None, False, (2, 5)),
+                        _index_put((slice(1, 3),), None, True, (5,)),  # values broadcast
+                        _index_put(None, [0, 2, 3], False, (3, 5)), _index_put(None, [0, 2, 2], True, (3, 5)),
+                        _index_put((slice(1, 4),), [0, 2], False, (2, 5))],
     pool.WindowMaxValues: [_max_values((2, 3, 6, 7), (2, 2), (2, 2)),
                            _max_values((2, 2, 5, 9), (2, 3), (3, 3), True),
                            _max_values((2, 3, 8), (3,), (4,), True)],

@@ -61,10 +61,7 @@ class Index(Primitive):
     def forward(ctx, x, index):
         ctx.shape = x.shape
         ctx.save_for_backward(*index)
-        out = x[index]
-        if out.ndim == 0 and not ctx.advanced and Ellipsis not in index:
-            out = x[index + (Ellipsis,)]  # a 0-d view of x, not a NumPy scalar (a copy)
-        return out
+        return _index_array(x, index, ctx.advanced)
 
     @staticmethod
     def backward(ctx, g):
@@ -92,6 +89,21 @@ class IndexAdvanced(Index):
         ctx.device.backend.scatter_add(out, ctx.saved_arrays, g)
 
 
+def _index_array(x, index, advanced):
+    """``x[index]``; a basic index that selects one element gives a 0-d view, not a NumPy scalar."""
+    out = x[index]
+    if out.ndim == 0 and not advanced and Ellipsis not in index:
+        out = x[index + (Ellipsis,)]  # a 0-d view of x, not a NumPy scalar (a copy)
+    return out
+
+
+def _take_array(x, basic, adv):
+    """:func:`_take` on arrays."""
+    if basic is not None:
+        x = _index_array(x, basic, False)
+    return x if adv is None else _index_array(x, adv, True)
+
+
 class IndexGrad(Primitive):
     """Zeros of ``shape`` with ``g`` placed at ``index``, scatter-added when ``advanced``.
 
@@ -115,6 +127,10 @@ class IndexGrad(Primitive):
         index = _saved_index(ctx)
         return (IndexAdvanced if ctx.advanced else Index).apply(gg, index), None, None, None
 
+    @staticmethod
+    def raw_backward(ctx, gg):
+        return _index_array(gg, ctx.saved_arrays, ctx.advanced), None, None, None
+
 
 class IndexPut(Primitive):
     """``x`` with ``values`` written at ``[basic][adv]`` (scatter-added when ``accumulate``), out of place."""
@@ -125,26 +141,11 @@ class IndexPut(Primitive):
         ctx.n_basic = -1 if basic is None else len(basic)
         ctx.save_for_backward(*(basic or ()), *(adv or ()))
         ctx.has_adv = adv is not None
-        out = x.copy()
-        if adv is None:
-            if accumulate:
-                out[basic] += values
-            else:
-                out[basic] = values
-            return out
-        target = out if basic is None else out[basic]  # a view: writes reach ``out``
-        if accumulate:
-            ctx.device.backend.scatter_add(target, adv, values)
-        else:
-            target[adv] = values
-        return out
+        return _put_array(ctx.device.backend, x, values, basic, adv, accumulate)
 
     @staticmethod
     def backward(ctx, g):
-        saved = _saved_index(ctx)
-        n = ctx.n_basic
-        basic = None if n < 0 else saved[:n]
-        adv = saved[max(n, 0):] if ctx.has_adv else None
+        basic, adv = _split_index(ctx, _saved_index(ctx))
         need = ctx.needs_input_grad
         gx = gv = None
         if need[0]:
@@ -152,6 +153,40 @@ class IndexPut(Primitive):
         if need[1]:
             gv = _take(g, basic, adv)  # the engine sums it to the values' shape
         return gx, gv, None, None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        basic, adv = _split_index(ctx, ctx.saved_arrays)
+        need = ctx.needs_input_grad
+        gx = gv = None
+        if need[0]:
+            gx = g if ctx.accumulate else _put_array(ctx.device.backend, g, 0, basic, adv, False)
+        if need[1]:
+            gv = _take_array(g, basic, adv)
+        return gx, gv, None, None, None
+
+
+def _split_index(ctx, saved):
+    """The saved ``(basic, adv)`` index parts of an :class:`IndexPut`."""
+    n = ctx.n_basic
+    return (None if n < 0 else saved[:n]), (saved[max(n, 0):] if ctx.has_adv else None)
+
+
+def _put_array(backend_, x, values, basic, adv, accumulate):
+    """A copy of array ``x`` with ``values`` written (or scatter-added) at ``[basic][adv]``."""
+    out = x.copy()
+    if adv is None:
+        if accumulate:
+            out[basic] += values
+        else:
+            out[basic] = values
+        return out
+    target = out if basic is None else out[basic]  # a view: writes reach ``out``
+    if accumulate:
+        backend_.scatter_add(target, adv, values)
+    else:
+        target[adv] = values
+    return out
 
 
 # ---------------------------------------------------------------- index parsing

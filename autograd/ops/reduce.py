@@ -252,11 +252,21 @@ class Prod(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        g = _unreduce(g, ctx)
-        if not ctx.has_zero:
-            return g * (_unreduce(y, ctx) / x), None, None
-        return g * _prod_others(x, ctx.axes), None, None
+        return _prod_grad(ctx, g, *ctx.saved_tensors, lambda x: _prod_others(x, ctx.axes)), None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        # with a zero in the input (rare): the Tensor form on Tensors made here (nothing is recorded)
+        return _prod_grad(ctx, g, *ctx.saved_arrays,
+                          lambda x: _prod_others(Tensor._make(x, ctx.device), ctx.axes)._data), None, None
+
+
+def _prod_grad(ctx, g, x, y, others):
+    """The product's gradient (Tensors or arrays); ``others(x)`` is :func:`_prod_others` of them."""
+    g = _unreduce(g, ctx)
+    if not ctx.has_zero:
+        return g * (_unreduce(y, ctx) / x)
+    return g * others(x)
 
 
 def _prod_others(x, axes):
@@ -409,14 +419,22 @@ class Cumsum(Primitive):
     @staticmethod
     def forward(ctx, x, dim, reverse):
         ctx.dim, ctx.reverse = dim, reverse
-        xp = ctx.device.xp
-        if reverse:
-            return xp.flip(xp.cumsum(xp.flip(x, axis=dim), axis=dim), axis=dim)
-        return xp.cumsum(x, axis=dim)
+        return _cumsum_array(ctx.device.xp, x, dim, reverse)
 
     @staticmethod
     def backward(ctx, g):
         return Cumsum.apply(g, ctx.dim, not ctx.reverse), None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return _cumsum_array(ctx.device.xp, g, ctx.dim, not ctx.reverse), None, None
+
+
+def _cumsum_array(xp, x, dim, reverse):
+    """Cumulative sums of array ``x`` along ``dim`` (from the end when ``reverse``)."""
+    if reverse:
+        return xp.flip(xp.cumsum(xp.flip(x, axis=dim), axis=dim), axis=dim)
+    return xp.cumsum(x, axis=dim)
 
 
 def cumsum(input, dim=None, *, dtype=None, **kw):
