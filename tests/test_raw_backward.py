@@ -209,6 +209,17 @@ def _conv(sizes, kernel, pads, stride=None, groups=1, bias=True):
     return build
 
 
+def _conv_adjoints(sizes, kernel, pads, stride=None, groups=1):
+    # ConvInput (conv_transpose's forward) and ConvWeight, on Conv's geometry
+    nd = len(sizes)
+    st = stride or (1,) * nd
+    out = tuple((n + lo + hi - k) // s + 1 for n, k, (lo, hi), s in zip(sizes, kernel, pads, st))
+    geo = (sizes, out, kernel, st, pads, (1,) * nd, groups)
+    x_shape, g_shape, w_shape = (2, 2 * groups) + sizes, (2, 4) + out, (4, 2) + kernel
+    return (_case(lambda g, w: conv.ConvInput.apply(g, w, geo), g_shape, w_shape),
+            _case(lambda x, g: conv.ConvWeight.apply(x, g, geo), x_shape, g_shape))
+
+
 def _max_values(shape, kernel, stride, ties=False):
     # disjoint windows; with ties every window holds its maximum more than once
     def build(rng, device):
@@ -381,6 +392,12 @@ CASES = {
                         _index_put((slice(1, 3),), None, True, (5,)),  # values broadcast
                         _index_put(None, [0, 2, 3], False, (3, 5)), _index_put(None, [0, 2, 2], True, (3, 5)),
                         _index_put((slice(1, 4),), [0, 2], False, (2, 5))],
+    conv.ConvInput: [_conv_adjoints((6, 5), (3, 2), ((1, 1), (2, 0)))[0],
+                     _conv_adjoints((7, 7), (3, 3), ((0, 0), (1, 1)), (2, 3))[0],
+                     _conv_adjoints((5, 6), (2, 3), ((0, 0), (0, 0)), groups=2)[0]],
+    conv.ConvWeight: [_conv_adjoints((6, 5), (3, 2), ((1, 1), (2, 0)))[1],
+                      _conv_adjoints((7, 7), (3, 3), ((0, 0), (1, 1)), (2, 3))[1],
+                      _conv_adjoints((9,), (4,), ((1, 2),))[1]],
     pool.WindowMaxValues: [_max_values((2, 3, 6, 7), (2, 2), (2, 2)),
                            _max_values((2, 2, 5, 9), (2, 3), (3, 3), True),
                            _max_values((2, 3, 8), (3,), (4,), True)],

@@ -271,7 +271,7 @@ class ConvInput(Primitive):
         ctx.geo = geo
         if ctx.needs_input_grad:
             ctx.save_for_backward(g, w)
-        return _input_grad(ctx, _grad_columns(ctx, g, _plan(*geo[:6]), geo), w, geo, g.shape[0])
+        return _transposed(ctx, g, w, geo)
 
     @staticmethod
     def backward(ctx, gg):
@@ -279,6 +279,15 @@ class ConvInput(Primitive):
         need, geo = ctx.needs_input_grad, ctx.geo
         dg = Conv.apply(gg, w, None, geo) if need[0] else None
         dw = ConvWeight.apply(gg, g, geo) if need[1] else None
+        return dg, dw, None
+
+    @staticmethod
+    def raw_backward(ctx, gg):
+        # conv_transpose's backward: as ``backward``, each op's forward on arrays
+        g, w = ctx.saved_arrays
+        need, geo = ctx.needs_input_grad, ctx.geo
+        dg = _forward(ctx, gg, w, None, geo) if need[0] else None
+        dw = _weight_of(ctx, gg, g, geo) if need[1] else None
         return dg, dw, None
 
 
@@ -290,7 +299,7 @@ class ConvWeight(Primitive):
         ctx.geo = geo
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, g)
-        return _weight_grad(ctx, x, _grad_columns(ctx, g, _plan(*geo[:6]), geo), geo)
+        return _weight_of(ctx, x, g, geo)
 
     @staticmethod
     def backward(ctx, gw):
@@ -299,3 +308,21 @@ class ConvWeight(Primitive):
         dx = ConvInput.apply(g, gw, geo) if need[0] else None
         dg = Conv.apply(x, gw, None, geo) if need[1] else None
         return dx, dg, None
+
+    @staticmethod
+    def raw_backward(ctx, gw):
+        x, g = ctx.saved_arrays
+        need, geo = ctx.needs_input_grad, ctx.geo
+        dx = _transposed(ctx, g, gw, geo) if need[0] else None
+        dg = _forward(ctx, x, gw, None, geo) if need[1] else None
+        return dx, dg, None
+
+
+def _transposed(ctx, g, w, geo):
+    """The transposed convolution of arrays ``g (N, O, *out)`` and ``w``: ``(N, C, *sizes)``."""
+    return _input_grad(ctx, _grad_columns(ctx, g, _plan(*geo[:6]), geo), w, geo, g.shape[0])
+
+
+def _weight_of(ctx, x, g, geo):
+    """The weight gradient of arrays ``x (N, C, *sizes)`` and ``g (N, O, *out)``."""
+    return _weight_grad(ctx, x, _grad_columns(ctx, g, _plan(*geo[:6]), geo), geo)
