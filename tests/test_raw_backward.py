@@ -10,7 +10,8 @@ import autograd as ag
 from autograd import backend
 from autograd.function import Function
 from autograd.ops import (activation, attention, compare, conv, elementwise, extrema, fused, indexing, linalg,
-                          loss, movement, pad, pool, reduce, shape, softmax, unary, unary_more, window)
+                          linalg_more, loss, movement, pad, pool, reduce, shape, softmax, unary, unary_more,
+                          window)
 
 
 def _subclasses(cls):
@@ -137,12 +138,14 @@ def _nll_scatter(weighted):
     return _case(fn, (5,))
 
 
-def _prod_zeros(rng, device):
-    # one zero in the first row, two in the second: the exact zero-safe gradient
-    v = rng.standard_normal((3, 4))
-    v[0, 1] = v[1, 0] = v[1, 3] = 0.0
-    x = ag.tensor(v, device=device, requires_grad=True)
-    return [x], [reduce.Prod.apply(x, (1,), False)]
+def _with_zeros(fn):
+    # one zero in the first row, two in the second: the exact zero-safe gradients
+    def build(rng, device):
+        v = rng.standard_normal((3, 4))
+        v[0, 1] = v[1, 0] = v[1, 3] = 0.0
+        x = ag.tensor(v, device=device, requires_grad=True)
+        return [x], [fn(x)]
+    return build
 
 
 def _rows(device, rows):
@@ -386,7 +389,8 @@ CASES = {
     reduce.Cumsum: [_case(lambda x: reduce.Cumsum.apply(x, 1, False), (3, 4)),
                     _case(lambda x: reduce.Cumsum.apply(x, 0, True), (3, 4))],
     reduce.Prod: [_case(lambda x: reduce.Prod.apply(x, (1,), False), (3, 4)),
-                  _case(lambda x: reduce.Prod.apply(x, None, True), (3, 4)), _prod_zeros],
+                  _case(lambda x: reduce.Prod.apply(x, None, True), (3, 4)),
+                  _with_zeros(lambda x: reduce.Prod.apply(x, (1,), False))],
     indexing.IndexGrad: [_index_grad(False), _index_grad(True)],
     indexing.IndexPut: [_index_put((slice(1, 3),), None, False, (2, 5)),
                         _index_put((slice(1, 3),), None, True, (5,)),  # values broadcast
@@ -398,6 +402,9 @@ CASES = {
     conv.ConvWeight: [_conv_adjoints((6, 5), (3, 2), ((1, 1), (2, 0)))[1],
                       _conv_adjoints((7, 7), (3, 3), ((0, 0), (1, 1)), (2, 3))[1],
                       _conv_adjoints((9,), (4,), ((1, 2),))[1]],
+    elementwise.Trunc: [_unary(elementwise.Trunc)],
+    linalg_more.Cumprod: [_case(lambda x: linalg_more.Cumprod.apply(x, 1), (3, 4)),
+                          _with_zeros(lambda x: linalg_more.Cumprod.apply(x, 1))],
     pool.WindowMaxValues: [_max_values((2, 3, 6, 7), (2, 2), (2, 2)),
                            _max_values((2, 2, 5, 9), (2, 3), (3, 3), True),
                            _max_values((2, 3, 8), (3,), (4,), True)],

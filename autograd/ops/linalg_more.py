@@ -15,7 +15,7 @@ from . import elementwise as ew
 from . import shape as sh
 from ._util import dim_kwargs, norm_dim
 from .linalg import bmm, matmul
-from .reduce import Cumsum, norm
+from .reduce import Cumsum, _cumsum_array, norm
 
 __all__ = ["cumprod", "cdist", "cross", "kron", "tensordot", "inner", "mv", "addmm", "addmv", "baddbmm",
            "addbmm"]
@@ -42,15 +42,29 @@ class Cumprod(Primitive):
         d = ctx.dim
         if not bool(x.device.xp.any(x._data == 0)):
             return Cumsum.apply(g * y, d, True) / x, None
-        xm, gm = sh.transpose(x, d, -1), sh.transpose(g, d, -1)
-        n = xm.shape[-1]
-        xp = x.device.xp
-        eye = Tensor._make(xp.eye(n, dtype=backend.bool_), x.device)
-        tri = Tensor._make(xp.arange(n)[None, :] >= xp.arange(n)[:, None], x.device)  # [k, i]: i >= k
-        xk = ew.where(eye, 1.0, sh.unsqueeze(xm, -2))  # [..., k, j] = x_j, with x_k -> 1
-        cp = Cumprod.apply(xk, xk.ndim - 1)  # [..., k, i] = prod_{j <= i, j != k} x_j
-        dx = ew.where(tri, cp * sh.unsqueeze(gm, -2), 0.0).sum(-1)
-        return sh.transpose(dx, d, -1), None
+        return _zero_safe_grad(x, g, d), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        x, y = ctx.saved_arrays
+        xp, d = ctx.device.xp, ctx.dim
+        if not bool(xp.any(x == 0)):
+            return _cumsum_array(xp, g * y, d, True) / x, None
+        # rare (a zero in the input): the Tensor form on Tensors made here (nothing is recorded)
+        return _zero_safe_grad(Tensor._make(x, ctx.device), Tensor._make(g, ctx.device), d)._data, None
+
+
+def _zero_safe_grad(x, g, d):
+    """The cumulative product's gradient where ``x`` has zeros (Tensors), O(n²) along ``d``."""
+    xm, gm = sh.transpose(x, d, -1), sh.transpose(g, d, -1)
+    n = xm.shape[-1]
+    xp = x.device.xp
+    eye = Tensor._make(xp.eye(n, dtype=backend.bool_), x.device)
+    tri = Tensor._make(xp.arange(n)[None, :] >= xp.arange(n)[:, None], x.device)  # [k, i]: i >= k
+    xk = ew.where(eye, 1.0, sh.unsqueeze(xm, -2))  # [..., k, j] = x_j, with x_k -> 1
+    cp = Cumprod.apply(xk, xk.ndim - 1)  # [..., k, i] = prod_{j <= i, j != k} x_j
+    dx = ew.where(tri, cp * sh.unsqueeze(gm, -2), 0.0).sum(-1)
+    return sh.transpose(dx, d, -1)
 
 
 def cumprod(input, dim=None, *, dtype=None, **kw):
