@@ -83,8 +83,13 @@ class Mean(Primitive):
 
     @staticmethod
     def raw_backward(ctx, g):
-        g = ctx.device.xp.broadcast_to(_unreduce(g, ctx), ctx.shape)
-        return (g / ctx.n if ctx.n else g), None, None
+        n, xp = ctx.n, ctx.device.xp
+        if g.ndim == 0:  # the mean of everything (a loss): one quotient written everywhere
+            out = xp.empty(ctx.shape, g.dtype)
+            out[...] = g / n if n else g
+            return out, None, None
+        g = xp.broadcast_to(_unreduce(g, ctx), ctx.shape)
+        return (g / n if n else g), None, None
 
 
 def _mean_array(xp, x, axes, keepdim):
