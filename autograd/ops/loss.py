@@ -30,7 +30,8 @@ class NLLGather(Primitive):
         xp = ctx.device.xp
         ctx.save_for_backward(target, scale)
         ctx.num_classes = logp.shape[1]
-        return -(_pick(xp, logp, target) * scale)
+        picked = _pick(xp, logp, target)
+        return -picked if scale.__class__ is float and scale == 1.0 else -(picked * scale)  # x * 1.0 is x
 
     @staticmethod
     def backward(ctx, g):
@@ -54,7 +55,7 @@ def _scatter_array(xp, g, target, scale, num_classes):
     """``-scale * g`` spread to the target classes; ignored targets (scale 0) get exactly 0, even
     from an inf upstream gradient (all ignored, 'mean')."""
     if scale.__class__ is float and scale:  # a constant scale (no weights, nothing ignored)
-        values = -(g * scale)
+        values = -g if scale == 1.0 else -(g * scale)
     else:
         values = xp.where(scale != 0, -(g * scale), 0)
     return _spread(xp, values, target, num_classes, g.dtype)
