@@ -403,7 +403,6 @@ CASES = {
     conv.ConvWeight: [_conv_adjoints((6, 5), (3, 2), ((1, 1), (2, 0)))[1],
                       _conv_adjoints((7, 7), (3, 3), ((0, 0), (1, 1)), (2, 3))[1],
                       _conv_adjoints((9,), (4,), ((1, 2),))[1]],
-    elementwise.Trunc: [_unary(elementwise.Trunc)],
     linalg_more.Cumprod: [_case(lambda x: linalg_more.Cumprod.apply(x, 1), (3, 4)),
                           _with_zeros(lambda x: linalg_more.Cumprod.apply(x, 1))],
     pool.WindowMaxValues: [_max_values((2, 3, 6, 7), (2, 2), (2, 2)),
