@@ -123,3 +123,28 @@ def test_max_dim_double_backward_selects():
     (g,) = ag.grad((x.max(1)[0] ** 2).sum(), x, create_graph=True)
     (gg,) = ag.grad(g.sum(), x)
     np.testing.assert_array_equal(_host(gg), 2 * np.array(SELECTS["max(dim)"][1], float))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sigmoid_tails_quietly_as_pytorch(device, dtype):
+    """1 / (1 + exp(-x)): where exp(-x) overflows the result is 0 (PyTorch's) with no warning;
+    the tails keep their relative precision above that; the gradient is y (1 - y)."""
+    import warnings
+
+    xs = [-800.0, -100.0, -50.0, -20.0, -1.0, 0.0, 1.0, 20.0, 100.0, math.inf, -math.inf]
+    x = ag.tensor(xs, dtype=getattr(ag, dtype), device=device, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = ag.sigmoid(x)
+        y.sum().backward()
+    ref = np.array([1 / (1 + math.exp(-v)) if v > -700 else 0.0 for v in xs])
+    if dtype == "float32":
+        ref[np.array(xs) < -88.7] = 0.0  # exp(88.8) overflows float32
+    np.testing.assert_allclose(_host(y), ref, rtol=1e-6, atol=0)
+    yy = _host(y)
+    np.testing.assert_allclose(_host(x.grad), yy * (1 - yy), rtol=1e-6, atol=0)  # y rounds to 1 at x=20
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(xs, dtype=getattr(torch, dtype), requires_grad=True)
+    torch.sigmoid(t).sum().backward()
+    np.testing.assert_allclose(yy, torch.sigmoid(t).detach().numpy(), rtol=1e-6, atol=0)
+    np.testing.assert_allclose(_host(x.grad), t.grad.numpy(), rtol=1e-6, atol=0)

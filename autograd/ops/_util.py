@@ -1,6 +1,7 @@
 """Helpers shared by the op families: operand promotion, dimension arguments, reduction shapes."""
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 
@@ -178,3 +179,9 @@ def sum_array(x, axes, keepdim):
     if acc is not None:
         return x.sum(axis=axes, keepdims=keepdim, dtype=acc).astype(x.dtype)
     return x.sum(axis=axes, keepdims=keepdim)
+
+
+def errstate(xp, **kinds):
+    """``xp.errstate(**kinds)`` where the array module has one (NumPy: e.g. ``over="ignore"``
+    silences an overflow that is the intended result), a no-op context elsewhere (CuPy never warns)."""
+    return xp.errstate(**kinds) if hasattr(xp, "errstate") else contextlib.nullcontext()

@@ -15,6 +15,7 @@ from ..random import normal_array, uniform_array
 from ..tensor import Tensor
 from . import elementwise as ew
 from . import shape as sh
+from ._util import errstate
 
 __all__ = ["multinomial", "bernoulli", "normal", "randint_like", "logspace", "meshgrid", "cartesian_prod"]
 
@@ -65,27 +66,11 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         # exponential races: the first num_samples arrivals of clocks with rates p, in order; as in
         # PyTorch, zero weights are drawn only once every positive weight is (here in index order)
         u = uniform_array((rows, n), backend.float64, dev, generator=generator)
-        with _quiet(xp):
+        with errstate(xp, divide="ignore"):
             keys = -xp.log1p(-u) / p  # inf for p == 0: after every positive weight
         idx = xp.argsort(keys, axis=1, kind="stable")[:, :num_samples]
     idx = idx.astype(backend.int64, copy=False)
     return Tensor._make(idx.reshape(num_samples) if input.ndim == 1 else idx, dev)
-
-
-class _quiet:  # noqa: N801 - used as a context manager
-    """Silence division warnings where the array module has ``errstate`` (NumPy); a no-op elsewhere."""
-
-    def __init__(self, xp):
-        self.cm = xp.errstate(divide="ignore") if hasattr(xp, "errstate") else None
-
-    def __enter__(self):
-        if self.cm is not None:
-            self.cm.__enter__()
-
-    def __exit__(self, *exc):
-        if self.cm is not None:
-            self.cm.__exit__(*exc)
-        return False
 
 
 def bernoulli(input, p=None, *, generator=None):

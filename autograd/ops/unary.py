@@ -9,6 +9,7 @@ import math
 from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
+from ._util import errstate
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
@@ -198,12 +199,14 @@ class TanhGrad(Primitive):
 
 
 def sigmoid_array(xp, x, out=None):
-    """The logistic function of an array (into ``out`` if given; ``out`` may be ``x``): the
-    exp of a non-positive number only, so no overflow, and accurate in both tails."""
-    e = xp.exp(-xp.abs(x))
-    num = xp.where(x >= 0, 1.0, e).astype(x.dtype, copy=False)
+    """The logistic function of an array, ``1 / (1 + exp(-x))`` in place in one new array (or in
+    ``out``, which may be ``x``): four passes. As in PyTorch, where ``exp(-x)`` overflows (x below
+    about -88 in float32) the result is 0, and the overflow is not a warning."""
+    e = xp.negative(x, out=xp.empty_like(x) if out is None else out)  # an array even when 0-d
+    with errstate(xp, over="ignore"):
+        xp.exp(e, out=e)
     e += 1
-    return xp.divide(num, e, out=num if out is None else out)
+    return xp.reciprocal(e, out=e)
 
 
 class Sigmoid(Primitive):
