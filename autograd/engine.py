@@ -162,7 +162,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 _check_anomaly(node, results)
             edges = node._edges
             if len(results) != len(edges):
-                _check_count(node, results)
+                _raise_count(node, results)
             i = -1
             for e in edges:  # not zip(): its iterators and tuples are five allocations per node
                 i += 1
@@ -360,12 +360,11 @@ def sum_to_shape(g, shape, node=None):
     return g
 
 
-def _check_count(node, results):
-    if len(results) != len(node._edges):
-        raise RuntimeError(
-            f"{node.name()}.backward returned {len(results)} gradients but its forward "
-            f"took {len(node._edges)} arguments{node.where()}"
-        ) from None
+def _raise_count(node, results):
+    raise RuntimeError(
+        f"{node.name()}.backward returned {len(results)} gradients but its forward "
+        f"took {len(node._edges)} arguments{node.where()}"
+    )
 
 
 def _check_anomaly(node, results):

@@ -199,6 +199,7 @@ class Function:
         ctx = object.__new__(cls)
         device = None
         arrays = list(args)  # the Tensors' places get their arrays below
+        n = len(args)
         grad_on = state.enabled
         edges = None  # made at the first input that needs a gradient (when recording)
         i = -1
@@ -213,7 +214,6 @@ class Function:
                 data = arrays[i] = a._data
                 if grad_on and a.requires_grad:
                     if edges is None:
-                        n = len(args)
                         edges = [None] * n
                         mask = 1 << n  # a leading bit above the n input bits keys _NEEDS by count too
                     shape = data.shape
@@ -231,7 +231,7 @@ class Function:
             edges = tuple(edges)
         if cls.raw:
             try:
-                n = len(arrays)  # spelled out for one and two inputs: `*arrays` copies the list
+                # spelled out for one and two inputs: `*arrays` copies the list
                 result = (cls.forward(ctx, arrays[0], arrays[1]) if n == 2 else
                           cls.forward(ctx, arrays[0]) if n == 1 else cls.forward(ctx, *arrays))
             except ValueError as e:  # free when nothing is raised; names the op and shapes when it is
