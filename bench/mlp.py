@@ -15,10 +15,10 @@ def data(seed=0):
     return x, y
 
 
-def xpgrad_step(device):
+def xpgrad_parts(device):
+    """The model, its SGD optimizer and the batch, as xpgrad tensors on ``device``."""
     import autograd as ag
     import nn
-    import nn.functional as F
     import optim
 
     ag.manual_seed(0)
@@ -28,7 +28,13 @@ def xpgrad_step(device):
     model = nn.Sequential(*layers[:-1]).to(device)
     opt = optim.SGD(model.parameters(), lr=LR)
     xn, yn = data()
-    x, y = ag.tensor(xn, device=device), ag.tensor(yn, device=device)
+    return model, opt, ag.tensor(xn, device=device), ag.tensor(yn, device=device)
+
+
+def xpgrad_step(device):
+    import nn.functional as F
+
+    model, opt, x, y = xpgrad_parts(device)
 
     def step():
         opt.zero_grad()

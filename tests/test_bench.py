@@ -109,3 +109,35 @@ def test_peers_are_timed_in_alternating_rounds():
     medians = timeit_interleaved(steps, reps=2, warmup=1)
     assert len(medians) == 3 and all(m >= 0 for m in medians)
     assert calls == ["xp", "np", "torch"] + ["xp", "np", "torch"] + ["torch", "np", "xp"]
+
+
+def test_mlp_replica_is_the_engines_step():
+    """bench.mlp_anatomy's NumPy replica takes the engine's SGD step: same loss, same weights
+    after it (so replica vs engine isolates the engine's Python, replica vs floor the kernels)."""
+    import numpy as np
+
+    from bench import mlp, mlp_anatomy
+
+    model, opt, x, y = mlp.xpgrad_parts("cpu")
+    params = [p._data.copy() for p in model.parameters()]
+    step = mlp_anatomy.replica_step(params)
+    step()
+    import nn.functional as F
+
+    opt.zero_grad()
+    loss = F.cross_entropy(model(x), y)
+    loss.backward()
+    opt.step()
+    np.testing.assert_allclose(step.loss, loss.item(), rtol=1e-6)
+    for ours, theirs in zip(model.parameters(), params):
+        np.testing.assert_allclose(theirs, ours.detach().numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_mlp_anatomy_runs(capsys):
+    from bench import mlp_anatomy
+
+    out = mlp_anatomy.main(["--reps", "3"])
+    printed = capsys.readouterr().out
+    assert "engine Python" in printed and "cross_entropy" in printed
+    assert out["xpgrad"] > 0 and out["replica"] > 0 and out["floor"] > 0
+    assert ("xpgrad", "Linear 0") in out["pieces"] and ("replica", "cross_entropy") in out["pieces"]
