@@ -32,7 +32,7 @@ def _causal_array(xp, length, source):
 
 
 def _safe_softmax_array(xp, s):
-    m = xp.max(s, axis=-1, keepdims=True)
+    m = s.max(axis=-1, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0)
     e = xp.exp(s - m)
     z = e.sum(axis=-1, keepdims=True)

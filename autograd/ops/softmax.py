@@ -26,7 +26,7 @@ class LogSumExp(Primitive):
         if _count(x.shape, axes) == 0:
             y = xp.full(_kept_shape(x.shape, axes), -math.inf, x.dtype)
         else:
-            m = xp.max(x, axis=axes, keepdims=True)
+            m = x.max(axis=axes, keepdims=True)
             m = xp.where(xp.isfinite(m), m, 0).astype(x.dtype)  # all -inf (or inf) slices
             s = xp.exp(x - m).sum(axis=axes, keepdims=True, dtype=acc_dtype(x.dtype))
             y = (xp.log(s) + m).astype(x.dtype, copy=False)
@@ -65,7 +65,7 @@ class Softmax(Primitive):
     def forward(ctx, x, dim):
         ctx.dim = dim
         xp = ctx.device.xp
-        e = xp.exp(x - xp.max(x, axis=dim, keepdims=True)) if x.size else x.copy()
+        e = xp.exp(x - x.max(axis=dim, keepdims=True)) if x.size else x.copy()
         # float16 sums in float32 (as PyTorch): more than 65504 terms would overflow
         y = (e / e.sum(axis=dim, keepdims=True, dtype=acc_dtype(x.dtype))).astype(x.dtype, copy=False)
         ctx.save_for_backward(y)
@@ -90,7 +90,7 @@ class LogSoftmax(Primitive):
         ctx.dim = dim
         xp = ctx.device.xp
         if x.size:
-            s = x - xp.max(x, axis=dim, keepdims=True)
+            s = x - x.max(axis=dim, keepdims=True)
             total = xp.exp(s).sum(axis=dim, keepdims=True, dtype=acc_dtype(x.dtype))
             y = (s - xp.log(total)).astype(x.dtype, copy=False)
         else:
