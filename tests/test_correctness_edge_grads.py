@@ -148,3 +148,25 @@ def test_sigmoid_tails_quietly_as_pytorch(device, dtype):
     torch.sigmoid(t).sum().backward()
     np.testing.assert_allclose(yy, torch.sigmoid(t).detach().numpy(), rtol=1e-6, atol=0)
     np.testing.assert_allclose(_host(x.grad), t.grad.numpy(), rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.01, 0.2, 1.0, 1.5, -0.1])
+def test_leaky_relu_selects_exactly_as_pytorch(device, slope):
+    """leaky_relu's branch-free forward and backward (for 0 <= slope <= 1) give PyTorch's values
+    bit for bit, on zeros of either sign, infinities, NaN, and non-finite upstream gradients."""
+    import nn.functional as F
+
+    xs = [-3.0, -0.0, 0.0, 2.5, math.inf, -math.inf, math.nan, 1e-30, -1e-30, 7.0]
+    gs = [1.0, 2.0, -1.0, math.inf, 3.0, -math.inf, 1.0, math.nan, 0.5, -0.0]
+    torch = pytest.importorskip("torch")
+    for dtype in ("float32", "float64"):
+        x = ag.tensor(xs, dtype=getattr(ag, dtype), device=device, requires_grad=True)
+        y = F.leaky_relu(x, slope)
+        y.backward(ag.tensor(gs, dtype=getattr(ag, dtype), device=device))
+        t = torch.tensor(xs, dtype=getattr(torch, dtype), requires_grad=True)
+        ty = torch.nn.functional.leaky_relu(t, slope)
+        ty.backward(torch.tensor(gs, dtype=getattr(torch, dtype)))
+        for ours, theirs in ((_host(y), ty.detach().numpy()), (_host(x.grad), t.grad.numpy())):
+            np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
+            finite = ~np.isnan(theirs)
+            np.testing.assert_array_equal(ours[finite], theirs[finite])
