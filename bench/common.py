@@ -31,28 +31,51 @@ def timeit(step, reps, warmup=3):
     return statistics.median(times)
 
 
-def timeit_interleaved(steps, reps, warmup=3):
+def timeit_interleaved(steps, reps, warmup=3, pools=None, phases=3, pause=0.2):
     """Median seconds of each of ``steps`` over ``reps`` rounds, one run of each per round (in an
     order that alternates between rounds), after ``warmup`` rounds; GC off while timing.
 
     A ratio of two medians measured this way compares the peers under the same conditions: on a
     shared machine, load that comes and goes slows every peer's runs alike instead of whichever
-    peer was timed during it."""
+    peer was timed during it.
+
+    ``pools`` names each step's thread pool (xpgrad and the NumPy floor share NumPy's OpenBLAS,
+    PyTorch has its own). Steps of different pools are never interleaved: after a GEMM, OpenBLAS's
+    workers spin for up to ~0.1 s and PyTorch's OpenMP workers too, and at two threads on two cores
+    the other pool's spinning slowed each peer 2-3x (PyTorch's mlp step: 5 ms alone, 10-21 ms
+    interleaved with NumPy's). The rounds are then split into ``phases`` turns per pool, in an
+    order that alternates, each after ``pause`` seconds idle and one untimed round."""
     clock = CLOCK
+    pools = list(pools) if pools is not None else [0] * len(steps)
+    groups = list(dict.fromkeys(pools))
     for _ in range(warmup):
         for step in steps:
             step()
     times = [[] for _ in steps]
-    order = list(range(len(steps)))
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(reps):
+
+    def rounds(n, order):
+        for _ in range(n):
             for i in order:
                 t0 = clock()
                 steps[i]()
                 times[i].append(clock() - t0)
             order.reverse()
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        if len(groups) == 1:
+            rounds(reps, list(range(len(steps))))
+        else:
+            phases = max(1, min(phases, reps))
+            for k in range(phases):
+                n = reps // phases + (k < reps % phases)
+                for g in (groups if k % 2 == 0 else groups[::-1]):
+                    members = [i for i, p in enumerate(pools) if p == g]
+                    time.sleep(pause)  # the other pool's workers stop spinning
+                    for i in members:  # and this pool's wake up
+                        steps[i]()
+                    rounds(n, members)
     finally:
         if was:
             gc.enable()

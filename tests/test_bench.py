@@ -111,6 +111,22 @@ def test_peers_are_timed_in_alternating_rounds():
     assert calls == ["xp", "np", "torch"] + ["xp", "np", "torch"] + ["torch", "np", "xp"]
 
 
+def test_peers_of_different_thread_pools_are_never_interleaved():
+    """xpgrad and the floor (NumPy's OpenBLAS) alternate step by step; PyTorch (its own pool) runs
+    in separate phases, each after a pause and one untimed round, the pools' order alternating."""
+    from bench.common import timeit_interleaved
+
+    calls = []
+    steps = [lambda: calls.append("xp"), lambda: calls.append("np"), lambda: calls.append("torch")]
+    medians = timeit_interleaved(steps, reps=4, warmup=1, pools=["numpy", "numpy", "torch"],
+                                 phases=2, pause=0.0)
+    assert len(medians) == 3 and all(m >= 0 for m in medians)
+    warm, untimed_np, untimed_torch = ["xp", "np", "torch"], ["xp", "np"], ["torch"]
+    phase1 = untimed_np + ["xp", "np", "np", "xp"] + untimed_torch + ["torch", "torch"]
+    phase2 = untimed_torch + ["torch", "torch"] + untimed_np + ["xp", "np", "np", "xp"]
+    assert calls == warm + phase1 + phase2
+
+
 def test_mlp_replica_is_the_engines_step():
     """bench.mlp_anatomy's NumPy replica takes the engine's SGD step: same loss, same weights
     after it (so replica vs engine isolates the engine's Python, replica vs floor the kernels)."""
