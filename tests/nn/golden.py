@@ -145,6 +145,9 @@ if RECORDING:
     atexit.register(STORE.save)
 
 
+_STALE_RTOL, _STALE_ATOL = 1e-4, 1e-5
+
+
 def answer(key: str, compute, rtol=1e-6, atol=1e-7):
     """PyTorch's arrays for ``key``: ``compute()`` with torch, else the recorded ones.
 
@@ -165,8 +168,11 @@ def answer(key: str, compute, rtol=1e-6, atol=1e-7):
     elif recorded is not None:
         assert sorted(recorded) == sorted(live), f"recorded answer for {key!r} is stale"
         for k, v in live.items():
-            if v.dtype.kind in "fc":
-                np.testing.assert_allclose(recorded[k], v, rtol=rtol, atol=atol,
+            if v.dtype.kind in "fc":  # PyTorch's own kernels differ by CPU: its AVX2 and AVX-512 erf
+                # (GELU) differ by ~1e-6 absolute; a stale file (other inputs, other semantics) is
+                # off by far more
+                np.testing.assert_allclose(recorded[k], v, rtol=max(rtol, _STALE_RTOL),
+                                           atol=max(atol, _STALE_ATOL),
                                            err_msg=f"recorded answer for {key!r} is stale ({k})")
             else:
                 assert np.array_equal(recorded[k], v), f"recorded answer for {key!r} is stale ({k})"
