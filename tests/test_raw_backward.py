@@ -456,3 +456,27 @@ def test_engine_calls_raw_backward_only_without_create_graph():
     assert calls == ["raw"] and gx.tolist() == [2.0, 2.0]
     (gx,) = ag.grad(Twice.apply(x).sum(), [x], create_graph=True)
     assert calls == ["raw", "tensor"] and gx.tolist() == [2.0, 2.0]
+
+
+def test_scatter_add_along_an_axis_equals_add_at_bit_for_bit():
+    """The backend's strided-add path for index_select's index (full slices, one short vector of
+    positions, repeats included) gives np.add.at's sums exactly; other indices fall back to it."""
+    from autograd.arraylib.registry import _scatter_along_axis
+
+    rng = np.random.default_rng(0)
+    for dims, d in [((64, 3, 8, 16), 2), ((64, 3, 8, 8), 3), ((20, 300), 0), ((300, 40), 1)]:
+        positions = rng.integers(0, dims[d], 12)
+        positions[1] = positions[0]  # a repeat accumulates
+        vshape = dims[:d] + (len(positions),) + dims[d + 1:]
+        values = rng.standard_normal(vshape).astype(np.float32)
+        values.reshape(-1)[:3] = [np.inf, -0.0, np.nan]
+        index = (slice(None),) * d + (positions,)
+        start = rng.standard_normal(dims).astype(np.float32)
+        expected, got = start.copy(), start.copy()
+        np.add.at(expected, index, values)
+        assert _scatter_along_axis(got, index, values)
+        np.testing.assert_array_equal(got.view(np.int32), expected.view(np.int32))
+    small = np.zeros((10, 5), np.float32)
+    assert not _scatter_along_axis(small, (slice(None), np.array([0, 4, 4])), np.ones((10, 3), np.float32))
+    assert not _scatter_along_axis(small, (np.array([0, 1]),), np.ones((2, 5), np.float32))  # too small
+    assert not _scatter_along_axis(small, (np.array([0]), np.array([1])), np.ones(1, np.float32))

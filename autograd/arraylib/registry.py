@@ -38,7 +38,8 @@ class Backend:
 
     def scatter_add(self, target, index, values):
         """``target[index] += values`` with repeated indices accumulating."""
-        np.add.at(target, index, values)
+        if not _scatter_along_axis(target, index, values):
+            np.add.at(target, index, values)
 
     def as_strided(self, a, shape, strides):
         return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
@@ -192,3 +193,29 @@ def cuda_available() -> bool:
         return get_backend("cuda").device_count() > 0
     except RuntimeError:
         return False
+
+
+_SHORT_INDEX = 64  # up to this many positions of at least _WIDE_SLICE elements each, one strided
+_WIDE_SLICE = 256  # add per position beats np.add.at (10x on notebook 13's upsampling gradient)
+
+
+def _scatter_along_axis(target, index, values):
+    """``np.add.at(target, index, values)`` for ``index_select``'s index (full slices, then one short
+    integer vector) as one strided add per position, in the order np.add.at takes them (so the
+    sums are the same bit for bit), at a fraction of its cost: np.add.at handles one element at a
+    time. False (nothing done) for any other index."""
+    if index.__class__ is not tuple or not index:
+        return False
+    *lead, positions = index
+    if (positions.__class__ is not np.ndarray or positions.ndim != 1 or positions.dtype.kind not in "iu"
+            or len(positions) > _SHORT_INDEX
+            or any(s.__class__ is not slice or s != slice(None) for s in lead)):
+        return False
+    d = len(lead)
+    if (values.shape != target.shape[:d] + positions.shape + target.shape[d + 1:]
+            or values.size < _WIDE_SLICE * len(positions)):
+        return False
+    pre = (slice(None),) * d
+    for j, k in enumerate(positions.tolist()):
+        target[pre + (k,)] += values[pre + (j,)]
+    return True
