@@ -91,6 +91,12 @@ def _nll(x, weighted):
     return loss.NLLGather.apply(softmax.log_softmax(x, 1), target, scale)
 
 
+def _nll_sum(x, divisor):
+    target = ag.tensor(np.arange(x.shape[0] * int(np.prod(x.shape[2:]))).reshape((x.shape[0],) + x.shape[2:])
+                       % x.shape[1], device=x.device)
+    return loss.NllLoss.apply(softmax.log_softmax(x, 1), target, divisor)
+
+
 def _probabilities(rng, device):
     # BCE's input and target, both in (0, 1), both differentiated
     x, y = (ag.tensor(rng.uniform(0.05, 0.95, (3, 4)), device=device, requires_grad=True) for _ in range(2))
@@ -305,6 +311,7 @@ CASES = {
                       _case(lambda x: softmax.Softmax.apply(x, 0), (3, 4, 2))],
     softmax.LogSoftmax: [_case(lambda x: softmax.LogSoftmax.apply(x, 1), (3, 4)),
                          _case(lambda x: softmax.LogSoftmax.apply(x, 0), (3, 4, 2))],
+    loss.NllLoss: [_case(lambda x: _nll_sum(x, 20), (5, 4)), _case(lambda x: _nll_sum(x, 1), (3, 4, 2))],
     loss.NLLGather: [_case(lambda x: _nll(x, False), (5, 4)), _case(lambda x: _nll(x, True), (5, 4)),
                      _case(lambda x: _nll(x, False), (3, 4, 2)), _case(lambda x: _nll(x, True), (3, 4, 2))],
     shape.Reshape: [_case(lambda x: shape.Reshape.apply(x, (2, 6)), (3, 4))],

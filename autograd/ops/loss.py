@@ -6,6 +6,7 @@ Forwards on raw arrays, backwards in Tensor ops (so double backward works);
 from __future__ import annotations
 
 from ..function import Primitive
+from ._util import acc_dtype
 from .activation import Softplus, softplus_array
 from .compare import clamp
 from .unary import log, log1p, sigmoid, sigmoid_array
@@ -42,6 +43,36 @@ class NLLGather(Primitive):
     def raw_backward(ctx, g):
         target, scale = ctx.saved_arrays
         return _scatter_array(ctx.device.xp, g, target, scale, ctx.num_classes), None, None
+
+
+class NllLoss(Primitive):
+    """``-sum(logp[n, target[n], *]) / divisor``: :class:`NLLGather` and its reduction in one node,
+    as PyTorch's NllLoss with ``reduction='mean'`` (``divisor`` the number of targets) or ``'sum'``
+    (1), for targets all in range with no class weights. The sum is taken before the sign and the
+    division, so the value is the bits of ``NLLGather`` then ``mean()``/``sum()``."""
+
+    @staticmethod
+    def forward(ctx, logp, target, divisor):
+        ctx.save_for_backward(target)
+        ctx.num_classes, ctx.divisor = logp.shape[1], divisor
+        picked = _pick(ctx.device.xp, logp, target)
+        acc = acc_dtype(picked.dtype)  # float16 sums in float32, as Mean and Sum do
+        total = picked.sum(dtype=acc)
+        out = -(total / divisor) if divisor != 1 else -total
+        return out.astype(picked.dtype) if acc is not None else out
+
+    @staticmethod
+    def backward(ctx, g):
+        (target,) = ctx.saved_tensors
+        share = (g / ctx.divisor if ctx.divisor != 1 else g).expand(*target.shape)
+        return NLLScatter.apply(share, target, 1.0, ctx.num_classes), None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        (target,) = ctx.saved_arrays
+        xp = ctx.device.xp
+        share = xp.broadcast_to(g / ctx.divisor if ctx.divisor != 1 else g, target.shape)
+        return _scatter_array(xp, share, target, 1.0, ctx.num_classes), None, None
 
 
 def _pick(xp, logp, target):

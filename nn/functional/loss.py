@@ -13,7 +13,7 @@ import warnings
 import autograd as ag
 from autograd import Tensor, backend
 from autograd.function import check_same_device
-from autograd.ops.loss import BCEWithLogits, BinaryCrossEntropy, NLLGather
+from autograd.ops.loss import BCEWithLogits, BinaryCrossEntropy, NLLGather, NllLoss
 
 
 def _reduction_arg(size_average, reduce, reduction):
@@ -93,9 +93,11 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 # ---------------------------------------------------------------- NLL and cross-entropy
-def _nll_terms(input, target, weight, ignore_index, name):
-    """Unreduced NLL of log-probabilities ``input`` (class dim 1), the total weight, the ignore mask;
-    the last two are None when no weight is given and no target is ignored (the mean is the plain one).
+def _nll_terms(input, target, weight, ignore_index, name, reduction="none"):
+    """Unreduced NLL of log-probabilities ``input`` (class dim 1), the total weight, the ignore mask,
+    and whether the first is already reduced; the total and the mask are None when no weight is given
+    and no target is ignored. Then a ``'mean'`` or ``'sum'`` ``reduction`` is done in the same node
+    (:class:`NllLoss`) and the last is True.
 
     ``input``: ``(N, C, *)`` or ``(C,)``; ``target``: ``(N, *)`` or ``()`` class indices.
     """
@@ -130,8 +132,11 @@ def _nll_terms(input, target, weight, ignore_index, name):
     if weight is None and t.size:  # the usual case, checked with two reductions instead of seven calls
         lo, hi = int(t.min()), int(t.max())
         if 0 <= lo and hi < num_classes and not lo <= ignore_index <= hi:  # all in range, none ignored
-            losses = NLLGather.apply(input, Tensor._make(t.astype(backend.int64, copy=False), dev), 1.0)
-            return (losses.reshape(()) if unbatched else losses), None, None
+            t64 = Tensor._make(t.astype(backend.int64, copy=False), dev)
+            if reduction in ("mean", "sum"):
+                return NllLoss.apply(input, t64, t.size if reduction == "mean" else 1), None, None, True
+            losses = NLLGather.apply(input, t64, 1.0)
+            return (losses.reshape(()) if unbatched else losses), None, None, False
     ignored = t == ignore_index
     bad = ~ignored & ((t < 0) | (t >= num_classes))
     if bool(bad.any()):
@@ -149,7 +154,7 @@ def _nll_terms(input, target, weight, ignore_index, name):
     total = Tensor._make(backend.as_array(scale.sum(), dev), dev)
     if unbatched:
         losses = losses.reshape(())
-    return losses, total, Tensor._make(ignored, dev)
+    return losses, total, Tensor._make(ignored, dev), False
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -163,8 +168,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         reduction (str): ``'mean'`` divides by the sum of the weights of the targets.
     """
     reduction = _reduction_arg(size_average, reduce, reduction)
-    losses, total, _ = _nll_terms(input, target, weight, ignore_index, "nll_loss")
-    if reduction == "none":
+    losses, total, _, reduced = _nll_terms(input, target, weight, ignore_index, "nll_loss", reduction)
+    if reduced or reduction == "none":
         return losses
     if reduction == "sum":
         return losses.sum()
@@ -209,8 +214,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     logp = ag.log_softmax(input, class_dim)
     if isinstance(target, Tensor) and target.dtype.kind == "f":
         return _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class_dim)
-    losses, total, ignored = _nll_terms(logp, target, weight, ignore_index, "cross_entropy")
-    if reduction == "none":
+    losses, total, ignored, reduced = _nll_terms(logp, target, weight, ignore_index, "cross_entropy",
+                                                 reduction)
+    if reduced or reduction == "none":
         nll = losses
     elif reduction == "sum":
         nll = losses.sum()

@@ -316,3 +316,26 @@ def test_regression_and_kl_gradcheck(device, fn, kw):
     y = ag.tensor(b, dtype=ag.float64, device=device, requires_grad=True)
     assert gradcheck(lambda p, q: fn(p, q, **kw), (x, y))
     assert gradgradcheck(lambda p, q: fn(p, q, **kw), (x, y))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_cross_entropy_records_pytorchs_two_nodes(reduction):
+    """cross_entropy with class-index targets is log_softmax then one NLL node that reduces (as
+    PyTorch's LogSoftmaxBackward0 -> NllLossBackward0), and its value, gradient and double
+    backward match PyTorch's."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((6, 4))
+    y = np.array([0, 3, 1, 1, 2, 0])
+    xt = ag.tensor(x, requires_grad=True)
+    loss = F.cross_entropy(xt, ag.tensor(y), reduction=reduction)
+    assert loss.grad_fn.name() == "NllLossBackward"
+    assert [f.name() for f, _ in loss.grad_fn.next_functions if f is not None] == ["LogSoftmaxBackward"]
+    (g,) = ag.grad(loss, xt, create_graph=True)
+    (gg,) = ag.grad((g ** 2).sum(), xt)
+    tx = torch.tensor(x, requires_grad=True)
+    tl = torch.nn.functional.cross_entropy(tx, torch.tensor(y), reduction=reduction)
+    (tg,) = torch.autograd.grad(tl, tx, create_graph=True)
+    (tgg,) = torch.autograd.grad((tg ** 2).sum(), tx)
+    np.testing.assert_allclose(loss.item(), tl.item(), rtol=1e-12)
+    np.testing.assert_allclose(g.detach().numpy(), tg.detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(gg.numpy(), tgg.numpy(), rtol=1e-10, atol=1e-14)
