@@ -19,6 +19,12 @@ from . import mlp
 from .common import timeit_interleaved
 
 
+def _log_softmax(h):
+    """Row-wise log-softmax, as xpgrad's LogSoftmax computes it."""
+    s = h - h.max(axis=1, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+
+
 def replica_step(params=None):
     """One SGD step in NumPy with xpgrad's kernels; ``params``: [W1, b1, W2, b2, ...] arrays
     ((out, in) weights), updated in place (default: the floor's initial weights, transposed)."""
@@ -39,9 +45,7 @@ def replica_step(params=None):
             z = acts[-1] @ params[2 * i].T
             z += params[2 * i + 1]
             acts.append(np.maximum(z, 0) if i < n - 1 else z)
-        h = acts[-1]
-        s = h - h.max(axis=1, keepdims=True)
-        logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+        logp = _log_softmax(acts[-1])
         step.loss = -logp[rows, y].mean()
         g = np.zeros_like(logp)
         g[rows, y] = -1.0 / mlp.BATCH
@@ -95,9 +99,7 @@ def forward_pieces(reps):
                 hn = np.maximum(hn, 0)
             add(("replica", f"{type(mods[i]).__name__} {i}"), t0)
         t0 = time.perf_counter()
-        s = hn - hn.max(axis=1, keepdims=True)
-        logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
-        _ = -logp[rows, yn].mean()
+        _ = -_log_softmax(hn)[rows, yn].mean()
         add(("replica", "cross_entropy"), t0)
         rep()
     return {k: float(np.median(v[reps // 5:])) * 1e6 for k, v in t.items()}

@@ -58,20 +58,20 @@ class NllLoss(Primitive):
         picked = _pick(ctx.device.xp, logp, target)
         acc = acc_dtype(picked.dtype)  # float16 sums in float32, as Mean and Sum do
         total = picked.sum(dtype=acc)
-        out = -(total / divisor) if divisor != 1 else -total
+        out = -(total / divisor)  # x / 1 is x: 'sum' needs no branch
         return out.astype(picked.dtype) if acc is not None else out
 
     @staticmethod
     def backward(ctx, g):
         (target,) = ctx.saved_tensors
-        share = (g / ctx.divisor if ctx.divisor != 1 else g).expand(*target.shape)
+        share = (g / ctx.divisor).expand(*target.shape)
         return NLLScatter.apply(share, target, 1.0, ctx.num_classes), None, None
 
     @staticmethod
     def raw_backward(ctx, g):
         (target,) = ctx.saved_arrays
         xp = ctx.device.xp
-        share = xp.broadcast_to(g / ctx.divisor if ctx.divisor != 1 else g, target.shape)
+        share = xp.broadcast_to(g / ctx.divisor, target.shape)
         return _scatter_array(xp, share, target, 1.0, ctx.num_classes), None, None
 
 
