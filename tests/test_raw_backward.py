@@ -10,8 +10,8 @@ import autograd as ag
 from autograd import backend
 from autograd.function import Function
 from autograd.ops import (activation, attention, compare, conv, elementwise, extrema, fused, indexing, linalg,
-                          linalg_more, loss, movement, pad, pool, reduce, shape, softmax, unary, unary_more,
-                          window)
+                          linalg_decomp, linalg_more, loss, movement, pad, pool, reduce, shape, softmax,
+                          unary, unary_more, window)
 
 
 def _subclasses(cls):
@@ -240,6 +240,30 @@ def _max_values(shape, kernel, stride, ties=False):
     return build
 
 
+def _einsum(equation, *shapes):
+    return _case(lambda *ops: linalg.einsum(equation, *ops), *shapes)
+
+
+def _matrices(fn, *shapes, spd=False, negate=False):
+    """``fn`` of well-conditioned matrices: square ones ``M + n I`` (``spd``: ``M M^T + n I``), others
+    ``M``; ``negate`` flips the sign of the first matrix's first row (a negative determinant)."""
+    def build(rng, device):
+        ins = []
+        for s in shapes:
+            m = rng.standard_normal(s)
+            if s[-1] == s[-2]:
+                m = (m @ np.swapaxes(m, -1, -2) if spd else m) + s[-1] * np.eye(s[-1])
+            if negate and not ins:
+                m.reshape((-1,) + s[-2:])[0, 0] *= -1
+            ins.append(ag.tensor(m, device=device, requires_grad=True))
+        return ins, [fn(*ins)]
+    return build
+
+
+def _solve(a_shape, b_shape, tri=None, left=True, unit=False):
+    return _matrices(lambda a, b: linalg_decomp.Solve.apply(a, b, tri, left, unit), a_shape, b_shape)
+
+
 def _dropout_attention(rng, device):
     ag.manual_seed(0)
     return _case(lambda q, k, v: attention.ScaledDotProductAttention.apply(q, k, v, None, False, 0.3, 0.5),
@@ -412,6 +436,25 @@ CASES = {
                       _conv_adjoints((9,), (4,), ((1, 2),))[1]],
     linalg_more.Cumprod: [_case(lambda x: linalg_more.Cumprod.apply(x, 1), (3, 4)),
                           _with_zeros(lambda x: linalg_more.Cumprod.apply(x, 1))],
+    # contraction, batched product, diagonal, trace, a label only one operand has, outer, implicit output,
+    # repeated label beside another operand, ellipsis
+    linalg.Einsum: [_einsum("ij,jk->ik", (3, 4), (4, 5)), _einsum("bij,bjk->bik", (2, 3, 4), (2, 4, 5)),
+                    _einsum("ii->i", (4, 4)), _einsum("ii", (4, 4)), _einsum("ij->i", (3, 4)),
+                    _einsum("i,j->ij", (3,), (4,)), _einsum("ij,jk", (3, 4), (4, 5)),
+                    _einsum("iij,j->i", (3, 3, 4), (4,)), _einsum("...ij,jk->...ki", (2, 3, 4), (4, 5))],
+    # + 1: the masked entries' incoming gradients are not zero
+    linalg_decomp._Tri: [_case(lambda x, u=u, k=k: linalg_decomp._Tri.apply(x, u, k) + 1.0, (2, 4, 5))
+                         for u, k in ((True, 0), (False, 0), (True, 1), (False, -2))],
+    linalg_decomp.Cholesky: [_matrices(linalg_decomp.Cholesky.apply, (4, 4), spd=True),
+                             _matrices(linalg_decomp.Cholesky.apply, (2, 3, 3), spd=True)],
+    # general left / right, batched, a batch of B against one A; triangular upper / lower, unit diagonal
+    linalg_decomp.Solve: [_solve((3, 3), (3, 2)), _solve((3, 3), (2, 3), left=False),
+                          _solve((2, 3, 3), (2, 3, 2)), _solve((3, 3), (2, 3, 2)),
+                          _solve((3, 3), (3, 2), "upper"), _solve((3, 3), (2, 3), "lower", left=False),
+                          _solve((2, 3, 3), (2, 3, 2), "lower", unit=True),
+                          _solve((3, 3), (2, 3), "upper", left=False, unit=True)],
+    linalg_decomp.Slogdet: [_matrices(linalg_decomp.Slogdet.apply, (3, 3), negate=True),
+                            _matrices(linalg_decomp.Slogdet.apply, (2, 3, 3), negate=True)],
     pool.WindowMaxValues: [_max_values((2, 3, 6, 7), (2, 2), (2, 2)),
                            _max_values((2, 2, 5, 9), (2, 3), (3, 3), True),
                            _max_values((2, 3, 8), (3,), (4,), True)],

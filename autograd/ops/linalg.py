@@ -215,30 +215,43 @@ class Einsum(Primitive):
 
     @staticmethod
     def forward(ctx, spec, *arrays):
-        terms, out = spec
         ctx.spec = spec
         if ctx.needs_input_grad:
             ctx.save_for_backward(*arrays)
-        eq = ",".join(terms) + "->" + out
-        xp = ctx.device.xp
-        if len(arrays) == 1:
-            return xp.einsum(eq, arrays[0]).copy()  # NumPy may return a view of the input
-        return xp.einsum(eq, *arrays, optimize=True)  # contractions through BLAS
+        return _einsum_arrays(ctx.device.xp, spec, *arrays)
 
     @staticmethod
     def backward(ctx, g):
+        device = ctx.device
+        return Einsum._grads(ctx, g, ctx.saved_tensors, Einsum.apply, lambda t, s: t.expand(*s),
+                             lambda n: Tensor._make(device.xp.eye(n, dtype=g.dtype), device))
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        xp = ctx.device.xp
+        return Einsum._grads(ctx, g, ctx.saved_arrays, lambda spec, *a: _einsum_arrays(xp, spec, *a),
+                             xp.broadcast_to, lambda n: xp.eye(n, dtype=g.dtype))
+
+    @staticmethod
+    def _grads(ctx, g, ops, einsum, expand, eye):
         terms, out = ctx.spec
-        ops = ctx.saved_tensors
-        grads = [None]
-        for i, term in enumerate(terms):
-            if not ctx.needs_input_grad[i + 1]:
-                grads.append(None)
-                continue
-            grads.append(_einsum_grad(g, out, ops, terms, i))
-        return tuple(grads)
+        need = ctx.needs_input_grad
+        return (None,) + tuple(_einsum_grad(g, out, ops, terms, i, einsum, expand, eye) if need[i + 1]
+                               else None for i in range(len(terms)))
 
 
-def _einsum_grad(g, out, ops, terms, i):
+def _einsum_arrays(xp, spec, *arrays):
+    """``Einsum``'s forward on arrays (also its raw backward's einsums)."""
+    terms, out = spec
+    eq = ",".join(terms) + "->" + out
+    if len(arrays) == 1:
+        return xp.einsum(eq, arrays[0]).copy()  # NumPy may return a view of the input
+    return xp.einsum(eq, *arrays, optimize=True)  # contractions through BLAS
+
+
+def _einsum_grad(g, out, ops, terms, i, einsum, expand, eye):
+    """Operand ``i``'s gradient, with ``einsum(spec, *operands)``, ``expand(x, shape)`` and ``eye(n)``
+    (an identity of ``g``'s dtype) on Tensors or on arrays."""
     term = terms[i]
     shape = ops[i].shape
     size = dict(zip(term, shape))
@@ -246,25 +259,24 @@ def _einsum_grad(g, out, ops, terms, i):
     others = [j for j in range(len(terms)) if j != i]
     known = set(out).union(*(terms[j] for j in others))
     avail = "".join(lbl for lbl in unique if lbl in known)
-    r = Einsum.apply(([out] + [terms[j] for j in others], avail), g, *(ops[j] for j in others))
+    r = einsum(([out] + [terms[j] for j in others], avail), g, *(ops[j] for j in others))
     if len(avail) != len(unique):  # labels only this operand has: broadcast
         r = r.reshape(tuple(size[lbl] if lbl in known else 1 for lbl in unique))
-        r = r.expand(*(size[lbl] for lbl in unique))
+        r = expand(r, tuple(size[lbl] for lbl in unique))
     if len(unique) == len(term):
         return r
     # repeated labels: put the values on the diagonal through identity matrices
     free = iter(c for c in string.ascii_letters if c not in set(out).union(*terms))
-    xp = g.device.xp
     new_term, eye_terms, eyes, seen = [], [], [], set()
     for lbl in term:
         if lbl in seen:
             fresh = next(free)
             eye_terms.append(lbl + fresh)
-            eyes.append(Tensor._make(xp.eye(size[lbl], dtype=g.dtype), g.device))
+            eyes.append(eye(size[lbl]))
             lbl = fresh
         seen.add(lbl)
         new_term.append(lbl)
-    return Einsum.apply(([unique] + eye_terms, "".join(new_term)), r, *eyes)
+    return einsum(([unique] + eye_terms, "".join(new_term)), r, *eyes)
 
 
 def _parse_einsum(equation, operands):

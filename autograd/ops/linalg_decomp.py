@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..function import Primitive
 from ..tensor import Tensor
-from .linalg import matmul
+from .linalg import _matmul_arrays, matmul
 
 __all__ = ["cholesky", "linalg_cholesky", "solve", "solve_triangular", "slogdet", "logdet", "det", "inverse",
            "LinAlgError"]
@@ -24,12 +24,20 @@ class _Tri(Primitive):
     @staticmethod
     def forward(ctx, x, upper, k):
         ctx.upper, ctx.k = upper, k
-        xp = ctx.device.xp
-        return xp.triu(x, k) if upper else xp.tril(x, k)
+        return _tri_array(ctx.device.xp, x, upper, k)
 
     @staticmethod
     def backward(ctx, g):
         return _Tri.apply(g, ctx.upper, ctx.k), None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return _tri_array(ctx.device.xp, g, ctx.upper, ctx.k), None, None
+
+
+def _tri_array(xp, x, upper, k):
+    """``triu(x, k)`` or ``tril(x, k)`` on an array (``_Tri``'s forward and raw backward)."""
+    return xp.triu(x, k) if upper else xp.tril(x, k)
 
 
 def _square(name, a):
@@ -73,11 +81,18 @@ class Cholesky(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        (low,) = ctx.saved_tensors
-        phi = _Tri.apply(matmul(low.mT, g), False, 0)
-        phi = (phi + _Tri.apply(phi, False, -1).mT) * 0.5
-        grad = solve_triangular(low.mT, phi, upper=True, left=True)
-        return solve_triangular(low, grad, upper=False, left=False)
+        return Cholesky._grad(g, *ctx.saved_tensors, *_TENSOR_OPS)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return Cholesky._grad(g, *ctx.saved_arrays, *_array_ops(ctx.device.xp))
+
+    @staticmethod
+    def _grad(g, low, mm, tri, solve, mT):
+        phi = tri(mm(mT(low), g), False, 0)
+        phi = (phi + mT(tri(phi, False, -1))) * 0.5
+        grad = solve(mT(low), phi, "upper", True, False)
+        return solve(low, grad, "lower", False, False)
 
 
 class Solve(Primitive):
@@ -86,36 +101,74 @@ class Solve(Primitive):
 
     @staticmethod
     def forward(ctx, a, b, tri, left, unit):
-        xp = ctx.device.xp
-        given = a  # saved as the input itself (backward's solve masks it again), so it stays on the graph
-        if tri is not None:
-            a = xp.triu(a) if tri == "upper" else xp.tril(a)
-            if unit:
-                a = a.copy()
-                idx = xp.arange(a.shape[-1])
-                a[..., idx, idx] = 1
-        if left:
-            x = _checked(xp, xp.linalg.solve, (a, b), _SINGULAR)
-        else:
-            x = xp.swapaxes(_checked(xp, xp.linalg.solve, (xp.swapaxes(a, -1, -2), xp.swapaxes(b, -1, -2)),
-                                     _SINGULAR), -1, -2)
+        # ``a`` is saved as the input itself (backward's solve masks it again), so it stays on the graph
+        x = _solve_arrays(ctx.device.xp, a, b, tri, left, unit)
         ctx.tri, ctx.left, ctx.unit = tri, left, unit
         if ctx.needs_input_grad:  # empty when not recorded
-            ctx.save_for_backward(given, x)
+            ctx.save_for_backward(a, x)
         return x
 
     @staticmethod
     def backward(ctx, g):
-        a, x = ctx.saved_tensors
+        return Solve._grads(ctx, g, ctx.saved_tensors, *_TENSOR_OPS)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return Solve._grads(ctx, g, ctx.saved_arrays, *_array_ops(ctx.device.xp))
+
+    @staticmethod
+    def _grads(ctx, g, saved, mm, tri_mask, solve, mT):
+        a, x = saved
         tri, left, unit = ctx.tri, ctx.left, ctx.unit
         flipped = None if tri is None else ("lower" if tri == "upper" else "upper")
-        gb = Solve.apply(a.mT, g, flipped, left, unit)
+        gb = solve(mT(a), g, flipped, left, unit)
         ga = None
         if ctx.needs_input_grad[0]:
-            ga = -matmul(gb, x.mT) if left else -matmul(x.mT, gb)
+            ga = -mm(gb, mT(x)) if left else -mm(mT(x), gb)
             if tri is not None:
-                ga = _Tri.apply(ga, tri == "upper", (1 if unit else 0) * (1 if tri == "upper" else -1))
+                ga = tri_mask(ga, tri == "upper", (1 if unit else 0) * (1 if tri == "upper" else -1))
         return ga, gb, None, None, None
+
+
+def _solve_arrays(xp, a, b, tri, left, unit):
+    """``Solve``'s forward on arrays (also its raw backward's and ``Cholesky``'s solves)."""
+    if tri is not None:
+        a = xp.triu(a) if tri == "upper" else xp.tril(a)
+        if unit:
+            a = a.copy()
+            idx = xp.arange(a.shape[-1])
+            a[..., idx, idx] = 1
+    if left:
+        return _checked(xp, xp.linalg.solve, (a, b), _SINGULAR)
+    return xp.swapaxes(_checked(xp, xp.linalg.solve, (xp.swapaxes(a, -1, -2), xp.swapaxes(b, -1, -2)),
+                                _SINGULAR), -1, -2)
+
+
+def _eye(xp, a):
+    """Identity matrices of ``a``'s shape and dtype (a fresh array)."""
+    return xp.broadcast_to(xp.eye(a.shape[-1], dtype=a.dtype), a.shape).copy()
+
+
+def _inverse_array(xp, a):
+    """``inverse``'s value on an array: the solve of ``A X = I``."""
+    return _solve_arrays(xp, a, _eye(xp, a), None, True, False)
+
+
+# the operations the backward formulas above are written with: (matmul, tri, solve, mT), where
+# tri(x, upper, k) and solve(a, b, tri, left, unit) take _Tri's and Solve's arguments
+_TENSOR_OPS = (matmul, _Tri.apply, Solve.apply, lambda t: t.mT)
+
+
+def _array_ops(xp):
+    """``_TENSOR_OPS`` on backend arrays, computed as the Tensor ops' forwards do."""
+    return (lambda a, b: _matmul_arrays(xp, a, b, False, False),
+            lambda x, upper, k: _tri_array(xp, x, upper, k),
+            lambda a, b, tri, left, unit: _solve_arrays(xp, a, b, tri, left, unit), _mT_array)
+
+
+def _mT_array(a):
+    """``a.mT`` on an array (a view)."""
+    return a.swapaxes(-1, -2)
 
 
 class Slogdet(Primitive):
@@ -128,9 +181,16 @@ class Slogdet(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        # d log|det A| / dA = A^{-T}
-        return g[..., None, None] * inverse(a).mT
+        return Slogdet._grad(g, *ctx.saved_tensors, inverse, _TENSOR_OPS[3])
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        xp = ctx.device.xp
+        return Slogdet._grad(g, *ctx.saved_arrays, lambda a: _inverse_array(xp, a), _mT_array)
+
+    @staticmethod
+    def _grad(g, a, inv, mT):
+        return g[..., None, None] * mT(inv(a))  # d log|det A| / dA = A^{-T}
 
 
 def _rhs(name, a, b, left):
@@ -180,9 +240,7 @@ def solve(A, B, *, left=True):  # noqa: N803
 def inverse(A):  # noqa: N803
     """``torch.linalg.inv`` / ``torch.inverse``: ``A^{-1}``, as the solve of ``A X = I``."""
     _square("linalg.inv", A)
-    xp = A.device.xp
-    eye = Tensor(xp.broadcast_to(xp.eye(A.shape[-1], dtype=A._data.dtype), A.shape).copy())
-    return Solve.apply(A, eye, None, True, False)
+    return Solve.apply(A, Tensor(_eye(A.device.xp, A._data)), None, True, False)
 
 
 def slogdet(A):  # noqa: N803
