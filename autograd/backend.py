@@ -17,7 +17,7 @@ import numpy as np
 
 from .arraylib.devices import (as_array, asarray, cuda_device, Device, device_of, from_numpy,  # noqa: F401
                                is_array, is_host_array, is_view, keep_where, to_device, to_host)
-from .arraylib.dtypes import (_DTYPE_ALIASES, as_dtype, bool_, category, float16, float32,  # noqa: F401
+from .arraylib.dtypes import (_DTYPE_ALIASES, UNSIGNED, as_dtype, bool_, category, float16, float32,  # noqa: F401
                               float64, get_default_dtype, host_scalar, int8, int16, int32, int64,
                               is_floating, promote_types, result_type, scalar_dtype,
                               set_default_dtype, uint8)

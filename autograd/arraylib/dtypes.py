@@ -14,6 +14,8 @@ int32 = np.dtype("int32")
 int64 = np.dtype("int64")
 uint8 = np.dtype("uint8")
 bool_ = np.dtype("bool")
+#: The unsigned integer dtype of each item size: an index viewed as one reads a negative as huge.
+UNSIGNED = {1: uint8, 2: np.dtype("uint16"), 4: np.dtype("uint32"), 8: np.dtype("uint64")}
 
 _DTYPE_ALIASES = {
     "float": float32, "float32": float32, "float64": float64, "double": float64,

@@ -129,9 +129,9 @@ def _nll_terms(input, target, weight, ignore_index, name, reduction="none"):
     xp = input.device.xp
     t = target._data
     dev = input.device
-    if weight is None and t.size:  # the usual case, checked with two reductions instead of seven calls
-        lo, hi = int(t.min()), int(t.max())
-        if 0 <= lo and hi < num_classes and not lo <= ignore_index <= hi:  # all in range, none ignored
+    if weight is None and t.size and not 0 <= ignore_index < num_classes:  # the usual case, in one reduction:
+        # read as unsigned, a negative target is above every class, as is an ignored one here
+        if int(t.view(backend.UNSIGNED[t.dtype.itemsize]).max()) < num_classes:  # all in range, none ignored
             t64 = Tensor._make(t.astype(backend.int64, copy=False), dev)
             if reduction in ("mean", "sum"):
                 return NllLoss.apply(input, t64, t.size if reduction == "mean" else 1), None, None, True

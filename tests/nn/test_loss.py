@@ -183,6 +183,34 @@ def test_nll_all_ignored_is_nan_like_torch(device):
     assert np.isnan(_np(out)) and np.isnan(ref["y"])
 
 
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint8"])
+def test_targets_checked_in_one_reduction(device, dtype):
+    """Targets are checked by one reduction (read as unsigned, a negative one is above every class):
+    in-range targets of every integer dtype give the int64 answer bit for bit, -1 and C raise, and
+    -100 (ignored), ignore_index=-1 or an in-range ignore_index give PyTorch's answers."""
+    x = randn(5, 4)
+    x3 = np.stack([x, x[::-1]], axis=2)
+    for xs, t in ((x, [0, 3, 1, 2, 2]), (x3, [[0, 3], [1, 2], [2, 2], [0, 0], [1, 3]])):
+        want = run(F.cross_entropy, TF.cross_entropy, [xs, np.array(t)], device)
+        t = ag.tensor(np.array(t, dtype=dtype), device=device)
+        ours = F.cross_entropy(ag.tensor(xs, device=device), t)
+        assert _np(ours).tobytes() == _np(want).tobytes()
+    if dtype == "uint8":
+        return
+    for bad in (-1, 4):
+        with pytest.raises(IndexError, match=f"Target {bad} is out of bounds"):
+            F.cross_entropy(ag.tensor(x, device=device), ag.tensor(np.array([0, bad, 1, 2, 2], dtype=dtype),
+                                                                   device=device))
+    for t, kw in (([0, -1, 1, 2, 2], dict(ignore_index=-1)), ([0, 3, 1, 2, 2], dict(ignore_index=3)),
+                  ([0, -100, 1, 2, 2], {})):
+        if min(t) < np.iinfo(dtype).min:
+            continue
+        want = run(F.cross_entropy, TF.cross_entropy, [x, np.array(t)], device, **kw)
+        t = ag.tensor(np.array(t, dtype=dtype), device=device)
+        ours = F.cross_entropy(ag.tensor(x, device=device), t, **kw)
+        assert _np(ours).tobytes() == _np(want).tobytes()
+
+
 def test_cross_entropy_errors(device):
     x = ag.randn(3, 4, device=device)
     with pytest.raises(IndexError, match="out of bounds"):
