@@ -10,5 +10,6 @@ Example::
 from .ops.linalg_decomp import LinAlgError, det, slogdet, solve, solve_triangular
 from .ops.linalg_decomp import inverse as inv
 from .ops.linalg_decomp import linalg_cholesky as cholesky
+from .ops.reduce import vector_norm
 
-__all__ = ["LinAlgError", "cholesky", "det", "inv", "slogdet", "solve", "solve_triangular"]
+__all__ = ["LinAlgError", "cholesky", "det", "inv", "slogdet", "solve", "solve_triangular", "vector_norm"]

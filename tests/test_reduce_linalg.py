@@ -183,6 +183,23 @@ def test_norm_p_variants_match_torch(device):
             assert_close(got, expected, rtol=1e-12, msg=f"p={p} {kw}")
 
 
+def test_linalg_vector_norm_matches_torch(device):
+    torch = pytest.importorskip("torch")
+    a = np.array([[0.5, -2.0, 0.0], [1.0, -1.5, 2.5]])
+    for ord_ in [2, 1, 3, 0, 0.5, -1, -2, float("inf"), -float("inf")]:
+        for kw in [{}, {"dim": 1}, {"dim": (0, 1), "keepdim": True}, {"dim": 0, "keepdim": True}]:
+            x, tx = t(a, device, grad=True), torch.tensor(a, requires_grad=True)
+            y, ty = ag.linalg.vector_norm(x, ord_, **kw), torch.linalg.vector_norm(tx, ord_, **kw)
+            assert_close(y.detach().cpu().numpy(), ty.detach().numpy(), rtol=1e-12, msg=f"ord={ord_} {kw}")
+            y.sum().backward()
+            ty.sum().backward()
+            expected = np.zeros_like(a) if tx.grad is None else tx.grad.numpy()  # ord 0: PyTorch leaves None
+            assert_close(x.grad.cpu().numpy(), expected, rtol=1e-12, msg=f"grad ord={ord_} {kw}")
+    assert ag.linalg.vector_norm(t(a, device, dtype=ag.float32), dtype=ag.float64).dtype == ag.float64
+    with pytest.raises(TypeError, match="ord"):
+        ag.linalg.vector_norm(t(a, device), "fro")
+
+
 # ---------------------------------------------------------------- var/std arguments
 def test_var_std_arguments_match_torch(device):
     torch = pytest.importorskip("torch")

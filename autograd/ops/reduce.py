@@ -15,7 +15,7 @@ from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from ._util import (_axes, _count, _kept_shape, _out, _setup, _unreduce, _with_dtype, acc_dtype, dim_kwargs,
-                    norm_dim, sum_array)
+                    errstate, norm_dim, sum_array)
 from .elementwise import sign, where
 from .softmax import log_softmax, logsumexp, softmax  # noqa: F401  (their home before ops/softmax.py)
 
@@ -333,7 +333,8 @@ class Norm(Primitive):
                 count = xp.maximum(mask.sum(axis=axes, keepdims=True), 1)
                 ctx.save_for_backward(x, (mask / count).astype(x.dtype))
         else:
-            y = (a ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
+            with errstate(xp, divide="ignore"):  # p < 0 with a zero: 0 ** p = inf, the norm 0 (as PyTorch)
+                y = (a ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
         y = _out(y.astype(x.dtype, copy=False), axes, keepdim, x.shape)
         if not math.isinf(p):
             ctx.save_for_backward(x, y)
@@ -400,6 +401,21 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **kw):
         raise RuntimeError(f"norm(): cannot compute the {p} norm over an empty dimension "
                            "(the operation has no identity)")
     return Norm.apply(input, float(p), axes, bool(keepdim))
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """The vector ``ord``-norm of ``x`` over ``dim`` (all elements, flattened, by default), as
+    ``torch.linalg.vector_norm``: ``ord`` is any real number, ``inf`` (largest absolute value),
+    ``-inf`` (smallest) or 0 (count of nonzeros).
+
+    Example::
+
+        >>> ag.linalg.vector_norm(ag.tensor([3., -4.]), float("inf"))
+        tensor(4.)
+    """
+    if isinstance(ord, str) or not isinstance(ord, numbers.Real) or isinstance(ord, bool):
+        raise TypeError(f"linalg.vector_norm: ord must be a real number, got {ord!r}")
+    return norm(x, ord, dim, keepdim, dtype)
 
 
 # ---------------------------------------------------------------- all, any, cumsum

@@ -6,7 +6,7 @@ import warnings
 from autograd import Tensor
 from autograd.random import uniform_array
 
-__all__ = ["dropout", "dropout1d", "dropout2d"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
 
 
 def _check_p(p, name):
@@ -63,9 +63,8 @@ def _channel_dropout(input, p, training, dims, name):
         warnings.warn(
             "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
             "behavior is desired - input is interpreted as shape (N, C, L)", UserWarning, stacklevel=3)
-        batched = True
-    else:
-        batched = input.ndim == dims + 2 or input.ndim == 2
+    # dropout2d reads every input it takes as batched: (N, C) (deprecated), (N, C, L), (N, C, H, W)
+    batched = input.ndim == dims + 2 or name == "dropout2d"
     shape = tuple(input.shape[:2]) if batched else tuple(input.shape[:1])
     return _masked(input, p, shape + (1,) * (input.ndim - len(shape)))
 
@@ -81,3 +80,8 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     As in PyTorch, a 3-D input is read as ``(N, C, L)`` (with a warning).
     """
     return _channel_dropout(input, p, training, 2, "dropout2d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels (volumes) of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` with probability ``p``."""
+    return _channel_dropout(input, p, training, 3, "dropout3d")

@@ -5,6 +5,7 @@ from autograd import Tensor
 from autograd.function import check_same_device
 from autograd.grad_mode import no_grad
 from autograd.ops.elementwise import where
+from autograd.ops.reduce import vector_norm
 
 __all__ = ["embedding"]
 
@@ -14,7 +15,7 @@ def _renorm_(weight, input, max_norm, norm_type):
     xp = weight.device.xp
     rows = xp.unique(input._data.reshape(-1))
     w = weight._data[rows]
-    norms = (xp.abs(w) ** norm_type).sum(axis=1, keepdims=True) ** (1.0 / norm_type)
+    norms = vector_norm(Tensor._make(w, weight.device), float(norm_type), 1, True)._data
     scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
     weight._data[rows] = w * scale
     weight._bump()

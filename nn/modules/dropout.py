@@ -1,10 +1,10 @@
-"""Dropout layers: ``Dropout``, ``Dropout1d``, ``Dropout2d``."""
+"""Dropout layers: ``Dropout``, ``Dropout1d``, ``Dropout2d``, ``Dropout3d``."""
 from __future__ import annotations
 
 from .. import functional as F
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
 
 
 class _DropoutNd(Module):
@@ -36,14 +36,23 @@ class Dropout(_DropoutNd):
 
 
 class Dropout1d(_DropoutNd):
-    """Zero whole channels of ``(N, C, L)`` with probability ``p`` (training only)."""
+    """Zero whole channels of ``(N, C, L)`` or ``(C, L)`` with probability ``p`` (training only)."""
 
     def forward(self, input):
         return F.dropout1d(input, self.p, self.training, self.inplace)
 
 
 class Dropout2d(_DropoutNd):
-    """Zero whole channels of ``(N, C, H, W)`` with probability ``p`` (training only)."""
+    """Zero whole channels of ``(N, C, H, W)`` with probability ``p`` (training only); as in
+    PyTorch, a 3-D input is read as ``(N, C, L)``."""
 
     def forward(self, input):
         return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """Zero whole channels of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` with probability ``p``
+    (training only)."""
+
+    def forward(self, input):
+        return F.dropout3d(input, self.p, self.training, self.inplace)

@@ -1,8 +1,6 @@
 """Gradient clipping: ``clip_grad_norm_`` and ``clip_grad_value_``."""
 from __future__ import annotations
 
-import math
-
 import autograd as ag
 from autograd import Tensor, backend
 
@@ -13,27 +11,6 @@ def _grads(parameters):
     return [p.grad for p in parameters if p.grad is not None]
 
 
-def _norm_array(xp, g, norm_type):
-    """The p-norm of array ``g``, accumulated in float32 for float16 (as PyTorch), in ``g``'s dtype."""
-    dtype = g.dtype
-    if dtype == backend.float16:
-        g = g.astype(backend.float32)
-    return xp.asarray(_norm_of(xp, g, norm_type)).astype(dtype)
-
-
-def _norm_of(xp, g, norm_type):
-    a = xp.abs(g)
-    if norm_type == math.inf:
-        return a.max()
-    if norm_type == 2:
-        return xp.sqrt((a * a).sum())
-    if norm_type == 1:
-        return a.sum()
-    if norm_type == 0:
-        return (a != 0).sum().astype(g.dtype)
-    return (a ** norm_type).sum() ** (1.0 / norm_type)
-
-
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Scale the gradients in place so that their joint norm is at most ``max_norm``.
 
@@ -42,7 +19,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     Args:
         parameters (Tensor or iterable of Tensors): tensors whose ``.grad`` is clipped.
         max_norm (float): the largest norm allowed.
-        norm_type (float): the p of the p-norm (``inf`` for the max norm). Default: 2.
+        norm_type (float): the p of the p-norm (``inf`` for the max norm, ``-inf`` for the
+            min, 0 for the count of nonzeros). Default: 2.
         error_if_nonfinite (bool): raise if the total norm is nan or inf. Default: False.
 
     Returns:
@@ -62,14 +40,10 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         return ag.tensor(0.0)
     first = grads[0].device
     with ag.no_grad():
-        norms = []
-        for g in grads:
-            n = _norm_array(g.device.xp, g._data, norm_type)
-            norms.append(backend.to_device(backend.as_array(n, g.device), first))
-        xp = first.xp
-        stacked = xp.stack([n.astype(grads[0].dtype) for n in norms])
-        total = _norm_array(xp, stacked, norm_type)
-        total_t = Tensor._make(backend.as_array(total, first), first)
+        # PyTorch's order: each gradient's norm, then the norm of those norms (the same vector norm)
+        norms = [ag.linalg.vector_norm(g, norm_type).to(first) for g in grads]
+        total_t = ag.linalg.vector_norm(ag.stack(norms), norm_type)
+        xp, total = first.xp, total_t._data
         if error_if_nonfinite and not bool(xp.isfinite(total)):
             raise RuntimeError(
                 f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "

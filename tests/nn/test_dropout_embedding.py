@@ -8,7 +8,7 @@ from layer_check import check_grads, compare_module
 
 import autograd as ag
 import nn.functional as F
-from nn.modules.dropout import Dropout, Dropout2d
+from nn.modules.dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
 from nn.modules.sparse import Embedding
 
 
@@ -59,6 +59,22 @@ def test_dropout2d_zeros_whole_channels(device):
     assert np.all((c == 0).all(-1) | (c == 2.0).all(-1))
     with pytest.raises(RuntimeError, match="dropout2d"):
         F.dropout2d(ag.ones(2, 2, 2, 2, 2, device=device))
+
+
+@pytest.mark.parametrize("layer, batched, unbatched", [
+    (Dropout1d, (16, 32, 5), (32, 5)),
+    (Dropout3d, (16, 32, 2, 3, 2), (32, 2, 3, 2)),
+])
+def test_channel_dropout_zeros_whole_channels_batched_or_not(device, layer, batched, unbatched):
+    # an unbatched (C, L) input to dropout1d once got an elementwise mask, read as (N, C)
+    ag.manual_seed(2)
+    for shape in (batched, unbatched):
+        y = layer(0.5)(ag.ones(*shape, device=device)).cpu().numpy()
+        channels = y.reshape(-1, int(np.prod(shape[-(len(batched) - 2):])))
+        assert np.all((channels == 0).all(-1) | (channels == 2.0).all(-1)), shape
+        assert 0.3 < (channels[:, 0] == 0).mean() < 0.7
+    with pytest.raises(RuntimeError, match=layer.__name__.lower()):
+        layer(0.5)(ag.ones(*batched, 2, device=device))
 
 
 def test_dropout_validation():
@@ -114,6 +130,18 @@ def test_embedding_max_norm_matches_torch(device):
     compare_module(m, tm, np.array([[0, 2], [2, 5]]), device, 1e-12, 1e-12)
     renormed = answer("weight after max_norm", lambda: {"w": tm.obj.weight.detach().numpy()})["w"]
     np.testing.assert_allclose(m.weight.detach().cpu().numpy(), renormed, rtol=1e-12)
+
+
+@pytest.mark.parametrize("norm_type", [1.0, 3.0, float("inf")])
+def test_embedding_max_norm_other_norms_match_torch(device, norm_type):
+    # the inf norm once came out as 1 for every row ((|w| ** inf).sum() ** 0), so no row was rescaled
+    tm = T.nn.Embedding(6, 4, max_norm=0.7, norm_type=norm_type).double()
+    m = Embedding(6, 4, max_norm=0.7, norm_type=norm_type).to(device).double()
+    ref = compare_module(m, tm, np.array([[0, 2], [2, 5]]), device, 1e-12, 1e-12)
+    renormed = answer(f"weight after max_norm {norm_type}",
+                      lambda: {"w": tm.obj.weight.detach().numpy()})["w"]
+    np.testing.assert_allclose(m.weight.detach().cpu().numpy(), renormed, rtol=1e-12)
+    assert not np.allclose(renormed[[0, 2, 5]], ref["state.weight"][[0, 2, 5]])  # rows were rescaled
 
 
 def test_embedding_from_pretrained(device):

@@ -43,7 +43,8 @@ def _params_with_grads(device, rng, scale=1.0):
     return ours, theirs
 
 
-@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, math.inf])
+# -inf is the smallest |g| (it once came out as 1); 0 counts the nonzeros
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, 0.5, 0.0, math.inf, -math.inf])
 @pytest.mark.parametrize("max_norm", [0.5, 1e3])
 def test_clip_grad_norm_matches_torch(device, norm_type, max_norm):
     ours, theirs = _params_with_grads(device, np.random.default_rng(0))
