@@ -343,6 +343,8 @@ CASES = {
     shape.Permute: [_case(lambda x: shape.Permute.apply(x, (2, 0, 1)), (2, 3, 4)),
                     _case(lambda x: shape.Permute.apply(x, (1, 0)), (3, 4))],
     shape.Flip: [_case(lambda x: shape.Flip.apply(x, (0, 2)), (2, 3, 4))],
+    shape.Repeat: [_case(lambda x: shape.Repeat.apply(x, (2, 1, 3)), (3, 1)),
+                   _case(lambda x: shape.Repeat.apply(x, (2, 2)), (3, 4))],
     shape.Roll: [_case(lambda x: shape.Roll.apply(x, (1, -2), (0, 1)), (3, 4)),
                  _case(lambda x: shape.Roll.apply(x, (), ()), ())],
     shape.Cat: [_case(lambda a, b: shape.Cat.apply(1, a, b), (3, 2), (3, 4))],

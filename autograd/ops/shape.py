@@ -12,7 +12,7 @@ import numbers
 from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
-from ._util import norm_dim, norm_dims, shape_arg
+from ._util import norm_dim, norm_dims, shape_arg, sum_array
 
 __all__ = [
     "reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes",
@@ -42,6 +42,10 @@ class Expand(Primitive):
 
     @staticmethod
     def forward(ctx, x, shape):
+        lead = len(shape) - x.ndim
+        if shape[lead:] == x.shape and all(s == 1 for s in shape[:lead]):
+            # nothing broadcast: a plain view, writable as PyTorch's (broadcast_to's is read-only)
+            return x[(None,) * lead] if lead else x.view()
         return ctx.device.xp.broadcast_to(x, shape)
 
     @staticmethod
@@ -126,6 +130,31 @@ class Cat(Primitive):
     @staticmethod
     def raw_backward(ctx, g):
         return (None, *Split.forward(ctx, g, ctx.sizes, ctx.dim))
+
+
+class Repeat(Primitive):
+    """``x`` tiled ``sizes[i]`` times along each dimension: always a new array (PyTorch's repeat
+    copies; a view would see later writes to ``x`` and could not be written itself)."""
+
+    @staticmethod
+    def forward(ctx, x, sizes):
+        shape = (1,) * (len(sizes) - x.ndim) + x.shape
+        ctx.shape = x.shape
+        # (r0, s0, r1, s1, ...): summing the r axes undoes the tiling
+        ctx.tiled = tuple(v for r, s in zip(sizes, shape) for v in (r, s))
+        ctx.axes = tuple(range(0, 2 * len(sizes), 2))
+        out = ctx.device.xp.empty(tuple(r * s for r, s in zip(sizes, shape)), dtype=x.dtype)
+        # one copy: (1, s0, 1, s1) broadcast into out seen as (r0, s0, r1, s1) (a view of out)
+        out.reshape(ctx.tiled)[...] = x.reshape(tuple(v for s in shape for v in (1, s)))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.tiled).sum(dim=ctx.axes).reshape(ctx.shape), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return sum_array(g.reshape(ctx.tiled), ctx.axes, False).reshape(ctx.shape), None
 
 
 class Split(Primitive):
@@ -313,11 +342,7 @@ def repeat(input, *sizes):
         )
     if any(r < 0 for r in sizes):
         raise RuntimeError(f"Trying to create tensor with negative dimension: repeats {list(sizes)}")
-    shape = (1,) * (len(sizes) - input.ndim) + tuple(input.shape)
-    # one broadcast view between two reshapes: (1, s0, 1, s1) -> (r0, s0, r1, s1) -> (r0*s0, r1*s1)
-    x = reshape(input, tuple(v for s in shape for v in (1, s)))
-    x = expand(x, tuple(v for r, s in zip(sizes, shape) for v in (r, s)))
-    return reshape(x, tuple(r * s for r, s in zip(sizes, shape)))
+    return Repeat.apply(input, tuple(sizes))
 
 
 # ---------------------------------------------------------------- split / join

@@ -1,0 +1,79 @@
+"""In-place ops on the outputs of ops, and which outputs are views (PyTorch's answers, hard-coded).
+
+- ``repeat`` / ``tile`` always return a new tensor (they were a broadcast view of the input when
+  the repeats fell on size-1 dims: later writes to the input showed through, and writing into the
+  result raised); ``expand`` to the same shape is a writable view, as PyTorch's.
+"""
+import numpy as np
+import pytest
+
+import autograd as ag
+
+
+# ---------------------------------------------------------------- repeat / tile copy
+@pytest.mark.parametrize("make", [lambda y: y.repeat(3, 1), lambda y: ag.tile(y, (3, 1)),
+                                  lambda y: y.repeat(1, 1, 1)])
+def test_repeat_is_not_a_view_of_its_recorded_input(make):
+    x = ag.tensor([[1.0, 2.0]], dtype=ag.float64, requires_grad=True)
+    y = x * 1
+    r = make(y)
+    y.mul_(10)  # recorded in-place on the input after the repeat
+    n = r.numel() // 2
+    assert r.detach().reshape(-1).tolist() == [1.0, 2.0] * n
+    r.sum().backward()
+    assert x.grad.tolist() == [[float(n), float(n)]]  # torch: [[3., 3.]] for repeat(3, 1)
+
+
+@pytest.mark.parametrize("shape,reps", [((1, 4), (3, 1)), ((4, 1), (1, 3)), ((2, 2), (1, 1)),
+                                        ((4,), (1, 1))])
+def test_repeat_owns_its_memory(shape, reps):
+    a = ag.arange(4.0).reshape(*shape)
+    b = a.repeat(*reps)
+    expect = np.tile(np.arange(4.0).reshape(shape), reps)
+    a.mul_(10)  # unrecorded write to the input
+    assert b.tolist() == expect.tolist()
+    b.add_(1)  # the result is writable and leaves the input alone
+    assert b.tolist() == (expect + 1).tolist()
+    assert a.tolist() == (np.arange(4.0).reshape(shape) * 10).tolist()
+
+
+def test_repeat_then_inplace_with_grad():
+    x = ag.arange(4.0, requires_grad=True)
+    r = x.reshape(1, 4).repeat(2, 1)
+    r.mul_(2)  # raised: "a view of a leaf Variable ..."
+    (r * ag.arange(8.0).reshape(2, 4)).sum().backward()
+    assert x.grad.tolist() == [8.0, 12.0, 16.0, 20.0]  # torch
+
+
+def test_repeat_grad_and_double_grad():
+    x = ag.tensor([[1.0, 2.0, 3.0]], dtype=ag.float64, requires_grad=True)
+    y = (x ** 2).repeat(2, 1, 2)
+    (g,) = ag.autograd.grad((y ** 2).sum(), x, create_graph=True)
+    assert g.tolist() == [[16.0, 128.0, 432.0]]  # torch
+    (g2,) = ag.autograd.grad(g.sum(), x)
+    assert g2.tolist() == [[48.0, 192.0, 432.0]]  # torch
+
+
+def test_learned_state_repeated_then_optimizer_step():
+    import nn
+    import optim
+
+    h0 = nn.Parameter(ag.tensor([[1.0, 2.0]]))
+    opt = optim.SGD([h0], lr=1.0)
+    h = h0.repeat(2, 1)
+    (h * h).sum().backward()
+    opt.step()
+    assert h.detach().tolist() == [[1.0, 2.0], [1.0, 2.0]]  # torch: h is unchanged by the step
+    assert h0.detach().tolist() == [[-3.0, -6.0]]
+
+
+def test_expand_to_the_same_shape_is_a_writable_view():
+    x = ag.ones(2, 3)
+    x.expand_as(x).add_(1)
+    x.broadcast_to((1, 2, 3)).mul_(3)
+    assert x.tolist() == [[6.0] * 3] * 2  # torch: both write through
+    y = ag.ones(3, requires_grad=True)
+    z = (y * 1).expand(1, 3)
+    z.mul_(2)
+    z.sum().backward()
+    assert y.grad.tolist() == [2.0, 2.0, 2.0]
