@@ -54,8 +54,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 
 def threshold(input, threshold, value, inplace=False):
-    """``input`` where ``input > threshold``, else ``value``."""
-    return ag.where(input > threshold, input, value)
+    """``value`` where ``input <= threshold``, else ``input`` (NaN stays NaN, as PyTorch)."""
+    return ag.where(input <= threshold, value, input)
 
 
 def glu(input, dim=-1):
@@ -99,10 +99,11 @@ def _check_lambd(lambd, name):
 def softshrink(input, lambd=0.5):
     """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0."""
     _check_lambd(lambd, "softshrink")
-    return ag.where(input > lambd, input - lambd, ag.where(input < -lambd, input + lambd, 0.0))
+    # |x| <= lambd is False for NaN: NaN stays NaN and passes its gradient, as in PyTorch
+    return ag.where(input.abs() <= lambd, 0.0, input - input.sign() * lambd)
 
 
 def hardshrink(input, lambd=0.5):
     """``x`` where ``|x| > lambd``, else 0."""
     _check_lambd(lambd, "hardshrink")
-    return ag.where((input > lambd) | (input < -lambd), input, 0.0)
+    return ag.where(input.abs() <= lambd, 0.0, input)  # NaN stays NaN, as in PyTorch

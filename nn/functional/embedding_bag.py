@@ -38,9 +38,11 @@ def _bags(input, offsets, include_last_offset):
         raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to "
                            f"start from position 0. However, got {int(off[0])}")
     last = xp.full((1,), n, dtype=backend.int64)
-    ends = off[1:] if include_last_offset else xp.concatenate([off[1:], last])
     starts = off[:-1] if include_last_offset else off
-    if off.shape[0] and (bool(xp.any(ends < starts)) or int(ends[-1]) > n):
+    # the last bag ends at the input's end, with include_last_offset too (PyTorch does not read
+    # offsets[-1] as its end)
+    ends = xp.concatenate([off[1:-1] if include_last_offset else off[1:], last])[:starts.shape[0]]
+    if ends.shape[0] and (bool(xp.any(ends < starts)) or int(ends[-1]) > n):
         raise RuntimeError(f"offsets must be non-decreasing and at most the input's length {n}, got "
                            f"{off.tolist() if hasattr(off, 'tolist') else off}")
     return input, starts, ends - starts

@@ -12,7 +12,7 @@ import numbers
 import autograd as ag
 from autograd import Tensor
 
-from .activation import logsigmoid
+from .activation import logsigmoid, relu
 from .distance import pairwise_distance
 from .loss import _reduce, _reduction_arg
 
@@ -93,7 +93,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if n and (int(t.min().item()) < 0 or int(t.max().item()) >= c):
         raise IndexError("target out of range")
     idx = t.long().unsqueeze(1)
-    z = (margin - x.gather(1, idx) + x).clamp(min=0)
+    z = relu(margin - x.gather(1, idx) + x)  # PyTorch's kernel counts z > 0: no gradient at the hinge
     if p == 2:
         z = z * z
     if weight is not None:

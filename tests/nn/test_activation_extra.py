@@ -65,3 +65,19 @@ def test_softmax2d_and_errors():
         F.glu(ag.randn(3, 5))
     with pytest.raises(RuntimeError, match="lambda must be greater or equal to 0"):
         F.softshrink(ag.randn(3), -1.0)
+
+
+@pytest.mark.parametrize("fn, values, grads", [
+    # PyTorch's answers: NaN stays NaN and passes its gradient; the boundaries are in the dead zone
+    (lambda x: F.threshold(x, 0.1, 5.0), [np.nan, 1.0, 5.0, 0.3, 0.5, 5.0, 5.0], [1, 1, 0, 1, 1, 0, 0]),
+    (lambda x: F.softshrink(x, 0.5), [np.nan, 0.5, -0.5, 0.0, 0.0, 0.0, 0.0], [1, 1, 1, 0, 0, 0, 0]),
+    (lambda x: F.hardshrink(x, 0.5), [np.nan, 1.0, -1.0, 0.0, 0.0, 0.0, 0.0], [1, 1, 1, 0, 0, 0, 0]),
+], ids=["threshold", "softshrink", "hardshrink"])
+def test_threshold_and_shrinks_keep_nan_like_torch(device, fn, values, grads):
+    # NaN once fell into the else branch: threshold gave 5.0, the shrinks 0
+    x = ag.tensor([np.nan, 1.0, -1.0, 0.3, 0.5, -0.5, 0.1], dtype=ag.float64, device=device,
+                  requires_grad=True)
+    y = fn(x)
+    y.sum().backward()
+    np.testing.assert_array_equal(y.detach().cpu().numpy(), values)
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), grads)

@@ -13,6 +13,7 @@ CASES = [  # input, offsets, include_last_offset, padding_idx
     ([1, 2, 3, 0, 5], [0, 2, 5], True, 2),
     ([[1, 2, 4], [3, 2, 2]], None, False, 2),
     ([4, 4, 1], [0, 1, 1, 3], True, None),
+    ([1, 2, 3, 0, 5, 4, 4], [0, 2, 5], True, None),  # the last bag ends at the input's end, not at 5
 ]
 
 
@@ -22,7 +23,7 @@ def _np_bag(w, inp, off, last, pad, mode, psw=None):
         bags = [list(range(i * inp.shape[1], (i + 1) * inp.shape[1])) for i in range(inp.shape[0])]
         inp = inp.reshape(-1)
     else:
-        ends = off[1:] if last else off[1:] + [len(inp)]
+        ends = (off[1:-1] if last else off[1:]) + [len(inp)]
         starts = off[:-1] if last else off
         bags = [list(range(s, e)) for s, e in zip(starts, ends)]
     psw = np.ones(len(inp)) if psw is None else np.asarray(psw).reshape(-1)

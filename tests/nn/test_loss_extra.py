@@ -94,6 +94,13 @@ def test_multi_margin_loss(device, reduction, p, margin, weighted):
     np.testing.assert_allclose(_np(m(ag.tensor(x, device=device), ag.tensor(y, device=device))), _np(out))
 
 
+def test_multi_margin_loss_has_no_gradient_at_the_hinge(device):
+    # margin - x[y] + x[i] == 0 exactly: PyTorch's gradient is 0 there (clamp(min=0) once gave 1/C)
+    x = ag.tensor([[-1.0, 0.0], [0.5, -0.5]], dtype=ag.float64, device=device, requires_grad=True)
+    F.multi_margin_loss(x, ag.tensor([1, 0], device=device)).backward()
+    np.testing.assert_array_equal(_np(x.grad), [[0.0, 0.0], [0.0, 0.0]])
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_cosine_embedding_loss(device, reduction):
     rng = np.random.default_rng(4)
