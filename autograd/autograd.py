@@ -1,7 +1,7 @@
 """``ag.autograd``: ``Function``, ``backward`` and ``grad`` (as ``torch.autograd``)."""
 from __future__ import annotations
 
-from .accumulate import _grad_lock, accumulate_grad
+from .accumulate import _grad_lock, _run_post_hooks, accumulate_grad, post_accumulate_hooks
 from .engine import run_backward
 from .function import Function
 from .tensor import Tensor
@@ -56,12 +56,26 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     seeds = _seed_grads(tensors, grad_tensors)
     if inputs is not None:
         inputs = _seq(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        leaves = {}
+        for t in inputs:
+            # as PyTorch: a non-leaf input retains its gradient, and the engine writes its .grad
+            # (once, however often it is named); a leaf that does not require grad is refused here
+            t.retain_grad()
+            if t.grad_fn is None:
+                leaves[id(t)] = t
         grads = run_backward(tensors, seeds, retain_graph, create_graph, inputs=inputs,
                              allow_unused=True)
+        done = []
         with _grad_lock:
             for t, g in zip(inputs, grads):
-                if g is not None:  # may be the caller's gradient or shared: copied
-                    accumulate_grad(t, g, False, create_graph)
+                if g is not None and leaves.pop(id(t), None) is not None:  # each leaf once
+                    accumulate_grad(t, g, False, create_graph)  # may be the caller's or shared: copied
+                    done.append(t)
+        if post_accumulate_hooks.count:
+            for t in done:
+                _run_post_hooks(t)
         return
     run_backward(tensors, seeds, retain_graph, create_graph)
 
