@@ -77,3 +77,49 @@ def test_expand_to_the_same_shape_is_a_writable_view():
     z.mul_(2)
     z.sum().backward()
     assert y.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+# ---------------------------------------------------------------- Tensor.unfold is a live view
+def test_unfold_sees_a_recorded_inplace_op_on_its_base():
+    x = ag.tensor([1.0, 2.0, 3.0, 4.0], dtype=ag.float64, requires_grad=True)
+    y = x * 1
+    u = y.unfold(0, 2, 1)
+    y.mul_(10)
+    assert u.detach().tolist() == [[10.0, 20.0], [20.0, 30.0], [30.0, 40.0]]  # torch
+    u.sum().backward()
+    assert x.grad.tolist() == [10.0, 20.0, 20.0, 10.0]  # torch (was [1, 2, 2, 1])
+
+
+def test_unfold_along_an_inner_dim_and_of_a_slice():
+    base = np.arange(12.0).reshape(3, 4)
+    x = ag.tensor(base, requires_grad=True)
+    y = x * 1
+    u = y.unfold(1, 2, 2)  # through a movedim (permute) chain
+    y.mul_(ag.tensor(np.arange(4.0) + 1))
+    assert u.detach().tolist() == [[[0.0, 2.0], [6.0, 12.0]], [[4.0, 10.0], [18.0, 28.0]],
+                                   [[8.0, 18.0], [30.0, 44.0]]]  # torch
+    (u * ag.tensor(np.arange(12.0).reshape(3, 2, 2))).sum().backward()
+    assert x.grad.tolist() == [[0.0, 2.0, 6.0, 12.0], [4.0, 10.0, 18.0, 28.0],
+                               [8.0, 18.0, 30.0, 44.0]]  # torch
+
+    x = ag.tensor(base, requires_grad=True)
+    y = x * 1
+    u = y[1:].unfold(0, 1, 1)
+    y.add_(1)
+    assert u.detach().tolist() == [[[5.0], [6.0], [7.0], [8.0]], [[9.0], [10.0], [11.0], [12.0]]]
+    (u ** 2).sum().backward()
+    assert x.grad.tolist() == [[0.0] * 4, [10.0, 12.0, 14.0, 16.0], [18.0, 20.0, 22.0, 24.0]]
+
+
+def test_inplace_on_disjoint_unfold_windows_writes_the_base():
+    x = ag.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    y = x * 1
+    y.unfold(1, 2, 2).mul_(3)
+    assert y.detach().tolist() == (np.arange(12.0).reshape(3, 4) * 3).tolist()  # torch
+    (y ** 2).sum().backward()
+    assert x.grad.tolist() == (np.arange(12.0).reshape(3, 4) * 18).tolist()  # torch
+    a = ag.tensor(np.arange(12.0).reshape(3, 4))
+    u = a.unfold(0, 2, 1)
+    a.mul_(2)  # unrecorded: the windows see it too
+    assert u.tolist() == [[[0.0, 8.0], [2.0, 10.0], [4.0, 12.0], [6.0, 14.0]],
+                          [[8.0, 16.0], [10.0, 18.0], [12.0, 20.0], [14.0, 22.0]]]

@@ -42,7 +42,14 @@ def buffer_of(array):
     """
     root = array
     base = getattr(root, "base", None)
-    while base is not None and hasattr(base, "nbytes") and hasattr(base, "shape"):
+    while base is not None:
+        if not (hasattr(base, "nbytes") and hasattr(base, "shape")):
+            # NumPy's as_strided (windows, unfold) hangs its result on a DummyArray that holds
+            # the strided array in its own ``base``: step through it to that array
+            inner = getattr(base, "base", None)
+            if inner is None or not (hasattr(inner, "nbytes") and hasattr(inner, "shape")):
+                break
+            base = inner
         root = base
         base = getattr(root, "base", None)
     if base is None and root.__class__ is np.ndarray:
