@@ -13,7 +13,8 @@ from ._util import as_tensor_like, promote
 
 __all__ = [
     "clamp", "clip", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
-    "logical_or", "logical_xor", "logical_not", "isnan", "isfinite", "equal",
+    "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+    "isnan", "isfinite", "equal",
 ]
 
 
@@ -195,9 +196,16 @@ lt = _compare("less")
 le = _compare("less_equal")
 gt = _compare("greater")
 ge = _compare("greater_equal")
-logical_and = _compare("bitwise_and")
-logical_or = _compare("bitwise_or")
-logical_xor = _compare("bitwise_xor")
+logical_and = _compare("logical_and")
+logical_or = _compare("logical_or")
+logical_xor = _compare("logical_xor")
+bitwise_and = _compare("bitwise_and")
+bitwise_or = _compare("bitwise_or")
+bitwise_xor = _compare("bitwise_xor")
+logical_and.__doc__ = logical_or.__doc__ = logical_xor.__doc__ = (
+    "Elementwise logic on the inputs' truth (nonzero is True), of any dtype; a bool tensor, no gradient.")
+bitwise_and.__doc__ = bitwise_or.__doc__ = bitwise_xor.__doc__ = (
+    "Elementwise bitwise logic of integer or bool tensors (``&``, ``|``, ``^``); no gradient.")
 
 
 eq.__name__, ne.__name__, lt.__name__, le.__name__, gt.__name__, ge.__name__ = (
@@ -205,7 +213,13 @@ eq.__name__, ne.__name__, lt.__name__, le.__name__, gt.__name__, ge.__name__ = (
 
 
 def logical_not(input):
-    """Elementwise not of a bool tensor (bitwise not of an integer one)."""
+    """True where the element is zero (of any dtype): a bool tensor, no gradient."""
+    out = input.device.xp.logical_not(input._data)
+    return Tensor._make(backend.as_array(out, input.device), input.device)
+
+
+def bitwise_not(input):
+    """Elementwise not of a bool tensor, bitwise not of an integer one (``~``); no gradient."""
     return Tensor._make(backend.as_array(input.device.xp.invert(input._data), input.device), input.device)
 
 
