@@ -143,3 +143,25 @@ def test_dtype_aliases():
     assert ag.tensor([1, 2]).dtype == ag.int64
     assert ag.tensor([True]).dtype == ag.bool
     assert ag.tensor([1.0, 2]).dtype == ag.float32
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_triangles_and_diagonals_keep_the_dtype(dtype, device):
+    # they filled with the number 0, which made a bool result int64: a tril'd mask then indexed by
+    # position (x[mask] of shape (3, 3, 3)) and ~mask gave -1 / -2
+    a = (np.arange(9).reshape(3, 3) % 2).astype(dtype)
+    x = ag.tensor(a, device=device)
+    for name, got, expected in [
+        ("tril", x.tril(), np.tril(a)), ("triu", ag.triu(x, 1), np.triu(a, 1)),
+        ("diag", ag.diag(x[0]), np.diag(a[0])), ("diag_embed", ag.diag_embed(x[:2], 1),
+                                                 np.stack([np.diag(r, 1) for r in a[:2]])),
+    ]:
+        assert got.dtype == x.dtype, name
+        np.testing.assert_array_equal(got.cpu().numpy(), expected, err_msg=name)
+    y = x.clone()
+    y.tril_()
+    assert y.dtype == x.dtype
+    np.testing.assert_array_equal(y.cpu().numpy(), np.tril(a))
+    if dtype == "bool":
+        m = ag.ones(3, 3, dtype=ag.bool, device=device).tril()
+        assert ag.arange(9.0, device=device).reshape(3, 3)[m].shape == (6,)

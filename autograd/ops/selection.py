@@ -41,7 +41,12 @@ def _triangle(input, diagonal, lower, op):
     offset = xp.arange(m)[None, :] - xp.arange(n)[:, None]
     keep = offset <= diagonal if lower else offset >= diagonal
     mask = Tensor._make(keep, input.device)
-    return ew.where(mask, input, 0)  # where, not a product with the mask: inf * 0 would be nan
+    return ew.where(mask, input, _zero(input))  # where, not a product with the mask: inf * 0 would be nan
+
+
+def _zero(input):
+    """A 0-d zero of ``input``'s dtype: filling with it keeps the dtype (the number 0 makes a bool int64)."""
+    return Tensor._make(input.device.xp.zeros((), input._data.dtype), input.device)
 
 
 def tril(input, diagonal=0):
@@ -86,7 +91,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
         on = (cols - rows) == offset
         pos = xp.clip(xp.minimum(rows, cols), 0, k - 1)  # row i of diagonal offset>=0 holds x[i]
         picked = getitem(input, (Ellipsis, Tensor._make(pos, input.device)))
-        out = ew.where(Tensor._make(on, input.device), picked, 0)
+        out = ew.where(Tensor._make(on, input.device), picked, _zero(input))
     nd = out.ndim
     d1, d2 = norm_dim(dim1, nd), norm_dim(dim2, nd)
     if (d1, d2) != (nd - 2, nd - 1):
