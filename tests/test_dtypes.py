@@ -165,3 +165,19 @@ def test_triangles_and_diagonals_keep_the_dtype(dtype, device):
     if dtype == "bool":
         m = ag.ones(3, 3, dtype=ag.bool, device=device).tril()
         assert ag.arange(9.0, device=device).reshape(3, 3)[m].shape == (6,)
+
+
+def test_reductions_accumulate_in_the_dtype_asked_for(device):
+    # an explicit small dtype was ignored: NumPy widened the sum to int64 / uint64 (250, not -6)
+    x = ag.tensor([100, 100, 50], dtype=ag.int8, device=device)
+    for got, value, dtype in [
+        (x.sum(dtype=ag.int8), -6, ag.int8), (x.sum(dtype=ag.int32), 250, ag.int32),
+        (x.prod(dtype=ag.int8), 32, ag.int8), (x.sum(), 250, ag.int64),
+        (ag.tensor([[100, 100], [50, 1]], dtype=ag.uint8, device=device).sum(1, dtype=ag.uint8), [200, 51],
+         ag.uint8),
+        (ag.tensor([True, True], device=device).sum(dtype=ag.bool), True, ag.bool),
+        (ag.tensor([True, True], device=device).sum(), 2, ag.int64),
+        (x.cumsum(0, dtype=ag.int8), [100, -56, -6], ag.int8), (x.cumsum(0), [100, 200, 250], ag.int64),
+    ]:
+        assert got.dtype == dtype
+        np.testing.assert_array_equal(got.cpu().numpy(), value)

@@ -174,10 +174,13 @@ def acc_dtype(dtype):
 
 
 def sum_array(x, axes, keepdim):
-    """``x.sum(axes)`` as the Sum op computes it (float16 accumulates in float32)."""
+    """``x.sum(axes)`` as the Sum op computes it: in ``x``'s dtype (NumPy would widen small integers
+    and bool), float16 accumulated in float32."""
     acc = acc_dtype(x.dtype)
     if acc is not None:
         return x.sum(axis=axes, keepdims=keepdim, dtype=acc).astype(x.dtype)
+    if x.dtype.kind in "biu":
+        return x.sum(axis=axes, keepdims=keepdim, dtype=x.dtype)
     return x.sum(axis=axes, keepdims=keepdim)
 
 

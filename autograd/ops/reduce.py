@@ -249,7 +249,8 @@ class Prod(Primitive):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         _setup(ctx, x, axes, keepdim)
-        y = _out(x.prod(axis=axes, keepdims=True), axes, keepdim, x.shape)  # an array, never a scalar
+        # an array, never a scalar; dtype: NumPy widens small integers
+        y = _out(x.prod(axis=axes, keepdims=True, dtype=x.dtype), axes, keepdim, x.shape)
         if ctx.needs_input_grad:
             ctx.has_zero = bool((x == 0).any())
             ctx.save_for_backward(x, None if ctx.has_zero else y)
@@ -454,8 +455,8 @@ class Cumsum(Primitive):
 def _cumsum_array(xp, x, dim, reverse):
     """Cumulative sums of array ``x`` along ``dim`` (from the end when ``reverse``)."""
     if reverse:
-        return xp.flip(xp.cumsum(xp.flip(x, axis=dim), axis=dim), axis=dim)
-    return xp.cumsum(x, axis=dim)
+        return xp.flip(xp.cumsum(xp.flip(x, axis=dim), axis=dim, dtype=x.dtype), axis=dim)
+    return xp.cumsum(x, axis=dim, dtype=x.dtype)  # dtype: NumPy widens small integers
 
 
 def cumsum(input, dim=None, *, dtype=None, **kw):
