@@ -251,3 +251,20 @@ def test_repr_on_device(device):
         assert r == "tensor([1., 1.])"
     else:
         assert r == f"tensor([1., 1.], device='{ag.device(device)}')"
+
+
+def test_numpy_scalars_keep_their_dtype_as_in_torch():
+    # they were read as Python numbers: ag.tensor(a.mean()) of a float64 array became float32
+    a = np.array([1e-9, 2.0, 3.0])
+    cases = [
+        (np.float64(1.5), ag.float64), (a.mean(), ag.float64), ([np.float64(1.5), 2], ag.float64),
+        ([np.int32(1), np.int32(2)], ag.int32), ([np.float16(1)], ag.float16),
+        ([np.uint8(1), True], ag.uint8),
+        ([[np.float32(1.0)], [2.5]], ag.float32), ([np.int32(1), 2.5], ag.float32),
+        ([np.int8(1), 300], ag.int64), (np.bool_(True), ag.bool), ([1.5, 2], ag.float32), ([1, 2], ag.int64),
+    ]
+    for data, dtype in cases:
+        t = ag.tensor(data)
+        assert t.dtype == dtype, (data, t.dtype)
+        np.testing.assert_array_equal(t.numpy(), np.asarray(data, dtype=t.numpy().dtype))
+    assert ag.tensor(a.mean()).item() == a.mean()  # no float32 rounding
