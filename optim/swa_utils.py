@@ -28,7 +28,7 @@ def _lerp_(averaged, current, weight):
     small = abs(weight) < 0.5
     coeff = a.dtype.type(weight) - (0 if small else a.dtype.type(1))
     base, diff = (a if small else b), b - a
-    wide = averaged.device.xp.float64 if a.dtype.itemsize < 8 else a.dtype
+    wide = averaged.device.xp.float64 if a.dtype.itemsize < 8 else a.dtype.type
     a[...] = (base.astype(wide) + wide(coeff) * diff.astype(wide)).astype(a.dtype)
 
 

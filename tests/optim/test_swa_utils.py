@@ -88,6 +88,24 @@ def test_ema_multi_avg_fn(decay):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)  # PyTorch's lerp: vector FMA, scalar tails
 
 
+@pytest.mark.parametrize("multi", ["ema", "swa"])
+def test_multi_avg_fns_on_a_float64_model(multi):
+    # the EMA's lerp called the float64 dtype object as a function (TypeError); float32 worked
+    snaps = [[v.astype(np.float64) for v in s] for s in _snapshots(3)]
+    fn = swa_utils.get_ema_multi_avg_fn(0.9) if multi == "ema" else swa_utils.get_swa_multi_avg_fn()
+    model = _model().double()
+    avg = swa_utils.AveragedModel(model, multi_avg_fn=fn)
+    for values in snaps:
+        _load(model, values)
+        avg.update_parameters(model)
+    for i, p in enumerate(avg.module.parameters()):
+        assert p.dtype == ag.float64
+        ref = snaps[0][i]
+        for k, s in enumerate(snaps[1:], 2):
+            ref = 0.9 * ref + 0.1 * s[i] if multi == "ema" else ref + (s[i] - ref) / k
+        np.testing.assert_allclose(p.detach().numpy(), ref, rtol=1e-13, atol=1e-14)
+
+
 def test_avg_fn_and_swa_multi_avg_fn_and_ema_avg_fn():
     snaps = _snapshots(2)
     custom = _average(lambda m: swa_utils.AveragedModel(m, avg_fn=lambda a, p, n: ag.maximum(a, p)), snaps)
