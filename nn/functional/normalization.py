@@ -1,4 +1,4 @@
-"""nn.functional: batch, layer and group normalization.
+"""nn.functional: batch, layer, group and RMS normalization.
 
 Written as composites of the engine's ``mean``/``var``/``rsqrt`` (so every
 order of gradient works); float32 inputs stay float32.
@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numbers
 
-from autograd import float16
+from autograd import finfo, float16
 from autograd.grad_mode import no_grad
 
-__all__ = ["batch_norm", "layer_norm", "group_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "rms_norm"]
 
 
 def _normalize(x, dims, eps):
@@ -138,3 +138,48 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if bias is not None:
         y = y + bias.reshape(shape)
     return y
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Root mean square normalization over the last ``len(normalized_shape)`` dimensions.
+
+    ``y = x / sqrt(mean(x ** 2) + eps) * weight``. As PyTorch, float16 inputs are
+    normalized in float32 and the result has the input's dtype.
+
+    Args:
+        input: ``(*, *normalized_shape)``.
+        normalized_shape: list or tuple of ints, the trailing shape to normalize over.
+        weight: elementwise scale of shape ``normalized_shape`` or None.
+        eps: added to the mean square. Default: ``None``, the machine epsilon of the
+            computation dtype (float32 for float16 and float32 inputs, else float64).
+
+    Example::
+
+        >>> F.rms_norm(ag.tensor([[3.0, 4.0]]), (2,), eps=0.0)
+        tensor([[0.8485, 1.1314]])
+    """
+    if isinstance(normalized_shape, numbers.Integral) or not isinstance(normalized_shape, (tuple, list)):
+        raise TypeError(f"rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+                        f"{type(normalized_shape).__name__}")
+    shape = tuple(int(n) for n in normalized_shape)
+    if not shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at "
+                           "least one element, but got normalized_shape = []")
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of "
+                           f"shape {list(weight.shape)} and normalized_shape = {list(shape)}")
+    k = len(shape)
+    if input.ndim < k:
+        raise ValueError(f"Input tensor must have at least {k} dimensions, but got {input.ndim}")
+    if tuple(input.shape[input.ndim - k:]) != shape:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    if input.dtype.kind != "f":
+        raise NotImplementedError(f'"rms_norm" not implemented for {input.dtype}')
+    x = input.float() if input.dtype == float16 else input  # float16 is computed in float32
+    if eps is None:
+        eps = finfo(x.dtype).eps
+    y = x * (x * x).mean(dim=tuple(range(input.ndim - k, input.ndim)), keepdim=True).add(eps).rsqrt()
+    if weight is not None:
+        y = y * weight
+    return y if y.dtype == input.dtype else y.to(input.dtype)

@@ -1,4 +1,4 @@
-"""``LayerNorm`` and ``GroupNorm``."""
+"""``LayerNorm``, ``GroupNorm`` and ``RMSNorm``."""
 from __future__ import annotations
 
 import numbers
@@ -10,7 +10,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["LayerNorm", "GroupNorm"]
+__all__ = ["LayerNorm", "GroupNorm", "RMSNorm"]
 
 
 def _affine_parameters(module, affine, bias, shape, device, dtype):
@@ -103,3 +103,44 @@ class GroupNorm(Module):
     def extra_repr(self):
         return ("{num_groups}, {num_channels}, eps={eps}, affine={affine}, "
                 "bias={use_bias}").format(**self.__dict__, use_bias=self.bias is not None)
+
+
+class RMSNorm(Module):
+    """Root mean square normalization over the trailing ``normalized_shape``: see
+    :func:`nn.functional.rms_norm`.
+
+    Args:
+        normalized_shape: int or tuple.
+        eps: added to the mean square. Default: ``None`` (the machine epsilon of the
+            computation dtype).
+        elementwise_affine: learn a ``weight`` (ones). Default: True.
+
+    Example::
+
+        >>> nn.RMSNorm([2, 3])(ag.randn(4, 2, 3)).shape
+        (4, 2, 3)
+    """
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (int(normalized_shape),)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(ag.empty(*self.normalized_shape, device=device, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, input):
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return ("{normalized_shape}, eps={eps}, "
+                "elementwise_affine={elementwise_affine}").format(**self.__dict__)

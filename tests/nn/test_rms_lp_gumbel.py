@@ -1,0 +1,92 @@
+"""RMSNorm, LP pooling and Gumbel-softmax against PyTorch (recorded answers): values and gradients of the
+input and the weight in float64, float32, argument errors; Gumbel-softmax's statistics and its
+straight-through gradient."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from golden import T, prepared
+from layer_check import check_grads, compare_fn, compare_module
+
+import autograd as ag
+import nn
+import nn.functional as F
+
+TF = T.nn.functional
+
+
+def _np(t):
+    return t.detach().cpu().numpy()
+
+
+def _randomize(tm):
+    return prepared(tm, "uniform_(0.5, 1.5)", lambda m: [p.uniform_(0.5, 1.5) for p in m.parameters()])
+
+
+# ---------------------------------------------------------------- RMSNorm
+@pytest.mark.parametrize("shape,normalized,kw", [
+    ((4, 5), 5, dict()),
+    ((2, 3, 4), (3, 4), dict()),
+    ((2, 3, 4), [4], dict(eps=1e-3)),
+    ((3, 2, 2, 3), (2, 2, 3), dict(eps=0.5)),
+    ((6,), 6, dict(elementwise_affine=False)),
+], ids=str)
+def test_rmsnorm_module_matches_torch(device, shape, normalized, kw):
+    m = nn.RMSNorm(normalized, **kw).to(device).double()
+    tm = _randomize(T.nn.RMSNorm(normalized, **kw).double())
+    x = np.random.default_rng(0).standard_normal(shape) * 2 + 0.5
+    compare_module(m, tm, x, device, 1e-10, 1e-10, steps=2)
+    assert repr(m) == repr(tm)
+
+
+def test_rmsnorm_float32_and_default_eps(device):
+    m, tm = nn.RMSNorm([3, 4]).to(device), _randomize(T.nn.RMSNorm([3, 4]))
+    x = np.random.default_rng(1).standard_normal((5, 3, 4)).astype(np.float32)
+    compare_module(m, tm, x, device, 1e-5, 1e-6)
+    assert m(ag.tensor(x, device=device)).dtype == ag.float32
+    # eps=None is the dtype's machine epsilon: it decides the output of an all-zero-but-tiny row
+    tiny = np.array([[1e-30, 0.0, 0.0]])
+    for dt in (np.float32, np.float64):
+        compare_fn(F.rms_norm, TF.rms_norm, [tiny.astype(dt)], device, 1e-6, 0, normalized_shape=(3,))
+    assert list(m.state_dict()) == ["weight"]
+    assert nn.RMSNorm(3, elementwise_affine=False).weight is None
+
+
+@pytest.mark.parametrize("kw", [dict(normalized_shape=(4,)), dict(normalized_shape=[3, 4], eps=0.1),
+                                dict(normalized_shape=(2, 3, 4), eps=1e-6)], ids=str)
+def test_rms_norm_functional(device, kw):
+    x = np.random.default_rng(2).standard_normal((2, 3, 4)) * 3
+    compare_fn(F.rms_norm, TF.rms_norm, [x], device, **kw)
+
+
+def test_rms_norm_gradcheck(device):
+    x = np.random.default_rng(3).standard_normal((3, 4))
+    w = np.random.default_rng(4).random(4) + 0.5
+    check_grads(lambda a, b: F.rms_norm(a, (4,), b, eps=0.01), [x, w], device)
+
+
+def test_rms_norm_float16(device):
+    x = np.random.default_rng(5).standard_normal((3, 8)) * 100
+    y = F.rms_norm(ag.tensor(x, dtype=ag.float16, device=device), (8,))
+    assert y.dtype == ag.float16
+    ref = x / np.sqrt((x * x).mean(-1, keepdims=True) + np.finfo(np.float32).eps)
+    np.testing.assert_allclose(_np(y).astype(np.float64), ref, rtol=2e-3, atol=2e-3)
+
+
+def test_rms_norm_errors(device):
+    x = ag.randn(2, 3, 4, device=device)
+    with pytest.raises(RuntimeError, match=r"Given normalized_shape=\[5\], expected input with shape "
+                                           r"\[\*5\], but got input of size\[2, 3, 4\]"):
+        F.rms_norm(x, (5,))
+    with pytest.raises(RuntimeError, match=r"expected input with shape \[\*3, 5\]"):
+        F.rms_norm(x, (3, 5))
+    with pytest.raises(RuntimeError, match=r"weight of shape \[3\] and normalized_shape = \[4\]"):
+        F.rms_norm(x, (4,), ag.ones(3, device=device))
+    with pytest.raises(RuntimeError, match="at least 1-dimensional"):
+        F.rms_norm(x, [])
+    with pytest.raises(ValueError, match="Input tensor must have at least 4 dimensions, but got 3"):
+        F.rms_norm(x, (2, 3, 4, 1))
+    with pytest.raises(TypeError, match="must be tuple of ints, not int"):
+        F.rms_norm(x, 4)
+    with pytest.raises(NotImplementedError, match='"rms_norm" not implemented'):
+        F.rms_norm(ag.ones(2, 4, dtype=ag.int64, device=device), (4,))
