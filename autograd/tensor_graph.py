@@ -8,7 +8,8 @@ from __future__ import annotations
 import weakref
 
 from .grad_mode import state
-from .view_tracking import register
+from .backend import buffer_of
+from .view_tracking import register, shares_root
 
 
 class TensorGraph:
@@ -126,9 +127,15 @@ class TensorGraph:
                 f"(tensor of shape {tuple(self.shape)}); wrap it in `with ag.no_grad():` or "
                 "use an out-of-place operation."
             )
+        if not shares_root(self):  # not a view (a reshape that copied is not one)
+            return
         while fn.is_view and fn._edges and fn._edges[0] is not None:  # walk a chain of views to its base
             base = fn._edges[0][0]
+            # a leaf at the end of the chain whose memory this tensor shares (a copy in the chain,
+            # e.g. transpose().reshape(), ends the sharing)
             if isinstance(base, Tensor):
+                if buffer_of(base._data)[0] != buffer_of(self._data)[0]:
+                    return
                 raise RuntimeError(
                     f"a view of a leaf Variable that requires grad is being used in an in-place operation "
                     f"(a view of shape {tuple(self.shape)} made by {fn.name()}{fn.where()} of a leaf of "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import weakref
 
-from .backend import buffer_of, is_view
+from .backend import buffer_of
 from .grad_mode import state
 
 
@@ -36,7 +36,7 @@ def register(src, outs, cls=None, rest=(), multi=False):
     only sees the root's new values and keeps its (absent) history.
     """
     viewof = src._viewof
-    if viewof is None or not is_view(src._data):  # src owns its memory (a reshape may copy)
+    if viewof is None or not shares_root(src):  # src owns its memory (a reshape may copy)
         root, parent, chain = src, None, True
     else:
         root, parent = viewof
@@ -52,6 +52,14 @@ def register(src, outs, cls=None, rest=(), multi=False):
         views.append(weakref.ref(o))
     if len(views) >= 64 and len(views) & 63 < len(outs):  # now and then, drop the dead ones
         views[:] = [w for w in views if w() is not None]
+
+
+def shares_root(t):
+    """True when ``t`` is a view (made by a view op, ``detach`` or ``.data``) still sharing the memory
+    of its root: PyTorch's ``_is_view()``. Whether NumPy gave ``t`` an array with a ``.base`` does not
+    say (a reshape that copied, or an op whose output is a view of a temporary, has one)."""
+    viewof = t._viewof
+    return viewof is not None and buffer_of(t._data)[0] == buffer_of(viewof[0]._data)[0]
 
 
 def live_views(t):

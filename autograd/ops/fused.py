@@ -63,6 +63,15 @@ _kept = threading.local()
 _KEPT_PER_KEY, _KEPT_BYTES = 4, 1 << 26  # per thread: 4 arrays per slot and shape, 64 MiB in all
 
 
+def _output_copy(ctx, slot, saved):
+    """A copy of ``saved`` to return as an output: an in-place op on the output (``out *= mask``, or
+    through a view such as batch_first's transpose, which writes into its array) must neither raise
+    at backward for a changed saved output nor change what backward reads, as in PyTorch."""
+    out = _reused(ctx, slot, saved.shape, saved.dtype)
+    out[...] = saved
+    return out
+
+
 def _reused(ctx, slot, shape, dtype):
     """An array of ``shape`` for one call's outputs or saved values: on the CPU, one of this thread's
     arrays of that slot and shape that nothing references any more, else a new one (kept for later
@@ -241,7 +250,7 @@ class FusedLSTMLayer(Primitive):
             h = xp.multiply(xp.tanh(c, out=tcs[t]), a[:, 3 * H:], out=hs[t])
         ctx.reverse = reverse
         ctx.save_for_backward(x, w_ih, w_hh, bias, h0, c0, hs, acts, cs, tcs)
-        return hs, h.copy(), c.copy()
+        return _output_copy(ctx, "lstm_out", hs), h.copy(), c.copy()
 
     @staticmethod
     def backward(ctx, dout, dh_n, dc_n):

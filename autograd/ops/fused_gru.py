@@ -9,7 +9,7 @@ definition; its ``raw_backward`` is the same math on raw backend arrays.
 from __future__ import annotations
 
 from ..function import Primitive
-from .fused import _ArrayMath, _check_gates, _order, _reused, _TensorMath
+from .fused import _ArrayMath, _check_gates, _order, _output_copy, _reused, _TensorMath
 from .unary import sigmoid_array
 
 
@@ -96,7 +96,7 @@ class FusedGRULayer(Primitive):
             h, _ = _gru_forward_(xp, gx[t], gh, h, acts[t], hs[t])
         ctx.reverse = reverse
         ctx.save_for_backward(gx, w_hh, b_hh, h0, hs, acts, ghs)
-        return hs, h.copy()
+        return _output_copy(ctx, "gru_out", hs), h.copy()
 
     @staticmethod
     def backward(ctx, dout, dh_n):

@@ -12,10 +12,9 @@ changed values.
 """
 from __future__ import annotations
 
-from .. import backend
 from ..grad_mode import no_grad, state
 from ..tensor import Tensor
-from ..view_tracking import live_views, rebase
+from ..view_tracking import live_views, rebase, shares_root
 from . import elementwise as ew
 
 
@@ -25,7 +24,7 @@ def _apply(t: Tensor, op, *args):
         t.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
     )
     if recording:
-        if backend.is_view(t._data):
+        if shares_root(t):  # made by a view op (not merely an array with a NumPy base)
             if _on_tracked_view(t):
                 return _apply_on_view(t, op, args)
             raise RuntimeError(
@@ -83,11 +82,7 @@ def _apply_shared(t, views, op, args):
 def _on_tracked_view(t):
     """True when ``t`` is a view whose root (still sharing its memory) can be rewritten."""
     viewof = t._viewof
-    if viewof is None or viewof[1] is None:
-        return False
-    root = viewof[0]
-    key = backend.buffer_of(t._data)[0]
-    return not backend.is_view(root._data) and backend.buffer_of(root._data)[0] == key
+    return viewof is not None and viewof[1] is not None and shares_root(t)
 
 
 def _apply_on_view(t, op, args):
