@@ -13,6 +13,7 @@ from .grid_sample import *  # noqa: F401,F403
 from .interpolate import *  # noqa: F401,F403
 from .instance_norm import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
+from .lp_pool import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .loss_extra import *  # noqa: F401,F403
 from .misc import *  # noqa: F401,F403

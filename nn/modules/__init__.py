@@ -1,7 +1,7 @@
 """``nn.modules``: every layer class, one family per file; each file's ``__all__`` is exported here."""
 from . import (activation, activation_extra, attention, batchnorm, container, container_params, conv,
-               distance, dropout, embedding_bag, flatten, instancenorm, linear, loss, loss_extra, module,
-               normalization, padding, pixelshuffle, pooling, pooling_extra, rnn, sparse, transformer,
+               distance, dropout, embedding_bag, flatten, instancenorm, linear, loss, loss_extra, lp_pool,
+               module, normalization, padding, pixelshuffle, pooling, pooling_extra, rnn, sparse, transformer,
                upsampling)
 from .activation import *  # noqa: F401,F403
 from .activation_extra import *  # noqa: F401,F403
@@ -18,6 +18,7 @@ from .instancenorm import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .loss_extra import *  # noqa: F401,F403
+from .lp_pool import *  # noqa: F401,F403
 from .module import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
@@ -32,5 +33,5 @@ from .upsampling import *  # noqa: F401,F403
 __all__ = [name for family in (module, container, container_params, linear, flatten, activation, loss,
                                loss_extra, conv, pooling, batchnorm, normalization, dropout, sparse, rnn,
                                attention, transformer, activation_extra, padding, pixelshuffle, upsampling,
-                               distance, instancenorm, pooling_extra, embedding_bag)
+                               distance, instancenorm, pooling_extra, embedding_bag, lp_pool)
            for name in family.__all__]

@@ -90,3 +90,82 @@ def test_rms_norm_errors(device):
         F.rms_norm(x, 4)
     with pytest.raises(NotImplementedError, match='"rms_norm" not implemented'):
         F.rms_norm(ag.ones(2, 4, dtype=ag.int64, device=device), (4,))
+
+
+# ---------------------------------------------------------------- LP pooling
+LP1 = [dict(norm_type=2, kernel_size=3), dict(norm_type=1.5, kernel_size=2, stride=1),
+       dict(norm_type=3, kernel_size=3, stride=2, ceil_mode=True), dict(norm_type=1, kernel_size=4, stride=3),
+       dict(norm_type=float("inf"), kernel_size=2, stride=2, ceil_mode=True)]
+LP2 = [dict(norm_type=2, kernel_size=2), dict(norm_type=3, kernel_size=(2, 3), stride=(1, 2)),
+       dict(norm_type=2.5, kernel_size=3, stride=2, ceil_mode=True),
+       dict(norm_type=float("inf"), kernel_size=2)]
+
+
+def _positive_and_mixed(shape, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape)
+    return np.abs(x) + 0.1, x
+
+
+@pytest.mark.parametrize("kw", LP1, ids=str)
+def test_lp_pool1d_matches_torch(device, kw):
+    pos, mixed = _positive_and_mixed((2, 3, 9), 6)
+    compare_fn(F.lp_pool1d, TF.lp_pool1d, [pos], device, **kw)
+    if kw["norm_type"] in (1, 3, float("inf")):  # odd integer powers of negative values are defined
+        compare_fn(F.lp_pool1d, TF.lp_pool1d, [mixed], device, **kw)
+    compare_fn(F.lp_pool1d, TF.lp_pool1d, [pos[0]], device, **kw)  # unbatched
+    m, tm = nn.LPPool1d(**kw), T.nn.LPPool1d(**kw)
+    compare_module(m, tm, pos, device, 1e-10, 1e-10)
+    assert repr(m) == repr(tm)
+
+
+@pytest.mark.parametrize("kw", LP2, ids=str)
+def test_lp_pool2d_matches_torch(device, kw):
+    pos, mixed = _positive_and_mixed((2, 2, 7, 8), 7)
+    compare_fn(F.lp_pool2d, TF.lp_pool2d, [pos], device, **kw)
+    if kw["norm_type"] in (3, float("inf")):
+        compare_fn(F.lp_pool2d, TF.lp_pool2d, [mixed], device, **kw)
+    m, tm = nn.LPPool2d(**kw), T.nn.LPPool2d(**kw)
+    compare_module(m, tm, pos, device, 1e-10, 1e-10)
+    assert repr(m) == repr(tm)
+
+
+def test_lp_pool3d_and_float32(device):
+    pos = _positive_and_mixed((2, 2, 4, 5, 5), 8)[0]
+    compare_fn(F.lp_pool3d, TF.lp_pool3d, [pos], device, norm_type=2, kernel_size=2)
+    compare_module(nn.LPPool3d(3, (2, 2, 3), stride=2, ceil_mode=True),
+                   T.nn.LPPool3d(3, (2, 2, 3), stride=2, ceil_mode=True), pos, device, 1e-10, 1e-10)
+    x32 = _positive_and_mixed((2, 3, 6, 6), 9)[0].astype(np.float32)
+    compare_module(nn.LPPool2d(2, 3, stride=1), T.nn.LPPool2d(2, 3, stride=1), x32, device, 1e-5, 1e-6)
+
+
+def test_lp_pool_zero_window_has_zero_gradient(device):
+    # a window whose power sum is zero gets a zero gradient, as PyTorch (not NaN from pow at 0)
+    x = np.zeros((1, 2, 6))
+    x[0, 0, 3:] = [1.0, 2.0, 3.0]
+    compare_fn(F.lp_pool1d, TF.lp_pool1d, [x], device, norm_type=2, kernel_size=3)
+    compare_fn(F.lp_pool2d, TF.lp_pool2d, [x.reshape(1, 2, 2, 3)], device, norm_type=2, kernel_size=(1, 3))
+
+
+def test_lp_pool_gradcheck(device):
+    pos = _positive_and_mixed((1, 2, 5, 5), 10)[0]
+    check_grads(lambda a: F.lp_pool2d(a, 2, 2, stride=1), [pos], device)
+    check_grads(lambda a: F.lp_pool1d(a, 3, 3, stride=2, ceil_mode=True), [pos[0]], device)
+
+
+def test_lp_pool_errors(device):
+    with pytest.raises(RuntimeError, match="avg_pool1d"):
+        F.lp_pool1d(ag.ones(2, 3, 4, 5, device=device), 2, 2)
+    with pytest.raises(RuntimeError, match="avg_pool2d"):
+        F.lp_pool2d(ag.ones(2, 3, device=device), 2, 2)
+    with pytest.raises(RuntimeError, match="can't be greater than"):
+        F.lp_pool1d(ag.ones(1, 1, 2, device=device), 2, 3)
+
+
+def test_docstring_examples_run():
+    from nn.functional import lp_pool as functional_lp_pool
+    from nn.functional import normalization as functional_normalization
+    from nn.modules import lp_pool, normalization
+    from test_instance_norm import run_doctests
+
+    run_doctests(functional_lp_pool, functional_normalization, lp_pool, normalization)
