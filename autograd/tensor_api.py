@@ -116,6 +116,18 @@ class TensorApi:
     def addmm(self, mat1, mat2, *, beta=1, alpha=1): return _lm.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
     def baddbmm(self, batch1, batch2, *, beta=1, alpha=1): return _lm.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
     def count_nonzero(self, dim=None): return _sel.count_nonzero(self, dim)
+    def fmax(self, other): return _mm.fmax(self, other)
+    def fmin(self, other): return _mm.fmin(self, other)
+    def logaddexp(self, other): return _mm.logaddexp(self, other)
+    def logaddexp2(self, other): return _mm.logaddexp2(self, other)
+    def sgn(self): return _mm.sgn(self)
+    def positive(self): return _mm.positive(self)
+    def deg2rad(self): return _mm.deg2rad(self)
+    def rad2deg(self): return _mm.rad2deg(self)
+    def sinc(self): return _mm.sinc(self)
+    def copysign(self, other): return _mm.copysign(self, other)
+    def float_power(self, exponent): return _mm.float_power(self, exponent)
+    def heaviside(self, values): return _mm.heaviside(self, values)
 
     # ------------------------------------------------------------ sorting
     def sort(self, dim=-1, descending=False, stable=False): return _so.sort(self, dim, descending, stable)
@@ -218,7 +230,7 @@ class TensorApi:
 
 def _bind():
     """Import the modules the delegates call (after ``Tensor`` is defined: they import it)."""
-    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm
+    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm
     from . import backend as _backend
     from . import creation as _cr
     from . import legacy as _lg
@@ -230,6 +242,7 @@ def _bind():
     from .ops import gather as _ga
     from .ops import inplace_methods as _im
     from .ops import linalg_more as _lm
+    from .ops import math_more as _mm
     from .ops import sampling as _sp
     from .ops import selection as _sel
     from .ops import shape as _sh

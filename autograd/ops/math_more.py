@@ -1,0 +1,220 @@
+"""Elementwise breadth ops, composed from existing primitives: fmax / fmin, logaddexp / logaddexp2,
+sgn, positive, deg2rad / rad2deg, sinc, copysign, float_power, and heaviside (no gradient).
+
+Each is a composite of differentiable ops (``where``, ``exp``, ``log``, ``abs``, ``pow`` ...), so the
+gradients, second derivatives included, come from those ops' backwards.
+"""
+from __future__ import annotations
+
+import math
+
+from .. import backend
+from ..tensor import Tensor
+from . import elementwise as ew
+from ._util import as_tensor_like, promote
+from .compare import isnan, where
+from .unary import abs, exp, log, sign, sin
+from .unary_more import exp2, log2
+
+__all__ = [
+    "fmax", "fmin", "logaddexp", "logaddexp2", "sgn", "positive", "deg2rad", "rad2deg", "sinc",
+    "copysign", "float_power", "heaviside",
+]
+
+
+def _need_tensor(name, value, arg="input", pos=1):
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, "
+                        f"not {type(value).__name__}")
+
+
+def _tensors(name, input, other, what="other"):
+    _need_tensor(name, input)
+    _need_tensor(name, other, what, 2)
+    return promote(input, other)
+
+
+#: PyTorch's scalar type names, as its "not implemented for 'Long'" errors spell them
+_TORCH_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+                "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+
+
+def torch_name(dtype):
+    return _TORCH_NAMES.get(str(dtype), str(dtype))
+
+
+def _float(x):
+    return x if x._data.dtype.kind == "f" else x.to(backend.get_default_dtype())
+
+
+# ---------------------------------------------------------------- NaN-ignoring extrema
+def fmax(input, other):
+    """Elementwise maximum that ignores NaN: NaN only where both are NaN.
+
+    The gradient goes to the chosen element (to ``input`` on ties), as PyTorch.
+
+    Example::
+
+        >>> ag.fmax(ag.tensor([1., float("nan")]), ag.tensor([float("nan"), 2.]))
+        tensor([1., 2.])
+    """
+    a, b = _tensors("fmax", input, other)
+    return where(ew.ge(a, b) | isnan(b), a, b)
+
+
+def fmin(input, other):
+    """Elementwise minimum that ignores NaN: NaN only where both are NaN.
+
+    The gradient goes to the chosen element (to ``input`` on ties), as PyTorch.
+
+    Example::
+
+        >>> ag.fmin(ag.tensor([1., float("nan")]), ag.tensor([float("nan"), 2.]))
+        tensor([1., 2.])
+    """
+    a, b = _tensors("fmin", input, other)
+    return where(ew.le(a, b) | isnan(b), a, b)
+
+
+# ---------------------------------------------------------------- log-add-exp
+def _logaddexp(name, input, other, ex, lg):
+    a, b = _tensors(name, input, other)
+    if a._data.dtype.kind != "f":
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{torch_name(a.dtype)}\'')
+    # shift by the larger operand (detached: the shift cancels in the value and the gradient);
+    # an infinite shift would give inf - inf, so those elements shift by 0
+    m = ew.maximum(a, b).detach()
+    m = where(ew.eq(ew.abs(m), math.inf) | isnan(m), 0.0, m)
+    return ew.add(m, lg(ew.add(ex(ew.sub(a, m)), ex(ew.sub(b, m)))))
+
+
+def logaddexp(input, other):
+    """``log(exp(input) + exp(other))`` computed stably (float tensors only).
+
+    Example::
+
+        >>> ag.logaddexp(ag.tensor([1000.]), ag.tensor([1000.]))
+        tensor([1000.6932])
+    """
+    return _logaddexp("logaddexp", input, other, exp, log)
+
+
+def logaddexp2(input, other):
+    """``log2(2**input + 2**other)`` computed stably (float tensors only).
+
+    Example::
+
+        >>> ag.logaddexp2(ag.tensor([3.]), ag.tensor([3.]))
+        tensor([4.])
+    """
+    return _logaddexp("logaddexp2", input, other, exp2, log2)
+
+
+# ---------------------------------------------------------------- unary
+def sgn(input):
+    """``sign`` for real tensors: -1, 0 or 1 by the sign of each element (zero gradient); a bool
+    tensor is its own sign."""
+    if isinstance(input, Tensor) and input._data.dtype.kind == "b":
+        return ew.clone(input)
+    return sign(input)
+
+
+def positive(input):
+    """``input`` itself (``+input``); bool tensors raise, as PyTorch."""
+    _need_tensor("positive", input)
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def deg2rad(input):
+    """Degrees to radians; integer and bool tensors give the default float dtype.
+
+    Example::
+
+        >>> ag.deg2rad(ag.tensor([180.]))
+        tensor([3.1416])
+    """
+    return ew.mul(_float(input), math.pi / 180.0)
+
+
+def rad2deg(input):
+    """Radians to degrees; integer and bool tensors give the default float dtype.
+
+    Example::
+
+        >>> ag.rad2deg(ag.tensor([3.141592653589793]))
+        tensor([180.])
+    """
+    return ew.mul(_float(input), 180.0 / math.pi)
+
+
+def sinc(input):
+    """The normalised sinc, ``sin(pi x) / (pi x)``, 1 at 0 (where its gradient is 0, as PyTorch).
+
+    Example::
+
+        >>> ag.sinc(ag.tensor([0., 0.5]))
+        tensor([1.0000, 0.6366])
+    """
+    x = _float(input)
+    zero = ew.eq(x, 0)
+    px = ew.mul(where(zero, 1.0, x), math.pi)  # no 0/0 in the branch ``where`` discards (its gradient)
+    return where(zero, 1.0, ew.div(sin(px), px))
+
+
+def copysign(input, other):
+    """``|input|`` with the sign (bit) of ``other``; float result. The gradient flows to ``input``
+    only (0 where ``input`` is 0), as PyTorch.
+
+    Example::
+
+        >>> ag.copysign(ag.tensor([1., -2.]), -0.0)
+        tensor([-1., -2.])
+    """
+    _need_tensor("copysign", input)
+    a, b = promote(input, other)
+    a = _float(a)
+    b = as_tensor_like(b, a) if not isinstance(b, Tensor) else b
+    neg = Tensor._make(backend.as_array(a.device.xp.signbit(b._data), a.device), a.device)
+    return ew.mul(abs(a), where(neg, -1.0, 1.0).to(a.dtype))
+
+
+def float_power(input, exponent):
+    """``input ** exponent`` computed in float64 (the result is float64 whatever the inputs).
+
+    Example::
+
+        >>> ag.float_power(ag.tensor([2, 3]), 2)
+        tensor([4., 9.], dtype=autograd.float64)
+    """
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError("float_power(): expected a Tensor for 'input' or 'exponent'")
+    f64 = backend.float64
+    if isinstance(input, Tensor):
+        input = input.to(f64)
+    if isinstance(exponent, Tensor):
+        exponent = exponent.to(f64)
+        if not isinstance(input, Tensor):
+            input = Tensor._make(exponent.device.xp.asarray(float(input), dtype=f64), exponent.device)
+    else:
+        exponent = float(exponent)
+    return ew.pow(input, exponent)
+
+
+def heaviside(input, values):
+    """The Heaviside step: 0 where ``input < 0``, ``values`` where it is 0, 1 where ``input > 0``
+    (and 0 for NaN); both tensors of one dtype; no gradient.
+
+    Example::
+
+        >>> ag.heaviside(ag.tensor([-1., 0., 2.]), ag.tensor(0.5))
+        tensor([0.0000, 0.5000, 1.0000])
+    """
+    _tensors("heaviside", input, values, "values")
+    if input.dtype != values.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    xp = input.device.xp
+    x, v = input._data, values._data
+    out = xp.where(x == 0, v, (x > 0).astype(x.dtype)).astype(x.dtype, copy=False)
+    return Tensor._make(backend.as_array(out, input.device), input.device)
