@@ -9,6 +9,7 @@ from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .embedding_bag import *  # noqa: F401,F403
+from .gumbel import *  # noqa: F401,F403
 from .grid_sample import *  # noqa: F401,F403
 from .interpolate import *  # noqa: F401,F403
 from .instance_norm import *  # noqa: F401,F403

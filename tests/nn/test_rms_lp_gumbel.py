@@ -163,9 +163,62 @@ def test_lp_pool_errors(device):
 
 
 def test_docstring_examples_run():
+    from nn.functional import gumbel as functional_gumbel
     from nn.functional import lp_pool as functional_lp_pool
     from nn.functional import normalization as functional_normalization
     from nn.modules import lp_pool, normalization
     from test_instance_norm import run_doctests
 
-    run_doctests(functional_lp_pool, functional_normalization, lp_pool, normalization)
+    run_doctests(functional_gumbel, functional_lp_pool, functional_normalization, lp_pool, normalization)
+
+
+# ---------------------------------------------------------------- Gumbel-softmax
+def test_gumbel_softmax_statistics(device):
+    logits = np.log(np.array([0.1, 0.2, 0.3, 0.4]))
+    x = ag.tensor(np.tile(logits, (20000, 1)), device=device)
+    ag.manual_seed(0)
+    hard = _np(F.gumbel_softmax(x, tau=0.5, hard=True))
+    assert set(np.unique(hard)) == {0.0, 1.0} and np.all(hard.sum(1) == 1)
+    # the Gumbel-max trick: the argmax of logits + Gumbel noise is a sample of softmax(logits)
+    np.testing.assert_allclose(hard.mean(0), [0.1, 0.2, 0.3, 0.4], atol=0.012)
+    soft = _np(F.gumbel_softmax(x, tau=2.0))
+    np.testing.assert_allclose(soft.sum(1), 1.0, rtol=1e-12)
+    assert np.all(soft > 0)
+    # along another dim, in float32
+    y = F.gumbel_softmax(ag.tensor(np.tile(logits, (3000, 1)).T.astype(np.float32), device=device), hard=True,
+                         dim=0)
+    assert y.dtype == ag.float32 and np.all(_np(y).sum(0) == 1)
+    np.testing.assert_allclose(_np(y).mean(1), [0.1, 0.2, 0.3, 0.4], atol=0.03)
+
+
+def test_gumbel_softmax_seeded_and_gradients(device):
+    rng = np.random.default_rng(11)
+    logits, g = rng.standard_normal((5, 6)), rng.standard_normal((5, 6))
+    ys, grads = [], []
+    for hard in (False, True):
+        x = ag.tensor(logits, device=device, requires_grad=True)
+        ag.manual_seed(3)
+        y = F.gumbel_softmax(x, tau=0.7, hard=hard)
+        y.backward(ag.tensor(g, device=device))
+        ys.append(_np(y))
+        grads.append(_np(x.grad))
+    soft, hard = ys
+    # the same noise: the hard sample is the one-hot of the soft one's argmax
+    np.testing.assert_array_equal(np.argmax(hard, 1), np.argmax(soft, 1))
+    np.testing.assert_allclose(hard, np.eye(6)[np.argmax(soft, 1)], atol=1e-15)
+    # straight-through: the hard sample's gradient is exactly the soft sample's
+    np.testing.assert_array_equal(grads[1], grads[0])
+    # softmax's Jacobian at the sample, divided by tau
+    expect = soft * (g - (g * soft).sum(1, keepdims=True)) / 0.7
+    np.testing.assert_allclose(grads[0], expect, rtol=1e-10, atol=1e-12)
+
+
+def test_gumbel_softmax_arguments(device):
+    x = ag.zeros(2, 3, device=device)
+    with pytest.warns(UserWarning, match="`eps` parameter is deprecated"):
+        F.gumbel_softmax(x, eps=1e-5)
+    with pytest.raises(RuntimeError, match="dtype must be a floating point"):
+        F.gumbel_softmax(ag.zeros(2, 3, dtype=ag.int64, device=device))
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        F.gumbel_softmax(x, dim=2)
+    assert F.gumbel_softmax(ag.ones((), device=device), hard=True).item() == 1.0
