@@ -66,7 +66,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             if t.grad_fn is None:
                 leaves[id(t)] = t
         grads = run_backward(tensors, seeds, retain_graph, create_graph, inputs=inputs,
-                             allow_unused=True)
+                             allow_unused=True, run_inputs=True)
         done = []
         with _grad_lock:
             for t, g in zip(inputs, grads):

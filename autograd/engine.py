@@ -9,7 +9,8 @@ over broadcast dimensions, cast to the input dtype and passed along its edges.
 Leaves accumulate into ``.grad`` at the end, except those with
 post-accumulate-grad hooks: each of them as soon as its last incoming gradient
 has arrived, and then its hooks run (as PyTorch's AccumulateGrad node; see
-``accumulate.py``).
+``accumulate.py``). With ``inputs`` (``ag.grad``, ``backward(inputs=...)``) only
+the nodes from which an input is reachable are run (``_prune``).
 """
 from __future__ import annotations
 
@@ -55,11 +56,15 @@ def topological_order(roots):
 
 
 def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
-                 inputs=None, allow_unused=False):
+                 inputs=None, allow_unused=False, run_inputs=False):
     """Backpropagate from ``tensors`` seeded with ``grad_tensors``.
 
     With ``inputs`` (``ag.grad``), returns their gradients and leaves every
     ``.grad`` untouched; otherwise accumulates into the leaves' ``.grad``.
+    With ``inputs`` only the nodes from which some input is reachable are run
+    (as PyTorch): the others get no hooks, no ``retain_grad`` and keep their
+    saved tensors. A non-leaf input's own node is run only with ``run_inputs``
+    (``backward(inputs=...)``, as PyTorch); ``ag.grad`` just takes its gradient.
 
     Without ``create_graph`` the gradients flow between nodes as backend arrays
     (each node's ``raw_backward`` where it has one): a gradient is wrapped in a
@@ -89,11 +94,13 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
 
     captured = None
     wanted_nodes = {}  # node -> [(index in inputs, output number)] (ag.grad's non-leaf inputs)
+    tips = ()  # wanted nodes that lead to no other input: their gradient is taken, they are not run
     if inputs is not None:
         captured = {}
         for k, t in enumerate(inputs):
             if t.grad_fn is not None:
                 wanted_nodes.setdefault(t.grad_fn, []).append((k, t._output_nr))
+        roots, tips = _prune(roots, buffers, inputs, wanted_nodes, run_inputs)
 
     heap = roots  # (seq, node) of the nodes holding gradients, newest (smallest seq) first
     heap.sort()
@@ -133,6 +140,8 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 if node in wanted_nodes:
                     for k, nr in wanted_nodes[node]:
                         captured[k] = seen[nr]
+                    if node in tips:
+                        continue
                 if observers:
                     for observe in observers:
                         observe(node, seen)
@@ -241,6 +250,78 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
         for leaf, _, _ in ready:
             _run_post_hooks(leaf)
     return None
+
+
+class _Pruned:
+    """The gradient slots of a node that leads to no input (``_prune``): they read as empty and
+    drop what is written into them, so the node is never queued and never run."""
+
+    __slots__ = ()
+
+    def __getitem__(self, nr):
+        return None
+
+    def __setitem__(self, nr, g):
+        pass
+
+
+_PRUNED = _Pruned()
+
+
+def _prune(roots, buffers, inputs, wanted_nodes, run_inputs):
+    """Restrict a backward with ``inputs`` to the nodes from which an input is reachable, as
+    PyTorch's engine: returns the roots to start from and the wanted nodes not to run.
+
+    One iterative walk (graphs are deep) finds, children first, the nodes that lead to an input: a
+    leaf among ``inputs``, or a node of ``wanted_nodes`` (which itself counts as leading there only
+    with ``run_inputs``). Each other node that a kept node has an edge into gets ``_PRUNED`` as its
+    gradient slots in ``buffers``: the loop then drops what is sent to it and never queues it, at
+    no cost to a backward without ``inputs``. Without leaf inputs, a node older than every wanted
+    node (a larger ``_seq``) cannot reach one and is not walked."""
+    leaves = {id(t) for t in inputs if t.grad_fn is None}
+    if leaves:
+        oldest = 1  # every _seq is negative: no node is cut off by age
+    elif wanted_nodes:
+        oldest = max(n._seq for n in wanted_nodes)
+    else:
+        oldest = -1 << 62
+    leads = set()  # nodes from which an input is reachable
+    seen = set()
+    for _, root in roots:
+        if root._seq > oldest:
+            continue
+        stack = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:  # every child is settled (a DAG: a child seen before is done)
+                if run_inputs and node in wanted_nodes:
+                    leads.add(node)
+                    continue
+                for e in node._edges:
+                    if e is not None:
+                        nxt = e[0]
+                        if (nxt in leads or nxt in wanted_nodes if isinstance(nxt, Function)
+                                else id(nxt) in leaves):
+                            leads.add(node)
+                            break
+                continue
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.append((node, True))
+            for e in node._edges:
+                if e is not None:
+                    nxt = e[0]
+                    if isinstance(nxt, Function) and nxt not in seen and nxt._seq <= oldest:
+                        stack.append((nxt, False))
+    tips = {n for n in wanted_nodes if n not in leads}
+    for node in leads:
+        for e in node._edges:
+            if e is not None:
+                nxt = e[0]
+                if isinstance(nxt, Function) and nxt not in leads and nxt not in tips:
+                    buffers[nxt] = _PRUNED
+    return [r for r in roots if r[1] in leads or r[1] in tips], tips
 
 
 def _wrap(a, device):
