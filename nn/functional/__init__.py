@@ -3,6 +3,7 @@
 Each family lives in its own module; this package re-exports them all.
 """
 from .activation import *  # noqa: F401,F403
+from .activation_inplace import *  # noqa: F401,F403
 from .activation_extra import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
