@@ -338,11 +338,19 @@ def _share_version(cls, args, outs, device, multi):
     version = base._version
     if version is None:
         version = base._version = [0]
+    # PyTorch forbids a later recorded in-place op on such a view (see Tensor._check_inplace)
+    nograd = base._nograd_view or (base.requires_grad and not state.enabled)
     if not multi:
         out = Tensor._make(outs[0], device, None, version)
+        if nograd:
+            out._nograd_view = True
         register_view(base, (out,), cls, args[1:])
         return out
     made = tuple(Tensor._make(o, device, None, version) if o is not None else None for o in outs)
+    if nograd:
+        for o in made:
+            if o is not None:
+                o._nograd_view = True
     register_view(base, made, cls, args[1:], True)
     return made
 

@@ -30,6 +30,7 @@ class Tensor(TensorGraph, TensorApi):
     _inference = False  # made in ag.inference_mode(): never saved by a recorded op
     _views = None  # weak references to the tensors viewing this one's memory (view_tracking.py)
     _viewof = None  # of a view: (root tensor, how to remake the view from it)
+    _nograd_view = False  # a view made in no_grad mode of a tensor that requires grad (or of such a view)
     __array_priority__ = 1000  # numpy scalars/arrays defer to Tensor's reflected ops
     __hash__ = object.__hash__
 

@@ -119,6 +119,14 @@ class TensorGraph:
 
     def _check_inplace(self):
         if not (self.requires_grad and state.enabled):
+            if self._nograd_view and state.enabled:
+                raise RuntimeError(
+                    "A view was created in no_grad mode and is being modified inplace with grad mode "
+                    "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
+                    "can clarify your code by moving both the view and the inplace either both inside the "
+                    "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
+                    "want the inplace to be tracked)."
+                )
             return
         fn = self.grad_fn
         if fn is None:

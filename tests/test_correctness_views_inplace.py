@@ -249,3 +249,41 @@ def test_in_place_on_an_expanded_view_raises(device):
     e = y.expand(3, 2)
     with pytest.raises(RuntimeError, match="more than one element"):
         e.mul_(x)
+
+
+def test_a_view_made_in_no_grad_mode_is_not_modified_in_place_with_grad_on():
+    # it was: the write reached y, but not the graph, so x.grad was that of y = x ([2, 8, 12, 8] for
+    # [2, 16, 24, 8]). PyTorch raises, for views of views and split pieces too
+    msg = "A view was created in no_grad mode and is being modified inplace with grad mode enabled"
+    x = ag.tensor([1.0, 2.0, 3.0, 4.0], dtype=ag.float64, requires_grad=True)
+    y = x * 1
+    with ag.no_grad():
+        v, pieces = y[1:3], y.unbind(0)
+    for target in (v, v[0:1], pieces[0]):
+        with pytest.raises(RuntimeError, match=msg):
+            target.mul_(2)
+    with ag.no_grad():
+        leaf_view = x[1:3]
+    with pytest.raises(RuntimeError, match=msg):
+        leaf_view.mul_(2)
+    with ag.no_grad():  # both in no_grad: allowed (not recorded), as PyTorch
+        v.mul_(2)
+    np.testing.assert_array_equal(y.detach().numpy(), [1, 4, 6, 4])
+    buf = ag.zeros(4)
+    with ag.no_grad():
+        b = buf[0:2]
+    b.add_(1)  # nothing requires grad: allowed, as PyTorch
+    np.testing.assert_array_equal(buf.numpy(), [1, 1, 0, 0])
+    z = x * 1
+    z[1:3].mul_(2)  # made and modified with grad on: recorded
+    (z * z).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2, 16, 24, 8])
+
+
+@pytest.mark.parametrize("k", [0, 4, -4])
+def test_rot90_by_whole_turns_is_a_new_tensor(k):
+    # it returned its input itself: a later write to one showed in the other
+    x = ag.arange(4.0).reshape(2, 2)
+    r = x.rot90(k)
+    x.mul_(10)
+    np.testing.assert_array_equal(r.numpy(), [[0, 1], [2, 3]])

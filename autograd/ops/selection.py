@@ -392,7 +392,7 @@ def rot90(input, k=1, dims=(0, 1)):
     d0, d1 = (norm_dim(d, input.ndim) for d in dims)
     k %= 4
     if k == 0:
-        return input
+        return input.clone()  # a new tensor, as PyTorch's (never the input itself)
     if k == 2:
         return sh.flip(input, d0, d1)
     if k == 1:
