@@ -59,6 +59,19 @@ class TensorGraph:
         fn._retained[self._output_nr] = weakref.ref(self)
         self._retains_grad = True
 
+    def _take_history(self, src):
+        """Take ``src``'s place in the graph (after an in-place op): its node, output number and
+        requires_grad. A ``retain_grad()`` moves along, so that ``.grad`` is the gradient of the new
+        value, as PyTorch's (hooks stay with the old value, as PyTorch's)."""
+        old_fn, old_nr = self.grad_fn, self._output_nr
+        self.grad_fn, self._output_nr, self.requires_grad = src.grad_fn, src._output_nr, src.requires_grad
+        if self._retains_grad:
+            kept = old_fn._retained if old_fn is not None else None
+            if kept is not None and old_nr in kept and kept[old_nr]() is self:
+                del kept[old_nr]
+            if self.grad_fn is not None:
+                self.retain_grad()
+
     @property
     def retains_grad(self):
         return self._retains_grad

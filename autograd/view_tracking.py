@@ -83,4 +83,4 @@ def rebase(t, views):
         if remake is None:
             continue
         new = remake(t)
-        v.grad_fn, v._output_nr, v.requires_grad = new.grad_fn, new._output_nr, new.requires_grad
+        v._take_history(new)

@@ -287,3 +287,28 @@ def test_rot90_by_whole_turns_is_a_new_tensor(k):
     r = x.rot90(k)
     x.mul_(10)
     np.testing.assert_array_equal(r.numpy(), [[0, 1], [2, 3]])
+
+
+def test_retain_grad_follows_the_tensor_through_in_place_ops():
+    # .grad stayed the gradient of the value before the in-place op ([36, 72, 108] for [12, 24, 36]),
+    # and a retained view whose base changed got None; PyTorch's answers
+    x = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.mul_(3)
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), [12, 24, 36])
+    x = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y[:2].mul_(3)
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), [12, 24, 12])
+    x = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
+    y = x * 2
+    v = y[1:]
+    v.retain_grad()
+    y.add_(1)
+    (v * v).sum().backward()
+    np.testing.assert_array_equal(v.grad.numpy(), [10, 14])
+    assert y.grad is None  # not retained

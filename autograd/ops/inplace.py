@@ -45,7 +45,7 @@ def _apply(t: Tensor, op, *args):
         old.requires_grad = t.requires_grad
         r = _result(t, op(old, *args))
         t._data = r._data
-        t.grad_fn, t._output_nr, t.requires_grad = r.grad_fn, r._output_nr, r.requires_grad
+        t._take_history(r)
         # beyond every version of t saved so far, so that nodes which saved t itself (not the
         # snapshot) see that it changed
         t._version = [t._version[0] + 1]
@@ -73,7 +73,7 @@ def _apply_shared(t, views, op, args):
     old.requires_grad = t.requires_grad
     r = _result(t, op(old, *args))
     t._data[...] = r._data
-    t.grad_fn, t._output_nr, t.requires_grad = r.grad_fn, r._output_nr, r.requires_grad
+    t._take_history(r)
     t._bump()
     rebase(t, views)
     return t
@@ -109,7 +109,7 @@ def _apply_on_view(t, op, args):
     new = IndexPut.apply(base.reshape(-1), r.reshape(-1), None, (pos,), False).reshape(root.shape)
     views = live_views(root)
     root._data[...] = new._data
-    root.grad_fn, root._output_nr, root.requires_grad = new.grad_fn, new._output_nr, new.requires_grad
+    root._take_history(new)
     root._bump()
     rebase(root, views)
     return t
