@@ -1,12 +1,15 @@
-"""nn.functional: dropout (inverted: kept values are scaled by ``1 / (1 - p)``)."""
+"""nn.functional: dropout (inverted: kept values are scaled by ``1 / (1 - p)``) and alpha dropout."""
 from __future__ import annotations
 
+import math
 import warnings
 
 from autograd import Tensor
 from autograd.random import uniform_array
 
-__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
+
+_SELU_ALPHA_PRIME = 1.7580993408473766  # -(SELU's scale * alpha): the value SELU saturates to, negated
 
 
 def _check_p(p, name):
@@ -85,3 +88,44 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 def dropout3d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels (volumes) of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` with probability ``p``."""
     return _channel_dropout(input, p, training, 3, "dropout3d")
+
+
+def _alpha_dropout(input, p, training, feature):
+    """ATen's alpha dropout: ``input * a * keep + b``, ``keep ~ Bernoulli(1 - p)`` per element (or per
+    channel when ``feature``), with ``a`` and ``b`` keeping a zero-mean unit-variance input so."""
+    _check_p(p, "dropout")
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    if feature and input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"alpha_dropout: expected a floating point input, got {input.dtype}")
+    if p == 1.0:
+        return input * 0.0
+    shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2) if feature else tuple(input.shape)
+    dev = input.device
+    keep = (uniform_array(shape, input.dtype, dev) >= p).astype(input.dtype)
+    a = 1.0 / math.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p))
+    b = (keep - 1) * (_SELU_ALPHA_PRIME * a) + _SELU_ALPHA_PRIME * a * p
+    return input * Tensor._make(keep * a, dev) + Tensor._make(b.astype(input.dtype, copy=False), dev)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout: dropped elements are set to SELU's negative saturation value and the result is
+    scaled and shifted so that a zero-mean, unit-variance input keeps its mean and variance.
+
+    The identity when ``training`` is False (the default, as PyTorch) or ``p == 0``. ``inplace``
+    is accepted for compatibility (the result is a new tensor).
+
+    Example::
+
+        >>> F.alpha_dropout(ag.ones(3), 0.5, training=False)
+        tensor([1., 1., 1.])
+    """
+    return _alpha_dropout(input, p, training, False)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout of whole channels: every element of a dropped channel of ``(N, C, *)`` takes
+    SELU's negative saturation value (see :func:`alpha_dropout`)."""
+    return _alpha_dropout(input, p, training, True)

@@ -1,10 +1,11 @@
-"""Dropout layers: ``Dropout``, ``Dropout1d``, ``Dropout2d``, ``Dropout3d``."""
+"""Dropout layers: ``Dropout``, ``Dropout1d``, ``Dropout2d``, ``Dropout3d``, ``AlphaDropout``,
+``FeatureAlphaDropout``."""
 from __future__ import annotations
 
 from .. import functional as F
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -56,3 +57,26 @@ class Dropout3d(_DropoutNd):
 
     def forward(self, input):
         return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(_DropoutNd):
+    """Alpha dropout for self-normalizing (SELU) networks: see :func:`nn.functional.alpha_dropout`.
+
+    In training, elements are set with probability ``p`` to SELU's negative saturation value, and
+    the output is scaled and shifted to keep a zero mean and unit variance. The identity in eval mode.
+
+    Example::
+
+        >>> nn.AlphaDropout(0.2).eval()(ag.ones(2))
+        tensor([1., 1.])
+    """
+
+    def forward(self, input):
+        return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels of ``(N, C, *)``: see :func:`nn.functional.feature_alpha_dropout`."""
+
+    def forward(self, input):
+        return F.feature_alpha_dropout(input, self.p, self.training)

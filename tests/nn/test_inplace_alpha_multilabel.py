@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from golden import answer, digest
+from golden import T, answer, digest
 from layer_check import assert_close
 
 import autograd as ag
+import nn
 import nn.functional as F
 
 
@@ -76,7 +77,75 @@ def test_inplace_activation_errors(device):
 
 
 def test_docstring_examples_run():
-    from nn.functional import activation_inplace
+    from nn.functional import activation_inplace, dropout
+    from nn.modules import dropout as modules_dropout
     from test_instance_norm import run_doctests
 
-    run_doctests(activation_inplace)
+    run_doctests(activation_inplace, dropout, modules_dropout)
+
+
+# ---------------------------------------------------------------- alpha dropout
+_ALPHA = 1.7580993408473766
+
+
+def _alpha_constants(p):
+    a = 1 / np.sqrt((_ALPHA ** 2 * p + 1) * (1 - p))
+    return a, _ALPHA * a * p, -_ALPHA * a * (1 - p)  # scale, shift of kept values, dropped value
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
+def test_alpha_dropout_formula_and_statistics(device, p):
+    x = ag.tensor(np.random.default_rng(1).standard_normal(200000), device=device, requires_grad=True)
+    ag.manual_seed(0)
+    y = F.alpha_dropout(x, p, training=True)
+    g = np.random.default_rng(2).standard_normal(200000)
+    y.backward(ag.tensor(g, device=device))
+    xv, yv, grad = _np(x), _np(y), _np(x.grad)
+    a, shift, dropped_value = _alpha_constants(p)
+    kept = grad != 0
+    np.testing.assert_allclose(yv[kept], xv[kept] * a + shift, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(yv[~kept], dropped_value, rtol=1e-12)
+    np.testing.assert_allclose(grad[kept], g[kept] * a, rtol=1e-12)  # d out / d x = a * keep
+    assert abs((~kept).mean() - p) < 0.005
+    assert abs(yv.mean()) < 0.01 and abs(yv.std() - 1) < 0.01  # self-normalizing: N(0, 1) stays N(0, 1)
+    ag.manual_seed(0)
+    np.testing.assert_array_equal(_np(F.alpha_dropout(x, p, training=True)), yv)  # seeded
+
+
+def test_feature_alpha_dropout_drops_whole_channels(device):
+    x = np.random.default_rng(3).standard_normal((40, 50, 3, 4))
+    ag.manual_seed(1)
+    y = _np(F.feature_alpha_dropout(ag.tensor(x, device=device), 0.4, training=True))
+    a, shift, dropped_value = _alpha_constants(0.4)
+    dropped = np.isclose(y, dropped_value, rtol=0, atol=1e-12) & ~np.isclose(x * a + shift, dropped_value)
+    per_channel = dropped.reshape(40, 50, -1)
+    assert np.all(per_channel.all(-1) | ~per_channel.any(-1))  # a channel is dropped whole or not at all
+    kept = ~per_channel.all(-1)
+    np.testing.assert_allclose(y.reshape(40, 50, -1)[kept], (x * a + shift).reshape(40, 50, -1)[kept],
+                               rtol=1e-12)
+    assert abs((~kept).mean() - 0.4) < 0.03
+    y32 = F.feature_alpha_dropout(ag.ones(2, 3, dtype=ag.float32, device=device), 0.5, training=True)
+    assert y32.dtype == ag.float32
+    a, shift, dropped_value = _alpha_constants(0.5)
+    v = _np(y32).astype(np.float64)
+    assert np.all(np.isclose(v, a + shift, rtol=1e-6) | np.isclose(v, dropped_value, rtol=1e-6))
+
+
+def test_alpha_dropout_identity_modules_and_errors(device):
+    x = ag.randn(4, 3, device=device)
+    for fn in (F.alpha_dropout, F.feature_alpha_dropout):
+        assert fn(x) is x and fn(x, 0.5, training=False) is x and fn(x, 0.0, training=True) is x
+        assert np.all(_np(fn(x, 1.0, training=True)) == 0)
+        with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got 1.5"):
+            fn(x, 1.5, training=True)
+    with pytest.raises(RuntimeError, match="Feature dropout requires at least 2 dimensions in the input"):
+        F.feature_alpha_dropout(ag.ones(3, device=device), 0.5, training=True)
+    for cls, tcls in ((nn.AlphaDropout, T.nn.AlphaDropout),
+                      (nn.FeatureAlphaDropout, T.nn.FeatureAlphaDropout)):
+        m = cls(0.3)
+        assert repr(m) == repr(tcls(0.3))
+        assert m.eval()(x) is x
+        y = _np(m.train()(x))
+        assert y.shape == (4, 3) and not np.array_equal(y, _np(x))
+        with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got -0.1"):
+            cls(-0.1)
