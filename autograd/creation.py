@@ -137,7 +137,9 @@ def from_numpy(array):
     """A CPU tensor sharing memory with a ``numpy.ndarray``."""
     arr = backend.from_numpy(array)
     _check_dtype(arr.dtype)
-    return Tensor._make(arr, backend.Device("cpu"))
+    t = Tensor._make(arr, backend.Device("cpu"))
+    t._exported = True
+    return t
 
 
 def _filled(fill, size, dtype, device, requires_grad, float_default=True):

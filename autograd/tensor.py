@@ -31,6 +31,7 @@ class Tensor(TensorGraph, TensorApi):
     _views = None  # weak references to the tensors viewing this one's memory (view_tracking.py)
     _viewof = None  # of a view: (root tensor, how to remake the view from it)
     _nograd_view = False  # a view made in no_grad mode of a tensor that requires grad (or of such a view)
+    _exported = False  # its array is shared with NumPy (from_numpy, numpy(), __array__): written in place
     __array_priority__ = 1000  # numpy scalars/arrays defer to Tensor's reflected ops
     __hash__ = object.__hash__
 
@@ -143,6 +144,7 @@ class Tensor(TensorGraph, TensorApi):
                 f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "
                 "to copy the tensor to host memory first."
             )
+        self._exported = True
         return self._data
 
     def __repr__(self):
@@ -194,7 +196,10 @@ class Tensor(TensorGraph, TensorApi):
     def __array__(self, dtype=None, copy=None):
         if self.device.type != "cpu":
             raise TypeError(f"can't convert a {self.device} tensor to a NumPy array implicitly; use .cpu()")
-        return self._data if dtype is None else self._data.astype(dtype)
+        if dtype is None or dtype == self._data.dtype:
+            self._exported = True
+            return self._data
+        return self._data.astype(dtype)
 
     def __reduce_ex__(self, protocol):
         raise TypeError("xpgrad tensors are not pickled; use ag.save (safetensors)")

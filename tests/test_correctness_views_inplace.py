@@ -312,3 +312,23 @@ def test_retain_grad_follows_the_tensor_through_in_place_ops():
     (v * v).sum().backward()
     np.testing.assert_array_equal(v.grad.numpy(), [10, 14])
     assert y.grad is None  # not retained
+
+
+def test_recorded_in_place_ops_write_into_memory_shared_with_numpy():
+    # a recorded in-place op gave the tensor a new array, so the NumPy array stopped seeing it
+    w = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
+    arr = np.zeros(3)
+    t = ag.from_numpy(arr)
+    t.add_(w * 2)
+    buf = ag.zeros(3, dtype=ag.float64)
+    view = buf.numpy()
+    buf.mul_(w)
+    buf.add_(w)
+    buf2 = ag.zeros(2, 3, dtype=ag.float64)
+    nv = np.asarray(buf2)
+    buf2[1] = w * 3
+    np.testing.assert_array_equal(arr, [2, 4, 6])
+    np.testing.assert_array_equal(view, [1, 2, 3])
+    np.testing.assert_array_equal(nv[1], [3, 6, 9])
+    (t.sum() + buf.sum() + buf2.sum()).backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [6, 6, 6])  # PyTorch's

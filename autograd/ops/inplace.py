@@ -34,7 +34,7 @@ def _apply(t: Tensor, op, *args):
                 "view first."
             )
         views = live_views(t)
-        if views:
+        if views or t._exported:  # memory others see (views, NumPy) is written, as PyTorch does
             return _apply_shared(t, views, op, args)
         # Nodes that saved t see a newer version from now on; the op itself runs on a snapshot of
         # t (same array, history and counter), so its node keeps t's old value and old history.
