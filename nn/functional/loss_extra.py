@@ -17,7 +17,7 @@ from .distance import pairwise_distance
 from .loss import _reduce, _reduction_arg
 
 __all__ = ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
-           "multi_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
+           "multi_margin_loss", "multilabel_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
            "triplet_margin_with_distance_loss", "poisson_nll_loss", "gaussian_nll_loss"]
 
 
@@ -101,6 +101,50 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     others = ag.arange(c, device=x.device).unsqueeze(0) != idx
     loss = ag.where(others, z, ag.zeros_like(z)).sum(1) / c
     return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-class multi-label hinge loss: ``sum_{j, i} max(0, 1 - (x[y_j] - x[i])) / C`` per sample.
+
+    ``j`` runs over the target classes ``y``, the leading entries of each target row up to its
+    first ``-1``; ``i`` over the classes that are not targets.
+
+    Args:
+        input: ``(N, C)`` or ``(C,)`` scores.
+        target: int64 class indices of the input's shape, each row ended by ``-1`` (or full).
+
+    Example::
+
+        >>> F.multilabel_margin_loss(ag.tensor([[0.1, 0.2, 0.4, 0.8]]), ag.tensor([[3, 0, -1, 1]]))
+        tensor(0.8500)
+    """
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if input.ndim > 2 or input.ndim == 2 and input.shape[1] == 0 or input.ndim == 1 and input.shape[0] == 0:
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                           f"{list(input.shape)}")
+    if tuple(target.shape) != tuple(input.shape):
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
+                           f"{list(input.shape)}")
+    if target.dtype != ag.int64:
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype}")
+    x = input.reshape(-1, input.shape[-1] if input.ndim else 1)
+    t = target.reshape(x.shape)
+    n, c = x.shape
+    if n and (int(t.min().item()) < -1 or int(t.max().item()) >= c):
+        raise RuntimeError("argument #2 'target' is out of range")
+    valid = (t < 0).long().cumsum(1) == 0  # the entries before each row's first -1
+    idx = ag.where(valid, t, ag.zeros_like(t))
+    is_target = ag.zeros_like(x).scatter_add(1, idx, valid.to(x.dtype)) > 0
+    # z[n, j, i] = 1 - x[y_j] + x[i]; relu, not clamp: PyTorch's kernel counts z > 0 (no gradient at
+    # the hinge)
+    z = relu(1 - x.gather(1, idx).unsqueeze(2) + x.unsqueeze(1))
+    pairs = valid.unsqueeze(2) & (~is_target).unsqueeze(1)
+    loss = ag.where(pairs, z, ag.zeros_like(z)).sum((1, 2)) / c
+    if input.ndim < 2:
+        loss = loss.reshape(())
+    if reduction == "mean" and n == 0:
+        return loss.sum()  # PyTorch's mean over an empty batch is 0
+    return _reduce(loss, reduction)
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):

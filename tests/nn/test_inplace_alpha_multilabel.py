@@ -5,11 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from golden import T, answer, digest
-from layer_check import assert_close
+from layer_check import assert_close, check_grads
+from test_loss import run
 
 import autograd as ag
 import nn
 import nn.functional as F
+
+TF = T.nn.functional
 
 
 def _np(t):
@@ -77,11 +80,12 @@ def test_inplace_activation_errors(device):
 
 
 def test_docstring_examples_run():
-    from nn.functional import activation_inplace, dropout
+    from nn.functional import activation_inplace, dropout, loss_extra
     from nn.modules import dropout as modules_dropout
+    from nn.modules import loss_extra as modules_loss_extra
     from test_instance_norm import run_doctests
 
-    run_doctests(activation_inplace, dropout, modules_dropout)
+    run_doctests(activation_inplace, dropout, modules_dropout, loss_extra, modules_loss_extra)
 
 
 # ---------------------------------------------------------------- alpha dropout
@@ -149,3 +153,62 @@ def test_alpha_dropout_identity_modules_and_errors(device):
         assert y.shape == (4, 3) and not np.array_equal(y, _np(x))
         with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got -0.1"):
             cls(-0.1)
+
+
+# ---------------------------------------------------------------- multilabel margin loss
+def _multilabel_case(rng, n, c):
+    x = rng.standard_normal((n, c))
+    t = np.full((n, c), -1, dtype=np.int64)
+    for i in range(n):
+        k = rng.integers(0, c + 1)
+        t[i, :k] = rng.choice(c, size=k, replace=False)
+        if k + 1 < c:
+            t[i, k + 1:] = rng.integers(0, c, size=c - k - 1)  # after the -1: ignored
+    return x, t
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_multilabel_margin_loss_matches_torch(device, reduction):
+    x, t = _multilabel_case(np.random.default_rng(4), 6, 5)
+    t[0] = [2, 2, 0, -1, 4]  # a repeated target counts twice, as in PyTorch's kernel
+    x[1], t[1] = [1.5, 0.5, 0.0, -1.0, 3.0], [0, -1, 0, 0, 0]  # z = 0 exactly at class 1: no gradient
+    run(F.multilabel_margin_loss, TF.multilabel_margin_loss, [x, t], device, 1e-12, 1e-12, grad=(True, False),
+        reduction=reduction)
+    run(F.multilabel_margin_loss, TF.multilabel_margin_loss, [x[2], t[2]], device, 1e-12, 1e-12,
+        grad=(True, False), reduction=reduction)  # unbatched
+    run(nn.MultiLabelMarginLoss(reduction=reduction), T.nn.MultiLabelMarginLoss(reduction=reduction), [x, t],
+        device, 1e-12, 1e-12, grad=(True, False))
+
+
+def test_multilabel_margin_loss_edges(device):
+    x, t = _multilabel_case(np.random.default_rng(5), 3, 7)
+    x32 = x.astype(np.float32)
+    run(F.multilabel_margin_loss, TF.multilabel_margin_loss, [x32, t], device, 1e-5, 1e-6, grad=(True, False))
+    run(F.multilabel_margin_loss, TF.multilabel_margin_loss, [x, t], device, 1e-12, 1e-12, grad=(True, False),
+        size_average=False)
+    run(F.multilabel_margin_loss, TF.multilabel_margin_loss, [np.zeros((0, 4)), np.zeros((0, 4), np.int64)],
+        device, grad=(True, False))  # an empty batch: 0, also for 'mean'
+    run(F.multilabel_margin_loss, TF.multilabel_margin_loss, [np.array(0.3), np.array(0)], device,
+        grad=(True, False))
+    check_grads(lambda a: F.multilabel_margin_loss(a, ag.tensor(t, device=device), reduction="none"), [x],
+                device)
+    assert repr(nn.MultiLabelMarginLoss()) == repr(T.nn.MultiLabelMarginLoss())
+
+
+def test_multilabel_margin_loss_errors(device):
+    x = ag.randn(2, 4, device=device)
+    good = ag.tensor([[3, 0, -1, 1], [1, 2, 3, -1]], device=device)
+    with pytest.raises(RuntimeError, match=r"inconsistent target size: \[1, 4\] for input of size: \[2, 4\]"):
+        F.multilabel_margin_loss(x, good[:1])
+    for bad in ([[4, 0, -1, 1], [1, 2, 3, -1]], [[-2, 0, -1, 1], [1, 2, 3, -1]]):
+        with pytest.raises(RuntimeError, match="argument #2 'target' is out of range"):
+            F.multilabel_margin_loss(x, ag.tensor(bad, device=device))
+    with pytest.raises(RuntimeError, match="expected scalar type Long but found"):
+        F.multilabel_margin_loss(x, good.float())
+    with pytest.raises(RuntimeError, match=r"Expected non-empty vector or matrix with optional 0-dim batch "
+                                           r"size, but got: \[2, 3, 4\]"):
+        F.multilabel_margin_loss(ag.randn(2, 3, 4, device=device), ag.zeros(2, 3, 4, dtype=ag.int64))
+    with pytest.raises(RuntimeError, match=r"but got: \[2, 0\]"):
+        F.multilabel_margin_loss(ag.randn(2, 0, device=device), ag.zeros(2, 0, dtype=ag.int64))
+    with pytest.raises(ValueError, match="bad is not a valid value for reduction"):
+        F.multilabel_margin_loss(x, good, reduction="bad")
