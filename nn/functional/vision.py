@@ -2,6 +2,8 @@
 composites of the engine's movement ops)."""
 from __future__ import annotations
 
+from autograd import backend
+
 __all__ = ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle"]
 
 
@@ -11,6 +13,12 @@ def _check(input, factor, name, what):
                            f"{input.ndim} dimension(s)")
     if factor <= 0:
         raise RuntimeError(f"{name} expects a positive {what}, but got {factor}")
+
+
+def _new_tensor(out, input):
+    """``out``, cloned if it shares ``input``'s memory: these functions return new tensors, as
+    PyTorch's (a factor of 1 or a trivial permutation makes the reshapes views)."""
+    return out.clone() if backend.buffer_of(out._data)[0] == backend.buffer_of(input._data)[0] else out
 
 
 def pixel_shuffle(input, upscale_factor):
@@ -31,7 +39,7 @@ def pixel_shuffle(input, upscale_factor):
     n = len(lead)
     x = input.reshape(*lead, c // (r * r), r, r, h, w)
     x = x.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)
-    return x.reshape(*lead, c // (r * r), h * r, w * r)
+    return _new_tensor(x.reshape(*lead, c // (r * r), h * r, w * r), input)
 
 
 def pixel_unshuffle(input, downscale_factor):
@@ -45,7 +53,7 @@ def pixel_unshuffle(input, downscale_factor):
     n = len(lead)
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     x = x.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)
-    return x.reshape(*lead, c * r * r, h // r, w // r)
+    return _new_tensor(x.reshape(*lead, c * r * r, h // r, w // r), input)
 
 
 def channel_shuffle(input, groups):
@@ -58,7 +66,8 @@ def channel_shuffle(input, groups):
         raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} "
                            "groups.")
     n, rest = input.shape[0], tuple(input.shape[2:])
-    return input.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(n, c, *rest)
+    out = input.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(n, c, *rest)
+    return _new_tensor(out, input)
 
 
 native_channel_shuffle = channel_shuffle

@@ -99,3 +99,17 @@ def test_shuffles_fold_unfold_match_torch(device):
     m, tm = nn.Fold((4, 5), (2, 3), stride=(2, 1)), T.nn.Fold((4, 5), (2, 3), stride=(2, 1))
     assert repr(m) == repr(tm)
     compare_module(m.to(device), tm, cols, device)
+
+
+@pytest.mark.parametrize("fn", [lambda x: F.pixel_shuffle(x, 1), lambda x: F.pixel_unshuffle(x, 1),
+                                lambda x: F.channel_shuffle(x, 1), lambda x: F.channel_shuffle(x, 2)],
+                         ids=["pixel_shuffle_1", "pixel_unshuffle_1", "channel_shuffle_1",
+                              "channel_shuffle_2"])
+def test_shuffles_return_new_tensors(fn):
+    # with a factor of 1 (or a trivial permutation) they returned views: a later write to the input
+    # showed in the output, where PyTorch's are new tensors
+    x = ag.arange(8.0).reshape(1, 2, 2, 2)
+    y = fn(x)
+    before = y.numpy().copy()
+    x.mul_(10)
+    np.testing.assert_array_equal(y.numpy(), before)
