@@ -128,6 +128,12 @@ class TensorApi:
     def copysign(self, other): return _mm.copysign(self, other)
     def float_power(self, exponent): return _mm.float_power(self, exponent)
     def heaviside(self, values): return _mm.heaviside(self, values)
+    def nansum(self, dim=None, keepdim=False, *, dtype=None): return _nr.nansum(self, dim, keepdim, dtype=dtype)
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None): return _nr.nanmean(self, dim, keepdim, dtype=dtype)
+    def aminmax(self, *, dim=None, keepdim=False): return _nr.aminmax(self, dim=dim, keepdim=keepdim)
+    def logcumsumexp(self, dim): return _cd.logcumsumexp(self, dim)
+    def diff(self, n=1, dim=-1, prepend=None, append=None): return _cd.diff(self, n, dim, prepend, append)
+    def ravel(self): return _cd.ravel(self)
 
     # ------------------------------------------------------------ sorting
     def sort(self, dim=-1, descending=False, stable=False): return _so.sort(self, dim, descending, stable)
@@ -230,7 +236,7 @@ class TensorApi:
 
 def _bind():
     """Import the modules the delegates call (after ``Tensor`` is defined: they import it)."""
-    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm
+    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd
     from . import backend as _backend
     from . import creation as _cr
     from . import legacy as _lg
@@ -243,6 +249,8 @@ def _bind():
     from .ops import inplace_methods as _im
     from .ops import linalg_more as _lm
     from .ops import math_more as _mm
+    from .ops import nan_reduce as _nr
+    from .ops import cum_diff as _cd
     from .ops import sampling as _sp
     from .ops import selection as _sel
     from .ops import shape as _sh

@@ -184,3 +184,126 @@ def test_docstring_examples():
     for mod in modules:
         result = doctest.testmod(mod, extraglobs={"ag": ag}, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0, mod.__name__
+
+
+# ---------------------------------------------------------------- ops/nan_reduce.py, ops/cum_diff.py
+def test_nansum_nanmean_against_torch():
+    data = [[1.0, NAN, 3.0], [NAN, NAN, NAN]]
+    for dtype in ("float32", "float64", "float16"):
+        x, tx = _pair(data, dtype)
+        for kw in ({}, {"dim": 1}, {"dim": 0, "keepdim": True}, {"dim": (0, 1)}, {"dtype": torch.float64}):
+            akw = dict(kw, dtype=ag.float64) if "dtype" in kw else kw
+            _same(ag.nansum(x, **akw), torch.nansum(tx, **kw), rtol=1e-3)
+            _same(ag.nanmean(x, **akw), torch.nanmean(tx, **kw), rtol=1e-3)
+    for dtype in ("int64", "int8", "uint8", "bool"):
+        x, tx = _pair([[1, 0, 1], [1, 1, 0]], dtype)
+        _same(ag.nansum(x), torch.nansum(tx))
+        _same(x.nansum(1), tx.nansum(1))
+    x, tx = _pair([100, 100, 100], "int8")
+    _same(ag.nansum(x, dtype=ag.int8), torch.nansum(tx, dtype=torch.int8))
+    e, te = _pair(np.zeros((0, 2)), "float32")
+    _same(ag.nansum(e), torch.nansum(te))
+    _same(ag.nanmean(e), torch.nanmean(te))
+    _same(ag.nanmean(e, 0), torch.nanmean(te, 0))
+
+
+def test_nansum_nanmean_gradients_at_nan():
+    data = [[1.0, NAN, 3.0], [NAN, 2.0, 5.0]]
+    x = ag.tensor(data, dtype=ag.float64, requires_grad=True)
+    tx = torch.tensor(data, dtype=torch.float64, requires_grad=True)
+    (ag.nansum(x, 1) * ag.tensor([1.0, 2.0], dtype=ag.float64)).sum().backward()
+    (torch.nansum(tx, 1) * torch.tensor([1.0, 2.0], dtype=torch.float64)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+    x.grad = None
+    tx.grad = None
+    ag.nanmean(x, 0).sum().backward()
+    torch.nanmean(tx, 0).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+
+
+def test_std_var_mean_argument_forms():
+    x, tx = _pair(np.arange(12.0).reshape(3, 4) ** 1.5, "float32")
+    for args, kw in [((), {}), ((True,), {}), ((False,), {}), ((0,), {}), ((1, False, True), {}),
+                     ((), {"dim": 1, "correction": 0, "keepdim": True}), (((0, 1),), {}),
+                     ((), {"unbiased": False})]:
+        _same(ag.std_mean(x, *args, **kw), torch.std_mean(tx, *args, **kw), rtol=1e-5)
+        _same(ag.var_mean(x, *args, **kw), torch.var_mean(tx, *args, **kw), rtol=1e-5)
+    assert type(ag.std_mean(x)) is tuple
+
+
+def test_aminmax_against_torch():
+    x, tx = _pair([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], "float64")
+    for kw in ({}, {"dim": 1}, {"dim": -2, "keepdim": True}, {"keepdim": True}):
+        out, tout = ag.aminmax(x, **kw), torch.aminmax(tx, **kw)
+        _same(tuple(out), tuple(tout))
+        _same(out.min, tout.min)
+        _same(out.max, tout.max)
+        assert type(out).__name__ == "aminmax" and out._fields == ("min", "max")
+    for data, dtype in (([NAN, 1.0], "float32"), ([True, False], "bool"), ([3, -1], "int32")):
+        a, ta = _pair(data, dtype)
+        _same(tuple(a.aminmax()), tuple(ta.aminmax()))
+    s, ts = _pair(3.0, "float32")
+    _same(tuple(ag.aminmax(s, dim=0)), tuple(torch.aminmax(ts, dim=0)))
+    e, te = _pair(np.zeros((2, 0)), "float32")
+    _same(tuple(ag.aminmax(e, dim=0)), tuple(torch.aminmax(te, dim=0)))
+    # the gradient: ties share it evenly, as PyTorch
+    xg = ag.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], dtype=ag.float64, requires_grad=True)
+    txg = torch.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], dtype=torch.float64, requires_grad=True)
+    for kw in ({}, {"dim": 1}):
+        xg.grad, txg.grad = None, None
+        lo, hi = ag.aminmax(xg, **kw)
+        tlo, thi = torch.aminmax(txg, **kw)
+        (lo + 10 * hi).sum().backward()
+        (tlo + 10 * thi).sum().backward()
+        np.testing.assert_array_equal(xg.grad.numpy(), txg.grad.numpy())
+
+
+def test_logcumsumexp_against_torch():
+    for data in ([-1000.0, 0.0, 0.0, 1000.0], [-INF, -INF, 1.0, INF], [1.0, NAN, 2.0], [INF, 1.0]):
+        x, tx = _pair(data, "float32")
+        _same(ag.logcumsumexp(x, 0), torch.logcumsumexp(tx, 0))
+    x, tx = _pair(np.linspace(-3, 3, 24).reshape(2, 3, 4), "float16")
+    _same(x.logcumsumexp(-1), tx.logcumsumexp(-1), rtol=2e-3, atol=2e-3)
+    s, ts = _pair(1.5, "float32")
+    _same(ag.logcumsumexp(s, -1), torch.logcumsumexp(ts, -1))
+
+
+def test_diff_dtypes_and_ends():
+    for dtype in ("int64", "uint8", "bool", "float16", "int8"):
+        x, tx = _pair([[1, 0, 4, 4], [0, 1, 1, 0]], dtype)
+        for kw in ({}, {"n": 2}, {"dim": 0}, {"n": 5}, {"n": 0}):
+            _same(ag.diff(x, **kw), torch.diff(tx, **kw))
+    x, tx = _pair(np.arange(6.0).reshape(2, 3), "float32")
+    p, tp = _pair(np.zeros((2, 1)), "int64")
+    _same(ag.diff(x, append=p), torch.diff(tx, append=tp))
+    _same(x.diff(2, 1, p, p), tx.diff(2, 1, tp, tp))
+
+
+def test_ravel():
+    x, tx = _pair(np.arange(6).reshape(2, 3), "int64")
+    _same(ag.ravel(x.t()), torch.ravel(tx.t()))
+    _same(ag.ravel(ag.tensor(2.0)), torch.ravel(torch.tensor(2.0)))
+
+
+def test_reduce_and_scan_errors_match_torch():
+    f, tf_ = _pair([1.0, 2.0], "float32")
+    i, ti = _pair([1, 2], "int64")
+    s, ts = _pair(1.0, "float32")
+    m, tm = _pair(np.zeros((2, 3)), "float32")
+    e, te = _pair(np.zeros((2, 0)), "float32")
+    _raises_like(lambda: ag.nanmean(i), lambda: torch.nanmean(ti))
+    _raises_like(lambda: ag.nanmean(i, dtype=ag.float32), lambda: torch.nanmean(ti, dtype=torch.float32))
+    _raises_like(lambda: ag.nansum(1.0), lambda: torch.nansum(1.0))
+    _raises_like(lambda: ag.var_mean(i), lambda: torch.var_mean(ti))
+    _raises_like(lambda: ag.std_mean(i), lambda: torch.std_mean(ti))
+    _raises_like(lambda: ag.aminmax(e), lambda: torch.aminmax(te))
+    _raises_like(lambda: ag.aminmax(e, dim=-1), lambda: torch.aminmax(te, dim=-1))
+    _raises_like(lambda: ag.aminmax(m, dim=2), lambda: torch.aminmax(tm, dim=2))
+    _raises_like(lambda: ag.logcumsumexp(i, 0), lambda: torch.logcumsumexp(ti, 0))
+    _raises_like(lambda: ag.logcumsumexp(m, 2), lambda: torch.logcumsumexp(tm, 2))
+    _raises_like(lambda: ag.diff(s), lambda: torch.diff(ts))
+    _raises_like(lambda: ag.diff(f, n=-1), lambda: torch.diff(tf_, n=-1))
+    _raises_like(lambda: ag.diff(m, dim=2), lambda: torch.diff(tm, dim=2))
+    _raises_like(lambda: ag.diff(m, prepend=1.0), lambda: torch.diff(tm, prepend=1.0))
+    _raises_like(lambda: ag.diff(m, 1, 0, ag.zeros(3)), lambda: torch.diff(tm, 1, 0, torch.zeros(3)))
+    _raises_like(lambda: ag.diff(m, 1, 0, ag.zeros(1, 2)), lambda: torch.diff(tm, 1, 0, torch.zeros(1, 2)))

@@ -22,15 +22,15 @@ __all__ = [
 ]
 
 
-def _need_tensor(name, value, arg="input", pos=1):
+def need_tensor(name, value, arg="input", pos=1):
     if not isinstance(value, Tensor):
         raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, "
                         f"not {type(value).__name__}")
 
 
 def _tensors(name, input, other, what="other"):
-    _need_tensor(name, input)
-    _need_tensor(name, other, what, 2)
+    need_tensor(name, input)
+    need_tensor(name, other, what, 2)
     return promote(input, other)
 
 
@@ -121,7 +121,7 @@ def sgn(input):
 
 def positive(input):
     """``input`` itself (``+input``); bool tensors raise, as PyTorch."""
-    _need_tensor("positive", input)
+    need_tensor("positive", input)
     if input._data.dtype.kind == "b":
         raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
@@ -172,7 +172,7 @@ def copysign(input, other):
         >>> ag.copysign(ag.tensor([1., -2.]), -0.0)
         tensor([-1., -2.])
     """
-    _need_tensor("copysign", input)
+    need_tensor("copysign", input)
     a, b = promote(input, other)
     a = _float(a)
     b = as_tensor_like(b, a) if not isinstance(b, Tensor) else b

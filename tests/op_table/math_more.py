@@ -13,14 +13,15 @@ from hypothesis.extra import numpy as hnp
 
 import autograd as ag
 
-from .spec import OpCase, broadcast_pair, unary
+from .reduce import _mean_ref, _np_axes, _ref, _tdims, _var_ref, reduction, var_input
+from .spec import OpCase, array, broadcast_pair, shapes, unary
 from .spec import torch_module as _torch
 
 
 def tf(name, **kw):
-    """``torch.<name>`` called with the case's tensors (looked up when the test runs)."""
+    """``torch.<name>`` called with the case's tensors and parameters (looked up when the test runs)."""
     def call(*ts, **params):
-        return getattr(_torch(), name)(*ts, **kw)
+        return getattr(_torch(), name)(*ts, **params, **kw)
 
     call.__name__ = f"torch.{name}"
     return call
@@ -41,6 +42,73 @@ def _logaddexp2_ref(a, b):
 
 def _sinc_ref(a):
     return np.sinc(a)
+
+
+@st.composite
+def with_nans(draw, nonempty=False):
+    """A reduction input with some elements NaN; with ``nonempty`` every reduced slice keeps one
+    number (the element at index 0 of each reduced dimension), so nanmean is finite."""
+    (x,), params = draw(reduction(nonempty=nonempty, min_dims=1 if nonempty else 0))
+    mask = draw(hnp.arrays(np.bool_, x.shape))
+    if nonempty and x.ndim:
+        axes = _np_axes(x, params["dim"])
+        axes = range(x.ndim) if axes is None else axes
+        mask[tuple(slice(0, 1) if a in axes else slice(None) for a in range(x.ndim))] = False
+    return (np.where(mask, np.nan, x),), params
+
+
+@st.composite
+def one_dim(draw, scale=1.0, min_dims=0):
+    """An array and one ``dim`` of it."""
+    shape = draw(shapes(min_dims=min_dims))
+    n = max(len(shape), 1)
+    return (draw(array(shape)) * scale,), {"dim": draw(st.integers(-n, n - 1))}
+
+
+@st.composite
+def diff_input(draw, ends=False):
+    """``x`` (at least 1-d), ``n`` and ``dim``; with ``ends`` also arrays to prepend and append."""
+    (x,), p = draw(one_dim(min_dims=1))
+    p["n"] = draw(st.integers(0, 3))
+    if not ends:
+        return (x,), p
+    d = p["dim"] % x.ndim
+    pre = draw(array(x.shape[:d] + (draw(st.integers(0, 2)),) + x.shape[d + 1:]))
+    app = draw(array(x.shape[:d] + (draw(st.integers(0, 2)),) + x.shape[d + 1:]))
+    return (x, pre, app), p
+
+
+def _nanmean_ref(x, axis, keepdims):
+    return np.nansum(x, axis=axis, keepdims=keepdims) / np.sum(~np.isnan(x), axis=axis, keepdims=keepdims)
+
+
+def _lcse_ref(x, dim):
+    return np.logaddexp.accumulate(x.reshape(x.shape or (1,)), axis=dim).reshape(x.shape)
+
+
+def _diff_ref(x, n, dim, pre=None, app=None):
+    if pre is not None and n:
+        x = np.concatenate([pre, x, app], axis=dim)
+    return np.diff(x, n=n, axis=dim)
+
+
+def _aminmax_ref(x, dim=None, keepdim=False):
+    return _ref(np.min)(x, dim, keepdim), _ref(np.max)(x, dim, keepdim)
+
+
+def _stat_mean_ref(root):
+    def ref(x, dim=None, keepdim=False, correction=1):
+        axis = _np_axes(x, dim)
+        return _var_ref(x, axis, keepdim, correction, root=root), _mean_ref(x, axis, keepdim)
+
+    return ref
+
+
+def _tstat_mean(name):
+    def call(x, dim=None, keepdim=False, correction=1):
+        return tuple(getattr(_torch(), name)(x, _tdims(dim, x), correction=correction, keepdim=keepdim))
+
+    return call
 
 
 nonzero = unary(away_from=[0.0])
@@ -87,4 +155,36 @@ CASES = [
            lambda a: np.heaviside(np.round(a), 0.0), unary(), grad=False, id="heaviside_at_zero"),
     OpCase("float_power", lambda b: ag.float_power(1.5, b), lambda b: np.power(1.5, b), unary(),
            torch_fn=lambda b: _torch().float_power(1.5, b), id="float_power_scalar_base"),
+    # ------------------------------------------------------------ ops/nan_reduce.py
+    OpCase("nansum", lambda x, **k: ag.nansum(x, **k), _ref(np.nansum), with_nans(),
+           torch_fn=lambda x, dim=None, **k: _torch().nansum(x, _tdims(dim, x), **k)),
+    OpCase("nansum", lambda x, dim, keepdim: x.nansum(dim, keepdim), _ref(np.nansum), with_nans(),
+           torch_fn=lambda x, dim, keepdim: x.nansum(_tdims(dim, x), keepdim), id="nansum_method"),
+    OpCase("nanmean", lambda x, **k: ag.nanmean(x, **k), _ref(_nanmean_ref), with_nans(nonempty=True),
+           torch_fn=lambda x, dim=None, **k: _torch().nanmean(x, _tdims(dim, x), **k)),
+    OpCase("nanmean", lambda x, dim, keepdim: x.nanmean(dim, keepdim), _ref(_nanmean_ref),
+           with_nans(nonempty=True), id="nanmean_method",
+           torch_fn=lambda x, dim, keepdim: x.nanmean(_tdims(dim, x), keepdim)),
+    OpCase("std_mean", lambda x, **k: ag.std_mean(x, **k), _stat_mean_ref(True), var_input(std=True),
+           torch_fn=_tstat_mean("std_mean")),
+    OpCase("var_mean", lambda x, **k: ag.var_mean(x, **k), _stat_mean_ref(False), var_input(),
+           torch_fn=_tstat_mean("var_mean")),
+    OpCase("aminmax", lambda x, **k: tuple(ag.aminmax(x, **k)), _aminmax_ref,
+           reduction(kind="one", values="distinct", nonempty=True),
+           torch_fn=lambda x, **k: tuple(_torch().aminmax(x, **k))),
+    OpCase("aminmax", lambda x, keepdim: tuple(x.aminmax(keepdim=keepdim)), _aminmax_ref,
+           reduction(kind="none", values="distinct", nonempty=True), id="aminmax_all",
+           torch_fn=lambda x, keepdim: tuple(x.aminmax(keepdim=keepdim))),
+    # ------------------------------------------------------------ ops/cum_diff.py
+    OpCase("logcumsumexp", ag.logcumsumexp, _lcse_ref, one_dim(), torch_fn=tf("logcumsumexp")),
+    OpCase("logcumsumexp", lambda x, dim: x.logcumsumexp(dim), _lcse_ref, one_dim(scale=300.0),
+           torch_fn=lambda x, dim: x.logcumsumexp(dim), id="logcumsumexp_spread"),
+    OpCase("diff", ag.diff, _diff_ref, diff_input(), torch_fn=tf("diff")),
+    OpCase("diff", lambda x, p, a, n, dim: x.diff(n, dim, p, a),
+           lambda x, p, a, n, dim: _diff_ref(x, n, dim, p, a),
+           diff_input(ends=True), torch_fn=lambda x, p, a, n, dim: x.diff(n, dim, p, a), id="diff_ends"),
+    OpCase("ravel", ag.ravel, np.ravel, unary(), torch_fn=tf("ravel")),
+    OpCase("ravel", lambda x: x.t().ravel() if x.ndim == 2 else x.ravel(),
+           lambda x: (x.T if x.ndim == 2 else x).ravel(), unary(), id="ravel_method",
+           torch_fn=lambda x: x.t().ravel() if x.ndim == 2 else x.ravel()),
 ]
