@@ -1,10 +1,12 @@
-"""nn.functional: ``normalize``, ``cosine_similarity``, ``pairwise_distance`` (composites of ``norm``,
-``clamp`` and arithmetic, as PyTorch computes them)."""
+"""nn.functional: ``normalize``, ``cosine_similarity``, ``pairwise_distance``, ``pdist`` (composites of
+``norm``, ``clamp`` and arithmetic, as PyTorch computes them)."""
 from __future__ import annotations
 
 import autograd as ag
 
-__all__ = ["normalize", "cosine_similarity", "pairwise_distance"]
+import math
+
+__all__ = ["normalize", "cosine_similarity", "pairwise_distance", "pdist"]
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
@@ -28,3 +30,36 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """``||x1 - x2 + eps||_p`` over the last dimension."""
     return ag.norm(x1 - x2 + eps, p, -1, keepdim=keepdim)
+
+
+def pdist(input, p=2):
+    """The ``p``-norm distance between every pair of rows of ``input``: the upper triangle (``i < j``,
+    row by row) of the ``(N, N)`` distance matrix, flattened to ``N (N - 1) / 2`` values.
+
+    Args:
+        input: ``(N, M)``.
+        p: the norm's exponent, in ``[0, inf]``.
+
+    Example::
+
+        >>> F.pdist(ag.tensor([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0]]))
+        tensor([ 5., 10.,  5.])
+    """
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if input.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    n = input.shape[0]
+    i, j = ag.triu_indices(n, n, 1, device=input.device)
+    diff = input.index_select(0, i) - input.index_select(0, j)
+    if input.shape[1] == 0:
+        return diff.sum(-1)  # zeros: the distance between empty rows
+    if p == math.inf:
+        # PyTorch's gradient goes in full to every component that attains the maximum (norm's amax
+        # backward would share it among ties): the maximum's value plus each tied |diff| minus itself
+        a = diff.abs()
+        top = a.detach().amax(-1, keepdim=True)
+        return top.squeeze(-1) + ag.where(a.detach() == top, a - a.detach(), ag.zeros_like(a)).sum(-1)
+    return ag.norm(diff, p, -1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from golden import T, answer, digest
-from layer_check import assert_close, check_grads
+from layer_check import assert_close, check_grads, compare_fn
 from test_loss import run
 
 import autograd as ag
@@ -80,12 +80,12 @@ def test_inplace_activation_errors(device):
 
 
 def test_docstring_examples_run():
-    from nn.functional import activation_inplace, dropout, loss_extra
+    from nn.functional import activation_inplace, distance, dropout, loss_extra
     from nn.modules import dropout as modules_dropout
     from nn.modules import loss_extra as modules_loss_extra
     from test_instance_norm import run_doctests
 
-    run_doctests(activation_inplace, dropout, modules_dropout, loss_extra, modules_loss_extra)
+    run_doctests(activation_inplace, distance, dropout, modules_dropout, loss_extra, modules_loss_extra)
 
 
 # ---------------------------------------------------------------- alpha dropout
@@ -212,3 +212,36 @@ def test_multilabel_margin_loss_errors(device):
         F.multilabel_margin_loss(ag.randn(2, 0, device=device), ag.zeros(2, 0, dtype=ag.int64))
     with pytest.raises(ValueError, match="bad is not a valid value for reduction"):
         F.multilabel_margin_loss(x, good, reduction="bad")
+
+
+# ---------------------------------------------------------------- pdist
+@pytest.mark.parametrize("p", [2, 1, 3, 1.5, 0.5, 0, float("inf")], ids=str)
+def test_pdist_matches_torch(device, p):
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((6, 4))
+    x[3] = x[1]  # a zero distance
+    x[4, :2] = x[0, :2]  # zero components
+    x[5] = x[2] + [1.0, -1.0, 0.5, 1.0]  # a tie in the max-norm
+    compare_fn(F.pdist, TF.pdist, [x], device, 1e-10, 1e-10, p=p)
+    compare_fn(F.pdist, TF.pdist, [rng.standard_normal((7, 3))], device, 1e-10, 1e-10, p=p)
+    for shape in ((1, 3), (3, 0)):
+        compare_fn(F.pdist, TF.pdist, [np.ones(shape)], device, p=p)
+    empty = ag.ones(0, 3, dtype=ag.float64, device=device, requires_grad=True)  # (PyTorch 2.13's backward
+    y = F.pdist(empty, p)  # of this one crashes the process)
+    y.sum().backward()
+    assert y.shape == (0,) and empty.grad.shape == (0, 3)
+
+
+def test_pdist_float32_gradcheck_and_errors(device):
+    x32 = np.random.default_rng(7).standard_normal((5, 3)).astype(np.float32)
+    compare_fn(F.pdist, TF.pdist, [x32], device, 1e-5, 1e-6)
+    compare_fn(F.pdist, TF.pdist, [x32], device, 1e-5, 1e-6, p=float("inf"))
+    check_grads(lambda a: F.pdist(a, 3), [np.random.default_rng(8).standard_normal((4, 3))], device)
+    with pytest.raises(RuntimeError, match="pdist only supports 2D tensors, got: 3D"):
+        F.pdist(ag.randn(2, 3, 4, device=device))
+    with pytest.raises(RuntimeError, match="pdist only supports 2D tensors, got: 1D"):
+        F.pdist(ag.randn(3, device=device))
+    with pytest.raises(RuntimeError, match="pdist only supports floating-point dtypes"):
+        F.pdist(ag.ones(3, 2, dtype=ag.int64, device=device))
+    with pytest.raises(RuntimeError, match="pdist only supports non-negative p values"):
+        F.pdist(ag.randn(3, 2, device=device), -1.0)
