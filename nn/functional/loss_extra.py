@@ -143,7 +143,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     if input.ndim < 2:
         loss = loss.reshape(())
     if reduction == "mean" and n == 0:
-        return loss.sum()  # PyTorch's mean over an empty batch is 0
+        return loss.sum()  # 0, not the NaN of an empty mean (PyTorch 2.13 returns uninitialized memory)
     return _reduce(loss, reduction)
 
 
