@@ -5,7 +5,8 @@ from __future__ import annotations
 from autograd.ops.conv import Conv, ConvInput
 from autograd.ops.window import col2im, im2col, out_sizes, window_args
 
-__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold",
+           "fold"]
 
 
 def _check_input(input, weight, nd, name):
@@ -181,6 +182,14 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
                            "conv_transpose2d")
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """3-D transposed convolution over ``(N, C_in, D, H, W)`` or ``(C_in, D, H, W)`` (see
+    :func:`conv_transpose2d`); weight ``(C_in, C_out / groups, kD, kH, kW)``."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 3,
+                           "conv_transpose3d")
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):

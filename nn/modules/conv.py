@@ -9,7 +9,7 @@ from ..parameter import Parameter
 from .linear import _kaiming_default_
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 
 def _ntuple(value, n):
@@ -214,3 +214,20 @@ class ConvTranspose2d(_ConvTransposeNd):
 
     _nd = 2
     _conv = staticmethod(F.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution: see :func:`nn.functional.conv_transpose3d`.
+
+    Weight ``(in_channels, out_channels / groups, kD, kH, kW)``. ``forward(input,
+    output_size=None)``: ``output_size`` picks the output padding.
+
+    Example::
+
+        >>> up = nn.ConvTranspose3d(2, 3, 3, stride=2, padding=1, output_padding=1)
+        >>> up(ag.ones(1, 2, 3, 4, 5)).shape
+        (1, 3, 6, 8, 10)
+    """
+
+    _nd = 3
+    _conv = staticmethod(F.conv_transpose3d)
