@@ -134,6 +134,9 @@ class TensorApi:
     def logcumsumexp(self, dim): return _cd.logcumsumexp(self, dim)
     def diff(self, n=1, dim=-1, prepend=None, append=None): return _cd.diff(self, n, dim, prepend, append)
     def ravel(self): return _cd.ravel(self)
+    def dist(self, other, p=2): return _st.dist(self, other, p)
+    def cov(self, *, correction=1, fweights=None, aweights=None): return _st.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+    def corrcoef(self): return _st.corrcoef(self)
 
     # ------------------------------------------------------------ sorting
     def sort(self, dim=-1, descending=False, stable=False): return _so.sort(self, dim, descending, stable)
@@ -236,7 +239,7 @@ class TensorApi:
 
 def _bind():
     """Import the modules the delegates call (after ``Tensor`` is defined: they import it)."""
-    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd
+    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st
     from . import backend as _backend
     from . import creation as _cr
     from . import legacy as _lg
@@ -251,6 +254,7 @@ def _bind():
     from .ops import math_more as _mm
     from .ops import nan_reduce as _nr
     from .ops import cum_diff as _cd
+    from .ops import stats as _st
     from .ops import sampling as _sp
     from .ops import selection as _sel
     from .ops import shape as _sh

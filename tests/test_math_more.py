@@ -307,3 +307,67 @@ def test_reduce_and_scan_errors_match_torch():
     _raises_like(lambda: ag.diff(m, prepend=1.0), lambda: torch.diff(tm, prepend=1.0))
     _raises_like(lambda: ag.diff(m, 1, 0, ag.zeros(3)), lambda: torch.diff(tm, 1, 0, torch.zeros(3)))
     _raises_like(lambda: ag.diff(m, 1, 0, ag.zeros(1, 2)), lambda: torch.diff(tm, 1, 0, torch.zeros(1, 2)))
+
+
+# ---------------------------------------------------------------- ops/stats.py
+def test_dist_norms_and_dtypes():
+    x, tx = _pair(np.arange(6.0).reshape(2, 3), "float32")
+    y, ty = _pair([1.0, -1.0, 0.5], "float32")
+    for p in (2, 1, 0, 0.5, float("inf"), float("-inf"), -1, 3):
+        _same(ag.dist(x, y, p), torch.dist(tx, ty, p), rtol=1e-5)
+    _same(ag.dist(x, x, -1), torch.dist(tx, tx, -1))
+    h, th = _pair([1.0, 2.0], "float16")
+    f, tf_ = _pair([0.0, 0.0], "float32")
+    _same(ag.dist(h, f), torch.dist(th, tf_))
+
+
+def test_cov_corrcoef_edges_and_dtypes():
+    x, tx = _pair([[0.0, 1.0, 2.0], [2.0, 1.0, 0.5]], "float32")
+    for kw in ({}, {"correction": 0}, {"correction": 2}):
+        _same(ag.cov(x, **kw), torch.cov(tx, **kw), rtol=1e-5)
+    _same(x.cov(fweights=ag.tensor([1, 2, 3])), tx.cov(fweights=torch.tensor([1, 2, 3])), rtol=1e-5)
+    aw, taw = _pair([1.0, 2.0, 3.0], "float64")
+    _same(ag.cov(x, aweights=aw, fweights=ag.tensor([3, 0, 1])),
+          torch.cov(tx, aweights=taw, fweights=torch.tensor([3, 0, 1])), rtol=1e-5)
+    for data, dtype in (([[0, 1, 2], [2, 1, 0]], "int64"), ([1.0, 2.0, 4.0], "float16"), (2.0, "float32"),
+                        (np.zeros((2, 0)), "float32"), ([[1.0, 2.0, 4.0]], "float64")):
+        a, ta = _pair(data, dtype)
+        with np.errstate(all="ignore"):
+            _same(ag.cov(a), torch.cov(ta), rtol=1e-3)
+            _same(ag.corrcoef(a), torch.corrcoef(ta), rtol=1e-3)
+    with np.errstate(all="ignore"):
+        _same(ag.cov(x, correction=5), torch.cov(tx, correction=5))
+    _same(x.corrcoef(), tx.corrcoef(), rtol=1e-5)
+
+
+def test_block_diag_and_combinations_against_torch():
+    parts = [([[1.0, 2.0]], "float32"), (3, "int64"), ([4, 5], "int32"), (np.zeros((0, 2)), "float64"),
+             (np.zeros(0), "float32")]
+    pairs = [_pair(d, t) for d, t in parts]
+    _same(ag.block_diag(*[p[0] for p in pairs]), torch.block_diag(*[p[1] for p in pairs]))
+    _same(ag.block_diag(pairs[1][0], pairs[2][0]), torch.block_diag(pairs[1][1], pairs[2][1]))
+    _same(ag.block_diag(), torch.block_diag())
+    v, tv = _pair([1, 2, 3, 4], "int64")
+    for r in (0, 1, 2, 3, 5):
+        for rep in (False, True):
+            _same(ag.combinations(v, r, rep), torch.combinations(tv, r, rep))
+    e, te = _pair(np.zeros(0), "float32")
+    _same(ag.combinations(e), torch.combinations(te))
+
+
+def test_stats_errors_match_torch():
+    x, tx = _pair([[0.0, 1.0, 2.0], [2.0, 1.0, 0.5]], "float32")
+    i, ti = _pair([1, 2], "int64")
+    c, tc = _pair(np.zeros((2, 2, 2)), "float32")
+    _raises_like(lambda: ag.dist(i, i), lambda: torch.dist(ti, ti))
+    _raises_like(lambda: ag.dist(x, 1.0), lambda: torch.dist(tx, 1.0))
+    _raises_like(lambda: ag.cov(c), lambda: torch.cov(tc))
+    _raises_like(lambda: ag.corrcoef(c), lambda: torch.corrcoef(tc))
+    for kw in ({"fweights": [1.0, 2.0, 3.0]}, {"fweights": [1, -2, 3]}, {"fweights": [[1, 2, 3]]},
+               {"fweights": [1, 2]}, {"aweights": [1.0, -2.0, 3.0]}, {"aweights": [1, 2, 3]},
+               {"aweights": [1.0, 2.0]}):
+        _raises_like(lambda: ag.cov(x, **{k: ag.tensor(v) for k, v in kw.items()}),
+                     lambda: torch.cov(tx, **{k: torch.tensor(v) for k, v in kw.items()}))
+    _raises_like(lambda: ag.block_diag(c), lambda: torch.block_diag(tc))
+    _raises_like(lambda: ag.combinations(x), lambda: torch.combinations(tx))
+    _raises_like(lambda: ag.combinations(i, -1), lambda: torch.combinations(ti, -1))

@@ -7,14 +7,16 @@ PyTorch in tests/test_math_more.py); sinc, sgn and copysign keep away from 0.
 from __future__ import annotations
 
 
+import itertools
+
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd as ag
 
-from .reduce import _mean_ref, _np_axes, _ref, _tdims, _var_ref, reduction, var_input
-from .spec import OpCase, array, broadcast_pair, shapes, unary
+from .reduce import _mean_ref, distinct, _np_axes, _ref, _tdims, _var_ref, reduction, var_input
+from .spec import OpCase, array, broadcast_pair, on_device, shapes, torch_array, unary
 from .spec import torch_module as _torch
 
 
@@ -111,6 +113,75 @@ def _tstat_mean(name):
     return call
 
 
+@st.composite
+def dist_input(draw):
+    (a, b), _ = draw(untied_pair())
+    return (a, b), {"p": draw(st.sampled_from([2, 1, 3, 1.5]))}
+
+
+def _dist_ref(a, b, p):
+    return np.asarray(np.sum(np.abs(a - b) ** p) ** (1 / p))
+
+
+@st.composite
+def cov_input(draw, weights=None):
+    """A (variables, observations) matrix or one variable (1-D), of distinct values; a correction;
+    with ``weights``, ``"f"`` integer frequency weights (a parameter) or ``"a"`` float ones (an input)."""
+    n_obs = draw(st.integers(3, 5))
+    shape = draw(st.sampled_from([(n_obs,), (1, n_obs), (2, n_obs), (3, n_obs)]))
+    x = draw(distinct(shape))
+    params = {"correction": draw(st.integers(0, 1))}
+    if weights == "f":
+        params["fweights"] = draw(hnp.arrays(np.int64, (n_obs,), elements=st.integers(1, 3)))
+    if weights == "a":
+        return (x, draw(array((n_obs,), 0.5, 2.0))), params
+    return (x,), params
+
+
+def _cov_ref(x, aweights=None, correction=1, fweights=None):
+    return np.asarray(np.cov(x, ddof=correction, fweights=fweights, aweights=aweights))
+
+
+def _cov_fn(x, aweights=None, correction=1, fweights=None):
+    fw = None if fweights is None else on_device(fweights, x)
+    return ag.cov(x, correction=correction, fweights=fw, aweights=aweights)
+
+
+def _cov_torch(x, aweights=None, correction=1, fweights=None):
+    fw = None if fweights is None else torch_array(fweights)
+    return _torch().cov(x, correction=correction, fweights=fw, aweights=aweights)
+
+
+@st.composite
+def blocks(draw):
+    """One to three arrays of 0, 1 or 2 dimensions."""
+    k = draw(st.integers(1, 3))
+    return tuple(draw(array(draw(shapes(max_dims=2, max_side=3)))) for _ in range(k)), {}
+
+
+def _block_diag_ref(*xs):
+    mats = [x.reshape(1, -1) if x.ndim < 2 else x for x in xs]
+    out = np.zeros((sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)))
+    r = c = 0
+    for m in mats:
+        out[r:r + m.shape[0], c:c + m.shape[1]] = m
+        r, c = r + m.shape[0], c + m.shape[1]
+    return out
+
+
+@st.composite
+def combinations_input(draw):
+    return (draw(array((draw(st.integers(0, 5)),))),), {"r": draw(st.integers(0, 3)),
+                                                          "with_replacement": draw(st.booleans())}
+
+
+def _combinations_ref(x, r, with_replacement):
+    if r == 0:
+        return np.zeros(0)
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    return x[np.array(list(pick(range(len(x)), r)), dtype=np.int64).reshape(-1, r)]
+
+
 nonzero = unary(away_from=[0.0])
 
 CASES = [
@@ -184,6 +255,21 @@ CASES = [
            lambda x, p, a, n, dim: _diff_ref(x, n, dim, p, a),
            diff_input(ends=True), torch_fn=lambda x, p, a, n, dim: x.diff(n, dim, p, a), id="diff_ends"),
     OpCase("ravel", ag.ravel, np.ravel, unary(), torch_fn=tf("ravel")),
+    # ------------------------------------------------------------ ops/stats.py
+    OpCase("dist", ag.dist, _dist_ref, dist_input(), torch_fn=tf("dist"), rtol=1e-6),
+    OpCase("dist", lambda a, b, p: a.dist(b, p), _dist_ref, dist_input(), rtol=1e-6,
+           torch_fn=lambda a, b, p: a.dist(b, p), id="dist_method"),
+    OpCase("cov", _cov_fn, _cov_ref, cov_input(), torch_fn=_cov_torch),
+    OpCase("cov", _cov_fn, _cov_ref, cov_input("f"), torch_fn=_cov_torch, id="cov_fweights"),
+    OpCase("cov", lambda x, aw, **k: _cov_fn(x, aw, **k), lambda x, aw, **k: _cov_ref(x, aw, **k),
+           cov_input("a"), torch_fn=lambda x, aw, **k: _cov_torch(x, aw, **k), id="cov_aweights"),
+    OpCase("corrcoef", ag.corrcoef, np.corrcoef, cov_input().map(lambda d: (d[0], {})),
+           torch_fn=tf("corrcoef"), rtol=1e-6, atol=1e-6),
+    OpCase("corrcoef", lambda x: x.corrcoef(), np.corrcoef, cov_input().map(lambda d: (d[0], {})),
+           torch_fn=lambda x: x.corrcoef(), rtol=1e-6, atol=1e-6, id="corrcoef_method"),
+    OpCase("block_diag", ag.block_diag, _block_diag_ref, blocks(), torch_fn=tf("block_diag")),
+    OpCase("combinations", ag.combinations, _combinations_ref, combinations_input(),
+           torch_fn=tf("combinations")),
     OpCase("ravel", lambda x: x.t().ravel() if x.ndim == 2 else x.ravel(),
            lambda x: (x.T if x.ndim == 2 else x).ravel(), unary(), id="ravel_method",
            torch_fn=lambda x: x.t().ravel() if x.ndim == 2 else x.ravel()),
