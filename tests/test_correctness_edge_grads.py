@@ -170,3 +170,13 @@ def test_leaky_relu_selects_exactly_as_pytorch(device, slope):
             np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
             finite = ~np.isnan(theirs)
             np.testing.assert_array_equal(ours[finite], theirs[finite])
+
+
+@pytest.mark.parametrize("fn", [ag.sign, ag.floor, ag.ceil, ag.trunc, ag.round, lambda x: x ** 0,
+                                lambda x: x.round(decimals=1)],
+                         ids=["sign", "floor", "ceil", "trunc", "round", "pow0", "round_decimals"])
+def test_piecewise_constant_ops_pass_zero_gradients_even_for_inf_and_nan(fn):
+    # their backward was g * 0: NaN where the incoming gradient is inf or NaN; PyTorch's is zeros
+    x = ag.tensor([1.5, -2.5, 0.0], dtype=ag.float64, requires_grad=True)
+    fn(x).backward(ag.tensor([float("inf"), float("nan"), 1.0], dtype=ag.float64))
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.0])

@@ -184,6 +184,16 @@ def sum_array(x, axes, keepdim):
     return x.sum(axis=axes, keepdims=keepdim)
 
 
+def zero_grad(g):
+    """Zeros shaped as the gradient ``g`` (a Tensor or an array): the gradient of a piecewise-constant
+    op, 0 even where ``g`` is inf or NaN (``g * 0`` is NaN there), as PyTorch's zeros_like(grad)."""
+    if isinstance(g, Tensor):
+        return Tensor._make(g.device.xp.zeros_like(g._data), g.device)
+    z = g.copy()
+    z.fill(0)
+    return z
+
+
 def errstate(xp, **kinds):
     """``xp.errstate(**kinds)`` where the array module has one (NumPy: e.g. ``over="ignore"``
     silences an overflow that is the intended result), a no-op context elsewhere (CuPy never warns)."""

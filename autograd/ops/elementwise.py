@@ -12,7 +12,7 @@ from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from . import compare, unary
-from ._util import promote
+from ._util import promote, zero_grad
 from .compare import *  # noqa: F401,F403
 from .compare import where
 from .unary import *  # noqa: F401,F403
@@ -155,7 +155,7 @@ class PowScalar(Primitive):
 def _pow_scalar_grad(g, x, p):
     """``g * p * x ** (p - 1)`` (Tensors or arrays), without the power for p in 0, 1, 2."""
     if p == 0:
-        return g * 0
+        return zero_grad(g)
     if p == 1:
         return g
     if p == 2:

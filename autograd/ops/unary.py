@@ -9,7 +9,7 @@ import math
 from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
-from ._util import errstate
+from ._util import errstate, zero_grad
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
@@ -310,7 +310,7 @@ class Sign(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0
+        return zero_grad(g)
 
     raw_backward = backward  # the same on arrays
 

@@ -12,7 +12,7 @@ from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from . import elementwise as ew
-from ._util import as_tensor_like, promote
+from ._util import as_tensor_like, promote, zero_grad
 from .unary import _unary, exp, log, sqrt
 
 __all__ = [
@@ -29,7 +29,7 @@ _SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2
 class _Rounding(Primitive):
     @staticmethod
     def backward(ctx, g):
-        return g * 0
+        return zero_grad(g)
 
     raw_backward = backward  # the same on arrays
 
@@ -61,7 +61,7 @@ class Round(_Rounding):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0, None
+        return zero_grad(g), None
 
     raw_backward = backward  # the same on arrays
 
