@@ -137,6 +137,8 @@ class TensorApi:
     def dist(self, other, p=2): return _st.dist(self, other, p)
     def cov(self, *, correction=1, fweights=None, aweights=None): return _st.cov(self, correction=correction, fweights=fweights, aweights=aweights)
     def corrcoef(self): return _st.corrcoef(self)
+    def bincount(self, weights=None, minlength=0): return _ct.bincount(self, weights, minlength)
+    def histc(self, bins=100, min=0, max=0): return _ct.histc(self, bins, min, max)
 
     # ------------------------------------------------------------ sorting
     def sort(self, dim=-1, descending=False, stable=False): return _so.sort(self, dim, descending, stable)
@@ -239,7 +241,7 @@ class TensorApi:
 
 def _bind():
     """Import the modules the delegates call (after ``Tensor`` is defined: they import it)."""
-    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st
+    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st, _ct
     from . import backend as _backend
     from . import creation as _cr
     from . import legacy as _lg
@@ -255,6 +257,7 @@ def _bind():
     from .ops import nan_reduce as _nr
     from .ops import cum_diff as _cd
     from .ops import stats as _st
+    from .ops import counting as _ct
     from .ops import sampling as _sp
     from .ops import selection as _sel
     from .ops import shape as _sh

@@ -371,3 +371,86 @@ def test_stats_errors_match_torch():
     _raises_like(lambda: ag.block_diag(c), lambda: torch.block_diag(tc))
     _raises_like(lambda: ag.combinations(x), lambda: torch.combinations(tx))
     _raises_like(lambda: ag.combinations(i, -1), lambda: torch.combinations(ti, -1))
+
+
+# ---------------------------------------------------------------- ops/counting.py, ops/dtype_rules.py
+def test_bincount_against_torch():
+    for dtype in ("int64", "int32", "int16", "int8", "uint8"):
+        i, ti = _pair([1, 3, 1, 0], dtype)
+        _same(ag.bincount(i), torch.bincount(ti))
+        _same(i.bincount(minlength=7), ti.bincount(minlength=7))
+        for wdtype in ("float32", "float64", "float16", "int64", "int32", "bool"):
+            w, tw = _pair([1, 0, 3, 4], wdtype)
+            _same(ag.bincount(i, w), torch.bincount(ti, tw))
+    e, te = _pair(np.zeros(0, dtype=np.int64))
+    _same(ag.bincount(e), torch.bincount(te))
+    _same(ag.bincount(e, minlength=3), torch.bincount(te, minlength=3))
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    assert not ag.bincount(ag.tensor([0, 1]), w).requires_grad
+
+
+def test_histc_against_torch():
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal(200)
+    for dtype, rtol in (("float32", 0), ("float64", 0), ("float16", 0)):
+        x, tx = _pair(data, dtype)
+        for kw in ({}, {"bins": 7}, {"bins": 10, "min": -1, "max": 1}, {"bins": 3, "min": 0.1, "max": 0.9},
+                   {"bins": 5, "min": 2, "max": 2}):
+            _same(ag.histc(x, **kw), torch.histc(tx, **kw), rtol=rtol, atol=0)
+    # elements on bin edges, outside the range, the range of one value, an empty input
+    for values, kw in (([0.0, 1.0, 2.0, 3.0], {"bins": 3, "min": 0, "max": 3}),
+                       ([1.0, 2, 3, 0.1, 0.2, 0.3, 0.7], {"bins": 7, "min": 0.1, "max": 1.0}),
+                       ([1.0, 2, 1, 5, -1], {"bins": 4, "min": 0, "max": 3}), ([1.0, 1.0], {"bins": 3}),
+                       ([1.0, 2.0], {"bins": 3, "min": 1, "max": 1}), ([], {"bins": 3}),
+                       ([[1.0, 2.0], [3.0, 4.0]], {"bins": 3})):
+        x, tx = _pair(values, "float32")
+        _same(ag.histc(x, **kw), torch.histc(tx, **kw), rtol=0, atol=0)
+        _same(x.histc(**kw), tx.histc(**kw), rtol=0, atol=0)
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    assert not ag.histc(x, 3).requires_grad
+
+
+def test_counting_errors_match_torch():
+    i, ti = _pair([1, 3, 1, 0], "int64")
+    f, tf_ = _pair([1.0, 2.0], "float32")
+    for a, ta in (_pair([-1], "int64"), _pair([[1]], "int64")):
+        _raises_like(lambda: ag.bincount(a), lambda: torch.bincount(ta))
+    for a, ta in (_pair([1.0], "float32"), _pair([True], "bool")):
+        _raises_like(lambda: ag.bincount(a), lambda: torch.bincount(ta))
+    _raises_like(lambda: ag.bincount(i, minlength=-1), lambda: torch.bincount(ti, minlength=-1))
+    _raises_like(lambda: ag.bincount(i, ag.tensor([1.0, 2.0])),
+                 lambda: torch.bincount(ti, torch.tensor([1.0, 2.0])))
+    _raises_like(lambda: ag.histc(i, 3), lambda: torch.histc(ti, 3))
+    _raises_like(lambda: ag.histc(f, 0), lambda: torch.histc(tf_, 0))
+    _raises_like(lambda: ag.histc(f, 2.5), lambda: torch.histc(tf_, 2.5))
+    _raises_like(lambda: ag.histc(f, 3, 3, 1), lambda: torch.histc(tf_, 3, 3, 1))
+    _raises_like(lambda: ag.histc(f, 3, 0, INF), lambda: torch.histc(tf_, 3, 0, INF))
+    _raises_like(lambda: ag.histc(f, 3, NAN), lambda: torch.histc(tf_, 3, NAN))
+
+
+def test_promote_types_and_can_cast_against_torch():
+    names = list(DTYPES)
+    for a in names:
+        for b in names:
+            da, db = getattr(ag, a), getattr(ag, b)
+            ta, tb = DTYPES[a], DTYPES[b]
+            want = str(torch.promote_types(ta, tb)).replace("torch.", "")
+            assert str(ag.promote_types(da, db)) == want, (a, b)
+            assert ag.can_cast(da, db) == torch.can_cast(ta, tb), (a, b)
+    _raises_like(lambda: ag.promote_types(ag.int64, 1), lambda: torch.promote_types(torch.int64, 1))
+    _raises_like(lambda: ag.can_cast(1, ag.int8), lambda: torch.can_cast(1, torch.int8))
+
+
+def test_result_type_against_torch():
+    operands = [(1, 1), (2.5, 2.5), (True, True)]
+    for name in ("float16", "float32", "float64", "int64", "int32", "uint8", "bool"):
+        for data in ([1], 1):
+            operands.append(_pair(data, name))
+    for a, ta in operands:
+        for b, tb in operands:
+            if not isinstance(a, ag.Tensor) and not isinstance(b, ag.Tensor) and isinstance(a, bool):
+                continue  # torch.result_type(True, True) is not an accepted overload
+            want = str(torch.result_type(ta, tb)).replace("torch.", "")
+            assert str(ag.result_type(a, b)) == want, (a, b, want)
+    with pytest.raises(TypeError, match=r"^result_type\(\) received an invalid combination of arguments"):
+        ag.result_type(ag.tensor([1]), "a")

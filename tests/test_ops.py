@@ -190,6 +190,8 @@ NOT_OPS = {
     "set_float32_matmul_precision", "get_float32_matmul_precision", "use_deterministic_algorithms",
     "are_deterministic_algorithms_enabled", "set_num_threads", "get_num_threads", "set_num_interop_threads",
     "get_num_interop_threads", "set_printoptions", "compile",
+    # type-promotion queries (dtypes, not tensors): tests/test_math_more.py
+    "promote_types", "result_type", "can_cast",
 }
 
 

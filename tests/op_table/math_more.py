@@ -182,6 +182,37 @@ def _combinations_ref(x, r, with_replacement):
     return x[np.array(list(pick(range(len(x)), r)), dtype=np.int64).reshape(-1, r)]
 
 
+@st.composite
+def bincount_input(draw, weighted=True):
+    n = draw(st.integers(0, 6))
+    idx = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, 5)))
+    params = {"minlength": draw(st.integers(0, 8))}
+    return ((idx, draw(array((n,)))) if weighted else (idx,)), params
+
+
+def _bincount_ref(idx, weights=None, minlength=0):
+    out = np.bincount(idx, weights, minlength)
+    return out if weights is None else out.astype(np.float64)  # NumPy: int64 when empty
+
+
+@st.composite
+def histc_input(draw):
+    """Values on a 1/64 lattice and dyadic ranges: every bin edge is exact, in NumPy and PyTorch."""
+    shape = draw(shapes(max_dims=2))
+    x = draw(hnp.arrays(np.float64, shape, elements=st.integers(-192, 192).map(lambda k: k / 64)))
+    lo, hi = draw(st.sampled_from([(0, 0), (-2, 2), (-1, 3), (0.5, 0.5)]))
+    return (x,), {"bins": draw(st.sampled_from([1, 2, 4, 8])), "min": lo, "max": hi}
+
+
+def _histc_ref(x, bins, min, max):  # noqa: A002
+    lo, hi = min, max
+    if lo == hi and x.size:
+        lo, hi = x.min(), x.max()
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    return np.histogram(x, bins, range=(lo, hi))[0].astype(np.float64)
+
+
 nonzero = unary(away_from=[0.0])
 
 CASES = [
@@ -268,6 +299,14 @@ CASES = [
     OpCase("corrcoef", lambda x: x.corrcoef(), np.corrcoef, cov_input().map(lambda d: (d[0], {})),
            torch_fn=lambda x: x.corrcoef(), rtol=1e-6, atol=1e-6, id="corrcoef_method"),
     OpCase("block_diag", ag.block_diag, _block_diag_ref, blocks(), torch_fn=tf("block_diag")),
+    # ------------------------------------------------------------ ops/counting.py
+    # no gradient: torch.bincount's weights require grad, but its backward raises "not implemented"
+    OpCase("bincount", ag.bincount, _bincount_ref, bincount_input(), torch_fn=tf("bincount"), grad=False),
+    OpCase("bincount", lambda i, **k: i.bincount(**k), _bincount_ref, bincount_input(weighted=False),
+           torch_fn=lambda i, **k: i.bincount(**k), grad=False, id="bincount_counts"),
+    OpCase("histc", ag.histc, _histc_ref, histc_input(), torch_fn=tf("histc"), grad=False),
+    OpCase("histc", lambda x, **k: x.histc(**k), _histc_ref, histc_input(),
+           torch_fn=lambda x, **k: x.histc(**k), grad=False, id="histc_method"),
     OpCase("combinations", ag.combinations, _combinations_ref, combinations_input(),
            torch_fn=tf("combinations")),
     OpCase("ravel", lambda x: x.t().ravel() if x.ndim == 2 else x.ravel(),
