@@ -10,6 +10,8 @@ Example::
 from .ops.linalg_decomp import LinAlgError, det, slogdet, solve, solve_triangular
 from .ops.linalg_decomp import inverse as inv
 from .ops.linalg_decomp import linalg_cholesky as cholesky
+from .ops.linalg_norm import matrix_norm, norm
 from .ops.reduce import vector_norm
 
-__all__ = ["LinAlgError", "cholesky", "det", "inv", "slogdet", "solve", "solve_triangular", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "det", "inv", "matrix_norm", "norm", "slogdet", "solve",
+           "solve_triangular", "vector_norm"]

@@ -454,3 +454,103 @@ def test_result_type_against_torch():
             assert str(ag.result_type(a, b)) == want, (a, b, want)
     with pytest.raises(TypeError, match=r"^result_type\(\) received an invalid combination of arguments"):
         ag.result_type(ag.tensor([1]), "a")
+
+
+# ---------------------------------------------------------------- ops/linalg_norm.py
+_A = np.arange(-4.0, 8.0).reshape(3, 4)
+_NORM_CALLS = [
+    lambda m, a, b: m.linalg.matrix_norm(a),
+    lambda m, a, b: m.linalg.matrix_norm(a, 1),
+    lambda m, a, b: m.linalg.matrix_norm(a, -1),
+    lambda m, a, b: m.linalg.matrix_norm(a, INF),
+    lambda m, a, b: m.linalg.matrix_norm(a, -INF),
+    lambda m, a, b: m.linalg.matrix_norm(b, 1, dim=(0, 2)),
+    lambda m, a, b: m.linalg.matrix_norm(b, INF, dim=(2, 0), keepdim=True),
+    lambda m, a, b: m.linalg.matrix_norm(b, -1, dim=(2, 0), keepdim=True),
+    lambda m, a, b: m.linalg.matrix_norm(b, -INF, dim=(-1, -3)),
+    lambda m, a, b: m.linalg.matrix_norm(a, dtype=m.float64),
+    lambda m, a, b: m.linalg.matrix_norm(a.half(), 1, dtype=m.float32),
+    lambda m, a, b: m.linalg.matrix_norm(m.zeros(0, 3), 1),
+    lambda m, a, b: m.linalg.matrix_norm(m.zeros(3, 0), 1),
+    lambda m, a, b: m.linalg.matrix_norm(m.zeros(2, 0, 3), INF, keepdim=True),
+    lambda m, a, b: m.linalg.matrix_norm(m.zeros(0, 3)),
+    lambda m, a, b: m.linalg.matrix_norm(a, 1.0),
+    lambda m, a, b: m.linalg.matrix_norm(a, True),
+    lambda m, a, b: m.linalg.matrix_norm(a, dim=[0, 1]),
+    lambda m, a, b: m.linalg.norm(a),
+    lambda m, a, b: m.linalg.norm(b),
+    lambda m, a, b: m.linalg.norm(a, "fro"),
+    lambda m, a, b: m.linalg.norm(a[0], 3),
+    lambda m, a, b: m.linalg.norm(a, 1),
+    lambda m, a, b: m.linalg.norm(a, -INF),
+    lambda m, a, b: m.linalg.norm(a, INF, dim=1),
+    lambda m, a, b: m.linalg.norm(a, None, dim=(0, 1)),
+    lambda m, a, b: m.linalg.norm(a, dim=[1]),
+    lambda m, a, b: m.linalg.norm(m.tensor(3.0)),
+    lambda m, a, b: m.linalg.norm(a, dtype=m.float64),
+    lambda m, a, b: m.linalg.norm(b, 1, dim=(2, 1), keepdim=True),
+    lambda m, a, b: m.linalg.norm(b, 0.5, dim=2),
+    lambda m, a, b: m.linalg.norm(a[0], 0),
+    lambda m, a, b: m.linalg.norm(a, dim=1, keepdim=True),
+]
+_NORM_ERRORS = [
+    lambda m, a, b: m.linalg.matrix_norm(a, 3),
+    lambda m, a, b: m.linalg.matrix_norm(a, "abc"),
+    lambda m, a, b: m.linalg.matrix_norm(a[0]),
+    lambda m, a, b: m.linalg.matrix_norm(a, dim=(0, 0)),
+    lambda m, a, b: m.linalg.matrix_norm(a, dim=(0, 2)),
+    lambda m, a, b: m.linalg.matrix_norm(a.long()),
+    lambda m, a, b: m.linalg.matrix_norm(a, dtype=m.int64),
+    lambda m, a, b: m.linalg.matrix_norm(a, dim=(0, 1, 1)),
+    lambda m, a, b: m.linalg.matrix_norm(a, dim=(0,)),
+    lambda m, a, b: m.linalg.matrix_norm(a, "fro", dim=(-1, 1)),
+    lambda m, a, b: m.linalg.norm(b, 2),
+    lambda m, a, b: m.linalg.norm(a[0], "fro"),
+    lambda m, a, b: m.linalg.norm(a, "fro", dim=1),
+    lambda m, a, b: m.linalg.norm(a, 0, dim=(0, 1)),
+    lambda m, a, b: m.linalg.norm(a.long()),
+    lambda m, a, b: m.linalg.norm(a, dim=(0, 1, 1)),
+    lambda m, a, b: m.linalg.norm(a, 1, dim=(0, 1, 1)),
+    lambda m, a, b: m.linalg.norm(m.tensor(3.0), 2),
+    lambda m, a, b: m.linalg.norm(a, 2.5, dim=(0, 1)),
+    lambda m, a, b: m.linalg.norm(a.long(), dtype=m.float64),
+    lambda m, a, b: m.linalg.norm(b, "abc", dim=1),
+    lambda m, a, b: m.linalg.norm(a, 0),
+]
+
+
+def _norm_operands(module):
+    a = _A.astype(np.float32)
+    if module is torch:
+        return torch.from_numpy(a), torch.from_numpy(a.reshape(3, 2, 2).copy())
+    return ag.tensor(a), ag.tensor(a.reshape(3, 2, 2))
+
+
+@pytest.mark.parametrize("k", range(len(_NORM_CALLS)))
+def test_linalg_norms_against_torch(k):
+    _same(_NORM_CALLS[k](ag, *_norm_operands(ag)), _NORM_CALLS[k](torch, *_norm_operands(torch)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("k", range(len(_NORM_ERRORS)))
+def test_linalg_norm_errors_match_torch(k):
+    _raises_like(lambda: _NORM_ERRORS[k](ag, *_norm_operands(ag)),
+                 lambda: _NORM_ERRORS[k](torch, *_norm_operands(torch)))
+
+
+def test_linalg_norm_ties_share_the_gradient_as_torch():
+    data = [[1.0, -2.0, 3.0], [-3.0, 2.0, 1.0], [0.0, 2.0, -2.0]]  # equal column and row sums, a zero
+    for ord in (1, -1, INF, -INF, "fro"):
+        x = ag.tensor(data, dtype=ag.float64, requires_grad=True)
+        tx = torch.tensor(data, dtype=torch.float64, requires_grad=True)
+        ag.linalg.matrix_norm(x, ord).backward()
+        torch.linalg.matrix_norm(tx, ord).backward()
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, err_msg=str(ord))
+
+
+@pytest.mark.parametrize("ord", ["nuc", 2, -2])
+def test_linalg_norms_that_need_an_svd_say_so(ord):
+    A = ag.tensor(_A)
+    with pytest.raises(NotImplementedError, match="SVD"):
+        ag.linalg.matrix_norm(A, ord)
+    with pytest.raises(NotImplementedError, match="SVD"):
+        ag.linalg.norm(A, ord)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 
 import itertools
+import math
 
 import numpy as np
 from hypothesis import strategies as st
@@ -213,6 +214,50 @@ def _histc_ref(x, bins, min, max):  # noqa: A002
     return np.histogram(x, bins, range=(lo, hi))[0].astype(np.float64)
 
 
+@st.composite
+def matrices(draw, ords=("fro", 1, -1, math.inf, -math.inf)):
+    """A 2-D or 3-D array without ties among its column or row sums of ``|x|`` (distinct magnitudes
+    plus square roots), no zeros; two distinct ``dim``s, an ``ord`` and ``keepdim``."""
+    shape = draw(shapes(min_dims=2, max_dims=3, min_side=1))
+    n = math.prod(shape)
+    perm = np.array(draw(st.permutations(range(n))), dtype=np.float64)
+    signs = draw(hnp.arrays(np.float64, (n,), elements=st.sampled_from([-1.0, 1.0])))
+    x = (((perm + 1) * 0.37 + 0.01 * np.sqrt(perm + 2)) * signs).reshape(shape)
+    d0, d1 = draw(st.permutations(range(len(shape))))[:2]
+    dim = tuple(d - len(shape) * draw(st.booleans()) for d in (d0, d1))
+    return (x,), {"ord": draw(st.sampled_from(ords)), "dim": dim, "keepdim": draw(st.booleans())}
+
+
+def _matrix_norm_ref(x, ord, dim, keepdim):
+    return np.asarray(np.linalg.norm(x, ord, dim, keepdim))
+
+
+@st.composite
+def norm_input(draw):
+    """``linalg.norm``'s forms: no ``dim`` (any shape, ord None; 1-D or 2-D with an ord), one dim,
+    two dims."""
+    form = draw(st.sampled_from(["flat", "vector", "matrix", "one_dim", "two_dims"]))
+    if form in ("matrix", "two_dims"):
+        (x,), p = draw(matrices())
+        return (x,), ({"ord": p["ord"]} if form == "matrix" and x.ndim == 2 else p)
+    shape = draw(shapes(min_dims=1 if form != "flat" else 0, max_dims=1 if form == "vector" else 3,
+                        min_side=1))
+    x = draw(array(shape, away_from=[0.0]))
+    if form == "flat":
+        return (x,), {}
+    ord = draw(st.sampled_from([2, 1, 3, 0.5]))
+    if form == "vector":
+        return (x,), {"ord": ord}
+    n = x.ndim
+    return (x,), {"ord": ord, "dim": draw(st.integers(-n, n - 1)), "keepdim": draw(st.booleans())}
+
+
+def _norm_ref(x, ord=None, dim=None, keepdim=False):
+    if dim is None and ord is None:
+        return np.asarray(np.linalg.norm(x.reshape(-1)))
+    return np.asarray(np.linalg.norm(x, ord, dim, keepdim))
+
+
 nonzero = unary(away_from=[0.0])
 
 CASES = [
@@ -307,6 +352,11 @@ CASES = [
     OpCase("histc", ag.histc, _histc_ref, histc_input(), torch_fn=tf("histc"), grad=False),
     OpCase("histc", lambda x, **k: x.histc(**k), _histc_ref, histc_input(),
            torch_fn=lambda x, **k: x.histc(**k), grad=False, id="histc_method"),
+    # ------------------------------------------------------------ ops/linalg_norm.py
+    OpCase("linalg", lambda x, **k: ag.linalg.matrix_norm(x, **k), _matrix_norm_ref, matrices(),
+           torch_fn=lambda x, **k: _torch().linalg.matrix_norm(x, **k), id="linalg.matrix_norm"),
+    OpCase("linalg", lambda x, **k: ag.linalg.norm(x, **k), _norm_ref, norm_input(), rtol=1e-6,
+           torch_fn=lambda x, **k: _torch().linalg.norm(x, **k), id="linalg.norm"),
     OpCase("combinations", ag.combinations, _combinations_ref, combinations_input(),
            torch_fn=tf("combinations")),
     OpCase("ravel", lambda x: x.t().ravel() if x.ndim == 2 else x.ravel(),
