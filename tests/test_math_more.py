@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import doctest
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -173,15 +174,9 @@ def test_math_more_errors_match_torch():
 
 
 def test_docstring_examples():
-    from autograd.ops import math_more
+    from autograd.ops import counting, cum_diff, dtype_rules, linalg_norm, math_more, nan_reduce, stats
 
-    modules = [math_more]
-    for name in ("nan_reduce", "stats", "counting", "linalg_norm"):
-        try:
-            modules.append(__import__(f"autograd.ops.{name}", fromlist=[name]))
-        except ImportError:
-            pass
-    for mod in modules:
+    for mod in (math_more, nan_reduce, cum_diff, stats, counting, dtype_rules, linalg_norm):
         result = doctest.testmod(mod, extraglobs={"ag": ag}, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0, mod.__name__
 
@@ -332,11 +327,15 @@ def test_cov_corrcoef_edges_and_dtypes():
     for data, dtype in (([[0, 1, 2], [2, 1, 0]], "int64"), ([1.0, 2.0, 4.0], "float16"), (2.0, "float32"),
                         (np.zeros((2, 0)), "float32"), ([[1.0, 2.0, 4.0]], "float64")):
         a, ta = _pair(data, dtype)
-        with np.errstate(all="ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # the degrees-of-freedom warning, checked below
             _same(ag.cov(a), torch.cov(ta), rtol=1e-3)
             _same(ag.corrcoef(a), torch.corrcoef(ta), rtol=1e-3)
-    with np.errstate(all="ignore"):
-        _same(ag.cov(x, correction=5), torch.cov(tx, correction=5))
+    with pytest.warns(UserWarning, match=r"^cov\(\): degrees of freedom is <= 0") as caught:
+        torch_value = torch.cov(tx, correction=5)
+        value = ag.cov(x, correction=5)
+    assert len(caught) == 2 and caught[0].message.args[0].startswith(caught[1].message.args[0])
+    _same(value, torch_value)
     _same(x.corrcoef(), tx.corrcoef(), rtol=1e-5)
 
 

@@ -11,7 +11,7 @@ import math
 from .. import backend
 from ..tensor import Tensor
 from . import elementwise as ew
-from ._util import as_tensor_like, promote
+from ._util import as_tensor_like, errstate, promote
 from .compare import isnan, where
 from .unary import abs, exp, log, sign, sin
 from .unary_more import exp2, log2
@@ -85,7 +85,8 @@ def _logaddexp(name, input, other, ex, lg):
     # an infinite shift would give inf - inf, so those elements shift by 0
     m = ew.maximum(a, b).detach()
     m = where(ew.eq(ew.abs(m), math.inf) | isnan(m), 0.0, m)
-    return ew.add(m, lg(ew.add(ex(ew.sub(a, m)), ex(ew.sub(b, m)))))
+    with errstate(a.device.xp, divide="ignore"):  # log(0) = -inf where both are -inf, silently as PyTorch
+        return ew.add(m, lg(ew.add(ex(ew.sub(a, m)), ex(ew.sub(b, m)))))
 
 
 def logaddexp(input, other):

@@ -10,7 +10,7 @@ from collections import namedtuple
 
 from . import elementwise as ew
 from . import reduce as rd
-from ._util import _with_dtype, norm_dim
+from ._util import _with_dtype, errstate, norm_dim
 from .extrema import amax, amin, return_types
 from .math_more import need_tensor, torch_name
 
@@ -49,7 +49,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
                            f"{torch_name(input.dtype)}")
     input = _with_dtype(input, dtype)
     count = rd.sum(ew.logical_not(ew.isnan(input)), dim, keepdim)
-    return ew.div(nansum(input, dim, keepdim), count)
+    with errstate(input.device.xp, divide="ignore", invalid="ignore"):  # 0 / 0 = nan, silently as PyTorch
+        return ew.div(nansum(input, dim, keepdim), count)
 
 
 def _stat_mean(name, stat, input, dim, unbiased, keepdim, correction):

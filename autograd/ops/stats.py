@@ -7,11 +7,13 @@ squeezed result), so values, dtypes and gradients (to the input and to ``aweight
 from __future__ import annotations
 
 import itertools
+import warnings
 
 from .. import backend
 from ..tensor import Tensor
 from . import elementwise as ew
 from . import reduce as rd
+from ._util import errstate
 from .indexing import getitem
 from .linalg import mm
 from .math_more import need_tensor, torch_name
@@ -82,16 +84,20 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         _check_weights("aweights", aweights, n, False)
         w = aweights if w is None else ew.mul(w, aweights)
     w_sum = n if w is None else rd.sum(w)
-    avg = ew.div(rd.sum(x if w is None else ew.mul(x, w), 1), w_sum)
+    with errstate(x.device.xp, invalid="ignore"):  # no observations: a nan mean, silently as PyTorch
+        avg = ew.div(rd.sum(x if w is None else ew.mul(x, w), 1), w_sum)
     if w is not None and correction != 0 and aweights is not None:
         norm_factor = ew.sub(w_sum, ew.div(ew.mul(rd.sum(ew.mul(w, aweights)), correction), w_sum))
     else:
         norm_factor = ew.sub(w_sum, correction) if w is not None else n - correction
     if float(norm_factor if not isinstance(norm_factor, Tensor) else norm_factor.detach().item()) <= 0:
-        norm_factor = 0  # as PyTorch (which also warns): inf or nan covariances
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number "
+                      "of observations.", UserWarning, stacklevel=2)
+        norm_factor = 0  # as PyTorch: inf or nan covariances
     xm = ew.sub(x, reshape(avg, -1, 1))
     c = mm(xm, (xm if w is None else ew.mul(xm, w)).t())
-    c = ew.div(c, norm_factor if isinstance(norm_factor, Tensor) else float(norm_factor))
+    with errstate(c.device.xp, divide="ignore", invalid="ignore"):  # warned above
+        c = ew.div(c, norm_factor if isinstance(norm_factor, Tensor) else float(norm_factor))
     return c.squeeze()
 
 
@@ -110,10 +116,11 @@ def corrcoef(input):
         raise RuntimeError("corrcoef(): expected input to have two or fewer dimensions but got an input with "
                            f"{input.ndim} dimensions")
     c = cov(input)
-    if c.ndim == 0:
-        return ew.div(c, c)
-    std = ew.sqrt(diagonal(c))
-    c = ew.div(ew.div(c, reshape(std, -1, 1)), reshape(std, 1, -1))
+    with errstate(c.device.xp, divide="ignore", invalid="ignore"):  # a constant variable: nan, as PyTorch
+        if c.ndim == 0:
+            return ew.div(c, c)
+        std = ew.sqrt(diagonal(c))
+        c = ew.div(ew.div(c, reshape(std, -1, 1)), reshape(std, 1, -1))
     return ew.clamp(c, -1, 1)
 
 
