@@ -553,3 +553,14 @@ def test_linalg_norms_that_need_an_svd_say_so(ord):
         ag.linalg.matrix_norm(A, ord)
     with pytest.raises(NotImplementedError, match="SVD"):
         ag.linalg.norm(A, ord)
+
+
+def test_block_diag_gradient_after_an_empty_block():
+    # an empty 1-D block is a (1, 0) matrix: it takes a row, so the scalar after it sits at [1, 0]
+    # (PyTorch 2.13 places it there in the forward but reads its gradient from [0, 0])
+    e = ag.zeros(0, dtype=ag.float64, requires_grad=True)
+    s = ag.tensor(5.0, dtype=ag.float64, requires_grad=True)
+    out = ag.block_diag(e, s)
+    np.testing.assert_array_equal(out.detach().numpy(), [[0.0], [5.0]])
+    out.backward(ag.tensor([[1.0], [2.0]], dtype=ag.float64))
+    assert s.grad.item() == 2.0 and e.grad.shape == (0,)

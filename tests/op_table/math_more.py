@@ -155,9 +155,11 @@ def _cov_torch(x, aweights=None, correction=1, fweights=None):
 
 @st.composite
 def blocks(draw):
-    """One to three arrays of 0, 1 or 2 dimensions."""
+    """One to three arrays of 0, 1 or 2 dimensions, none empty: PyTorch 2.13's backward misplaces
+    the gradient of a block after an empty one (its forward places it right; empties are tested in
+    tests/test_math_more.py)."""
     k = draw(st.integers(1, 3))
-    return tuple(draw(array(draw(shapes(max_dims=2, max_side=3)))) for _ in range(k)), {}
+    return tuple(draw(array(draw(shapes(max_dims=2, min_side=1, max_side=3)))) for _ in range(k)), {}
 
 
 def _block_diag_ref(*xs):
