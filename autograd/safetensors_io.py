@@ -293,11 +293,15 @@ class _TooMany(Exception):
 
 def _read_header(fh, where, size):
     head = fh.read(8)
-    check_not_pickle(where, head)
     if len(head) < 8:
+        check_not_pickle(where, head)
         raise ValueError(f"{where}: not a safetensors file: {len(head)} bytes is shorter than the "
                          "8-byte header length (truncated or empty file)")
     (n,) = struct.unpack("<Q", head)
+    # a header of 640, 896, 1152 or 1408 bytes starts with a pickle's marker bytes: only a length
+    # that cannot be a header's marks a pickle or zip file
+    if n > MAX_HEADER or (size is not None and n > size - 8):
+        check_not_pickle(where, head)
     if size is not None and n > size - 8:
         raise ValueError(f"{where}: not a valid safetensors file: the header claims {n} bytes but "
                          f"the file has only {size - 8} after the length field (truncated file, corrupt "

@@ -629,3 +629,28 @@ def test_ordered_dict_and_counter_keep_their_type_without_pickle(path):
     out = ag.load(path)
     assert type(out["sd"]) is collections.OrderedDict and list(out["sd"]) == ["b", "a"]
     assert type(out["milestones"]) is collections.Counter and out["milestones"] == obj["milestones"]
+
+
+def test_headers_whose_length_starts_like_a_pickle_load(tmp_path):
+    # a header of 640, 896, 1152 or 1408 bytes begins with 80 02..05, a pickle's marker: such files
+    # (8 of 399 one-tensor dicts below, and an ordinary Linear + BatchNorm1d state dict) were refused
+    path = tmp_path / "h.safetensors"
+    lengths = set()
+    for n in range(1, 400):
+        ag.save({"k" * n: ag.ones(1)}, path)
+        lengths.add(struct.unpack("<Q", path.read_bytes()[:8])[0])
+        assert list(ag.load(path)) == ["k" * n]
+    assert {640, 896, 1152} <= lengths
+
+
+def test_loaded_tensors_take_views_of_views(tmp_path):
+    # a loaded array's memory is a memoryview, which has a shape and nbytes: buffer_of took it for
+    # the root array and data_ptr failed (AttributeError) on any view of a view
+    path = tmp_path / "w.safetensors"
+    ag.save({"w": ag.arange(6.0).reshape(2, 3)}, path)
+    w = ag.load(path)["w"]
+    assert w.detach().detach().tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert w[1][2].item() == 5 and w.t().reshape(-1).tolist() == [0, 3, 1, 4, 2, 5]
+    assert w.view(3, 2)[0].tolist() == [0, 1] and w.detach()[0].tolist() == [0, 1, 2]
+    w[0].mul_(2)
+    assert w.tolist() == [[0, 2, 4], [3, 4, 5]]

@@ -31,6 +31,11 @@ def data_ptr(array) -> int:
     return int(array.__array_interface__["data"][0])
 
 
+def _is_array(obj):
+    """An array of some backend (a memoryview has a shape and nbytes too, but no dtype)."""
+    return hasattr(obj, "nbytes") and hasattr(obj, "shape") and hasattr(obj, "dtype")
+
+
 def buffer_of(array):
     """``(key, nbytes)`` of the memory block behind ``array``: views share their base's key.
 
@@ -43,11 +48,12 @@ def buffer_of(array):
     root = array
     base = getattr(root, "base", None)
     while base is not None:
-        if not (hasattr(base, "nbytes") and hasattr(base, "shape")):
+        if not _is_array(base):
             # NumPy's as_strided (windows, unfold) hangs its result on a DummyArray that holds
-            # the strided array in its own ``base``: step through it to that array
+            # the strided array in its own ``base``: step through it to that array. Any other
+            # owner (a memoryview, bytes, an mmap) ends the chain at the array it backs.
             inner = getattr(base, "base", None)
-            if inner is None or not (hasattr(inner, "nbytes") and hasattr(inner, "shape")):
+            if inner is None or not _is_array(inner):
                 break
             base = inner
         root = base
