@@ -337,3 +337,26 @@ def test_random_sampler_replacement_reproducible():
     a = list(RandomSampler(ds, replacement=True, num_samples=3000, generator=ag.Generator().manual_seed(1)))
     b = list(RandomSampler(ds, replacement=True, num_samples=3000, generator=ag.Generator().manual_seed(1)))
     assert a == b and len(a) == 3000
+
+
+def test_collate_and_convert_of_numpy_scalars_and_strings_as_pytorch():
+    from autograd.utils.data import default_collate, default_convert
+
+    # default_convert left NumPy scalars as NumPy, and both turned string arrays into "tensors"
+    out = default_convert([np.float32(1.5), np.int64(2), np.bool_(True)])
+    assert [type(v).__name__ for v in out] == ["Tensor"] * 3
+    assert [v.dtype for v in out] == [ag.float32, ag.int64, ag.bool] and out[0].shape == ()
+    words = np.array(["cat", "dog"])
+    assert default_convert(words) is words
+    with pytest.raises(TypeError, match="found <U3"):
+        default_collate([np.array(["cat"]), np.array(["dog"])])
+    assert default_collate([np.str_("a"), np.str_("b")]) == ["a", "b"]
+
+
+def test_random_split_of_one_sample_and_subset_with_a_list():
+    from autograd.utils.data import Subset, TensorDataset, random_split
+
+    ds = TensorDataset(ag.arange(10))
+    assert [len(p) for p in random_split(Subset(ds, [3]), [0.5, 0.5])] == [1, 0]  # it raised TypeError
+    sub = Subset(ds, [1, 5, 7])
+    assert sub[[1, 2]][0].tolist() == [5, 7]  # it raised TypeError

@@ -32,8 +32,11 @@ def default_collate(batch):
     if isinstance(elem, Tensor):
         return stack(batch, 0)
     if backend.is_array(elem):
+        if _is_text(elem):
+            raise TypeError("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or "
+                            f"lists; found {elem.dtype}")
         return stack([_to_tensor(a) for a in batch], 0)
-    if type(elem).__module__ == "numpy" and getattr(elem, "shape", None) == ():
+    if _is_numpy_number(elem):
         # NumPy scalars: their dtypes promote together (``torch.as_tensor`` of the batch)
         dtype = None
         for v in batch:
@@ -68,7 +71,9 @@ def default_convert(data):
     if isinstance(data, Tensor):
         return data
     if backend.is_array(data):
-        return _to_tensor(data)
+        return data if _is_text(data) else _to_tensor(data)  # strings and objects stay arrays
+    if _is_numpy_number(data):  # a NumPy scalar: a 0-d tensor of its dtype, as torch.as_tensor
+        return _to_tensor(backend.as_array(data, backend.Device("cpu")))
     if isinstance(data, Mapping):
         return {k: default_convert(v) for k, v in data.items()}
     if isinstance(data, tuple) and hasattr(data, "_fields"):
@@ -78,6 +83,17 @@ def default_convert(data):
     if isinstance(data, list):
         return [default_convert(v) for v in data]
     return data
+
+
+def _is_text(array):
+    """An array of strings, bytes or objects: PyTorch's collate leaves these alone or refuses them."""
+    return array.dtype.kind in "SaUO"
+
+
+def _is_numpy_number(value):
+    """A NumPy scalar number (np.float32(1), np.bool_(True), ...; not np.str_)."""
+    return type(value).__module__ == "numpy" and getattr(value, "shape", None) == () and \
+        getattr(value, "dtype", None) is not None and value.dtype.kind in "biuf"
 
 
 def _to_tensor(array):

@@ -98,6 +98,8 @@ class Subset(Dataset):
         self.dataset, self.indices = dataset, list(indices)
 
     def __getitem__(self, index):
+        if isinstance(index, list):  # as PyTorch: the dataset indexed by the list of positions
+            return self.dataset[[self.indices[i] for i in index]]
         return self.dataset[self.indices[index]]
 
     def __len__(self):
@@ -117,7 +119,7 @@ def random_split(dataset, lengths, generator=None):
     check_generator(generator, "random_split generator")
     n = len(dataset)
     lengths = list(lengths)
-    if lengths and math.isclose(sum(lengths), 1) and sum(lengths) <= 1 and n != 1:
+    if lengths and math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         for i, f in enumerate(lengths):
             if not 0 <= f <= 1:
                 raise ValueError(f"Fraction at index {i} is not between 0 and 1")
