@@ -19,7 +19,8 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 
 def _to_array(value, like, key):
-    """The values of a checkpoint entry (xpgrad/PyTorch tensor, NumPy/CuPy array) as ``like``'s array."""
+    """The values of a checkpoint entry (xpgrad/PyTorch tensor, NumPy/CuPy array) as ``like``'s array
+    (``like=None``: in the entry's own dtype, on the CPU unless it is a device array)."""
     if isinstance(value, Tensor):
         src = value._data
     elif hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor (duck-typed)
@@ -32,11 +33,46 @@ def _to_array(value, like, key):
     else:
         raise TypeError(f'While copying the parameter named "{key}", expected a Tensor or array-like '
                         f"object from checkpoint but received {type(value)}")
+    if like is None:
+        return backend.asarray(src)
     return backend.asarray(src, dtype=like.dtype, device=like.device)
+
+
+def _assigned(value, old, key):
+    """What ``load_state_dict(assign=True)`` puts in ``old``'s place, as PyTorch: the checkpoint's
+    tensor itself (its dtype and memory kept; wrapped as a Parameter, with ``old``'s
+    requires_grad, where ``old`` is one)."""
+    from ..parameter import Parameter
+
+    new = value if isinstance(value, Tensor) else Tensor._make(_to_array(value, None, key), old.device)
+    if isinstance(old, Parameter):
+        if isinstance(new, Parameter):
+            new.requires_grad_(old.requires_grad)
+        else:
+            new = Parameter(new.detach(), requires_grad=old.requires_grad)
+    return new
+
+
+_EXTRA_STATE = "_extra_state"
 
 
 class _StateDictMixin:
     """The state-dict half of :class:`~nn.Module` (it reads ``_parameters``, ``_buffers``, ``_modules``)."""
+
+    def get_extra_state(self):
+        """The module's extra state for ``state_dict()`` (override with :meth:`set_extra_state`)."""
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. "
+                           "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+                           "bug-report.yml to report this bug.")
+
+    def set_extra_state(self, state):
+        """Restore the extra state that :meth:`get_extra_state` returned, from ``load_state_dict()``."""
+        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. "
+                           "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+                           "bug-report.yml to report this bug.")
+
+    def _has_extra_state(self, method):
+        return getattr(type(self), method) is not getattr(_StateDictMixin, method)
 
     def _save_to_state_dict(self, destination, prefix, keep_vars):
         for name, p in self._parameters.items():
@@ -45,6 +81,8 @@ class _StateDictMixin:
         for name, b in self._buffers.items():
             if b is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = b if keep_vars else b.detach()
+        if self._has_extra_state("get_extra_state"):
+            destination[prefix + _EXTRA_STATE] = self.get_extra_state()
 
     def state_dict(self, *, destination=None, prefix="", keep_vars=False):
         """An ``OrderedDict`` of parameters and persistent buffers, keyed as in PyTorch.
@@ -54,6 +92,10 @@ class _StateDictMixin:
         """
         if destination is None:
             destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        metadata = getattr(destination, "_metadata", None)
+        if metadata is not None:  # each module's version, for _load_from_state_dict's migrations
+            metadata[prefix[:-1]] = {"version": self._version}
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, m in self._modules.items():
             if m is not None:
@@ -88,19 +130,28 @@ class _StateDictMixin:
                 error_msgs.append(str(e))
                 continue
             if assign:
-                param._data = arr
+                setattr(self, name, _assigned(value, param, key))
             else:
                 param._data[...] = arr
-            param._bump()
+                param._bump()
+        extra = prefix + _EXTRA_STATE
+        takes_extra = self._has_extra_state("set_extra_state")
+        if takes_extra:
+            if extra in state_dict:
+                self.set_extra_state(state_dict[extra])
+            elif strict:
+                missing_keys.append(extra)
         if strict:
             for key in state_dict:
-                if key.startswith(prefix):
+                if key.startswith(prefix) and key != extra:
                     parts = key[len(prefix):].split(".", 1)
                     if len(parts) > 1:
                         if parts[0] not in self._modules:
                             unexpected_keys.append(key)
                     elif parts[0] not in local_state:
                         unexpected_keys.append(key)
+            if extra in state_dict and not takes_extra:
+                unexpected_keys.append(extra)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy parameters and buffers from ``state_dict`` into this module and its descendants.
@@ -122,10 +173,11 @@ class _StateDictMixin:
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
-        metadata = {"assign_to_params_buffers": assign}
+        metadata = getattr(state_dict, "_metadata", None) or {}
 
         def load(module, local, prefix=""):
-            module._load_from_state_dict(local, prefix, metadata, True, missing, unexpected, errors)
+            local_metadata = {**metadata.get(prefix[:-1], {}), "assign_to_params_buffers": assign}
+            module._load_from_state_dict(local, prefix, local_metadata, True, missing, unexpected, errors)
             for name, child in module._modules.items():
                 if child is not None:
                     child_prefix = prefix + name + "."

@@ -465,3 +465,58 @@ def test_load_bfloat16_torch_state_dict():
     ours.load_state_dict(theirs.state_dict())
     np.testing.assert_array_equal(_np(ours.weight), theirs.weight.float().detach().numpy())
     assert ours.weight.dtype == ag.float32
+
+
+def test_extra_state_is_saved_and_restored_as_pytorch():
+    # get_extra_state / set_extra_state were never called: the state was silently lost
+    class Tok(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 2)
+            self.vocab = {"a": 0}
+
+        def get_extra_state(self):
+            return {"vocab": dict(self.vocab)}
+
+        def set_extra_state(self, state):
+            self.vocab = state["vocab"]
+
+    src = Tok()
+    src.vocab = {"a": 0, "b": 1}
+    sd = src.state_dict()
+    assert list(sd) == ["_extra_state", "lin.weight", "lin.bias"]  # PyTorch's order
+    dst = Tok()
+    dst.load_state_dict(sd)
+    assert dst.vocab == {"a": 0, "b": 1}
+    with pytest.raises(RuntimeError, match='Missing key.*"_extra_state"'):
+        Tok().load_state_dict({k: v for k, v in sd.items() if k != "_extra_state"})
+    with pytest.raises(RuntimeError, match='Unexpected key.*"_extra_state"'):
+        nn.Sequential().load_state_dict({"_extra_state": 1})
+
+
+def test_load_state_dict_assign_takes_the_checkpoint_tensors():
+    # assign=True cast to the module's dtype and copied, where PyTorch takes the tensors themselves
+    m = nn.Linear(3, 2)
+    sd = {"weight": ag.ones(2, 3, dtype=ag.float64), "bias": ag.zeros(2, dtype=ag.float64)}
+    m.load_state_dict(sd, assign=True)
+    assert m.weight.dtype == ag.float64 and isinstance(m.weight, nn.Parameter) and m.weight.requires_grad
+    sd["weight"].mul_(2)
+    assert m.weight.sum().item() == 12.0  # shares the checkpoint's memory
+    assert [n for n, _ in m.named_parameters()] == ["weight", "bias"]
+    frozen = nn.Linear(3, 2).requires_grad_(False)
+    frozen.load_state_dict({"weight": np.ones((2, 3)), "bias": np.zeros(2)}, assign=True)
+    assert frozen.weight.dtype == ag.float64 and not frozen.weight.requires_grad
+
+
+def test_state_dict_versions_and_batchnorm_checkpoints_without_num_batches_tracked():
+    m = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    sd = m.state_dict()
+    assert sd._metadata[""] == {"version": 1} and sd._metadata["1"] == {"version": 2}
+    old = {k: v for k, v in sd.items() if not k.endswith("num_batches_tracked")}  # a plain dict: no versions
+    m[1].num_batches_tracked.fill_(2)
+    assert str(m.load_state_dict(old)) == "<All keys matched successfully>"  # it raised Missing key(s)
+    assert m[1].num_batches_tracked.item() == 2  # kept, as PyTorch
+    sd2 = m.state_dict()
+    del sd2["1.num_batches_tracked"]
+    with pytest.raises(RuntimeError, match="num_batches_tracked"):  # version 2 says it must be there
+        m.load_state_dict(sd2)
