@@ -180,3 +180,22 @@ def test_piecewise_constant_ops_pass_zero_gradients_even_for_inf_and_nan(fn):
     x = ag.tensor([1.5, -2.5, 0.0], dtype=ag.float64, requires_grad=True)
     fn(x).backward(ag.tensor([float("inf"), float("nan"), 1.0], dtype=ag.float64))
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.0])
+
+
+def test_clamp_by_tensors_routes_each_gradient_whole_as_pytorch():
+    # built from maximum / minimum, it split ties between x and the bound (x.grad 0.5 at x == lo)
+    x = ag.tensor([1.0, 2.0, 3.0, 0.0, 5.0, float("nan"), -1.0], dtype=ag.float64, requires_grad=True)
+    lo = ag.tensor([0.0, 2.0, 5.0, 1.0, 1.0, 0.0, 0.0], dtype=ag.float64, requires_grad=True)
+    hi = ag.tensor([9.0, 9.0, 3.0, 1.0, 0.0, 1.0, 9.0], dtype=ag.float64, requires_grad=True)
+    y = x.clamp(min=lo, max=hi)
+    y.backward(ag.arange(1.0, 8.0, dtype=ag.float64))
+    # PyTorch 2.13's answers: inside (ties included) to x, x < lo < hi to lo, hi < lo to hi,
+    # x < lo == hi to none, NaN stays NaN
+    np.testing.assert_array_equal(y.detach().numpy(), [1, 2, 3, 1, 0, np.nan, 0])
+    np.testing.assert_array_equal(x.grad.numpy(), [1, 2, 0, 0, 0, 0, 0])
+    np.testing.assert_array_equal(lo.grad.numpy(), [0, 0, 0, 0, 0, 0, 7])
+    np.testing.assert_array_equal(hi.grad.numpy(), [0, 0, 3, 0, 5, 0, 0])
+    z = ag.tensor([1.0, 3.0], dtype=ag.float64, requires_grad=True)
+    m = ag.tensor([1.0, 1.0], dtype=ag.float64, requires_grad=True)
+    z.clamp(max=m).sum().backward()
+    assert z.grad.tolist() == [1.0, 0.0] and m.grad.tolist() == [0.0, 1.0]

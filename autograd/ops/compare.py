@@ -128,12 +128,7 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, min) if isinstance(min, Tensor) else clamp(out, min=min)
-        if max is not None:
-            out = minimum(out, max) if isinstance(max, Tensor) else clamp(out, max=max)
-        return out
+        return _clamp_by_tensors(input, min, max)
     for v in (min, max):
         if v is not None and backend.category(backend.scalar_dtype(v)) > backend.category(input.dtype):
             input = input.to(backend.get_default_dtype())
@@ -142,6 +137,27 @@ def clamp(input, min=None, max=None):
 
 
 clip = clamp
+
+
+def _clamp_by_tensors(x, lo, hi):
+    """``clamp`` with a tensor bound, its gradient routed as PyTorch's: to ``x`` where
+    ``lo <= x <= hi``, to ``lo`` where ``x < lo`` and ``lo < hi``, to ``hi`` where ``x > hi`` or
+    ``hi < lo``, and to none where ``x < lo == hi`` or ``x`` is NaN (ties never split)."""
+    lo = None if lo is None else as_tensor_like(lo, x)
+    hi = None if hi is None else as_tensor_like(hi, x)
+    below = x < lo if lo is not None else None
+    above = x > hi if hi is not None else None
+    if hi is None:
+        out = where(below, lo, x)
+    elif lo is None:
+        out = where(above, hi, x)
+    else:
+        to_hi = above | (hi < lo)
+        tie = below & ~(lo < hi) & ~to_hi  # x < lo == hi: the bound's value, no gradient
+        out = where(to_hi, hi, where(below, where(tie, lo.detach(), lo), x))
+    if x.dtype.kind == "f":
+        out = where(x != x, x.detach(), out)  # NaN stays NaN, with no gradient
+    return out
 
 
 def maximum(input, other):
