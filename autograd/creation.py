@@ -43,7 +43,7 @@ def _to_array(data, dtype=None, device=None):
 
 
 def _numpy_scalars_dtype(data):
-    """PyTorch's dtype for nested data that holds NumPy scalars: each one counts with its own dtype
+    """PyTorch's dtype for nested data that holds NumPy scalars or tensors: each counts with its own dtype
     (a Python float with the default dtype, an int as int64, a bool as bool), promoted together;
     None when there are no NumPy scalars (the usual inference then applies)."""
     found, python = set(), set()
@@ -55,7 +55,7 @@ def _numpy_scalars_dtype(data):
                 python.add(t)
             elif t is list or t is tuple:
                 stack.append(v)
-            elif isinstance(v, np.generic):
+            elif isinstance(v, (np.generic, np.ndarray)):  # arrays: the tensors in the data, on the host
                 found.add(v.dtype)
     if not found:
         return None

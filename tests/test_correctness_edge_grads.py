@@ -199,3 +199,21 @@ def test_clamp_by_tensors_routes_each_gradient_whole_as_pytorch():
     m = ag.tensor([1.0, 1.0], dtype=ag.float64, requires_grad=True)
     z.clamp(max=m).sum().backward()
     assert z.grad.tolist() == [1.0, 0.0] and m.grad.tolist() == [0.0, 1.0]
+
+
+def test_lerp_reaches_end_and_addcmul_promotes_before_multiplying():
+    # lerp computed start + w * (end - start): at w = 1 that is not end (1e20 + (1 - 1e20) = 0);
+    # addcmul multiplied int8 tensors in int8 (100 * 100 wrapped to 16) before promoting
+    start = ag.tensor([1e20], dtype=ag.float64, requires_grad=True)
+    end = ag.tensor([1.0], dtype=ag.float64, requires_grad=True)
+    y = ag.lerp(start, end, 1.0)
+    assert y.item() == 1.0
+    y.backward()
+    assert start.grad.item() == 0.0 and end.grad.item() == 1.0
+    w = ag.tensor([0.25, 1.0], dtype=ag.float64)
+    np.testing.assert_array_equal(ag.lerp(ag.tensor([1e20, 1e20], dtype=ag.float64),
+                                          ag.tensor([1.0, 1.0], dtype=ag.float64), w).numpy(), [7.5e19, 1.0])
+    a = ag.tensor([100, 3], dtype=ag.int8)
+    out = ag.addcmul(ag.zeros(2), a, a)
+    assert out.dtype == ag.float32 and out.tolist() == [10000.0, 9.0]
+    assert ag.addcdiv(ag.zeros(2), a, ag.tensor([2, 2], dtype=ag.int8)).tolist() == [50.0, 1.5]

@@ -268,3 +268,12 @@ def test_numpy_scalars_keep_their_dtype_as_in_torch():
         assert t.dtype == dtype, (data, t.dtype)
         np.testing.assert_array_equal(t.numpy(), np.asarray(data, dtype=t.numpy().dtype))
     assert ag.tensor(a.mean()).item() == a.mean()  # no float32 rounding
+
+
+def test_tensors_and_arrays_in_nested_data_keep_their_dtype_as_in_torch():
+    # the host arrays made from 0-d tensors were inferred as Python numbers: float64 became float32
+    x = ag.tensor([ag.tensor(0.1, dtype=ag.float64), ag.tensor(0.2, dtype=ag.float64)])
+    assert x.dtype == ag.float64 and x.tolist() == [0.1, 0.2]
+    assert ag.tensor([ag.tensor(1, dtype=ag.int32), ag.tensor(2, dtype=ag.int32)]).dtype == ag.int32
+    assert ag.tensor([np.zeros(3), np.ones(3)]).dtype == ag.float64
+    assert ag.tensor([np.zeros(2, dtype=np.float32), [1.0, 2.0]]).dtype == ag.float32

@@ -395,15 +395,32 @@ def xlogy(input, other):
 
 
 def lerp(input, end, weight):
-    """``input + weight * (end - input)``."""
-    return ew.add(input, ew.mul(weight, ew.sub(end, input)))
+    """``input + weight * (end - input)``, computed from ``end`` for ``|weight| >= 0.5`` as PyTorch
+    (``end - (end - input) * (1 - weight)``), so that a weight of 1 gives ``end`` exactly."""
+    diff = ew.sub(end, input)
+    near_start = ew.add(input, ew.mul(weight, diff))
+    near_end = ew.sub(end, ew.mul(diff, ew.sub(1.0, weight) if isinstance(weight, Tensor) else 1 - weight))
+    if isinstance(weight, Tensor):
+        return ew.where(weight.abs() < 0.5, near_start, near_end)
+    return near_start if abs(weight) < 0.5 else near_end
+
+
+def _common(input, tensor1, tensor2):
+    """The three operands in their result dtype, so that integer products do not overflow in a
+    narrower one first (as PyTorch computes addcmul / addcdiv)."""
+    a, b = promote(input, tensor1)
+    a, c = promote(a, tensor2)
+    b, c = promote(b.to(a.dtype) if isinstance(b, Tensor) else b, c)
+    return a, b, c
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):
     """``input + value * tensor1 * tensor2``."""
+    input, tensor1, tensor2 = _common(input, tensor1, tensor2)
     return ew.add(input, ew.mul(ew.mul(tensor1, tensor2), value))
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """``input + value * tensor1 / tensor2``."""
+    input, tensor1, tensor2 = _common(input, tensor1, tensor2)
     return ew.add(input, ew.mul(ew.div(tensor1, tensor2), value))
