@@ -357,3 +357,13 @@ def test_masked_fill_keeps_dtype_and_broadcasts(device):
     np.testing.assert_array_equal(_np(out), np.full((2, 3), 2))
     y = ag.zeros(3, device=device).masked_fill(ag.tensor([[True], [False]], device=device), 1.0)
     np.testing.assert_array_equal(_np(y), [[1, 1, 1], [0, 0, 0]])
+
+
+@pytest.mark.parametrize("name", ["index_add", "index_copy"])
+def test_index_add_and_copy_refuse_a_source_of_another_slice_shape(name):
+    # a (1, 3) source into (2, 4) rows was written into part of the row, silently (PyTorch raises)
+    x = ag.zeros(2, 4)
+    with pytest.raises(RuntimeError, match=rf"{name}\(\): source of shape \[1, 3\] does not match"):
+        getattr(x, name)(0, ag.tensor([0]), ag.ones(1, 3))
+    np.testing.assert_array_equal(getattr(x, name)(1, ag.tensor([2]), ag.ones(2, 1)).numpy(),
+                                  [[0, 0, 1, 0], [0, 0, 1, 0]])

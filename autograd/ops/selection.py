@@ -262,10 +262,18 @@ def index_add(input, dim, index, source, *, alpha=1):
     src = source if alpha == 1 else ew.mul(source, alpha)
     if input.ndim == 0:
         return scatter_add(input, 0, index, src)
-    if src.ndim != input.ndim or src.shape[d] != index.shape[0]:
-        raise RuntimeError(f"index_add(): source {list(src.shape)} must have the input's dims and "
-                           f"{index.shape[0]} entries along dim {d}")
+    _check_source("index_add", input, src, d, index)
     return scatter_add(input, d, _along_dim(index, src.shape, d, input), src)
+
+
+def _check_source(name, input, source, d, index):
+    """``source`` must be ``input``'s shape with ``len(index)`` entries along ``d`` (PyTorch's rule;
+    a smaller slice would be written into part of each slice, silently)."""
+    want = tuple(input.shape[:d]) + (index.shape[0],) + tuple(input.shape[d + 1:])
+    if tuple(source.shape) != want:
+        raise RuntimeError(f"{name}(): source of shape {list(source.shape)} does not match: it must be the "
+                           f"input's shape {list(input.shape)} with {index.shape[0]} entries (one per index) "
+                           f"along dim {d}, i.e. {list(want)}")
 
 
 def index_copy(input, dim, index, source):
@@ -273,9 +281,7 @@ def index_copy(input, dim, index, source):
     index, d = _vector_index(input, dim, index, "index_copy")
     if input.ndim == 0:
         return scatter(input, 0, index, source)
-    if source.ndim != input.ndim or source.shape[d] != index.shape[0]:
-        raise RuntimeError(f"index_copy(): source {list(source.shape)} must have the input's dims and "
-                           f"{index.shape[0]} entries along dim {d}")
+    _check_source("index_copy", input, source, d, index)
     return scatter(input, d, _along_dim(index, source.shape, d, input), source)
 
 
