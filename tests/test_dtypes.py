@@ -181,3 +181,14 @@ def test_reductions_accumulate_in_the_dtype_asked_for(device):
     ]:
         assert got.dtype == dtype
         np.testing.assert_array_equal(got.cpu().numpy(), value)
+
+
+def test_cumsum_accumulates_float16_in_float32_and_float32_in_float64(device):
+    # it accumulated in the input's dtype: 2048 + 1 + 1 ... stayed 2048 in float16, and
+    # 1e8 + eight 1s - 1e8 gave 0 in float32; PyTorch's CPU kernel gives 2052 and 8
+    h = ag.tensor([2048.0, 1.0, 1.0, 1.0, 1.0], dtype=ag.float16, device=device)
+    np.testing.assert_array_equal(h.cumsum(0).cpu().numpy(), [2048, 2048, 2050, 2052, 2052])
+    f = ag.tensor([1e8] + [1.0] * 8 + [-1e8], dtype=ag.float32, device=device)
+    assert f.cumsum(0).cpu().numpy()[-1] == 8.0 and f.cumsum(0).dtype == ag.float32
+    big = ag.tensor([60000.0, 60000.0, -60000.0], dtype=ag.float16, device=device)
+    np.testing.assert_array_equal(big.cumsum(0).cpu().numpy(), [60000, np.inf, 60000])

@@ -452,11 +452,20 @@ class Cumsum(Primitive):
         return _cumsum_array(ctx.device.xp, g, ctx.dim, not ctx.reverse), None, None
 
 
+_CUMSUM_ACC = {"float16": "float32", "float32": "float64"}
+
+
 def _cumsum_array(xp, x, dim, reverse):
-    """Cumulative sums of array ``x`` along ``dim`` (from the end when ``reverse``)."""
+    """Cumulative sums of array ``x`` along ``dim`` (from the end when ``reverse``), in ``x``'s dtype;
+    as PyTorch's CPU kernel, float16 accumulates in float32 and float32 in float64 (a long running
+    sum loses the small terms otherwise), and integers in their own dtype (NumPy would widen them)."""
+    acc = _CUMSUM_ACC.get(x.dtype.name, x.dtype)
     if reverse:
-        return xp.flip(xp.cumsum(xp.flip(x, axis=dim), axis=dim, dtype=x.dtype), axis=dim)
-    return xp.cumsum(x, axis=dim, dtype=x.dtype)  # dtype: NumPy widens small integers
+        out = xp.flip(xp.cumsum(xp.flip(x, axis=dim), axis=dim, dtype=acc), axis=dim)
+    else:
+        out = xp.cumsum(x, axis=dim, dtype=acc)
+    with errstate(xp, over="ignore"):  # a float16 prefix beyond its range is inf, silently (PyTorch)
+        return out.astype(x.dtype, copy=False)
 
 
 def cumsum(input, dim=None, *, dtype=None, **kw):
