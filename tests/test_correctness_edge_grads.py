@@ -217,3 +217,12 @@ def test_lerp_reaches_end_and_addcmul_promotes_before_multiplying():
     out = ag.addcmul(ag.zeros(2), a, a)
     assert out.dtype == ag.float32 and out.tolist() == [10000.0, 9.0]
     assert ag.addcdiv(ag.zeros(2), a, ag.tensor([2, 2], dtype=ag.int8)).tolist() == [50.0, 1.5]
+
+
+def test_atan2_gradient_at_the_origin_is_zero():
+    # it was 0 / 0 = NaN there; PyTorch gives 0 (and the usual gradient elsewhere)
+    y = ag.tensor([0.0, 1.0], dtype=ag.float64, requires_grad=True)
+    x = ag.tensor([0.0, 0.0], dtype=ag.float64, requires_grad=True)
+    ag.atan2(y, x).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), [0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, -1.0])

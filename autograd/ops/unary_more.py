@@ -360,14 +360,20 @@ class Atan2(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        d = a * a + b * b
-        return g * b / d, -g * a / d
+        return _atan2_grads(g, a, b, ew.where)
 
     @staticmethod
     def raw_backward(ctx, g):
         a, b = ctx.saved_arrays
-        d = a * a + b * b
-        return g * b / d, -g * a / d
+        return _atan2_grads(g, a, b, ctx.device.xp.where)
+
+
+def _atan2_grads(g, a, b, where_):
+    """``g * b / (a² + b²)`` and ``-g * a / (a² + b²)`` (Tensors or arrays); 0 at the origin, as
+    PyTorch (not 0 / 0)."""
+    d = a * a + b * b
+    d = where_(d == 0, 1.0, d)
+    return g * b / d, -g * a / d
 
 
 def atan2(input, other):
