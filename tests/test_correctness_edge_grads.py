@@ -226,3 +226,17 @@ def test_atan2_gradient_at_the_origin_is_zero():
     ag.atan2(y, x).sum().backward()
     np.testing.assert_array_equal(y.grad.numpy(), [0.0, 0.0])
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, -1.0])
+
+
+@pytest.mark.parametrize("name", ["median", "nanmedian"])
+def test_median_of_all_elements_spreads_its_gradient_over_ties(name):
+    # the whole gradient went to one of the tied elements; PyTorch spreads it evenly (over the NaNs
+    # when the median is NaN)
+    x = ag.tensor([3.0, 1.0, 2.0, 1.0, 2.0], requires_grad=True)
+    y = getattr(x, name)()
+    y.backward()
+    assert y.item() == 2.0
+    np.testing.assert_array_equal(x.grad.numpy(), [0, 0, 0.5, 0, 0.5])
+    z = ag.tensor([1.0, float("nan"), float("nan")], requires_grad=True)
+    getattr(z, name)().backward()
+    np.testing.assert_array_equal(z.grad.numpy(), [0, 0.5, 0.5] if name == "median" else [1, 0, 0])

@@ -13,6 +13,7 @@ from collections import namedtuple
 from .. import backend
 from ..tensor import Tensor
 from ._util import as_tensor_like, norm_dim
+from .elementwise import where
 from .gather import gather
 from .extrema import return_types
 
@@ -129,7 +130,15 @@ def _median(input, dim, keepdim, ignore_nan, name):
         flat = input.reshape(-1)
         if flat.shape[0] == 0:
             return flat.sum() * float("nan")
-        return _median(flat, 0, False, ignore_nan, name).values
+        value = _median(flat, 0, False, ignore_nan, name).values
+        if not flat.requires_grad:
+            return value
+        # PyTorch spreads the gradient evenly over every element equal to the median (NaN: over the
+        # NaNs); the value stays the picked one exactly
+        v = value._data
+        mask = Tensor._make(xp.isnan(flat._data) if xp.isnan(v) else flat._data == v, input.device)
+        spread = where(mask, flat, 0.0).sum() / mask.sum()
+        return value.detach() + (spread - spread.detach())
     if input.ndim == 0:
         norm_dim(dim, 0)
         out = _median(input.reshape(1), 0, keepdim, ignore_nan, name)
