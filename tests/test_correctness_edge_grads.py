@@ -240,3 +240,14 @@ def test_median_of_all_elements_spreads_its_gradient_over_ties(name):
     z = ag.tensor([1.0, float("nan"), float("nan")], requires_grad=True)
     getattr(z, name)().backward()
     np.testing.assert_array_equal(z.grad.numpy(), [0, 0.5, 0.5] if name == "median" else [1, 0, 0])
+
+
+@pytest.mark.parametrize("fn", [ag.maximum, ag.minimum], ids=["maximum", "minimum"])
+def test_maximum_and_minimum_with_nan_give_both_sides_the_gradient(fn):
+    # the NaN side got nothing and the other side everything; PyTorch gives both the whole gradient
+    # there (and still splits ties)
+    a = ag.tensor([1.0, float("nan"), 2.0], dtype=ag.float64, requires_grad=True)
+    b = ag.tensor([float("nan"), 2.0, 2.0], dtype=ag.float64, requires_grad=True)
+    fn(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [1, 1, 0.5])
+    np.testing.assert_array_equal(b.grad.numpy(), [1, 1, 0.5])

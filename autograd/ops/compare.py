@@ -63,12 +63,12 @@ class Maximum(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return _split_tie(g, a > b, a == b, ctx.needs_input_grad)
+        return _split_tie(g, a > b, a < b, a == b, ctx.needs_input_grad)
 
     @staticmethod
     def raw_backward(ctx, g):
         a, b = ctx.saved_arrays
-        return _split_tie(g, a > b, a == b, ctx.needs_input_grad, ctx.device.xp.where)
+        return _split_tie(g, a > b, a < b, a == b, ctx.needs_input_grad, ctx.device.xp.where)
 
 
 class Minimum(Primitive):
@@ -82,19 +82,20 @@ class Minimum(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return _split_tie(g, a < b, a == b, ctx.needs_input_grad)
+        return _split_tie(g, a < b, a > b, a == b, ctx.needs_input_grad)
 
     @staticmethod
     def raw_backward(ctx, g):
         a, b = ctx.saved_arrays
-        return _split_tie(g, a < b, a == b, ctx.needs_input_grad, ctx.device.xp.where)
+        return _split_tie(g, a < b, a > b, a == b, ctx.needs_input_grad, ctx.device.xp.where)
 
 
-def _split_tie(g, a_wins, tie, need, xp_where=None):
-    """The gradients of a maximum or minimum: Tensors, or arrays with ``xp_where`` given."""
+def _split_tie(g, a_wins, b_wins, tie, need, xp_where=None):
+    """The gradients of a maximum or minimum: Tensors, or arrays with ``xp_where`` given. Ties split
+    ``g``; where neither wins nor ties (a NaN) both get it whole, as PyTorch."""
     pick = where if xp_where is None else xp_where
     half = g * 0.5
-    ga = pick(a_wins, g, pick(tie, half, 0.0)) if need[0] else None
+    ga = pick(b_wins, 0.0, pick(tie, half, g)) if need[0] else None
     gb = pick(a_wins, 0.0, pick(tie, half, g)) if need[1] else None
     return ga, gb
 
