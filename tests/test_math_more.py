@@ -564,3 +564,11 @@ def test_block_diag_gradient_after_an_empty_block():
     np.testing.assert_array_equal(out.detach().numpy(), [[0.0], [5.0]])
     out.backward(ag.tensor([[1.0], [2.0]], dtype=ag.float64))
     assert s.grad.item() == 2.0 and e.grad.shape == (0,)
+
+
+def test_sinc_gradient_near_zero_is_finite_and_accurate():
+    # the quotient's gradient overflowed to -inf below ~1e-150 and lost its digits near 0; the
+    # derivative there is -pi^2 x / 3
+    x = ag.tensor([1e-300, 1e-170, 1e-8, 1e-5], dtype=ag.float64, requires_grad=True)
+    ag.sinc(x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), -np.pi ** 2 * x.detach().numpy() / 3, rtol=1e-9)

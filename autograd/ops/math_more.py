@@ -159,9 +159,12 @@ def sinc(input):
         tensor([1.0000, 0.6366])
     """
     x = _float(input)
-    zero = ew.eq(x, 0)
-    px = ew.mul(where(zero, 1.0, x), math.pi)  # no 0/0 in the branch ``where`` discards (its gradient)
-    return where(zero, 1.0, ew.div(sin(px), px))
+    # near 0, 1 - (pi x)^2 / 6 (exact to rounding below 1e-4): the quotient's gradient loses every
+    # digit there and overflows to -inf below ~1e-150 (1 / (pi x)^2)
+    small = ew.lt(x.abs(), 1e-4)
+    px = ew.mul(where(small, 1.0, x), math.pi)  # no 0/0 in the branch ``where`` discards (its gradient)
+    near = ew.sub(1.0, ew.mul(ew.mul(x, x), math.pi * math.pi / 6))
+    return where(small, near, ew.div(sin(px), px))
 
 
 def copysign(input, other):
