@@ -251,3 +251,12 @@ def test_maximum_and_minimum_with_nan_give_both_sides_the_gradient(fn):
     fn(a, b).sum().backward()
     np.testing.assert_array_equal(a.grad.numpy(), [1, 1, 0.5])
     np.testing.assert_array_equal(b.grad.numpy(), [1, 1, 0.5])
+
+
+def test_logit_of_integers_and_xlogy_with_nan_as_pytorch():
+    # logit of uint8 computed 1 - p in uint8 (wrapping: 1 - 2 = 255); xlogy(0, nan) gave 0
+    np.testing.assert_array_equal(ag.logit(ag.tensor([0, 1, 2, 200], dtype=ag.uint8)).numpy(),
+                                  [-np.inf, np.inf, np.nan, np.nan])
+    x = ag.tensor([0.0, 0.0, 2.0], dtype=ag.float64)
+    y = ag.tensor([float("nan"), 0.0, 2.0], dtype=ag.float64)
+    np.testing.assert_array_equal(ag.xlogy(x, y).numpy(), [np.nan, 0.0, 2 * np.log(2.0)])

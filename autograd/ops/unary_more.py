@@ -311,6 +311,8 @@ def square(input):
 
 def logit(input, eps=None):
     """``log(p / (1 - p))``; with ``eps``, ``p`` is first clamped to ``[eps, 1 - eps]``."""
+    if input.dtype.kind != "f":  # integers: in the default float dtype (1 - p would wrap in uint8)
+        input = input.to(backend.get_default_dtype())
     p = input if eps is None else ew.clamp(input, eps, 1 - eps)
     return ew.sub(log(p), log(ew.sub(1, p)))
 
@@ -393,10 +395,11 @@ def hypot(input, other):
 
 
 def xlogy(input, other):
-    """``input * log(other)``, 0 where ``input`` is 0 (even for ``other`` 0)."""
+    """``input * log(other)``, 0 where ``input`` is 0 (even for ``other`` 0) unless ``other`` is NaN."""
     a, b = promote(input, other)
     a = a if isinstance(a, Tensor) else as_tensor_like(a, b)
-    zero = ew.eq(a, 0)
+    b = b if isinstance(b, Tensor) else as_tensor_like(b, a)
+    zero = ew.eq(a, 0) & ~ew.isnan(b)  # a NaN in other propagates, as PyTorch documents
     return ew.where(zero, 0.0, ew.mul(a, log(ew.where(zero, 1.0, b))))
 
 
