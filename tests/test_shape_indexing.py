@@ -367,3 +367,14 @@ def test_index_add_and_copy_refuse_a_source_of_another_slice_shape(name):
         getattr(x, name)(0, ag.tensor([0]), ag.ones(1, 3))
     np.testing.assert_array_equal(getattr(x, name)(1, ag.tensor([2]), ag.ones(2, 1)).numpy(),
                                   [[0, 0, 1, 0], [0, 0, 1, 0]])
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_setitem_value_with_extra_leading_ones_gets_its_gradient(create_graph):
+    # the forward accepted a (1, 1, 4) value for rows of 4, but its backward raised
+    # "shape '[1, 1, 4]' is invalid for input of size 8"; PyTorch's gradient is the sum
+    x = ag.zeros(3, 4)
+    v = ag.ones(1, 1, 4, requires_grad=True)
+    x[[0, 2]] = v
+    (g,) = ag.grad(x.sum(), v, create_graph=create_graph)
+    np.testing.assert_array_equal(g.detach().numpy(), [[[2.0, 2.0, 2.0, 2.0]]])

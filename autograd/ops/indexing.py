@@ -138,6 +138,7 @@ class IndexPut(Primitive):
     @staticmethod
     def forward(ctx, x, values, basic, adv, accumulate):
         ctx.accumulate = accumulate
+        ctx.values_ndim = getattr(values, "ndim", 0)  # it may have leading 1s beyond the target's dims
         ctx.n_basic = -1 if basic is None else len(basic)
         ctx.save_for_backward(*(basic or ()), *(adv or ()))
         ctx.has_adv = adv is not None
@@ -151,7 +152,7 @@ class IndexPut(Primitive):
         if need[0]:
             gx = g if ctx.accumulate else IndexPut.apply(g, 0, basic, adv, False)
         if need[1]:
-            gv = _take(g, basic, adv)  # the engine sums it to the values' shape
+            gv = _lead_ones(_take(g, basic, adv), ctx.values_ndim)  # the engine sums it to the values' shape
         return gx, gv, None, None, None
 
     @staticmethod
@@ -162,8 +163,15 @@ class IndexPut(Primitive):
         if need[0]:
             gx = g if ctx.accumulate else _put_array(ctx.device.backend, g, 0, basic, adv, False)
         if need[1]:
-            gv = _take_array(g, basic, adv)
+            gv = _lead_ones(_take_array(g, basic, adv), ctx.values_ndim)
         return gx, gv, None, None, None
+
+
+def _lead_ones(g, ndim):
+    """``g`` (Tensor or array) with leading 1s up to ``ndim`` dims: values written with extra
+    leading 1s ((1, 1, 4) into rows of 4) get their gradient summed to their own shape."""
+    extra = ndim - g.ndim
+    return g if extra <= 0 else g.reshape((1,) * extra + tuple(g.shape))
 
 
 def _split_index(ctx, saved):
