@@ -260,3 +260,19 @@ def test_logit_of_integers_and_xlogy_with_nan_as_pytorch():
     x = ag.tensor([0.0, 0.0, 2.0], dtype=ag.float64)
     y = ag.tensor([float("nan"), 0.0, 2.0], dtype=ag.float64)
     np.testing.assert_array_equal(ag.xlogy(x, y).numpy(), [np.nan, 0.0, 2 * np.log(2.0)])
+
+
+@pytest.mark.parametrize("fn, shapes", [
+    (lambda i, a, b: ag.addmm(i, a, b, beta=0), ((2, 2), (2, 3), (3, 2))),
+    (lambda i, a, b: ag.addmv(i, a, b, beta=0), ((2,), (2, 3), (3,))),
+    (lambda i, a, b: ag.baddbmm(i, a, b, beta=0), ((2, 2, 2), (2, 2, 3), (2, 3, 2))),
+], ids=["addmm", "addmv", "baddbmm"])
+def test_beta_zero_ignores_input_but_gives_it_a_zero_gradient(fn, shapes):
+    # input was dropped from the graph: .grad None, and with only input requiring grad the result
+    # did not require grad at all (backward raised); PyTorch gives zeros, and ignores NaN in input
+    i = ag.full(shapes[0], float("nan"), dtype=ag.float64, requires_grad=True)
+    a, b = (ag.ones(*s, dtype=ag.float64) for s in shapes[1:])
+    out = fn(i, a, b)
+    assert not bool(ag.isnan(out).any())
+    out.sum().backward()
+    np.testing.assert_array_equal(i.grad.numpy(), np.zeros(shapes[0]))

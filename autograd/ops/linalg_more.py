@@ -174,6 +174,9 @@ def mv(input, vec):
 def _scaled_sum(input, prod, beta, alpha):
     out = prod if alpha == 1 else ew.mul(prod, alpha)
     if beta == 0:  # PyTorch ignores input (nan and inf included) when beta is 0
+        if isinstance(input, Tensor) and input.requires_grad:  # but it gets a zero gradient
+            nowhere = Tensor._make(input.device.xp.zeros(input.shape, dtype=bool), input.device)
+            out = ew.add(out, ew.where(nowhere, input, 0.0))
         return out
     return ew.add(input if beta == 1 else ew.mul(input, beta), out)
 
