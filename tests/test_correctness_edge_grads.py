@@ -276,3 +276,12 @@ def test_beta_zero_ignores_input_but_gives_it_a_zero_gradient(fn, shapes):
     assert not bool(ag.isnan(out).any())
     out.sum().backward()
     np.testing.assert_array_equal(i.grad.numpy(), np.zeros(shapes[0]))
+
+
+def test_fmod_by_an_infinite_divisor_is_the_dividend():
+    # the remainder moved to the dividend's sign computed inf - inf: fmod(-3, inf) was NaN
+    a = ag.tensor([3.0, -3.0, -0.0, 5.0], dtype=ag.float64)
+    b = ag.tensor([float("inf"), float("inf"), 1.0, 0.0], dtype=ag.float64)
+    out = ag.fmod(a, b).numpy()
+    np.testing.assert_array_equal(out, [3.0, -3.0, -0.0, np.nan])
+    assert np.signbit(out[2])

@@ -328,8 +328,7 @@ class Fmod(Primitive):
             r = xp.remainder(a, b)
             return xp.where((r != 0) & ((r < 0) != (a < 0)), r - b, r)
         ctx.save_for_backward(a, b)
-        r = xp.remainder(a, b)  # exact; then moved to the dividend's sign
-        return xp.where((r != 0) & (xp.signbit(r) != xp.signbit(a)), r - b, r)
+        return xp.fmod(a, b)  # C's fmod: exact, fmod(x, inf) = x (a remainder moved by b would be inf - inf)
 
     @staticmethod
     def backward(ctx, g):
