@@ -285,3 +285,16 @@ def test_fmod_by_an_infinite_divisor_is_the_dividend():
     out = ag.fmod(a, b).numpy()
     np.testing.assert_array_equal(out, [3.0, -3.0, -0.0, np.nan])
     assert np.signbit(out[2])
+
+
+def test_sign_of_nan_is_zero_and_so_are_abs_and_l1_gradients_there():
+    # sign(nan) was nan, and with it the gradients of abs and of the 1-norm at a NaN; PyTorch: 0
+    x = ag.tensor([float("nan"), -2.0, 0.0, 3.0], dtype=ag.float64, requires_grad=True)
+    np.testing.assert_array_equal(ag.sign(x).detach().numpy(), [0, -1, 0, 1])
+    np.testing.assert_array_equal(ag.sgn(x).detach().numpy(), [0, -1, 0, 1])
+    assert ag.sign(ag.tensor(float("nan"))).item() == 0.0
+    x.abs().sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0, -1, 0, 1])
+    x.grad = None
+    x.norm(1).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0, -1, 0, 1])

@@ -184,6 +184,16 @@ def sum_array(x, axes, keepdim):
     return x.sum(axis=axes, keepdims=keepdim)
 
 
+def sign_array(xp, x):
+    """``xp.sign(x)`` with 0 for NaN, as PyTorch's sign / sgn (so abs' gradient at NaN is 0)."""
+    s = xp.sign(x)
+    if s.dtype.kind != "f":
+        return s
+    if s.ndim == 0:  # NumPy gives a scalar for a 0-d input
+        return s if s == s else s.dtype.type(0)
+    return xp.nan_to_num(s, copy=False, nan=0.0)
+
+
 def zero_grad(g):
     """Zeros shaped as the gradient ``g`` (a Tensor or an array): the gradient of a piecewise-constant
     op, 0 even where ``g`` is inf or NaN (``g * 0`` is NaN there), as PyTorch's zeros_like(grad)."""

@@ -15,7 +15,7 @@ from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from ._util import (_axes, _count, _kept_shape, _out, _setup, _unreduce, _with_dtype, acc_dtype, dim_kwargs,
-                    errstate, norm_dim, sum_array)
+                    errstate, norm_dim, sign_array, sum_array)
 from .elementwise import sign, where
 from .softmax import log_softmax, logsumexp, softmax  # noqa: F401  (their home before ops/softmax.py)
 
@@ -348,7 +348,8 @@ class Norm(Primitive):
     @staticmethod
     def raw_backward(ctx, g):
         xp = ctx.device.xp
-        return _norm_grad(ctx, g, *ctx.saved_arrays, xp.sign, xp.where, xp.abs), None, None, None
+        grad = _norm_grad(ctx, g, *ctx.saved_arrays, lambda a: sign_array(xp, a), xp.where, xp.abs)
+        return grad, None, None, None
 
 
 def _norm_grad(ctx, g, x, y, sign_, where_, abs_):

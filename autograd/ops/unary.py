@@ -9,7 +9,7 @@ import math
 from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
-from ._util import errstate, zero_grad
+from ._util import errstate, sign_array, zero_grad
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
@@ -300,13 +300,13 @@ class Abs(Primitive):
 
     @staticmethod
     def raw_backward(ctx, g):
-        return g * ctx.device.xp.sign(ctx.saved_arrays[0])
+        return g * sign_array(ctx.device.xp, ctx.saved_arrays[0])
 
 
 class Sign(Primitive):
     @staticmethod
     def forward(ctx, x):
-        return ctx.device.xp.sign(x)
+        return sign_array(ctx.device.xp, x)
 
     @staticmethod
     def backward(ctx, g):
