@@ -94,6 +94,7 @@ def _to_host_nested(v):
 def _size(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
+    size = tuple(_number(s) for s in size)  # 0-d tensors count as their ints, as in PyTorch
     for s in size:
         if not isinstance(s, numbers.Integral) or isinstance(s, bool):
             raise TypeError(f"size must be a sequence of ints, got {type(s).__name__}")
@@ -164,8 +165,15 @@ def empty(*size, dtype=None, device=None, requires_grad=False):
     return _filled(0, size, dtype, device, requires_grad)
 
 
+def _number(value):
+    """A 0-d tensor as its Python number (PyTorch takes them for scalar arguments:
+    ``arange(lengths.max())``); anything else as it is."""
+    return value.item() if isinstance(value, Tensor) and value.ndim == 0 else value
+
+
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred from it)."""
+    fill_value = _number(fill_value)
     if dtype is None:
         dtype = backend.scalar_dtype(fill_value)
     return _filled(fill_value, (size,) if isinstance(size, numbers.Integral) else tuple(size),
@@ -174,6 +182,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """Values from ``start`` to ``end`` (exclusive) by ``step``."""
+    start, end, step = _number(start), _number(end), _number(step)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -189,6 +198,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     """``steps`` values evenly spaced from ``start`` to ``end`` inclusive."""
+    start, end, steps = _number(start), _number(end), _number(steps)
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     dev = _device(device)

@@ -277,3 +277,21 @@ def test_tensors_and_arrays_in_nested_data_keep_their_dtype_as_in_torch():
     assert ag.tensor([ag.tensor(1, dtype=ag.int32), ag.tensor(2, dtype=ag.int32)]).dtype == ag.int32
     assert ag.tensor([np.zeros(3), np.ones(3)]).dtype == ag.float64
     assert ag.tensor([np.zeros(2, dtype=np.float32), [1.0, 2.0]]).dtype == ag.float32
+
+
+def test_zero_dim_tensors_as_numbers_and_sizes_as_pytorch():
+    # arange(lengths.max()) and zeros(n) with n a 0-d tensor raised TypeError; PyTorch takes them
+    lengths = ag.tensor([2, 3, 1])
+    n = lengths.max()
+    assert ag.arange(n).tolist() == [0, 1, 2] and ag.arange(n).dtype == ag.int64
+    assert ag.arange(ag.tensor(3.0)).dtype == ag.float32
+    assert ag.arange(1, ag.tensor(6), ag.tensor(2)).tolist() == [1, 3, 5]
+    assert ag.full((2,), ag.tensor(3.0)).tolist() == [3.0, 3.0]
+    assert ag.full((2,), ag.tensor(3)).dtype == ag.int64
+    assert ag.linspace(ag.tensor(0.0), ag.tensor(1.0), 3).tolist() == [0.0, 0.5, 1.0]
+    assert ag.zeros(n).shape == (3,) and ag.ones(2, n).shape == (2, 3) and ag.randn(n).shape == (3,)
+    assert ag.zeros((n, 2)).shape == (3, 2) and ag.ones(2).repeat(n).shape == (6,)
+    mask = ag.arange(n)[None, :] < lengths[:, None]  # the usual padding mask
+    assert mask.tolist() == [[True, True, False], [True, True, True], [True, False, False]]
+    with pytest.raises(TypeError):
+        ag.arange(ag.tensor([3]))  # a 1-element tensor is not a number (PyTorch refuses it too)

@@ -118,6 +118,7 @@ def shape_arg(shape) -> tuple:
     """``reshape(2, 3)`` and ``reshape((2, 3))`` both give ``(2, 3)``."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)) or (
         len(shape) == 1 and not isinstance(shape[0], numbers.Integral)
+        and not (isinstance(shape[0], Tensor) and shape[0].ndim == 0)  # a 0-d tensor is one size
     ):
         shape = tuple(shape[0])
     out = []
