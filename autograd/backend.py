@@ -19,8 +19,8 @@ from .arraylib.devices import (as_array, asarray, cuda_device, Device, device_of
                                is_array, is_host_array, is_view, keep_where, to_device, to_host)
 from .arraylib.dtypes import (_DTYPE_ALIASES, UNSIGNED, as_dtype, bool_, category, float16, float32,  # noqa: F401
                               float64, get_default_dtype, host_scalar, int8, int16, int32, int64,
-                              is_floating, promote_types, result_type, scalar_dtype,
-                              set_default_dtype, uint8)
+                              is_floating, nested_dtype, promote_types, result_type, scalar_as_array,
+                              scalar_dtype, set_default_dtype, uint8)
 from .arraylib.files import bfloat16_to_float32, buffer_of, data_ptr, host_contiguous  # noqa: F401
 from .arraylib.registry import (_BACKENDS, _FACTORIES, _SEED, Backend, CupyBackend,  # noqa: F401
                                 NumpyBackend, cuda_available, get_backend, register_backend)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import numbers
 
-import numpy as np
-
 from . import backend
 from .random import integers_array, normal_array, permutation_array, uniform_array
 from .tensor import Tensor
@@ -32,37 +30,14 @@ def _to_array(data, dtype=None, device=None):
     elif isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(data)):
         data = [_to_host_nested(v) for v in data]
     if dtype is None and isinstance(data, (list, tuple)):
-        dtype = _numpy_scalars_dtype(data)
-    elif isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, as a 0-d array would
-        data = np.asarray(data)
+        dtype = backend.nested_dtype(data)
+    else:
+        data = backend.scalar_as_array(data)  # a NumPy scalar keeps its dtype, as a 0-d array would
     if backend.is_array(data):
         _check_dtype(data.dtype)
     dev = _device(device) if device is not None else (
         backend.device_of(data) if backend.is_array(data) else backend.Device("cpu"))
     return backend.asarray(data, dtype=dtype, device=dev, copy=True)
-
-
-def _numpy_scalars_dtype(data):
-    """PyTorch's dtype for nested data that holds NumPy scalars or tensors: each counts with its own dtype
-    (a Python float with the default dtype, an int as int64, a bool as bool), promoted together;
-    None when there are no NumPy scalars (the usual inference then applies)."""
-    found, python = set(), set()
-    stack = [data]
-    while stack:
-        for v in stack.pop():
-            t = type(v)
-            if t is float or t is int or t is bool:
-                python.add(t)
-            elif t is list or t is tuple:
-                stack.append(v)
-            elif isinstance(v, (np.generic, np.ndarray)):  # arrays: the tensors in the data, on the host
-                found.add(v.dtype)
-    if not found:
-        return None
-    dtype = None
-    for d in [*found, *(backend.scalar_dtype(t()) for t in python)]:
-        dtype = d if dtype is None else backend.promote_types(dtype, d)
-    return dtype if dtype.kind in "biuf" else None
 
 
 _SUPPORTED = "float64, float32, float16, int64, int32, int16, int8, uint8, and bool"

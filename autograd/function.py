@@ -338,21 +338,13 @@ def _share_version(cls, args, outs, device, multi):
     version = base._version
     if version is None:
         version = base._version = [0]
-    # PyTorch forbids a later recorded in-place op on such a view (see Tensor._check_inplace)
-    nograd = base._nograd_view or (base.requires_grad and not state.enabled)
-    if not multi:
-        out = Tensor._make(outs[0], device, None, version)
-        if nograd:
-            out._nograd_view = True
-        register_view(base, (out,), cls, args[1:])
-        return out
     made = tuple(Tensor._make(o, device, None, version) if o is not None else None for o in outs)
-    if nograd:
+    if base._nograd_view or (base.requires_grad and not state.enabled):  # see Tensor._check_inplace
         for o in made:
             if o is not None:
                 o._nograd_view = True
-    register_view(base, made, cls, args[1:], True)
-    return made
+    register_view(base, made, cls, args[1:], multi)
+    return made if multi else made[0]
 
 
 #: Each recorded node's ``_seq``: -1, -2, ... A node's inputs exist before it, so every edge leads

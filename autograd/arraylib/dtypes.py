@@ -113,3 +113,31 @@ def result_type(dims, zero_dims, scalars) -> np.dtype:
 def host_scalar(value):
     """A NumPy scalar or 0-d array as a Python scalar."""
     return value.item() if hasattr(value, "item") else value
+
+
+def nested_dtype(data):
+    """PyTorch's dtype for nested data that holds NumPy scalars or tensors: each counts with its own dtype
+    (a Python float with the default dtype, an int as int64, a bool as bool), promoted together;
+    None when there are no NumPy scalars (the usual inference then applies)."""
+    found, python = set(), set()
+    stack = [data]
+    while stack:
+        for v in stack.pop():
+            t = type(v)
+            if t is float or t is int or t is bool:
+                python.add(t)
+            elif t is list or t is tuple:
+                stack.append(v)
+            elif isinstance(v, (np.generic, np.ndarray)):  # arrays: the tensors in the data, on the host
+                found.add(v.dtype)
+    if not found:
+        return None
+    dtype = None
+    for d in [*found, *(scalar_dtype(t()) for t in python)]:
+        dtype = d if dtype is None else promote_types(dtype, d)
+    return dtype if dtype.kind in "biuf" else None
+
+
+def scalar_as_array(value):
+    """A NumPy scalar as a 0-d array (keeping its dtype); anything else as it is."""
+    return np.asarray(value) if isinstance(value, np.generic) else value

@@ -34,6 +34,15 @@ def _reset_affine(module):
         init.zeros_(module.bias)
 
 
+def _normalized(module, normalized_shape, eps, elementwise_affine):
+    """The attributes LayerNorm and RMSNorm share (an int shape is a 1-tuple)."""
+    if isinstance(normalized_shape, numbers.Integral):
+        normalized_shape = (int(normalized_shape),)
+    module.normalized_shape = tuple(normalized_shape)
+    module.eps = eps
+    module.elementwise_affine = elementwise_affine
+
+
 class LayerNorm(Module):
     """Layer normalization over the trailing ``normalized_shape``: see :func:`nn.functional.layer_norm`.
 
@@ -52,11 +61,7 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None,
                  dtype=None):
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (int(normalized_shape),)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
+        _normalized(self, normalized_shape, eps, elementwise_affine)
         _affine_parameters(self, elementwise_affine, bias, self.normalized_shape, device, dtype)
         self.reset_parameters()
 
@@ -123,11 +128,7 @@ class RMSNorm(Module):
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (int(normalized_shape),)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
+        _normalized(self, normalized_shape, eps, elementwise_affine)
         if elementwise_affine:
             self.weight = Parameter(ag.empty(*self.normalized_shape, device=device, dtype=dtype))
         else:
