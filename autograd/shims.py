@@ -3,7 +3,8 @@
 ``set_float32_matmul_precision`` / ``get_float32_matmul_precision`` remember the value (matmuls
 run in the arrays' own precision), ``use_deterministic_algorithms`` records the flag (NumPy is
 deterministic; CuPy's scatter-add sums in arbitrary order, see README), ``set_num_threads``
-records a number (BLAS threads are set by ``OMP_NUM_THREADS`` before start), ``set_printoptions``
+sets BLAS's thread count (through ``threadpoolctl`` when installed; otherwise it records the number
+and ``OMP_NUM_THREADS`` before start decides), ``set_printoptions``
 forwards to the array printer, and ``compile`` returns its argument unchanged (no compiler).
 """
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import os
 
 from . import backend
+from .arraylib import blas_threads
 
 __all__ = ["set_float32_matmul_precision", "get_float32_matmul_precision", "use_deterministic_algorithms",
            "are_deterministic_algorithms_enabled", "set_num_threads", "get_num_threads",
            "set_num_interop_threads", "get_num_interop_threads", "set_printoptions", "compile"]
 
 _SETTINGS = {"matmul_precision": "highest", "deterministic": False, "warn_only": False,
-             "threads": os.cpu_count() or 1, "interop_threads": os.cpu_count() or 1}
+             "threads": None, "interop_threads": os.cpu_count() or 1}
 
 
 def set_float32_matmul_precision(precision: str) -> None:
@@ -49,12 +51,19 @@ def _positive(n, what):
 
 
 def set_num_threads(n: int) -> None:
-    """Record ``n`` (NumPy's BLAS reads its thread count from the environment at start)."""
+    """Set the number of threads BLAS uses (``threadpoolctl`` installed; else only recorded)."""
     _positive(n, "set_num_threads")
     _SETTINGS["threads"] = n
+    blas_threads.set_num_threads(n)
 
 
 def get_num_threads() -> int:
+    """The number of threads BLAS uses (the last ``set_num_threads``, BLAS's own count, or the
+    ``OMP_NUM_THREADS`` / CPU count)."""
+    if _SETTINGS["threads"] is None:
+        env = os.environ.get("OMP_NUM_THREADS", "")
+        _SETTINGS["threads"] = (blas_threads.get_num_threads()
+                                or (int(env) if env.isdigit() and int(env) > 0 else os.cpu_count() or 1))
     return _SETTINGS["threads"]
 
 

@@ -13,10 +13,12 @@ column (times a row of ones in the im2col block).
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import threading
 
+from ..arraylib.blas_threads import one_thread
 from ..function import Primitive
 from .window import add_windows, pad_array, padded_sizes, window_view
 
@@ -40,6 +42,11 @@ _COL2IM_CHUNK_BYTES = 1 << 24
 _WIDE_MAX_WASTE = 2.0  # wide rows may carry up to this many times the output's columns
 _work_arrays = threading.local()
 _ZEROED_MAX_BYTES = 1 << 23  # zero-bordered gradient buffers kept per exact shape (at most 4)
+# A product of one chunk below this many multiply-adds runs on one BLAS thread: the block was just
+# written by this thread, and a second OpenBLAS thread on a thin product costs more than it gains
+# (measured on LeNet's and small CIFAR convolutions: 1.5e7 multiply-adds a block ran faster on one
+# thread, 3.2e7 on two)
+_ONE_THREAD_MACS = 1 << 24
 
 
 def _work(ctx, slot, shape, dtype):
@@ -56,6 +63,14 @@ def _work(ctx, slot, shape, dtype):
     if a is None or a.size < size:
         a = cache[key] = ctx.device.xp.empty(size, dtype=dtype)
     return a[:size].reshape(shape)
+
+
+def _blas_threads(ctx, chunks, macs_per_column):
+    """BLAS held to one thread for this call's products when they are thin (on the CPU)."""
+    n0, n1 = chunks[0]
+    if ctx.device.backend.name == "cpu" and (n1 - n0) * macs_per_column < _ONE_THREAD_MACS:
+        return one_thread()
+    return contextlib.nullcontext()
 
 
 def _zero_bordered(ctx, shape, dtype):
@@ -163,17 +178,27 @@ def _forward(ctx, x, w, b, geo, xbuf=None):
     xp = ctx.device.xp
     out, groups = geo[1], geo[6]
     plan = _plan(*geo[:6])
-    n, o, t, nd = x.shape[0], w.shape[0], plan[1], len(geo[2])
+    n, o, t = x.shape[0], w.shape[0], plan[1]
     wg = w.reshape(groups, o // groups, -1)
     fold = b is not None and groups == 1  # the bias as one more weight column, on a row of ones
     if fold:
         wg = xp.concatenate((wg[0], b.reshape(o, 1)), axis=1)[None]
     windows = _windows(ctx, _buffer(ctx, x, geo, plan) if xbuf is None else xbuf, geo, plan)
     y = xp.empty((o, n) + tuple(out), dtype=x.dtype)
+    chunks = _chunks(ctx, n, t, wg.shape[2] * groups * t * x.itemsize)
+    with _blas_threads(ctx, chunks, t * o * wg.shape[2]):
+        _forward_chunks(ctx, windows, wg, b, y, chunks, plan, geo, fold)
+    return y.transpose((1, 0) + tuple(range(2, y.ndim)))
+
+
+def _forward_chunks(ctx, windows, wg, b, y, chunks, plan, geo, fold):
+    """``y (O, N, *out)`` = the convolution, one im2col block of ``chunks`` at a time."""
+    xp, out, groups, t = ctx.device.xp, geo[1], geo[6], plan[1]
+    o, nd = y.shape[0], len(geo[2])
     crop = (Ellipsis,) + tuple(slice(0, m) for m in out[1:])  # the wide layout's extra columns
-    for n0, n1 in _chunks(ctx, n, t, wg.shape[2] * groups * t * x.itemsize):
+    for n0, n1 in chunks:
         cols = _im2col(ctx, windows, nd, t, n0, n1, fold)
-        yc = _work(ctx, "product", (groups, o // groups, cols.shape[1]), x.dtype)
+        yc = _work(ctx, "product", (groups, o // groups, cols.shape[1]), y.dtype)
         xp.matmul(wg, cols.reshape(groups, -1, cols.shape[1]), out=yc)
         if plan[2]:  # drop the wide layout's extra columns
             yc = yc.reshape((o, n1 - n0, out[0]) + tuple(plan[0][1:]))[crop]
@@ -182,7 +207,6 @@ def _forward(ctx, x, w, b, geo, xbuf=None):
             y[:, n0:n1] = yc
         else:
             xp.add(yc, b.reshape((o,) + (1,) * (len(out) + 1)), out=y[:, n0:n1])
-    return y.transpose((1, 0) + tuple(range(2, y.ndim)))
 
 
 def _input_grad(ctx, gcols, w, geo, n):
@@ -195,10 +219,12 @@ def _input_grad(ctx, gcols, w, geo, n):
     wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)  # (G, Cg*K, Og)
     gcols = gcols.reshape(groups, o // groups, n * t)
     acc = xp.zeros((c, n) + tuple(plan[0]), dtype=gcols.dtype)
-    for n0, n1 in _chunks(ctx, n, t, wt.shape[1] * groups * t * gcols.itemsize, _COL2IM_CHUNK_BYTES, n * t):
-        cols = _work(ctx, "product", (groups, wt.shape[1], (n1 - n0) * t), gcols.dtype)
-        xp.matmul(wt, gcols[:, :, n0 * t:n1 * t], out=cols)
-        _col2im(acc, cols.reshape(-1, (n1 - n0) * t), plan, geo, n0, n1)
+    chunks = _chunks(ctx, n, t, wt.shape[1] * groups * t * gcols.itemsize, _COL2IM_CHUNK_BYTES, n * t)
+    with _blas_threads(ctx, chunks, t * wt.shape[1] * o):
+        for n0, n1 in chunks:
+            cols = _work(ctx, "product", (groups, wt.shape[1], (n1 - n0) * t), gcols.dtype)
+            xp.matmul(wt, gcols[:, :, n0 * t:n1 * t], out=cols)
+            _col2im(acc, cols.reshape(-1, (n1 - n0) * t), plan, geo, n0, n1)
     dx = acc[(Ellipsis,) + tuple(slice(lo, lo + m) for m, (lo, _) in zip(sizes, pads))]
     return dx.transpose((1, 0) + tuple(range(2, dx.ndim)))
 
@@ -213,16 +239,18 @@ def _weight_grad(ctx, x, gcols, geo, xbuf=None):
     windows = _windows(ctx, _buffer(ctx, x, geo, plan) if xbuf is None else xbuf, geo, plan)
     gcols = gcols.reshape(groups, o // groups, n * t)
     dw = part = None
-    for n0, n1 in _chunks(ctx, n, t, c * math.prod(kernel) * t * x.itemsize):
-        cols = _im2col(ctx, windows, nd, t, n0, n1)
-        # (Cg*K, n*T) @ (n*T, Og): the orientation BLAS runs fastest for these long, thin products
-        cols = cols.reshape(groups, -1, cols.shape[1])
-        gc = gcols[:, :, n0 * t:n1 * t].transpose(0, 2, 1)
-        if dw is None:
-            dw = xp.matmul(cols, gc)
-        else:
-            part = xp.matmul(cols, gc, out=part)
-            dw += part
+    chunks = _chunks(ctx, n, t, c * math.prod(kernel) * t * x.itemsize)
+    with _blas_threads(ctx, chunks, t * c * math.prod(kernel) * o // groups):
+        for n0, n1 in chunks:
+            cols = _im2col(ctx, windows, nd, t, n0, n1)
+            # (Cg*K, n*T) @ (n*T, Og): the orientation BLAS runs fastest for these long, thin products
+            cols = cols.reshape(groups, -1, cols.shape[1])
+            gc = gcols[:, :, n0 * t:n1 * t].transpose(0, 2, 1)
+            if dw is None:
+                dw = xp.matmul(cols, gc)
+            else:
+                part = xp.matmul(cols, gc, out=part)
+                dw += part
     return dw.transpose(0, 2, 1).reshape((o, c // groups) + tuple(kernel))
 
 
