@@ -2,8 +2,8 @@
 
 Parameters, buffers and submodules live in three ``OrderedDict`` registries that
 ``__setattr__`` fills, so ``state_dict()`` keys, ``parameters()`` order and
-``repr`` are PyTorch's for the same architecture. Forward hooks
-(``hooks.py``) and ``state_dict``/``load_state_dict`` (``_state_dict.py``) are
+``repr`` are PyTorch's for the same architecture. Hooks
+(``hooks.py``, ``backward_hooks.py``) and ``state_dict``/``load_state_dict`` (``_state_dict.py``) are
 mixed in from their own files.
 """
 from __future__ import annotations
@@ -17,7 +17,10 @@ from autograd.observers import on_record
 
 from ..parameter import Parameter
 from ._state_dict import _StateDictMixin
-from .hooks import RemovableHandle, _HooksMixin
+from . import hooks as _hooks
+from .hooks import (RemovableHandle, _HooksMixin, register_module_backward_hook,  # noqa: F401
+                    register_module_forward_hook, register_module_forward_pre_hook,
+                    register_module_full_backward_hook, register_module_full_backward_pre_hook)
 
 _STRUCTURE = [0]  # bumped whenever any module's children change (invalidates path caches)
 
@@ -79,9 +82,7 @@ class Module(_HooksMixin, _StateDictMixin):
         d["_buffers"] = OrderedDict()
         d["_non_persistent_buffers_set"] = set()
         d["_modules"] = OrderedDict()
-        d["_forward_pre_hooks"] = OrderedDict()
-        d["_forward_hooks"] = OrderedDict()
-        d["_hooks_with_kwargs"] = set()
+        self._init_hooks(d)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{self._get_name()}] is missing the required "forward" function')
@@ -110,7 +111,10 @@ class Module(_HooksMixin, _StateDictMixin):
             path = prev_path if rel is None else (prev_path + "." + rel if prev_path else rel)
         running.frame = (self, path)
         try:
-            if not self._forward_pre_hooks and not self._forward_hooks:
+            if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                    or self._backward_pre_hooks or _hooks._global_forward_pre_hooks
+                    or _hooks._global_forward_hooks or _hooks._global_backward_hooks
+                    or _hooks._global_backward_pre_hooks):
                 return self.forward(*args, **kwargs)
             return self._call_with_hooks(args, kwargs)
         finally:
