@@ -81,6 +81,7 @@ def asgd(params, grads, axs, mus, etas, state_steps, *, lambd, lr, t0, alpha, we
             ax += tmp
         else:
             ax[...] = param
-        etas[i]._data[...] = lr / ((1 + lambd * lr * step) ** alpha)
-        mus[i]._data[...] = 1 / max(1, step - t0)
+        # through a default-dtype scalar, as PyTorch's torch.as_tensor(...) (rounded when eta is float64)
+        etas[i]._data[...] = step_tensor(lr / ((1 + lambd * lr * step) ** alpha))._data
+        mus[i]._data[...] = step_tensor(1 / max(1, step - t0))._data
     bump(params)

@@ -281,7 +281,7 @@ def _pack(state, device, *values):
     def wrap(v):
         if isinstance(v, list):
             return [wrap(u) for u in v]
-        if v is None or isinstance(v, (int, float)):
+        if v is None or type(v) in (int, float):  # array-library scalars (ro, H_diag, al) become 0-d Tensors
             return v
         return Tensor._make(device.xp.asarray(v), device)
     for k, v in zip(_KEYS, values):

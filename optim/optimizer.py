@@ -455,6 +455,8 @@ def check_betas(betas):
 
 
 def check_lr(lr):
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
     lr = scalar(lr)
     if not isinstance(lr, numbers.Real) or isinstance(lr, bool):
         raise TypeError(f"Invalid learning rate: lr must be a float (or a 1-element Tensor), "
