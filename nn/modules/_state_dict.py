@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
@@ -56,6 +57,27 @@ def _assigned(value, old, key):
 _EXTRA_STATE = "_extra_state"
 
 
+class _WithModule:
+    """A load-state-dict pre-hook called with its module first (held weakly, as PyTorch's _WrappedHook)."""
+
+    def __init__(self, hook, module):
+        self.hook, self.module = hook, weakref.ref(module)
+
+    def __call__(self, *args, **kwargs):
+        module = self.module()
+        if module is None:
+            raise RuntimeError("You are trying to call the hook of a dead Module!")
+        return self.hook(module, *args, **kwargs)
+
+
+def _hook_handle(hooks, hook):
+    from .hooks import RemovableHandle
+
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
+
+
 class _StateDictMixin:
     """The state-dict half of :class:`~nn.Module` (it reads ``_parameters``, ``_buffers``, ``_modules``)."""
 
@@ -70,6 +92,38 @@ class _StateDictMixin:
         raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. "
                            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
                            "bug-report.yml to report this bug.")
+
+    def register_state_dict_pre_hook(self, hook):
+        """Call ``hook(module, prefix, keep_vars)`` before ``state_dict()`` saves this module."""
+        return _hook_handle(self._state_dict_pre_hooks, hook)
+
+    def register_state_dict_post_hook(self, hook):
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` after ``state_dict()`` saved this
+        module and its children; it may change ``state_dict`` in place and must return None."""
+        hook._from_public_api = True
+        return _hook_handle(self._state_dict_hooks, hook)
+
+    def _register_state_dict_hook(self, hook):
+        """The private form of :meth:`register_state_dict_post_hook`: a returned dict replaces the
+        state dict (respected for the module ``state_dict()`` is called on, as PyTorch)."""
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError("Cannot register the same function as the state dict post hook that was "
+                               "previously registered via register_state_dict_post_hook")
+        return _hook_handle(self._state_dict_hooks, hook)
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` before this module's entries are loaded."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        return _hook_handle(self._load_state_dict_pre_hooks, _WithModule(hook, self) if with_module else hook)
+
+    def register_load_state_dict_post_hook(self, hook):
+        """Call ``hook(module, incompatible_keys)`` after this module and its children were loaded;
+        it may change ``incompatible_keys.missing_keys`` / ``unexpected_keys`` in place (what
+        ``strict`` then checks) and must return None."""
+        return _hook_handle(self._load_state_dict_post_hooks, hook)
 
     def _has_extra_state(self, method):
         return getattr(type(self), method) is not getattr(_StateDictMixin, method)
@@ -94,17 +148,29 @@ class _StateDictMixin:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
         metadata = getattr(destination, "_metadata", None)
+        local_metadata = {"version": self._version}
         if metadata is not None:  # each module's version, for _load_from_state_dict's migrations
-            metadata[prefix[:-1]] = {"version": self._version}
+            metadata[prefix[:-1]] = local_metadata
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, m in self._modules.items():
             if m is not None:
                 m.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+        for hook in self._state_dict_hooks.values():
+            result = hook(self, destination, prefix, local_metadata)
+            if not getattr(hook, "_from_public_api", False):
+                if result is not None:
+                    destination = result
+            elif result is not None:
+                raise RuntimeError("state_dict post-hook must return None")
         return destination
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
                               unexpected_keys, error_msgs):
         """Copy this module's own entries of ``state_dict`` (not its children's), as PyTorch."""
+        for hook in self._load_state_dict_pre_hooks.values():
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
         persistent = {k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set}
         local_state = {k: v for k, v in itertools.chain(self._parameters.items(), persistent.items())
                        if v is not None}
@@ -176,12 +242,21 @@ class _StateDictMixin:
         metadata = getattr(state_dict, "_metadata", None) or {}
 
         def load(module, local, prefix=""):
-            local_metadata = {**metadata.get(prefix[:-1], {}), "assign_to_params_buffers": assign}
+            local_metadata = dict(metadata.get(prefix[:-1], {}))
+            if assign:
+                local_metadata["assign_to_params_buffers"] = assign
             module._load_from_state_dict(local, prefix, local_metadata, True, missing, unexpected, errors)
             for name, child in module._modules.items():
                 if child is not None:
                     child_prefix = prefix + name + "."
                     load(child, {k: v for k, v in local.items() if k.startswith(child_prefix)}, child_prefix)
+            incompatible = _IncompatibleKeys(missing, unexpected)  # the hooks may change the lists
+            for hook in module._load_state_dict_post_hooks.values():
+                if hook(module, incompatible) is not None:
+                    raise AssertionError(
+                        "Hooks registered with ``register_load_state_dict_post_hook`` are not expected to "
+                        "return new values, if incompatible_keys need to be modified, it should be done "
+                        "inplace.")
 
         with no_grad():
             load(self, OrderedDict(state_dict))
