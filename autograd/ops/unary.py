@@ -265,16 +265,17 @@ class Relu(Primitive):
 
     @staticmethod
     def raw_backward(ctx, g):
-        return backend.keep_where(g, ctx.saved_arrays[0] > 0)
+        return backend.keep_where(g, ~(ctx.saved_arrays[0] <= 0))
 
 
 class ReluGrad(Primitive):
-    """``g`` where ``y > 0``, else 0: relu's backward as one branch-free op."""
+    """``g`` where not ``y <= 0`` (a NaN passes it, as PyTorch's), else 0: relu's backward as one
+    branch-free op."""
 
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(y)
-        return backend.keep_where(g, y > 0)
+        return backend.keep_where(g, ~(y <= 0))
 
     @staticmethod
     def backward(ctx, gg):
@@ -283,7 +284,7 @@ class ReluGrad(Primitive):
 
     @staticmethod
     def raw_backward(ctx, gg):
-        return backend.keep_where(gg, ctx.saved_arrays[0] > 0), None
+        return backend.keep_where(gg, ~(ctx.saved_arrays[0] <= 0)), None
 
 
 class Abs(Primitive):
