@@ -141,7 +141,7 @@ class PowScalar(Primitive):
     @staticmethod
     def forward(ctx, x, p):
         ctx.save_for_backward(x, p)
-        return x ** p
+        return _power(x, p)
 
     @staticmethod
     def backward(ctx, g):
@@ -160,7 +160,15 @@ def _pow_scalar_grad(g, x, p):
         return g
     if p == 2:
         return g * 2 * x
-    return g * p * x ** (p - 1)
+    return g * p * (x ** (p - 1) if isinstance(x, Tensor) else _power(x, p - 1))
+
+
+def _power(x, p):
+    """``x ** p`` on an array; ``p = -0.5`` as PyTorch's rsqrt (-inf at -0.0, NaN at -inf, where C's
+    pow gives inf and 0), as NumPy's ``**`` already takes ``p = 0.5`` as sqrt."""
+    if p == -0.5 and x.dtype.kind == "f":
+        return 1 / backend.device_of(x).xp.sqrt(x)
+    return x ** p
 
 
 class Pow(Primitive):
