@@ -343,10 +343,14 @@ class Norm(Primitive):
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.p == 0:  # a count: no gradient at all (PyTorch leaves x.grad None), not 0 * x (NaN at inf)
+            return None, None, None, None
         return _norm_grad(ctx, g, *ctx.saved_tensors, sign, where, lambda t: t.abs()), None, None, None
 
     @staticmethod
     def raw_backward(ctx, g):
+        if ctx.p == 0:
+            return None, None, None, None
         xp = ctx.device.xp
         grad = _norm_grad(ctx, g, *ctx.saved_arrays, lambda a: sign_array(xp, a), xp.where, xp.abs)
         return grad, None, None, None
@@ -356,8 +360,6 @@ def _norm_grad(ctx, g, x, y, sign_, where_, abs_):
     """The p-norm's gradient, with Tensor ops or (``xp.sign``, ``xp.where``, ``xp.abs``) on arrays."""
     g = _unreduce(g, ctx)
     p = ctx.p
-    if p == 0:
-        return g * x * 0
     if p == 1:
         return g * sign_(x)
     if math.isinf(p):
