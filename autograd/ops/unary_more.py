@@ -12,8 +12,8 @@ from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from . import elementwise as ew
-from ._util import as_tensor_like, promote, zero_grad
-from .unary import _unary, exp, log, sqrt
+from ._util import as_tensor_like, errstate, promote, zero_grad
+from .unary import _unary, exp, sqrt
 
 __all__ = [
     "floor", "ceil", "round", "trunc", "fix", "frac", "log2", "log10", "exp2", "erfinv", "square", "tan",
@@ -309,12 +309,34 @@ def square(input):
     return ew.mul(input, input)
 
 
+class Logit(Primitive):
+    """``log(p / (1 - p))``, ``p`` the input clamped to ``[eps, 1 - eps]`` when ``eps`` is given. The
+    gradient is PyTorch's: ``g / (x (1 - x))``, NaN outside ``[0, 1]`` (no eps) or 0 outside
+    ``[eps, 1 - eps]``."""
+
+    @staticmethod
+    def forward(ctx, x, eps):
+        xp = ctx.device.xp
+        ctx.save_for_backward(x)
+        ctx.eps = eps
+        p = x if eps is None else xp.clip(x, eps, 1 - eps)
+        with errstate(xp, divide="ignore", invalid="ignore"):
+            return xp.log(p / (1 - p))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        eps = ctx.eps
+        lo, hi, fill = (0.0, 1.0, math.nan) if eps is None else (eps, 1 - eps, 0.0)
+        with errstate(x.device.xp, divide="ignore", invalid="ignore"):
+            return ew.where((x < lo) | (x > hi), fill, g / (x * (1 - x))), None
+
+
 def logit(input, eps=None):
     """``log(p / (1 - p))``; with ``eps``, ``p`` is first clamped to ``[eps, 1 - eps]``."""
     if input.dtype.kind != "f":  # integers: in the default float dtype (1 - p would wrap in uint8)
         input = input.to(backend.get_default_dtype())
-    p = input if eps is None else ew.clamp(input, eps, 1 - eps)
-    return ew.sub(log(p), log(ew.sub(1, p)))
+    return Logit.apply(input, None if eps is None else float(eps))
 
 
 # ---------------------------------------------------------------- binary
@@ -393,13 +415,39 @@ def hypot(input, other):
     return sqrt(ew.add(ew.mul(input, input), ew.mul(other, other)))
 
 
+class Xlogy(Primitive):
+    """``a * log(b)``, 0 where ``a`` is 0 unless ``b`` is NaN. Gradients as PyTorch's:
+    ``xlogy(g, b)`` for ``a`` (0 where ``a == 0`` and ``b <= 0``), ``g * a / b`` for ``b``."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        xp = ctx.device.xp
+        ctx.save_for_backward(a, b)
+        zero = (a == 0) & ~xp.isnan(b)  # a NaN in other propagates, as PyTorch documents
+        with errstate(xp, divide="ignore", invalid="ignore"):
+            return xp.where(zero, 0, a * xp.log(xp.where(zero, 1, b))).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = gb = None
+        with errstate(a.device.xp, divide="ignore", invalid="ignore"):
+            if ctx.needs_input_grad[0]:
+                ga = ew.where(ew.eq(a, 0) & (b <= 0), 0.0, Xlogy.apply(g, b))
+            if ctx.needs_input_grad[1]:
+                gb = g * a / b
+        return ga, gb
+
+
 def xlogy(input, other):
     """``input * log(other)``, 0 where ``input`` is 0 (even for ``other`` 0) unless ``other`` is NaN."""
     a, b = promote(input, other)
     a = a if isinstance(a, Tensor) else as_tensor_like(a, b)
     b = b if isinstance(b, Tensor) else as_tensor_like(b, a)
-    zero = ew.eq(a, 0) & ~ew.isnan(b)  # a NaN in other propagates, as PyTorch documents
-    return ew.where(zero, 0.0, ew.mul(a, log(ew.where(zero, 1.0, b))))
+    a, b = promote(a, b)  # a wrapped Python number is 0-d: the tensor operand's dtype wins
+    if a.dtype.kind != "f":
+        a, b = a.to(backend.get_default_dtype()), b.to(backend.get_default_dtype())
+    return Xlogy.apply(a, b)
 
 
 def lerp(input, end, weight):
