@@ -11,10 +11,10 @@ import math
 from .. import backend
 from ..tensor import Tensor
 from . import elementwise as ew
-from ._util import as_tensor_like, errstate, promote
+from ..function import Primitive
+from ._util import as_tensor_like, errstate, promote, zero_grad
 from .compare import isnan, where
-from .unary import abs, exp, log, sign, sin
-from .unary_more import exp2, log2
+from .unary import sigmoid, sign, sin
 
 __all__ = [
     "fmax", "fmin", "logaddexp", "logaddexp2", "sgn", "positive", "deg2rad", "rad2deg", "sinc",
@@ -77,16 +77,37 @@ def fmin(input, other):
 
 
 # ---------------------------------------------------------------- log-add-exp
-def _logaddexp(name, input, other, ex, lg):
+class LogAddExp(Primitive):
+    """``log(exp(a) + exp(b))`` (base 2 with ``base2``), shifted by the larger operand; PyTorch's
+    gradients ``g / (1 + exp(b - a))`` (1 for ``a = inf`` against a finite ``b``, not inf / inf)."""
+
+    @staticmethod
+    def forward(ctx, a, b, base2):
+        xp = ctx.device.xp
+        ex, lg = (xp.exp2, xp.log2) if base2 else (xp.exp, xp.log)
+        ctx.save_for_backward(a, b)
+        ctx.base2 = base2
+        m = xp.maximum(a, b)  # an infinite shift would give inf - inf: those elements shift by 0
+        m = xp.where(xp.isinf(m) | xp.isnan(m), 0, m)
+        with errstate(xp, divide="ignore", invalid="ignore"):  # log(0) = -inf where both are -inf
+            return (m + lg(ex(a - m) + ex(b - m))).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        # PyTorch's g / (1 + exp(b - a)), written as a sigmoid so that its own gradient is stable too
+        d = ew.sub(a, b)
+        d = ew.mul(d, math.log(2.0)) if ctx.base2 else d
+        ga = g * sigmoid(d) if ctx.needs_input_grad[0] else None
+        gb = g * sigmoid(ew.neg(d)) if ctx.needs_input_grad[1] else None
+        return ga, gb, None
+
+
+def _logaddexp(name, input, other, base2):
     a, b = _tensors(name, input, other)
     if a._data.dtype.kind != "f":
         raise NotImplementedError(f'"{name}_cpu" not implemented for \'{torch_name(a.dtype)}\'')
-    # shift by the larger operand (detached: the shift cancels in the value and the gradient);
-    # an infinite shift would give inf - inf, so those elements shift by 0
-    m = ew.maximum(a, b).detach()
-    m = where(ew.eq(ew.abs(m), math.inf) | isnan(m), 0.0, m)
-    with errstate(a.device.xp, divide="ignore"):  # log(0) = -inf where both are -inf, silently as PyTorch
-        return ew.add(m, lg(ew.add(ex(ew.sub(a, m)), ex(ew.sub(b, m)))))
+    return LogAddExp.apply(a, b, base2)
 
 
 def logaddexp(input, other):
@@ -97,7 +118,7 @@ def logaddexp(input, other):
         >>> ag.logaddexp(ag.tensor([1000.]), ag.tensor([1000.]))
         tensor([1000.6932])
     """
-    return _logaddexp("logaddexp", input, other, exp, log)
+    return _logaddexp("logaddexp", input, other, False)
 
 
 def logaddexp2(input, other):
@@ -108,7 +129,7 @@ def logaddexp2(input, other):
         >>> ag.logaddexp2(ag.tensor([3.]), ag.tensor([3.]))
         tensor([4.])
     """
-    return _logaddexp("logaddexp2", input, other, exp2, log2)
+    return _logaddexp("logaddexp2", input, other, True)
 
 
 # ---------------------------------------------------------------- unary
@@ -167,9 +188,30 @@ def sinc(input):
     return where(small, near, ew.div(sin(px), px))
 
 
+class Copysign(Primitive):
+    """``|a|`` with the sign bit of ``b``. PyTorch's gradients: ``g * result / a`` for ``a`` (0 where
+    ``a`` is 0, NaN where it is infinite or NaN), zeros for ``b``."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return ctx.device.xp.copysign(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = (t.detach() for t in ctx.saved_tensors)
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            with errstate(a.device.xp, invalid="ignore"):
+                ga = g * where(ew.eq(a, 0), 0.0, ew.div(Copysign.apply(a, b), a))
+        if ctx.needs_input_grad[1]:
+            gb = zero_grad(g)
+        return ga, gb
+
+
 def copysign(input, other):
     """``|input|`` with the sign (bit) of ``other``; float result. The gradient flows to ``input``
-    only (0 where ``input`` is 0), as PyTorch.
+    (0 where ``input`` is 0), ``other``'s is zeros, as PyTorch.
 
     Example::
 
@@ -180,8 +222,7 @@ def copysign(input, other):
     a, b = promote(input, other)
     a = _float(a)
     b = as_tensor_like(b, a) if not isinstance(b, Tensor) else b
-    neg = Tensor._make(backend.as_array(a.device.xp.signbit(b._data), a.device), a.device)
-    return ew.mul(abs(a), where(neg, -1.0, 1.0).to(a.dtype))
+    return Copysign.apply(a, b if b.dtype == a.dtype else b.to(a.dtype))
 
 
 def float_power(input, exponent):
