@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import operator
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from itertools import islice
 
 from .module import _STRUCTURE, Module, _addindent
@@ -80,6 +81,49 @@ class Sequential(Module):
         for m in itertools.chain(self, other):
             out.append(m)
         return out
+
+    def __iadd__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} "
+                             "is given.")
+        offset = len(self)
+        for i, m in enumerate(list(other)):
+            self.add_module(str(i + offset), m)
+        return self
+
+    def _check_factor(self, other):
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+
+    def __mul__(self, other):
+        """``seq * n``: a new Sequential holding the same module objects ``n`` times (not copies)."""
+        self._check_factor(other)
+        out = Sequential()
+        for i, m in enumerate(list(self) * other):
+            out.add_module(str(i), m)
+        return out
+
+    def __rmul__(self, other):
+        return self.__mul__(other)
+
+    def __imul__(self, other):
+        self._check_factor(other)
+        mods = list(self)
+        offset = len(self)
+        for i, m in enumerate(mods * (other - 1)):
+            self.add_module(str(offset + i), m)
+        return self
+
+    def __dir__(self):
+        return [k for k in super().__dir__() if not k.isdigit()]
+
+    def pop(self, key):
+        """Remove the module at ``key`` (the others are renumbered) and return it."""
+        v = self[key]
+        del self[key]
+        return v
 
     def append(self, module):
         """Append a module at the end; returns self."""
@@ -162,8 +206,14 @@ class ModuleList(Module):
         self.add_module(str(len(self)), module)
         return self
 
+    def __dir__(self):
+        return [k for k in super().__dir__() if not k.isdigit()]
+
     def extend(self, modules):
         """Append every module of an iterable; returns self."""
+        if not isinstance(modules, Iterable):
+            raise TypeError(f"ModuleList.extend should be called with an iterable, but got "
+                            f"{type(modules).__name__}")
         offset = len(self)
         for i, m in enumerate(modules):
             self.add_module(str(offset + i), m)
@@ -177,6 +227,7 @@ class ModuleList(Module):
         _STRUCTURE[0] += 1
 
     def pop(self, key):
+        """Remove the module at ``key`` (the others are renumbered) and return it."""
         v = self[key]
         del self[key]
         return v
@@ -252,9 +303,18 @@ class ModuleDict(Module):
 
     def update(self, modules):
         """Add the modules of a mapping or an iterable of ``(key, module)`` pairs."""
-        items = modules.items() if hasattr(modules, "items") else modules
-        for j, item in enumerate(items):
-            if not hasattr(modules, "items") and len(item) != 2:
+        if not isinstance(modules, Iterable):
+            raise TypeError("ModuleDict.update should be called with an iterable of key/value pairs, but got "
+                            f"{type(modules).__name__}")
+        if isinstance(modules, (Mapping, ModuleDict)):
+            for key, module in modules.items():
+                self[key] = module
+            return
+        for j, item in enumerate(modules):
+            if not isinstance(item, Iterable):
+                raise TypeError(f"ModuleDict update sequence element #{j} should be Iterable; is"
+                                f"{type(item).__name__}")
+            if len(item) != 2:
                 raise ValueError(f"ModuleDict update sequence element #{j} has length {len(item)}; "
                                  "2 is required")
             self[item[0]] = item[1]
