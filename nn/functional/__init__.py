@@ -18,6 +18,7 @@ from .linear import *  # noqa: F401,F403
 from .lp_pool import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .loss_extra import *  # noqa: F401,F403
+from .loss_ctc import *  # noqa: F401,F403
 from .misc import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403

@@ -35,3 +35,5 @@ __all__ = [name for family in (module, container, container_params, linear, flat
                                attention, transformer, activation_extra, padding, pixelshuffle, upsampling,
                                distance, instancenorm, pooling_extra, embedding_bag, lp_pool)
            for name in family.__all__]
+from .loss_ctc import CTCLoss  # noqa: E402,F401
+__all__.append("CTCLoss")
