@@ -45,6 +45,8 @@ from .ops.cum_diff import *  # noqa: F401,F403
 from .ops.stats import *  # noqa: F401,F403
 from .ops.counting import *  # noqa: F401,F403
 from .ops.dtype_rules import *  # noqa: F401,F403
+from .ops.scatter_reduce import *  # noqa: F401,F403
+from .ops.quantile import *  # noqa: F401,F403
 from .gradcheck import gradcheck, gradgradcheck
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .serialization import load, save

@@ -172,6 +172,12 @@ class TensorApi:
     def index_add(self, dim, index, source, *, alpha=1): return _sel.index_add(self, dim, index, source, alpha=alpha)
     def index_copy(self, dim, index, source): return _sel.index_copy(self, dim, index, source)
     def scatter_add(self, dim, index, src): return _ga.scatter_add(self, dim, index, src)
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True): return _sr.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+    def index_reduce(self, dim, index, source, reduce, *, include_self=True): return _sr.index_reduce(self, dim, index, source, reduce, include_self=include_self)
+    def index_put(self, indices, values, accumulate=False): return _sr.index_put(self, indices, values, accumulate)
+    def put(self, index, source, accumulate=False): return _sr.put(self, index, source, accumulate)
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"): return _qu.quantile(self, q, dim, keepdim, interpolation=interpolation)
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"): return _qu.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
     def tensor_split(self, indices_or_sections, dim=0): return _sel.tensor_split(self, indices_or_sections, dim)
     def hsplit(self, sections): return _sel.hsplit(self, sections)
     def vsplit(self, sections): return _sel.vsplit(self, sections)
@@ -228,6 +234,10 @@ class TensorApi:
     def masked_fill_(self, mask, value): return _im.masked_fill_(self, mask, value)
     def scatter_(self, dim, index, src=None, *, value=None, reduce=None): return _im.scatter_(self, dim, index, src, value=value, reduce=reduce)
     def scatter_add_(self, dim, index, src): return _im.scatter_add_(self, dim, index, src)
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True): return _sr.scatter_reduce_(self, dim, index, src, reduce, include_self=include_self)
+    def index_reduce_(self, dim, index, source, reduce, *, include_self=True): return _sr.index_reduce_(self, dim, index, source, reduce, include_self=include_self)
+    def index_put_(self, indices, values, accumulate=False): return _sr.index_put_(self, indices, values, accumulate)
+    def put_(self, index, source, accumulate=False): return _sr.put_(self, index, source, accumulate)
     def index_fill_(self, dim, index, value): return _im.index_fill_(self, dim, index, value)
     def index_add_(self, dim, index, source, *, alpha=1): return _im.index_add_(self, dim, index, source, alpha=alpha)
     def index_copy_(self, dim, index, source): return _im.index_copy_(self, dim, index, source)
@@ -241,7 +251,7 @@ class TensorApi:
 
 def _bind():
     """Import the modules the delegates call (after ``Tensor`` is defined: they import it)."""
-    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st, _ct
+    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st, _ct, _sr, _qu
     from . import backend as _backend
     from . import creation as _cr
     from . import legacy as _lg
@@ -263,3 +273,5 @@ def _bind():
     from .ops import shape as _sh
     from .ops import sort as _so
     from .ops import unary_more as _um
+    from .ops import scatter_reduce as _sr
+    from .ops import quantile as _qu

@@ -268,7 +268,8 @@ def _make_module():
         np.array(a._a if isinstance(a, ShadowArray) else a, dtype=dtype, copy=copy))
     mod.random = types.SimpleNamespace(default_rng=_Generator)
     mod.linalg = types.SimpleNamespace(**{n: _function(getattr(np.linalg, n))  # cupy.linalg's batched ones
-                                          for n in ("cholesky", "solve", "slogdet", "det", "inv")})
+                                          for n in ("cholesky", "solve", "slogdet", "det", "inv", "svd", "qr",
+                                                    "eigh", "eigvalsh")})
     mod.from_dlpack = _from_dlpack
     mod.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))
     mod.cuda = types.SimpleNamespace(

@@ -99,10 +99,15 @@ def scatter(input, dim, index, src, reduce=None):
     """``input`` with ``src`` written along ``dim`` at ``index`` (out of place).
 
     ``out[index[i][j]][j] = src[i][j]`` for ``dim=0``. ``src`` is a tensor or
-    a number; ``reduce="add"`` adds instead (repeated indices accumulate).
+    a number; ``reduce="add"`` adds instead (repeated indices accumulate), ``"multiply"`` multiplies
+    (no gradient, as PyTorch).
     """
-    if reduce not in (None, "add"):
-        raise ValueError(f"scatter(): reduce argument must be None or 'add', got {reduce!r}")
+    if reduce not in (None, "add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    if reduce == "multiply":
+        from .scatter_reduce import scatter_multiply
+
+        return scatter_multiply(input, dim, index, src)
     return _scatter(input, dim, index, src, reduce == "add", "scatter")
 
 

@@ -2,8 +2,8 @@
 
 The Frobenius norm is the vector 2-norm over the two dimensions; the 1 / -1 norms are the largest /
 smallest column sum of absolute values, inf / -inf the same over rows (PyTorch's own composition,
-so ties split the gradient as its ``amax`` does). The spectral (2, -2) and nuclear norms need singular
-values, which xpgrad does not compute yet: they raise NotImplementedError.
+so ties split the gradient as its ``amax`` does). The spectral (2, -2) and nuclear norms are the
+largest / smallest singular value and their sum (``svdvals`` of the two dims moved last, as PyTorch).
 """
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from ..tensor import Tensor
 from . import reduce as rd
 from ._util import norm_dim
 from .extrema import amax, amin
+from .linalg_spectral import svdvals
 from .math_more import need_tensor, torch_name
+from .selection import movedim
 
 __all__ = ["matrix_norm", "norm"]
 
@@ -39,15 +41,22 @@ def _matrix_dims(A, dim):
     return d0, d1
 
 
-def _no_svd(ord):
-    raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs singular values (an SVD), which xpgrad "
-                              "does not implement yet; ord 'fro', 1, -1, inf and -inf are supported")
+def _spectral(A, ord, d0, d1, keepdim, dtype):  # noqa: N803
+    """The 2 / -2 / nuclear norm: amax / amin / sum of the singular values over dims ``(d0, d1)``."""
+    if dtype is not None:
+        A = A.to(dtype)
+    s = svdvals(movedim(A, (d0, d1), (-2, -1)))
+    out = s.sum(-1) if ord == "nuc" else (amax if ord > 0 else amin)(s, -1)
+    if keepdim:
+        for d in sorted((d0, d1)):
+            out = out.unsqueeze(d)
+    return out
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # noqa: N803 - PyTorch's names
     """The matrix ``ord``-norm of ``A`` over the two dimensions ``dim`` (batched over the others):
     ``'fro'`` (Frobenius), 1 / -1 (largest / smallest column sum of ``|A|``), ``inf`` / ``-inf``
-    (largest / smallest row sum). 2, -2 and ``'nuc'`` need an SVD and raise NotImplementedError.
+    (largest / smallest row sum), 2 / -2 (largest / smallest singular value), ``'nuc'`` (their sum).
 
     Example::
 
@@ -71,7 +80,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # no
     if ord == "fro":
         return rd.vector_norm(A, 2, (d0, d1), keepdim, dtype=dtype)
     if ord == "nuc" or abs(ord) == 2:
-        _no_svd(ord)
+        return _spectral(A, ord, d0, d1, keepdim, dtype)
     if abs(ord) == math.inf:  # row sums: reduce dim[1] first
         d0, d1 = d1, d0
     if A.numel() == 0:  # PyTorch: 0 (amax / amin of no column sums would raise)

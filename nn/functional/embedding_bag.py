@@ -61,7 +61,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         per_sample_weights: weights of ``input``'s shape multiplying each row (``'sum'`` only).
         include_last_offset: ``offsets`` ends with the input's length (B + 1 entries).
         padding_idx: indices equal to it are left out of their bag (and of the mean's count).
-        max_norm, norm_type: as :func:`embedding`.
+        max_norm, norm_type, scale_grad_by_freq: as :func:`embedding` (the counts are over all
+            of ``input``; not with ``'max'``).
 
     Empty bags give zeros. Shape: ``(B, embedding_dim)``.
 
@@ -74,6 +75,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     """
     if mode not in ("sum", "mean", "max"):
         raise ValueError("mode has to be one of sum, mean or max")
+    if scale_grad_by_freq and mode == "max":
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
     if per_sample_weights is not None:
         if mode != "sum":
             raise NotImplementedError(
@@ -86,7 +89,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if not isinstance(input, Tensor):
         raise TypeError(f"embedding_bag: input must be a Tensor, not {type(input).__name__}")
     flat, starts, lens = _bags(input, offsets, include_last_offset)
-    rows = embedding(flat, weight, padding_idx, max_norm, norm_type)  # (L, D)
+    rows = embedding(flat, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)  # (L, D)
     xp, n = input.device.xp, flat.shape[0]
     if per_sample_weights is not None:
         rows = rows * per_sample_weights.reshape(-1, 1)

@@ -21,6 +21,16 @@ def _renorm_(weight, input, max_norm, norm_type):
     weight._bump()
 
 
+def _scale_grad_by_freq(rows, input):
+    """Divide the gradient reaching ``rows`` (``weight[input]``) by each index's count in ``input``."""
+    xp = input.device.xp
+    _, inverse, counts = xp.unique(input._data.reshape(-1), return_inverse=True, return_counts=True)
+    inv = (1.0 / counts.astype(rows.dtype))[inverse.reshape(-1)].reshape(tuple(input.shape) + (1,))
+    inv = Tensor._make(inv.astype(rows.dtype, copy=False), rows.device)
+    rows.register_hook(lambda grad: grad * inv)
+    return rows.view(rows.shape)  # the hook stays on the lookup, not on what the caller gets
+
+
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
     """Look up rows of ``weight`` by index.
@@ -31,6 +41,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         padding_idx: the row at this index receives no gradient.
         max_norm: rows looked up with a larger ``norm_type``-norm are rescaled, in
             place, to this norm before the lookup.
+        scale_grad_by_freq: divide each row's gradient by the number of times its index
+            occurs in ``input``.
 
     Shape:
         Output: ``(*input.shape, embedding_dim)``.
@@ -66,6 +78,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         with no_grad():
             _renorm_(weight, input, max_norm, norm_type)
     out = weight[input]
+    if scale_grad_by_freq and out.requires_grad:
+        out = _scale_grad_by_freq(out, input)
     if padding_idx is not None and out.requires_grad:
         # same values; lookups of the padding row pass no gradient to it
         keep = (input != padding_idx).unsqueeze(-1)
