@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import autograd as ag
 from autograd import Tensor, backend
 from autograd.ops.ctc import CTCLoss
@@ -21,13 +23,16 @@ def _lengths(value, name):
         if value.dtype.kind not in "iu":
             raise RuntimeError(f"{name} must be integral")
         return tuple(int(v) for v in value.reshape(-1).tolist())
-    if isinstance(value, (tuple, list)) and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
-    ):
-        return tuple(value)
-    raise TypeError(
-        f"ctc_loss(): {name} must be a tuple or list of ints or an integer Tensor, got {type(value).__name__}"
-    )
+    if isinstance(value, (tuple, list)):
+        try:  # Python or NumPy integers (anything with __index__), not bools
+            if not any(isinstance(v, bool) for v in value):
+                return tuple(operator.index(v) for v in value)
+        except TypeError:
+            pass
+    got = type(value).__name__
+    if isinstance(value, (tuple, list)):
+        got += f" of ({', '.join(type(v).__name__ for v in value)})"
+    raise TypeError(f"ctc_loss(): {name} must be a tuple or list of ints or an integer Tensor, got {got}")
 
 
 def ctc_loss(

@@ -224,6 +224,7 @@ def test_lengths_as_tensors_and_lists(device):
     logits, targets = rng.standard_normal((6, 3, 4)), _targets(rng, 3, 2, 4, 0)
     _check(logits, targets, torch.tensor([6, 4, 5]), torch.tensor([2, 1, 2]), device)
     _check(logits, targets, [6, 4, 5], [2, 1, 2], device)
+    _check(logits, targets, (np.int64(6), np.int32(4), 5), [2, 1, np.int64(2)], device)  # NumPy integers
     _check(
         logits,
         targets,
@@ -351,6 +352,7 @@ def test_errors_as_torch():
     _raises(TypeError, "both be Tensors or both be tuples", lp, tg, ag.tensor([6, 5]), (3, 2))
     _raises(TypeError, "input_lengths must be a tuple or list of ints", lp, tg, (6.0, 5.0), (3, 2))
     _raises(TypeError, "input_lengths must be a tuple or list of ints", lp, tg, 6, 3)
+    _raises(TypeError, r"target_lengths must be .* got tuple of \(bool, int\)", lp, tg, (6, 5), (True, 2))
     _raises(ValueError, "foo is not a valid value for reduction", lp, tg, (6, 5), (3, 2), reduction="foo")
     _raises(NotImplementedError, "not implemented for 'Half'", lp.half(), tg, (6, 5), (3, 2))
     _raises(NotImplementedError, "not implemented for 'Long'", lp.long(), tg, (6, 5), (3, 2))
