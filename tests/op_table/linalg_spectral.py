@@ -1,9 +1,10 @@
 """Op-table entries for svd / svdvals, eigh / eigvalsh, qr, pinv, lstsq, cond and the spectral matrix norms.
 
 The inputs are free float64 arrays in [-3, 3]; each case maps them into a well-conditioned domain with
-differentiable ops: ``D + a / 20``, where ``D`` is an m x n "diagonal" with entries 3k, ..., 6, 3 (its
-perturbation has spectral norm at most 0.6 for n <= 4, so the singular values stay at least 1.8 apart
-and above 2.4), and ``D + (a + a^T) / 40`` with ``D`` = diag(3, 6, 9, 12) for the symmetric ones.
+differentiable ops: ``D + 0.1 + a / 40``, where ``D`` is an m x n "diagonal" with entries 3k, ..., 6, 3
+(the perturbation has entries in [0.025, 0.175], spectral norm at most 0.7 for n <= 4, so the singular
+values stay at least 1.6 apart and above 2.3), and ``D + (a + a^T) / 40`` with ``D`` = diag(3, 6, 9, 12)
+for the symmetric ones.
 Singular vectors and eigenvectors are compared after fixing their signs by the diagonal (a gauge-
 invariant function), as PyTorch's own gradient checks of these ops do.
 """
@@ -47,12 +48,13 @@ def _mT(x):  # noqa: N802
 
 
 def _rect(a):
-    """``D + a / 20``: distinct singular values near 3k, ..., 6, 3."""
+    """``D + 0.1 + a / 40``: distinct singular values near 3k, ..., 6, 3, and no zero entries (where
+    LAPACK's Householder QR flips signs)."""
     m, n = a.shape[-2:]
     k = min(m, n)
     d = np.zeros((m, n))
     d[range(k), range(k)] = 3.0 * np.arange(k, 0, -1)
-    return _const(d, a) + a / 20
+    return _const(d + 0.1, a) + a / 40
 
 
 def _sym(a, indefinite=False):
