@@ -8,7 +8,8 @@ from ...random import check_generator
 from ...tensor import Tensor
 from .sampler import _permutation
 
-__all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subset", "random_split"]
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset", "StackDataset",
+           "Subset", "random_split"]
 
 class Dataset:
     """A map-style dataset: subclasses define ``__getitem__(index)`` and ``__len__()``.
@@ -24,10 +25,16 @@ class Dataset:
 
 
 class IterableDataset(Dataset):
-    """A dataset that is a stream: subclasses define ``__iter__()``."""
+    """A dataset that is a stream: subclasses define ``__iter__()``.
+
+    ``a + b`` chains two streams (:class:`ChainDataset`).
+    """
 
     def __iter__(self):
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
 
 
 class TensorDataset(Dataset):
@@ -64,11 +71,11 @@ class ConcatDataset(Dataset):
 
     def __init__(self, datasets):
         self.datasets = list(datasets)
-        if not self.datasets:
-            raise ValueError("ConcatDataset needs at least one dataset")
+        if not self.datasets:  # PyTorch's exception types
+            raise AssertionError("datasets should not be an empty iterable")
         for d in self.datasets:
             if isinstance(d, IterableDataset):
-                raise TypeError("ConcatDataset does not support IterableDataset")
+                raise AssertionError("ConcatDataset does not support IterableDataset")
         self.cumulative_sizes = []
         total = 0
         for d in self.datasets:
@@ -82,13 +89,75 @@ class ConcatDataset(Dataset):
         n = len(self)
         if index < 0:
             if -index > n:
-                raise IndexError(f"index {index} is out of range for a dataset of length {n}")
+                raise ValueError("absolute value of index should not exceed dataset length")
             index += n
         if index >= n:
             raise IndexError(f"index {index} is out of range for a dataset of length {n}")
         k = bisect.bisect_right(self.cumulative_sizes, index)
         start = self.cumulative_sizes[k - 1] if k else 0
         return self.datasets[k][index - start]
+
+
+class ChainDataset(IterableDataset):
+    """The streams of several :class:`IterableDataset` s one after another, chained on the fly."""
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def _checked(self):
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield d
+
+    def __iter__(self):
+        for d in self._checked():
+            yield from d
+
+    def __len__(self):
+        return sum(len(d) for d in self._checked())
+
+
+class StackDataset(Dataset):
+    """Datasets of one length side by side: sample ``i`` is ``(a[i], b[i], ...)`` for
+    ``StackDataset(a, b)`` or ``{"x": a[i], "y": b[i]}`` for ``StackDataset(x=a, y=b)``."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                             "input/output, but both types are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        parts = args or list(kwargs.values())
+        self._length = len(parts[0])
+        if any(self._length != len(d) for d in parts):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = args or kwargs
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices):
+        """The samples at ``indices``, using each part's own ``__getitems__`` where it has one."""
+        parts = self.datasets.items() if isinstance(self.datasets, dict) else enumerate(self.datasets)
+        columns = {}
+        for k, d in parts:
+            if callable(getattr(d, "__getitems__", None)):
+                items = d.__getitems__(indices)
+                if len(items) != len(indices):
+                    raise ValueError(f"Nested dataset's output size mismatch. Expected {len(indices)}, "
+                                     f"got {len(items)}")
+            else:
+                items = [d[i] for i in indices]
+            columns[k] = items
+        if isinstance(self.datasets, dict):
+            return [{k: col[j] for k, col in columns.items()} for j in range(len(indices))]
+        return [tuple(col[j] for col in columns.values()) for j in range(len(indices))]
+
+    def __len__(self):
+        return self._length
 
 
 class Subset(Dataset):
