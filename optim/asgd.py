@@ -82,6 +82,6 @@ def asgd(params, grads, axs, mus, etas, state_steps, *, lambd, lr, t0, alpha, we
         else:
             ax[...] = param
         # through a default-dtype scalar, as PyTorch's torch.as_tensor(...) (rounded when eta is float64)
-        etas[i]._data[...] = step_tensor(lr / ((1 + lambd * lr * step) ** alpha))._data
-        mus[i]._data[...] = step_tensor(1 / max(1, step - t0))._data
+        etas[i]._data[...] = step_tensor(lr / ((1 + lambd * lr * step) ** alpha)).item()
+        mus[i]._data[...] = step_tensor(1 / max(1, step - t0)).item()
     bump(params)

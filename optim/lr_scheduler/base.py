@@ -5,6 +5,8 @@ import functools
 import warnings
 import weakref
 
+from autograd.tensor import Tensor
+
 from ..optimizer import Optimizer
 
 __all__ = ["LRScheduler"]
@@ -21,8 +23,26 @@ def _format_param(name, optimizer, value):
         if len(value) != len(optimizer.param_groups):
             raise ValueError(f"{name} must have the same length as optimizer.param_groups. {name} has "
                              f"{len(value)} values, param_groups has {len(optimizer.param_groups)}.")
-        return list(value)
-    return [value] * len(optimizer.param_groups)
+        return [_copy(v) for v in value]
+    return [_copy(value) for _ in optimizer.param_groups]
+
+
+def _copy(value):
+    """A Tensor hyperparameter cloned (never aliased), anything else as is."""
+    return value.clone() if isinstance(value, Tensor) else value
+
+
+def _set_group_value(group, key, value):
+    """``group[key] = value``; a Tensor there is filled in place (it stays the same tensor, as PyTorch)."""
+    if isinstance(group[key], Tensor):
+        group[key].fill_(value.item() if isinstance(value, Tensor) else value)
+    else:
+        group[key] = value
+
+
+def _group_values(optimizer, key):
+    """Each group's ``key``, Tensors cloned so that changing them never changes the groups."""
+    return [_copy(group[key]) for group in optimizer.param_groups]
 
 
 def _uses_beta1(optimizer):
@@ -82,7 +102,7 @@ class LRScheduler:
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                group.setdefault("initial_lr", _copy(group["lr"]))
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -157,7 +177,7 @@ class LRScheduler:
 
     def _set_lrs(self, values):
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            group["lr"] = lr
+            _set_group_value(group, "lr", lr)
         self._last_lr = self._current_lrs()
 
     def _warn_outside_step(self):
@@ -166,4 +186,4 @@ class LRScheduler:
                           "`get_last_lr()`.", UserWarning, stacklevel=3)
 
     def _current_lrs(self):
-        return [group["lr"] for group in self.optimizer.param_groups]
+        return _group_values(self.optimizer, "lr")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import warnings
 
-from .base import LRScheduler, _check_optimizer
+from .base import LRScheduler, _check_optimizer, _set_group_value
 
 __all__ = ["ReduceLROnPlateau"]
 
@@ -92,7 +92,7 @@ class ReduceLROnPlateau(LRScheduler):
             old_lr = float(group["lr"])
             new_lr = max(old_lr * self.factor, min_lr)
             if old_lr - new_lr > self.eps:
-                group["lr"] = new_lr
+                _set_group_value(group, "lr", new_lr)
 
     @property
     def in_cooldown(self):
