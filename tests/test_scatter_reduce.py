@@ -93,6 +93,17 @@ def test_scatter_reduce_double_backward_matches_torch():
             _close(a, b)
 
 
+def test_scatter_reduce_prod_double_backward_with_repeated_zeros_raises_as_torch():
+    x = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
+    s = ag.tensor([0.0, 0.0, 2.0], dtype=ag.float64, requires_grad=True)
+    out = x.scatter_reduce(0, ag.tensor([0, 0, 1]), s, "prod")
+    gx, gs = ag.autograd.grad(out.sum(), (x, s), create_graph=True)
+    assert gx.tolist() == [0.0, 2.0, 1.0] and gs.tolist() == [0.0, 0.0, 2.0]
+    assert ag.autograd.grad(gx.sum(), s)[0].tolist() == [0.0, 0.0, 1.0]
+    with pytest.raises(RuntimeError, match="Double backward is unsupported for src when >1 zeros"):
+        ag.autograd.grad(gs.sum(), s)
+
+
 def test_scatter_reduce_in_place_follows_the_engine_rules():
     x = ag.tensor([1.0, 2.0, 3.0])
     v = x._version_value

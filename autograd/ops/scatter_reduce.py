@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Primitive
+from ..grad_mode import state
 from ..tensor import Tensor
 from ._util import norm_dim
 from .gather import _check_along, _int_index, gather, scatter, scatter_add
@@ -120,6 +121,8 @@ class ScatterReduce(Primitive):
             masked_src_result = scatter_reduce(x, d, index, masked_src, "prod", include_self=inc)
             gs = (gather(g * masked_src_result, d, index)).where(
                 single, gather(g * result, d, index) / src.masked_fill(src_zero, 1.0))
+            if state.enabled and bool((gather(zeros, d, index) > 1).any()):
+                gs = _DoubleBackwardError.apply(gs)  # as PyTorch: this gradient is not differentiable
         else:  # amax / amin: the gradient is split evenly among the entries equal to the result
             self_is = (x == result).to(x.dtype)
             src_is = (src == gather(result, d, index)).to(x.dtype)
@@ -128,6 +131,20 @@ class ScatterReduce(Primitive):
         if not inc:
             gx = scatter(gx, d, index, 0.0)
         return gx, gs, None, None, None, None
+
+
+class _DoubleBackwardError(Primitive):
+    """The identity, whose gradient raises (PyTorch's DelayedError on prod's src gradient when several
+    zeros meet at one position)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("scatter_reduce(): Double backward is unsupported for src when >1 zeros in src "
+                           "are scattered to the same position in self")
 
 
 class _ScatterMultiply(ScatterReduce):
