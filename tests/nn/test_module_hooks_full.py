@@ -97,6 +97,20 @@ def test_two_inputs_tuple_output(y_grad, use):
             np.testing.assert_allclose(g, tg)
 
 
+def test_double_backward_through_a_hooked_module_as_torch():
+    """A gradient penalty: the hook fires in both backwards, with PyTorch's arguments."""
+    logs, grads = ([], []), []
+    for k, (m, log) in enumerate(zip(_twin_linear(3, 2), logs)):
+        m.register_full_backward_hook(_recorder(log, "lin"))
+        x = _pair((2, 3))[k]
+        grad = (ag, torch)[k].autograd.grad(m(x).tanh().sum(), x, create_graph=True)[0]
+        (grad ** 2).sum().backward()
+        grads.append(_np(m.weight.grad))
+    assert len(logs[0]) == 2
+    _same_log(*logs)
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
+
 def test_returned_replacements_change_gradients_as_torch():
     grads = []
     for k, m in enumerate(_twin_linear(3, 2)):
