@@ -230,6 +230,8 @@ def test_index_put_bad_inputs():
         x.index_put((ag.tensor([0, 5]),), ag.tensor([1.0, 2.0]))
     with pytest.raises(RuntimeError, match="shape mismatch"):
         x.index_put((ag.tensor([0, 1]),), ag.tensor([1.0, 2.0, 3.0]))
+    with pytest.raises(TypeError, match="expected Tensor as element 1"):
+        ag.zeros(3, 2).index_put_((ag.tensor([0, 1]), None), ag.tensor(5.0))
     with pytest.raises(TypeError, match="must be tuple of Tensors"):
         x.index_put(ag.tensor([0]), ag.tensor([1.0]))
 

@@ -20,7 +20,7 @@ from .gather import _check_along, _int_index, gather, scatter, scatter_add
 from .indexing import IndexPut, _parse_index, getitem
 from .inplace import _apply as _inplace
 
-__all__ = ["scatter_reduce", "index_reduce", "index_put", "put"]  # and the in-place forms, Tensor methods
+__all__ = ["scatter_reduce", "index_reduce", "index_put", "index_put_", "put"]  # other *_ forms: methods
 
 _REDUCES = ("sum", "prod", "mean", "amax", "amin")
 
@@ -254,9 +254,9 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
 def index_put(input, indices, values, accumulate=False):
     """``input`` with ``values`` written at ``input[indices]`` (out of place).
 
-    ``indices`` is a tuple of index tensors (integer or bool; ``None`` for a whole dimension),
-    broadcast together as in ``input[indices]``; ``values`` broadcasts to the indexed shape.
-    With ``accumulate`` repeated positions add up; without, one of the writes lands.
+    ``indices`` is a tuple of index tensors (integer or bool), broadcast together as in
+    ``input[indices]``; ``values`` broadcasts to the indexed shape. With ``accumulate`` repeated
+    positions add up; without, one of the writes lands.
 
     Example::
 
@@ -273,7 +273,11 @@ def index_put(input, indices, values, accumulate=False):
                            f"{input.dtype} for the destination and {values.dtype} for the source.")
     if values.device is not input.device and values.ndim:
         raise RuntimeError(f"index_put(): expected values on {input.device}, got {values.device}")
-    basic, adv = _parse_index(input, tuple(slice(None) if i is None else i for i in indices))
+    for k, i in enumerate(indices):
+        if not isinstance(i, Tensor):
+            raise TypeError(f"index_put(): expected Tensor as element {k} in argument 'indices', but got "
+                            f"{type(i).__name__}")
+    basic, adv = _parse_index(input, tuple(indices))
     if values.device is not input.device:
         values = values.to(input.device)
     try:
