@@ -63,6 +63,28 @@ def promote(a, b):
     return promote(t, s) if ta else promote(s, t)
 
 
+def wrap_int_scalar(a, b):
+    """``(a, b)`` with a Python int operand outside an integer tensor operand's range wrapped into
+    it, as PyTorch casts the scalar to the tensor's dtype (``uint8 + -1`` adds 255, ``int32 + 2**40``
+    adds 0; NumPy raises OverflowError). For the ops whose result keeps that dtype."""
+    if b.__class__ is int and isinstance(a, Tensor):
+        return a, _wrapped(b, a._data.dtype)
+    if a.__class__ is int and isinstance(b, Tensor):
+        return _wrapped(a, b._data.dtype), b
+    return a, b
+
+
+def _wrapped(value, dtype):
+    if dtype.kind not in "iu":
+        return value
+    bits = 8 * dtype.itemsize
+    lo = -(1 << (bits - 1)) if dtype.kind == "i" else 0
+    if lo <= value < lo + (1 << bits):
+        return value
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if dtype.kind == "i" and value >> (bits - 1) else value
+
+
 def _numpy_scalar(s):
     """A NumPy scalar as the Python number PyTorch takes it for (a NumPy bool as a float)."""
     kind = s.dtype.kind

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import backend
 from ..function import Primitive, check_same_device
 from ..tensor import Tensor
-from ._util import as_tensor_like, promote
+from ._util import as_tensor_like, promote, wrap_int_scalar
 
 __all__ = [
     "clamp", "clip", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
@@ -132,9 +132,31 @@ def clamp(input, min=None, max=None):
         return _clamp_by_tensors(input, min, max)
     for v in (min, max):
         if v is not None and backend.category(backend.scalar_dtype(v)) > backend.category(input.dtype):
-            input = input.to(backend.get_default_dtype())
+            # a float bound: the default float dtype; an int bound of a bool tensor: int64, as PyTorch
+            floating = backend.scalar_dtype(v).kind == "f"
+            input = input.to(backend.get_default_dtype() if floating else backend.int64)
             break
+    if input.dtype.kind in "iu":
+        min, max = _int_bound(min, input.dtype), _int_bound(max, input.dtype)
     return Clamp.apply(input, min, max)
+
+
+_C_TYPE = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "long int"}
+
+
+def _int_bound(value, dtype):
+    """An int bound cast to an integer tensor's dtype as PyTorch: -255..-1 wrap for uint8, any other
+    value outside the dtype's range raises (NumPy would raise OverflowError)."""
+    if value.__class__ is not int:
+        return value
+    bits = 8 * dtype.itemsize
+    lo, hi = (0, (1 << bits) - 1) if dtype.kind == "u" else (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+    if lo <= value <= hi:
+        return value
+    if dtype.kind == "u" and -hi <= value < 0:
+        return value + (1 << bits)
+    name = _C_TYPE.get(str(dtype), str(dtype))
+    raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 
 
 clip = clamp
@@ -199,6 +221,7 @@ def _compare(name):
         if isinstance(other, Tensor) and isinstance(input, Tensor) and input.device is not other.device:
             check_same_device(name, input, other)
         xp = like.device.xp
+        input, other = wrap_int_scalar(input, other)  # uint8 == -1 compares with 255, as PyTorch
         out = getattr(xp, name)(_data(input, like), _data(other, like))
         return Tensor._make(backend.as_array(out, like.device), like.device)
 

@@ -12,7 +12,7 @@ from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from . import compare, unary
-from ._util import promote, zero_grad
+from ._util import promote, wrap_int_scalar, zero_grad
 from .compare import *  # noqa: F401,F403
 from .compare import where
 from .unary import *  # noqa: F401,F403
@@ -163,6 +163,15 @@ def _pow_scalar_grad(g, x, p):
     return g * p * (x ** (p - 1) if isinstance(x, Tensor) else _power(x, p - 1))
 
 
+def _int_pow_negative(xp, a, b):
+    """Integer ``a ** b`` with some ``b < 0``, as PyTorch's integer pow by a tensor: 1 for ``a = 1``,
+    +-1 for ``a = -1`` (by ``b``'s parity), else 0 (NumPy raises)."""
+    negative = b < 0
+    r = a ** xp.where(negative, 0, b)
+    small = xp.where(a == 1, 1, xp.where(a == -1, 1 - 2 * (b & 1), 0))
+    return xp.where(negative, small, r).astype(r.dtype, copy=False)
+
+
 def _power(x, p):
     """``x ** p`` on an array; ``p = -0.5`` as PyTorch's rsqrt (-inf at -0.0, NaN at -inf, where C's
     pow gives inf and 0), as NumPy's ``**`` already takes ``p = 0.5`` as sqrt."""
@@ -177,6 +186,8 @@ class Pow(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
+        if b.dtype.kind in "iu" and getattr(a, "dtype", b.dtype).kind in "iu" and bool((b < 0).any()):
+            return _int_pow_negative(ctx.device.xp, a, b)
         return a ** b
 
     @staticmethod
@@ -232,7 +243,7 @@ def add(input, other, *, alpha=1):
     """``input + alpha * other``, broadcasting."""
     if alpha != 1:
         other = mul(other, alpha)
-    a, b = promote(input, other)
+    a, b = wrap_int_scalar(*promote(input, other))
     return Add.apply(a, b)
 
 
@@ -240,7 +251,7 @@ def sub(input, other, *, alpha=1):
     """``input - alpha * other``, broadcasting."""
     if alpha != 1:
         other = mul(other, alpha)
-    a, b = promote(input, other)
+    a, b = wrap_int_scalar(*promote(input, other))
     try:
         return Sub.apply(a, b)
     except TypeError:  # NumPy refuses bool - bool; say it as PyTorch does
@@ -250,7 +261,7 @@ def sub(input, other, *, alpha=1):
 
 def mul(input, other):
     """Elementwise product, broadcasting."""
-    a, b = promote(input, other)
+    a, b = wrap_int_scalar(*promote(input, other))
     return Mul.apply(a, b)
 
 
@@ -294,14 +305,14 @@ true_divide = div
 
 def floor_divide(input, other):
     """``input // other`` (floor division, Python's semantics); zero gradient."""
-    a, b = promote(input, other)
+    a, b = wrap_int_scalar(*promote(input, other))
     _check_int_zero("floor_divide", a, b)
     return FloorDivide.apply(a, b)
 
 
 def remainder(input, other):
     """``input % other`` with the sign of the divisor (Python's semantics)."""
-    a, b = promote(input, other)
+    a, b = wrap_int_scalar(*promote(input, other))
     _check_int_zero("remainder", a, b)
     return Remainder.apply(a, b)
 
