@@ -307,6 +307,8 @@ class Abs(Primitive):
 class Sign(Primitive):
     @staticmethod
     def forward(ctx, x):
+        if x.dtype.kind == "b":  # a bool tensor is its own sign, as PyTorch (NumPy has no bool sign)
+            return x.copy()
         return sign_array(ctx.device.xp, x)
 
     @staticmethod

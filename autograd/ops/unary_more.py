@@ -305,7 +305,9 @@ atan = arctan = _unary(Atan, "atan")
 
 
 def square(input):
-    """``input * input``."""
+    """``input * input``; a bool tensor squares in int64, as PyTorch."""
+    if isinstance(input, Tensor) and input.dtype.kind == "b":
+        input = input.to(backend.int64)
     return ew.mul(input, input)
 
 
