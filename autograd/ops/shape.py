@@ -220,11 +220,15 @@ def reshape(input, *shape):
 
 
 def view(input, *shape):
-    """As :func:`reshape`.
+    """As :func:`reshape`; ``view(dtype)`` reinterprets the memory (:func:`view_ops.view_dtype`).
 
     Differs from PyTorch: xpgrad does not track contiguity, so ``view`` works wherever
     ``reshape`` does (it may copy where PyTorch's ``view`` would raise).
     """
+    from .view_ops import is_dtype, view_dtype
+
+    if len(shape) == 1 and is_dtype(shape[0]):
+        return view_dtype(input, shape[0])
     return reshape(input, *shape)
 
 
