@@ -5,6 +5,11 @@ another to its outputs. In the backward the outputs' node runs first: it sees th
 gradients w.r.t. the outputs (``None`` for an output that got none), runs the
 backward pre-hooks and keeps them; the inputs' node then runs the full backward
 hooks with the gradients w.r.t. the inputs and passes on what they return.
+
+PyTorch forbids in-place changes of the wrapped tensors in grad mode (they are views
+made by a custom Function). Here a recorded in-place op never writes into their arrays,
+and they share their sources' version counters, so a backward that would read a value
+changed in place raises; the in-place op itself is allowed.
 """
 from __future__ import annotations
 
