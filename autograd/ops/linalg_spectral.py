@@ -151,7 +151,7 @@ def svdvals(A, *, driver=None):  # noqa: N803
         >>> ag.linalg.svdvals(ag.tensor([[0., 2.], [1., 0.]]))
         tensor([2., 1.])
     """
-    _matrices("linalg.svdvals", A)
+    _matrices("linalg.svd", A)
     if A.requires_grad:  # the gradient U diag(gS) Vh needs the singular vectors
         return Svd.apply(A, False)[1]
     s = _lapack("linalg.svd", A.device.xp.linalg.svd, A._data, compute_uv=False)
