@@ -75,9 +75,22 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
 
 
 # ---------------------------------------------------------------- a whole layer
-def _direction(mode, x, h, c, w_ih, w_hh, b_ih, b_hh, reverse):
+def _projected_lstm(x, h, c, w_ih, w_hh, bias, w_hr, reverse):
+    """An LSTM layer with ``proj_size``: ``h_t = (o * tanh(c_t)) @ W_hr^T``, step by step."""
+    gx = linear(x, w_ih, bias)
+    w_hh_t, w_hr_t = w_hh.t(), w_hr.t()
+    outs = [None] * x.shape[0]
+    for t in (range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])):
+        h, c = fused_lstm_cell(gx[t], h @ w_hh_t, c)
+        h = outs[t] = h @ w_hr_t
+    return ag.stack(outs, 0), h, c
+
+
+def _direction(mode, x, h, c, w_ih, w_hh, b_ih, b_hh, reverse, w_hr=None):
     """One layer in one direction over time-major ``x`` ``(L, N, H_in)``: ``(out (L, N, H), h, c)``."""
     length, n, size = x.shape
+    if w_hr is not None:
+        return _projected_lstm(x, h, c, w_ih, w_hh, _input_bias(mode, b_ih, b_hh), w_hr, reverse)
     if mode == "LSTM":  # the whole time loop, input projection included, in one op
         return fused_lstm_layer(x, w_hh, h, c, reverse, bias=_input_bias(mode, b_ih, b_hh), w_ih=w_ih)
     gates = w_ih.shape[0]
@@ -102,7 +115,8 @@ def _run(mode, input, hx, params, has_biases, num_layers, dropout, train, bidire
     """The sequence loop shared by ``rnn_tanh``, ``rnn_relu``, ``lstm`` and ``gru``."""
     h0, c0 = hx if mode == "LSTM" else (hx, None)
     directions = 2 if bidirectional else 1
-    per = 4 if has_biases else 2
+    proj = c0 is not None and h0.shape[-1] != c0.shape[-1]  # LSTM with proj_size: W_hr follows the biases
+    per = (4 if has_biases else 2) + proj
     if len(params) != num_layers * directions * per:
         raise RuntimeError(
             f"{mode.lower()}: expected {num_layers * directions * per} weight tensors for "
@@ -125,7 +139,8 @@ def _run(mode, input, hx, params, has_biases, num_layers, dropout, train, bidire
             b_ih, b_hh = (w[2], w[3]) if has_biases else (None, None)
             h = _squeeze0(h0s[k])
             c = _squeeze0(c0s[k]) if c0s is not None else None
-            out, h, c = _direction(mode, x, h, c, w[0], w[1], b_ih, b_hh, reverse=d == 1)
+            out, h, c = _direction(mode, x, h, c, w[0], w[1], b_ih, b_hh, reverse=d == 1,
+                                   w_hr=w[-1] if proj else None)
             outs.append(out)
             h_n.append(h)
             c_n.append(c)
@@ -175,7 +190,9 @@ def rnn_relu(input, hx, params, has_biases, num_layers, dropout, train, bidirect
 def lstm(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
     """A multi-layer LSTM over a whole sequence; ``hx`` is ``(h0, c0)``; returns ``(output, h_n, c_n)``.
 
-    Arguments as :func:`rnn_tanh`.
+    Arguments as :func:`rnn_tanh`. With projections (``h0``'s last dimension, the projection
+    size, differs from ``c0``'s) each layer and direction has a fifth weight ``w_hr``
+    ``(proj_size, H)`` after the biases, and ``h_t = (o_t * tanh(c_t)) @ w_hr^T``.
     """
     return _run("LSTM", input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
                 batch_first)

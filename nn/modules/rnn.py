@@ -52,23 +52,30 @@ class RNNBase(Module):
                 "dropout option adds dropout after all but last recurrent layer, so non-zero dropout "
                 f"expects num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}",
                 UserWarning, stacklevel=3)
-        if proj_size:
-            raise NotImplementedError("proj_size is not supported by xpgrad's LSTM")
+        if not isinstance(proj_size, numbers.Integral) or isinstance(proj_size, bool) or proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         self.mode = mode
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first = bias, batch_first
         self.dropout, self.bidirectional = float(dropout), bidirectional
-        self.proj_size = 0
+        self.proj_size = proj_size
         directions = 2 if bidirectional else 1
         gate_size = _GATES[mode] * hidden_size
+        real_hidden = proj_size or hidden_size  # the size of h (and of each direction's output)
         names = []
         for layer in range(num_layers):
             for d in range(directions):
-                layer_input = input_size if layer == 0 else hidden_size * directions
+                layer_input = input_size if layer == 0 else real_hidden * directions
                 suffix = "_reverse" if d == 1 else ""
-                shapes = [("weight_ih", (gate_size, layer_input)), ("weight_hh", (gate_size, hidden_size))]
+                shapes = [("weight_ih", (gate_size, layer_input)), ("weight_hh", (gate_size, real_hidden))]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                if proj_size:
+                    shapes.append(("weight_hr", (proj_size, hidden_size)))
                 for prefix, shape in shapes:
                     name = f"{prefix}_l{layer}{suffix}"
                     setattr(self, name, Parameter(ag.empty(shape, device=device, dtype=dtype)))
@@ -87,7 +94,7 @@ class RNNBase(Module):
     @property
     def all_weights(self):
         """Per layer and direction, the list of its parameters."""
-        per = 4 if self.bias else 2
+        per = (4 if self.bias else 2) + (self.proj_size > 0)
         w = self._flat_weights
         return [w[i:i + per] for i in range(0, len(w), per)]
 
@@ -99,6 +106,8 @@ class RNNBase(Module):
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -128,10 +137,23 @@ class RNNBase(Module):
                     f"{'3-D' if batched else '2-D'} but got {h.ndim}-D tensor")
         return batched
 
-    def _check_hidden(self, h, batch, what="hidden"):
-        expected = (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
-        if tuple(h.shape) != expected:
-            raise RuntimeError(f"Expected {what} size {expected}, got {tuple(h.shape)}")
+    def _state_shape(self, batch, cell=False):
+        """``h_0``'s shape (``c_0``'s with ``cell``): ``(D * num_layers, N, proj_size or hidden_size)``."""
+        size = self.hidden_size if cell or not self.proj_size else self.proj_size
+        return (self.num_layers * (2 if self.bidirectional else 1), batch, size)
+
+    def _initial_states(self, hx, batch, like, lstm):
+        """``hx`` checked against the expected sizes, or zeros of them."""
+        if hx is None:
+            def zeros(cell):
+                return ag.zeros(self._state_shape(batch, cell), dtype=like.dtype, device=like.device)
+            return (zeros(False), zeros(True)) if lstm else zeros(False)
+        for h, cell in zip(hx if lstm else (hx,), (False, True)):
+            expected = self._state_shape(batch, cell)
+            if tuple(h.shape) != expected:
+                what = ("hidden[1]" if cell else "hidden[0]") if lstm else "hidden"
+                raise RuntimeError(f"Expected {what} size {expected}, got {list(h.shape)}")
+        return hx
 
     def forward(self, input, hx=None):
         """Run the layers over ``input``; returns ``(output, h_n)`` (``(output, (h_n, c_n))`` for LSTM)."""
@@ -147,13 +169,7 @@ class RNNBase(Module):
             if hx is not None:
                 hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
         batch = input.shape[0] if self.batch_first else input.shape[1]
-        if hx is None:
-            shape = (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
-            zeros = ag.zeros(shape, dtype=input.dtype, device=input.device)
-            hx = (zeros, zeros) if lstm else zeros
-        else:
-            for h, what in zip(hx if lstm else (hx,), ("hidden", "cell")):
-                self._check_hidden(h, batch, what)
+        hx = self._initial_states(hx, batch, input, lstm)
         result = _FUNCTIONS[self.mode](input, hx, self._flat_weights, self.bias, self.num_layers,
                                        self.dropout, self.training, self.bidirectional, self.batch_first)
         output, states = result[0], result[1:]
@@ -166,12 +182,7 @@ class RNNBase(Module):
         """``forward`` on a :class:`~nn.utils.rnn.PackedSequence`: returns a packed output."""
         batch = int(packed.batch_sizes[0])
         self._check_input(packed.data.unsqueeze(0), None)
-        if hx is None:
-            shape = (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
-            zeros = ag.zeros(shape, dtype=packed.data.dtype, device=packed.data.device)
-            hx = (zeros, zeros) if lstm else zeros
-        for h, what in zip(hx if lstm else (hx,), ("hidden", "cell")):
-            self._check_hidden(h, batch, what)
+        hx = self._initial_states(hx, batch, packed.data, lstm)
 
         def run(x, h):
             return _FUNCTIONS[self.mode](x, h, self._flat_weights, self.bias, self.num_layers, self.dropout,
@@ -220,11 +231,14 @@ class LSTM(RNNBase):
     """A multi-layer long short-term memory RNN (gate order ``i, f, g, o``, as PyTorch).
 
     ``c_t = f * c_{t-1} + i * g``, ``h_t = o * tanh(c_t)``. Arguments as :class:`RNN`
-    (without ``nonlinearity``); ``proj_size`` is not supported.
+    (without ``nonlinearity``), and ``proj_size``: when > 0, ``h_t = W_hr (o * tanh(c_t))``
+    with ``weight_hr_l{k}`` ``(proj_size, hidden_size)``, so that ``h`` and the output have
+    ``proj_size`` features. Default: 0.
 
     Shape:
-        - input as :class:`RNN`; ``(h_0, c_0)`` each ``(D * num_layers, N, H)``, zeros when omitted.
-        - returns ``output, (h_n, c_n)``.
+        - input as :class:`RNN`; ``h_0`` ``(D * num_layers, N, proj_size or H)``, ``c_0``
+          ``(D * num_layers, N, H)``, zeros when omitted.
+        - returns ``output, (h_n, c_n)``; output ``(L, N, D * (proj_size or H))``.
 
     Example::
 

@@ -73,3 +73,70 @@ def test_embedding_bag_scale_grad_by_freq(mode):
 def test_embedding_bag_max_refuses_scale_grad_by_freq():
     with pytest.raises(ValueError, match="max mode does not support scaling"):
         nn.EmbeddingBag(5, 2, mode="max", scale_grad_by_freq=True)(ag.tensor([[1, 2]]))
+
+
+# ---------------------------------------------------------------- LSTM proj_size
+def _run_both(tm, m, x, hx, lib_pack=None):
+    """Outputs and gradients (of the parameters and the float inputs) of PyTorch's and our module."""
+    rng = np.random.default_rng(2)
+    tx = torch.tensor(x, requires_grad=True)
+    xx = ag.tensor(x, requires_grad=True)
+    th = None if hx is None else tuple(torch.tensor(h, requires_grad=True) for h in hx)
+    xh = None if hx is None else tuple(ag.tensor(h, requires_grad=True) for h in hx)
+    tout = tm(tx, th)
+    out = m(xx, xh)
+    touts = [tout[0], *tout[1]]
+    outs = [out[0], *out[1]]
+    tloss, loss = 0, 0
+    for a, b in zip(touts, outs):
+        _close(b, a, "output")
+        g = rng.standard_normal(tuple(a.shape))
+        tloss = tloss + (a * torch.tensor(g)).sum()
+        loss = loss + (b * ag.tensor(g)).sum()
+    tloss.backward()
+    loss.backward()
+    for (name, tp), (name2, p) in zip(tm.named_parameters(), m.named_parameters()):
+        assert name == name2
+        _close(p.grad, tp.grad, name)
+    _close(xx.grad, tx.grad, "input")
+    for a, b in zip(th or (), xh or ()):
+        _close(b.grad, a.grad, "initial state")
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("given", [False, True])
+def test_lstm_proj_size_matches_pytorch(bidirectional, batch_first, given):
+    """proj_size raised NotImplementedError; it is PyTorch's weight_hr_l{k} projection of h."""
+    kw = dict(num_layers=2, bidirectional=bidirectional, batch_first=batch_first, proj_size=2)
+    tm = torch.nn.LSTM(3, 5, **kw).double()
+    m = nn.LSTM(3, 5, **kw, dtype=ag.float64)
+    assert list(m.state_dict()) == list(tm.state_dict())  # weight_hr_l0 after the biases, as PyTorch
+    _load(m, tm)
+    d = 2 if bidirectional else 1
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 3, 3))
+    hx = (rng.standard_normal((2 * d, 4 if batch_first else 3, 2)),
+          rng.standard_normal((2 * d, 4 if batch_first else 3, 5))) if given else None
+    _run_both(tm, m, x, hx)
+    _run_both(tm, m, x[0], None if hx is None else tuple(h[:, 0] for h in hx))  # unbatched
+
+
+def test_lstm_proj_size_packed_and_errors():
+    tm = torch.nn.LSTM(3, 5, proj_size=2, bidirectional=True).double()
+    m = nn.LSTM(3, 5, proj_size=2, bidirectional=True, dtype=ag.float64)
+    _load(m, tm)
+    x = np.random.default_rng(4).standard_normal((4, 3, 3))
+    tp = torch.nn.utils.rnn.pack_padded_sequence(torch.tensor(x), [2, 4, 1], enforce_sorted=False)
+    p = nn.utils.rnn.pack_padded_sequence(ag.tensor(x), [2, 4, 1], enforce_sorted=False)
+    (tout, (th, tc)), (out, (h, c)) = tm(tp), m(p)
+    _close(out.data, tout.data, "packed output")
+    _close(h, th, "h_n")
+    _close(c, tc, "c_n")
+    assert "proj_size=2" in repr(m)
+    with pytest.raises(ValueError, match="smaller than hidden_size"):
+        nn.LSTM(3, 5, proj_size=5)
+    with pytest.raises(ValueError, match="positive integer or zero"):
+        nn.LSTM(3, 5, proj_size=-1)
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \(2, 3, 2\), got \[2, 3, 5\]"):
+        m(ag.tensor(x), (ag.zeros(2, 3, 5), ag.zeros(2, 3, 5)))

@@ -339,7 +339,7 @@ def test_bad_inputs_raise():
         m(ag.randn(1, L, N, I))
     with pytest.raises(RuntimeError, match="input_size"):
         m(ag.randn(L, N, I + 1))
-    with pytest.raises(RuntimeError, match=r"Expected hidden size \(2, 2, 4\)"):
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \(2, 2, 4\), got \[1, 2, 4\]"):
         m(ag.randn(L, N, I), (ag.zeros(1, N, H), ag.zeros(2, N, H)))
     with pytest.raises(RuntimeError, match="hx should also be 3-D"):
         m(ag.randn(L, N, I), (ag.zeros(2, H), ag.zeros(2, H)))
