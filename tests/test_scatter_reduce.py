@@ -140,6 +140,10 @@ def test_scatter_reduce_bad_inputs():
         x.scatter_reduce(0, ag.tensor([0, 7]), src, "sum")
     with pytest.raises(RuntimeError, match="same number of dimensions"):
         x.scatter_reduce(0, ag.tensor([[0, 1]]), src, "sum")
+    with pytest.raises(TypeError, match="argument 'index' must be Tensor, not list"):
+        x.scatter_reduce(0, [0, 1], src, "sum")
+    with pytest.raises(TypeError, match="argument 'src' must be Tensor, not float"):
+        x.scatter_reduce(0, ag.tensor([0, 1]), 1.0, "sum")
 
 
 def test_scatter_multiply_forward_and_no_gradient():

@@ -32,12 +32,12 @@ def _q_tensor(input, q):
         if a.size and not bool(((a >= 0) & (a <= 1)).all()):
             raise RuntimeError("quantile() q values must be in the range [0, 1]")
         return (q.reshape(1) if q.ndim == 0 else q), q.ndim == 0
-    if not isinstance(q, numbers.Real) or isinstance(q, bool):
+    if not isinstance(q, numbers.Real):
         raise TypeError(f"quantile(): argument 'q' must be a float or a Tensor, not {type(q).__name__}")
     if not 0 <= q <= 1:
         raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
     xp = input.device.xp
-    return Tensor._make(xp.asarray([q], dtype=input.dtype), input.device), True
+    return Tensor._make(xp.asarray([float(q)], dtype=input.dtype), input.device), True
 
 
 def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):

@@ -157,9 +157,10 @@ class _ScatterMultiply(ScatterReduce):
 
 def _dim_args(input, dim, index, src, op):
     """``(dim, index, src)`` checked as PyTorch's scatter checks them; ``src`` cut to ``index``'s shape."""
+    for name, t in (("index", index), ("src", src)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(t).__name__}")
     index = _int_index(index, input, "scatter")
-    if not isinstance(src, Tensor):
-        raise TypeError(f"{op}(): argument 'src' must be Tensor, not {type(src).__name__}")
     if src.dtype != input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     d = norm_dim(dim, input.ndim)
