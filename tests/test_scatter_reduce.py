@@ -357,3 +357,21 @@ def test_docstring_examples():
     for mod in (scatter_reduce, quantile):
         result = doctest.testmod(mod, extraglobs={"ag": ag}, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize("which", ["scatter_reduce_", "index_put_", "put_"])
+def test_in_place_forms_on_views_reach_the_base_as_torch(which):
+    results = []
+    for mod in (ag, torch):
+        a = mod.tensor([[1.0, 2, 3], [4, 5, 6]], dtype=mod.float64, requires_grad=True)
+        s = mod.tensor([7.0, 0.5], dtype=mod.float64, requires_grad=True)
+        b = a * 1
+        if which == "scatter_reduce_":
+            b[1].scatter_reduce_(0, mod.tensor([2, 2]), s, "amax")
+        elif which == "index_put_":
+            b[0].index_put_((mod.tensor([0]),), s[:1] * 2, accumulate=True)
+        else:
+            b[:, 0].put_(mod.tensor([1, 0]), s * 3)
+        (b * mod.arange(6, dtype=mod.float64).reshape(2, 3)).sum().backward()
+        results.append((b.tolist(), a.grad.tolist(), s.grad.tolist()))
+    assert results[0] == results[1]
