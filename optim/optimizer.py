@@ -23,7 +23,10 @@ import autograd as ag
 from autograd import backend
 from autograd.tensor import Tensor
 
-__all__ = ["Optimizer", "required"]
+from ._hooks import (_HOOK_DICTS, _OptimizerHooks, register_optimizer_step_post_hook,
+                     register_optimizer_step_pre_hook)
+
+__all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook", "required"]
 
 
 class _RequiredParameter:
@@ -56,7 +59,7 @@ def _use_grad_for_differentiable(step):
     return _use_grad
 
 
-class Optimizer:
+class Optimizer(_OptimizerHooks):
     """Base class for all optimizers.
 
     Args:
@@ -88,8 +91,9 @@ class Optimizer:
             self.add_param_group(dict(group))
 
     def __getstate__(self):
-        # a scheduler's instance-level ``step`` wrapper (a closure) is not part of the optimizer's state
-        return {k: v for k, v in self.__dict__.items() if k != "step"}
+        # a scheduler's instance-level ``step`` wrapper (a closure) and the hooks are not part of the
+        # optimizer's state (as PyTorch, a copy or an unpickled optimizer has no hooks)
+        return {k: v for k, v in self.__dict__.items() if k != "step" and k not in _HOOK_DICTS}
 
     def __repr__(self):
         lines = [self.__class__.__name__ + " ("]
@@ -219,6 +223,7 @@ class Optimizer:
         tensors are the live buffers (not copies): save the dict, or pass it to
         ``load_state_dict`` (which copies), before stepping again.
         """
+        self._run_state_dict_pre_hooks()
         mapping = {}
         start = 0
 
@@ -233,7 +238,7 @@ class Optimizer:
 
         groups = [pack(g) for g in self.param_groups]
         state = {(mapping[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
-        return {"state": state, "param_groups": groups}
+        return self._run_state_dict_post_hooks({"state": state, "param_groups": groups})
 
     def load_state_dict(self, state_dict):
         """Load the optimizer state (a copy of it) from ``state_dict()``'s output.
@@ -248,6 +253,7 @@ class Optimizer:
         Raises:
             ValueError: the group count or a group's size differs.
         """
+        state_dict = self._run_load_state_dict_pre_hooks(dict(state_dict))
         for key in ("state", "param_groups"):
             if key not in state_dict:
                 raise ValueError(f"optimizer state_dict is missing the {key!r} entry")
@@ -286,6 +292,7 @@ class Optimizer:
             for name, default in self.defaults.items():
                 group.setdefault(name, default)
         self._after_load()
+        self._run_load_state_dict_post_hooks()
 
     def _after_load(self):
         """Hook for subclasses to fix up groups loaded from older or foreign state dicts."""

@@ -253,3 +253,58 @@ def test_zero_grad_and_closure():
         assert p.grad is None
     np.testing.assert_allclose(w.detach().numpy(), tw.detach().numpy(), rtol=1e-12)
     assert float(loss) > 0
+
+
+def _hook_log(lib, opt_mod, hooks_mod):
+    log = []
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    opt = opt_mod.SGD([w], lr=0.1)
+    pre = opt.register_step_pre_hook(lambda o, a, k: log.append(("pre", len(a), a[0] is o, dict(k))))
+    opt.register_step_post_hook(lambda o, a, k: log.append(("post", len(a))))
+    global_pre = hooks_mod.register_optimizer_step_pre_hook(lambda o, a, k: log.append("global pre"))
+    global_post = hooks_mod.register_optimizer_step_post_hook(lambda o, a, k: log.append("global post"))
+    w.grad = lib.ones(2)
+    log.append(("returned", float(opt.step(lambda: lib.tensor(3.0)))))
+    # a pre hook may replace the arguments
+    opt.register_step_pre_hook(lambda o, a, k: (a, {"closure": lambda: lib.tensor(7.0)}))
+    log.append(("returned", float(opt.step())))
+    for handle in (pre, global_pre, global_post):
+        handle.remove()
+    opt.step()
+    opt.register_state_dict_pre_hook(lambda o: log.append("state_dict pre"))
+    opt.register_state_dict_post_hook(lambda o, sd: dict(sd, extra=1))
+    opt.register_state_dict_post_hook(lambda o, sd: log.append(("first", "extra" in sd)), prepend=True)
+    sd = opt.state_dict()
+    log.append(sorted(sd))
+    opt.register_load_state_dict_pre_hook(
+        lambda o, sd: log.append(("load pre", sorted(sd))) or {k: v for k, v in sd.items() if k != "extra"})
+    opt.register_load_state_dict_post_hook(lambda o: log.append("load post"))
+    opt.load_state_dict(sd)
+    copy.deepcopy(opt).step()  # a copy has no hooks
+    log.append(len(log))
+    bad = opt.register_step_pre_hook(lambda o, a, k: 5)
+    with pytest.raises(RuntimeError, match="must return None or a tuple"):
+        opt.step()
+    bad.remove()
+    return log
+
+
+def test_optimizer_hooks_as_torch():
+    # the register_*_hook methods and the global step hooks were missing
+    import optim.optimizer as x_hooks
+    import torch.optim.optimizer as t_hooks
+    assert _hook_log(ag, optim, x_hooks) == _hook_log(torch, torch.optim, t_hooks)
+
+
+def test_step_hooks_run_once_when_a_subclass_calls_super_step():
+    # (PyTorch runs them twice here once an SGD has been created before: its patching is per class)
+    class Clipped(optim.SGD):
+        def step(self, closure=None):
+            return super().step(closure)
+
+    log = []
+    opt = Clipped([ag.zeros(2, requires_grad=True)], lr=0.1)
+    opt.register_step_pre_hook(lambda o, a, k: log.append("pre"))
+    opt.register_step_post_hook(lambda o, a, k: log.append("post"))
+    opt.step()
+    assert log == ["pre", "post"]
