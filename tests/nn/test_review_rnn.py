@@ -140,3 +140,10 @@ def test_lstm_proj_size_packed_and_errors():
         nn.LSTM(3, 5, proj_size=-1)
     with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \(2, 3, 2\), got \[2, 3, 5\]"):
         m(ag.tensor(x), (ag.zeros(2, 3, 5), ag.zeros(2, 3, 5)))
+
+
+def test_rnn_input_dtype_must_match_the_weights():
+    """A float32 input to a float64 LSTM failed inside with a matmul dtype error; PyTorch's ValueError."""
+    m = nn.LSTM(3, 4, dtype=ag.float64)
+    with pytest.raises(ValueError, match=r"input dtype \(float32\) does not match weight dtype \(float64\)"):
+        m(ag.zeros(2, 1, 3, dtype=ag.float32))
