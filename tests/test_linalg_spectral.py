@@ -99,21 +99,27 @@ def test_lstsq_rank_deficient_gives_the_minimum_norm_solution():
         assert got.residuals.shape == tuple(want.residuals.shape) == (0,)
 
 
-def test_matrix_rank_and_cond():
+def test_matrix_rank_and_cond(device):
     rng = np.random.default_rng(3)
     low = rng.standard_normal((2, 5, 2)) @ rng.standard_normal((2, 2, 4))
+    low[1, :, 0] = 0  # still rank 2
+    on = (lambda a: ag.tensor(a, device=device))
     for kw in ({}, {"atol": 1.0}, {"rtol": 0.5}, {"atol": 0.1, "rtol": 0.0}):
-        _close(ag.linalg.matrix_rank(ag.tensor(low), **kw), torch.linalg.matrix_rank(torch.tensor(low), **kw))
+        _close(ag.linalg.matrix_rank(on(low), **kw), torch.linalg.matrix_rank(torch.tensor(low), **kw))
+    rtol = np.array([1e-3, 0.9])  # one tolerance per matrix of the batch
+    tl, trtol = torch.tensor(low), torch.tensor(rtol)
+    _close(ag.linalg.matrix_rank(on(low), rtol=on(rtol)), torch.linalg.matrix_rank(tl, rtol=trtol))
+    _close(ag.linalg.pinv(on(low), rtol=on(rtol)), torch.linalg.pinv(tl, rtol=trtol))
     sym = low[0] @ low[0].T
-    _close(ag.linalg.matrix_rank(ag.tensor(sym), hermitian=True),
+    _close(ag.linalg.matrix_rank(on(sym), hermitian=True),
            torch.linalg.matrix_rank(torch.tensor(sym), hermitian=True))
-    _close(ag.linalg.matrix_rank(ag.tensor(low), tol=0.5),
+    _close(ag.linalg.matrix_rank(on(low), tol=0.5),
            torch.linalg.matrix_rank(torch.tensor(low), tol=0.5))
     sq = rng.standard_normal((2, 3, 3))
     for p in (None, 2, -2, "fro", "nuc", 1, -1, float("inf"), float("-inf")):
-        _close(ag.linalg.cond(ag.tensor(sq), p), torch.linalg.cond(torch.tensor(sq), p))
+        _close(ag.linalg.cond(on(sq), p), torch.linalg.cond(torch.tensor(sq), p))
     singular = np.stack([np.eye(2), np.zeros((2, 2))])
-    _close(ag.linalg.cond(ag.tensor(singular), 1), torch.linalg.cond(torch.tensor(singular), 1))
+    _close(ag.linalg.cond(on(singular), 1), torch.linalg.cond(torch.tensor(singular), 1))
 
 
 def test_matrix_norm_spectral_orders_and_dtype():
