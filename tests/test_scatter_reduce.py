@@ -59,11 +59,14 @@ def test_scatter_reduce_ties_zeros_and_gradients_match_torch(device, reduce, inc
 def test_scatter_reduce_other_dims_functional_form_and_nan():
     x = np.array([[1.0, NAN, 3.0], [4.0, 5.0, 6.0]])
     src = np.array([[7.0, 0.5, NAN], [2.0, 9.0, -1.0]])
-    index = np.array([[2, 2, 0], [1, 0, 0]])
+    index = np.array([[1, 1, 0], [1, 0, 0]])  # NaN in self and in src at targeted positions
     for reduce in REDUCES:
-        ours = ag.scatter_reduce(ag.tensor(x), -1, ag.tensor(index), ag.tensor(src), reduce)
-        theirs = torch.scatter_reduce(torch.tensor(x), -1, torch.tensor(index), torch.tensor(src), reduce)
-        _close(ours, theirs)
+        for inc in (True, False):
+            ours = ag.scatter_reduce(ag.tensor(x), -1, ag.tensor(index), ag.tensor(src), reduce,
+                                     include_self=inc)
+            theirs = torch.scatter_reduce(torch.tensor(x), -1, torch.tensor(index), torch.tensor(src), reduce,
+                                          include_self=inc)
+            _close(ours, theirs)
 
 
 def test_scatter_reduce_integer_mean_floors_and_0d():
