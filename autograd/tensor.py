@@ -409,6 +409,7 @@ class Tensor(TensorGraph, TensorApi):
     def bmm(self, other): return _la.bmm(self, other)
     def outer(self, other): return _la.outer(self, other)
     def dot(self, other): return _la.dot(self, other)
+    def det(self): return _ld.det(self)
 
 
 from . import ops  # noqa: E402  (the ops need Tensor defined first)
@@ -418,6 +419,7 @@ from .ops import gather as _ga  # noqa: E402
 from .ops import indexing as _ix  # noqa: E402
 from .ops import inplace as _ip  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
+from .ops import linalg_decomp as _ld  # noqa: E402
 from .ops import reduce as _rd  # noqa: E402
 from .ops import _util as _ut  # noqa: E402
 from .ops import shape as _sh  # noqa: E402

@@ -258,7 +258,45 @@ def logdet(A):  # noqa: N803
     return logabs + Tensor(xp.where(sign._data < 0, xp.nan, 0.0).astype(A._data.dtype))
 
 
+class Det(Primitive):
+    """``det A``. The gradient is PyTorch's: ``g det A^{-T}`` (0 where ``det A`` is exactly 0), and
+    with ``create_graph`` ``g`` times the cofactor matrix from the SVD ``A = U S V^H``
+    (``det(U) det(V^H) U diag(prod_{j != i} s_j) V^H``): finite at a singular ``A``, differentiable."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return ctx.device.xp.linalg.det(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        from .linalg_spectral import linalg_svd
+
+        (a,) = ctx.saved_tensors
+        xp = a.device.xp
+        u, s, vh = linalg_svd(a)
+        sign = Tensor(xp.linalg.det(u._data) * xp.linalg.det(vh._data))  # +-1: no gradient
+        d = _others_product(s, Tensor(_eye(xp, a._data))) * (g * sign)[..., None]
+        return matmul(u * d[..., None, :], vh)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        # PyTorch's first-order path: g det A^{-T} by an LU solve, a zero pivot nudged by eps: so 0 where
+        # det A is exactly 0 (the right-hand side g det A is 0), unlike the SVD path taken for create_graph
+        (a,) = ctx.saved_arrays
+        xp = ctx.device.xp
+        d = xp.linalg.det(a)
+        safe = xp.where((d == 0)[..., None, None], _eye(xp, a), a)
+        return (g * d)[..., None, None] * _mT_array(_inverse_array(xp, safe))
+
+
+def _others_product(s, eye):
+    """``prod_{j != i} s_j`` along the last dim of ``s`` (a Tensor or an array; ``eye`` the identity
+    of the same kind): row i holds ``s`` with its own entry replaced by 1, no division by a zero."""
+    return (s[..., None, :] * (1 - eye) + eye).prod(-1)
+
+
 def det(A):  # noqa: N803
-    """``torch.linalg.det``: ``sign * exp(logabsdet)`` (the gradient is undefined at singular ``A``)."""
-    sign, logabs = slogdet(A)
-    return sign * logabs.exp()
+    """``torch.linalg.det``; differentiable at singular ``A`` too (the cofactor matrix, as PyTorch)."""
+    _square("linalg.det", A)
+    return Det.apply(A)
