@@ -153,14 +153,18 @@ class PowScalar(Primitive):
 
 
 def _pow_scalar_grad(g, x, p):
-    """``g * p * x ** (p - 1)`` (Tensors or arrays), without the power for p in 0, 1, 2."""
+    """``g * p * x ** (p - 1)`` (Tensors or arrays). On arrays (no graph) without the power for p in
+    0, 1, 2; on Tensors always through the power, as PyTorch, so that x ** 3 has a fourth derivative
+    (0, through x ** 0) and x ** 1 a second one."""
     if p == 0:
         return zero_grad(g)
+    if isinstance(x, Tensor):
+        return g * p * x ** (p - 1)
     if p == 1:
         return g
     if p == 2:
         return g * 2 * x
-    return g * p * (x ** (p - 1) if isinstance(x, Tensor) else _power(x, p - 1))
+    return g * p * _power(x, p - 1)
 
 
 def _int_pow_negative(xp, a, b):
