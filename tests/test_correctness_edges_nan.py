@@ -102,3 +102,67 @@ def test_xlogy_grad_keeps_dtypes_and_double_backward():
         np.testing.assert_allclose(_host(got), want.numpy())
     assert ag.xlogy(ag.tensor([1.0], dtype=ag.float32), 2.0).dtype == ag.float32
     assert ag.xlogy(ag.tensor([1, 0]), ag.tensor([3, 0])).dtype == ag.float32
+
+
+# ---------------------------------------------------------------- where we raised and PyTorch computes
+SINGULAR = {"rank_n-1": [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]],
+            "rank_n-2": [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [3.0, 6.0, 9.0]],
+            "zero": [[0.0, 0.0], [0.0, 0.0]]}
+
+
+@pytest.mark.parametrize("name", list(SINGULAR))
+def test_det_gradients_at_a_singular_matrix_as_torch(name):
+    torch = pytest.importorskip("torch")
+    a = ag.tensor(SINGULAR[name], dtype=ag.float64, requires_grad=True)
+    t = torch.tensor(SINGULAR[name], dtype=torch.float64, requires_grad=True)
+    a.det().backward()  # raised LinAlgError (singular solve)
+    torch.linalg.det(t).backward()
+    np.testing.assert_allclose(_host(a.grad), t.grad.numpy(), atol=1e-12)
+    # with create_graph PyTorch takes the cofactor matrix (from the SVD): finite, and differentiable
+    a2 = ag.tensor(SINGULAR[name], dtype=ag.float64, requires_grad=True)
+    t2 = torch.tensor(SINGULAR[name], dtype=torch.float64, requires_grad=True)
+    g, = ag.autograd.grad(ag.linalg.det(a2), a2, create_graph=True)
+    tg, = torch.autograd.grad(torch.linalg.det(t2), t2, create_graph=True)
+    np.testing.assert_allclose(_host(g), tg.detach().numpy(), atol=1e-10)
+    if name == "rank_n-1":
+        h, = ag.autograd.grad(g.sum(), a2)
+        th, = torch.autograd.grad(tg.sum(), t2)
+        np.testing.assert_allclose(_host(h), th.numpy(), atol=1e-10)
+
+
+def test_det_gradient_of_a_batch_mixing_singular_and_invertible(device):
+    a = ag.tensor([[[2.0, 1.0], [1.0, 3.0]], [[1.0, 2.0], [2.0, 4.0]]], dtype=ag.float64, device=device,
+                  requires_grad=True)
+    ag.linalg.det(a).sum().backward()
+    np.testing.assert_allclose(_host(a.grad), [[[3.0, -1.0], [-1.0, 2.0]], [[0.0, 0.0], [0.0, 0.0]]])
+
+
+@pytest.mark.parametrize("power", [1, 2, 3])
+def test_derivatives_of_x_to_an_integer_power_as_torch(power):
+    torch = pytest.importorskip("torch")
+
+    def derivatives(m):
+        x = m.tensor([1.5, -2.0], dtype=m.float64, requires_grad=True)
+        y, out = (x ** power).sum(), []
+        for _ in range(power + 2):
+            try:
+                g, = m.autograd.grad(y, x, create_graph=True)
+            except RuntimeError as e:  # PyTorch: "does not require grad", one order after x ** 0
+                out.append(str(e)[:40])
+                break
+            out.append(g.detach().numpy().tolist())
+            y = g.sum()
+        return out
+
+    assert derivatives(ag) == derivatives(torch)
+
+
+def test_take_along_dim_counts_negative_indices_from_the_end(device):
+    torch = pytest.importorskip("torch")
+    x = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    idx = [[-1, 0], [-3, -2]]
+    got = ag.take_along_dim(ag.tensor(x, device=device), ag.tensor(idx, device=device), 1)
+    want = torch.take_along_dim(torch.tensor(x), torch.tensor(idx), 1)
+    np.testing.assert_array_equal(_host(got), want.numpy())
+    with pytest.raises(RuntimeError, match="out of bounds"):  # flattened (no dim): PyTorch raises too
+        ag.take_along_dim(ag.tensor(x, device=device), ag.tensor([-1], device=device))

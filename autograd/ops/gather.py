@@ -158,7 +158,8 @@ def masked_fill(input, mask, value):
 def take_along_dim(input, indices, dim=None):
     """Values of ``input`` at ``indices`` along ``dim`` (over the flattened input when ``dim`` is None).
 
-    Unlike :func:`gather`, ``input`` and ``indices`` broadcast in the other dimensions.
+    Unlike :func:`gather`, ``input`` and ``indices`` broadcast in the other dimensions, and with a
+    ``dim`` a negative index counts from the end (as PyTorch).
     """
     from .shape import expand, reshape
 
@@ -173,6 +174,8 @@ def take_along_dim(input, indices, dim=None):
     if input.ndim == 0:
         return gather(input, dim, indices)
     d = norm_dim(dim, input.ndim)
+    if input.shape[d] and bool((indices._data < 0).any()):  # PyTorch counts a negative index from the end
+        indices = indices + (indices < 0).to(indices.dtype) * input.shape[d]
     xs = list(input.shape)
     ix = list(indices.shape)
     xs[d] = ix[d] = 1
