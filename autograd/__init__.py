@@ -53,6 +53,8 @@ from .serialization import load, save
 from .memory import memory_report
 from . import utils
 from .ops.linalg_decomp import cholesky, det, inverse, logdet, slogdet
+from .ops.linalg_spectral import qr, svd
+from .ops.linalg_pinv import pinverse
 from . import linalg
 from . import distributions
 from . import accelerator, backends

@@ -139,6 +139,8 @@ class TensorApi:
     def corrcoef(self): return _st.corrcoef(self)
     def bincount(self, weights=None, minlength=0): return _ct.bincount(self, weights, minlength)
     def histc(self, bins=100, min=0, max=0): return _ct.histc(self, bins, min, max)
+    def svd(self, some=True, compute_uv=True): return _ls.svd(self, some, compute_uv)
+    def qr(self, some=True): return _ls.qr(self, some)
 
     # ------------------------------------------------------------ sorting
     def sort(self, dim=-1, descending=False, stable=False): return _so.sort(self, dim, descending, stable)
@@ -251,7 +253,7 @@ class TensorApi:
 
 def _bind():
     """Import the modules the delegates call (after ``Tensor`` is defined: they import it)."""
-    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st, _ct, _sr, _qu
+    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _ls, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st, _ct, _sr, _qu
     from . import backend as _backend
     from . import creation as _cr
     from . import legacy as _lg
@@ -263,6 +265,7 @@ def _bind():
     from .ops import gather as _ga
     from .ops import inplace_methods as _im
     from .ops import linalg_more as _lm
+    from .ops import linalg_spectral as _ls
     from .ops import math_more as _mm
     from .ops import nan_reduce as _nr
     from .ops import cum_diff as _cd
