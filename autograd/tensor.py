@@ -395,6 +395,16 @@ class Tensor(TensorGraph, TensorApi):
     def split(self, split_size_or_sections, dim=0): return _sh.split(self, split_size_or_sections, dim)
     def flip(self, *dims): return _sh.flip(self, *dims)
     def roll(self, shifts, dims=None): return _sh.roll(self, shifts, dims)
+    def squeeze_(self, dim=None): return _vo.squeeze_(self, dim)
+    def unsqueeze_(self, dim): return _vo.unsqueeze_(self, dim)
+    def transpose_(self, dim0, dim1): return _vo.transpose_(self, dim0, dim1)
+    def swapdims_(self, dim0, dim1): return _vo.transpose_(self, dim0, dim1)
+    def swapaxes_(self, axis0, axis1): return _vo.transpose_(self, axis0, axis1)
+    def t_(self): return _vo.t_(self)
+    def as_strided(self, size, stride, storage_offset=0): return _vo.as_strided(self, size, stride, storage_offset)
+    def as_strided_(self, size, stride, storage_offset=0): return _vo.as_strided_(self, size, stride, storage_offset)
+    def resize_(self, *sizes): return _vo.resize_(self, *sizes)
+    def resize_as_(self, other): return _vo.resize_as_(self, other)
 
     # ------------------------------------------------------------ indexing
     def gather(self, dim, index): return _ga.gather(self, dim, index)
@@ -424,6 +434,7 @@ from .ops import reduce as _rd  # noqa: E402
 from .ops import _util as _ut  # noqa: E402
 from .ops import shape as _sh  # noqa: E402
 from .ops import softmax as _sm  # noqa: E402
+from .ops import view_ops as _vo  # noqa: E402
 from . import tensor_graph as _tg  # noqa: E402
 
 _tg.Tensor = Tensor

@@ -1,9 +1,14 @@
-"""Views that reinterpret a tensor's memory: ``view(dtype)``."""
+"""Views that reinterpret a tensor's memory (``view(dtype)``, ``as_strided``) and the in-place shape
+methods (``squeeze_``, ``unsqueeze_``, ``t_``, ``transpose_``, ``as_strided_``, ``resize_``)."""
 from __future__ import annotations
 
+import math
+
 from .. import backend
+from ..grad_mode import state
 from ..tensor import Tensor
-from ..view_tracking import register
+from ..view_tracking import live_views, register, shares_root
+from . import shape
 
 
 def is_dtype(obj) -> bool:
@@ -36,3 +41,97 @@ def view_dtype(input, dtype):
     out._version = input._version
     register(input, (out,))
     return out
+
+
+# ---------------------------------------------------------------- in-place shape changes
+def _reshape_inplace(t, op):
+    """``t`` takes the view ``op(t)`` (same memory, new shape and strides) and, when recorded, its
+    history; the version counter moves on, as PyTorch's squeeze_ / t_ / ... (a leaf that requires
+    grad raises)."""
+    t._check_inplace()
+    r = op(t)
+    views = [v for v in live_views(t) if v is not r]
+    t._data = r._data
+    if t._viewof is not None and shares_root(t):
+        t._viewof = r._viewof  # remade from the root through op
+    for v in views:  # remade from t's old shape: they keep sharing values, without a history to rebase
+        v._viewof = (v._viewof[0], None)
+    if state.enabled and r.requires_grad:
+        t._take_history(r)
+    t._bump()
+    return t
+
+
+def squeeze_(t, dim=None):
+    """In-place :func:`squeeze`."""
+    return _reshape_inplace(t, lambda x: shape.squeeze(x, dim))
+
+
+def unsqueeze_(t, dim):
+    """In-place :func:`unsqueeze`."""
+    return _reshape_inplace(t, lambda x: shape.unsqueeze(x, dim))
+
+
+def transpose_(t, dim0, dim1):
+    """In-place :func:`transpose` (``swapdims_``, ``swapaxes_``)."""
+    return _reshape_inplace(t, lambda x: shape.transpose(x, dim0, dim1))
+
+
+def t_(t):
+    """In-place ``t()``: transpose a tensor of at most 2 dimensions."""
+    if t.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {t.ndim}D")
+    return t if t.ndim < 2 else transpose_(t, 0, 1)
+
+
+def as_strided(input, size, stride, storage_offset=0):
+    """The elements of ``input`` (read in row-major order, its storage when contiguous) at
+    ``storage_offset + sum(i_k * stride_k)``, in shape ``size``; differentiable (overlapping
+    positions sum their gradients). Differs from PyTorch: a copy, not a view of the memory."""
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape: {len(size)} vs {len(stride)}")
+    if any(s < 0 for s in size) or any(s < 0 for s in stride) or storage_offset < 0:
+        raise RuntimeError(f"as_strided: negative size, stride or storage offset: size={list(size)}, "
+                           f"stride={list(stride)}, storage_offset={storage_offset}")
+    xp = input.device.xp
+    pos = xp.full(size, storage_offset, dtype=backend.int64)
+    for k, (n, s) in enumerate(zip(size, stride)):
+        pos = pos + (xp.arange(n, dtype=backend.int64) * s).reshape((n,) + (1,) * (len(size) - k - 1))
+    need = int(pos.max()) + 1 if pos.size else 0
+    if need > input.numel():
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset "
+                           f"{storage_offset}, and itemsize {input._data.dtype.itemsize} requiring a storage "
+                           f"size of {need * input._data.dtype.itemsize} are out of bounds for storage of "
+                           f"size {input.numel() * input._data.dtype.itemsize}")
+    return shape.reshape(input, -1)[Tensor._make(pos, input.device)]
+
+
+def as_strided_(t, size, stride, storage_offset=0):
+    """In-place :func:`as_strided` (``t`` takes the result and its history)."""
+    return _reshape_inplace(t, lambda x: as_strided(x, size, stride, storage_offset))
+
+
+def resize_(t, *sizes):
+    """Give ``t`` the shape ``sizes``: its first elements (row-major) are kept, new ones are zeros
+    (PyTorch leaves them uninitialised). A tensor that requires grad raises, as PyTorch."""
+    from ._util import shape_arg
+
+    if t.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    size = shape_arg(sizes)
+    n = math.prod(size)
+    flat = t._data.reshape(-1)
+    if n <= flat.size:
+        t._data = flat[:n].reshape(size)
+    else:
+        data = t.device.xp.zeros(n, dtype=flat.dtype)
+        data[:flat.size] = flat
+        t._data = data.reshape(size)
+    t._bump()
+    return t
+
+
+def resize_as_(t, other):
+    """``resize_`` to ``other``'s shape."""
+    return resize_(t, *other.shape)
