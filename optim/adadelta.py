@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .optimizer import _use_grad_for_differentiable
-from .optimizer import (Optimizer, bump, check, check_lr, check_unsupported, effective_grad, increment,
+from .optimizer import (data, Optimizer, bump, check, check_lr, check_unsupported, effective_grad, increment,
                         params_with_grad, scalar, step_tensor, zeros_state)
 
 __all__ = ["Adadelta", "adadelta"]
@@ -65,10 +65,10 @@ def adadelta(params, grads, square_avgs, acc_deltas, state_steps, *, lr, rho, ep
     """The Adadelta update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p._data
+        param = data(p)
         increment(state_steps[i])
-        g = effective_grad(xp, param, grad._data, weight_decay, maximize)
-        v, u = square_avgs[i]._data, acc_deltas[i]._data
+        g = effective_grad(xp, param, data(grad), weight_decay, maximize)
+        v, u = data(square_avgs[i]), data(acc_deltas[i])
         tmp = xp.multiply(g, g)
         tmp *= 1 - rho
         v *= rho

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .optimizer import _use_grad_for_differentiable
-from .optimizer import (Optimizer, bump, check, check_lr, check_unsupported, effective_grad, full_state,
+from .optimizer import (data, Optimizer, bump, check, check_lr, check_unsupported, effective_grad, full_state,
                         increment, params_with_grad, scalar, step_tensor)
 
 __all__ = ["Adagrad", "adagrad"]
@@ -73,11 +73,11 @@ def adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay, lr_deca
     """The Adagrad update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p._data
+        param = data(p)
         step = increment(state_steps[i])
-        g = effective_grad(xp, param, grad._data, weight_decay, maximize)
+        g = effective_grad(xp, param, data(grad), weight_decay, maximize)
         clr = lr / (1 + (step - 1) * lr_decay)
-        s = state_sums[i]._data
+        s = data(state_sums[i])
         tmp = xp.multiply(g, g)
         s += tmp
         xp.sqrt(s, out=tmp)

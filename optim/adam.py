@@ -1,7 +1,7 @@
 """Adam (and its AMSGrad variant), as ``torch.optim.Adam``."""
 from __future__ import annotations
 
-from .optimizer import (Optimizer, _use_grad_for_differentiable, adam_grad, bump, check, check_betas,
+from .optimizer import (data, Optimizer, _use_grad_for_differentiable, adam_grad, bump, check, check_betas,
                         check_lr, check_unsupported, increment, params_with_grad, scalar, step_tensor,
                         update_moments_, zeros_state)
 
@@ -87,17 +87,17 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
     """The Adam/AdamW update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p._data
+        param = data(p)
         step = increment(state_steps[i])
-        g = adam_grad(xp, param, grad._data, lr, weight_decay, decoupled_weight_decay, maximize)
-        m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data
+        g = adam_grad(xp, param, data(grad), lr, weight_decay, decoupled_weight_decay, maximize)
+        m, v = data(exp_avgs[i]), data(exp_avg_sqs[i])
         tmp = xp.empty_like(param)
         update_moments_(xp, m, v, g, beta1, beta2, tmp)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         step_size = lr / bias_correction1
         if amsgrad:
-            vmax = max_exp_avg_sqs[i]._data
+            vmax = data(max_exp_avg_sqs[i])
             xp.maximum(vmax, v, out=vmax)
             v = vmax
         xp.sqrt(v, out=tmp)

@@ -1,7 +1,7 @@
 """Adamax: Adam with the infinity norm, as ``torch.optim.Adamax``."""
 from __future__ import annotations
 
-from .optimizer import (Optimizer, _use_grad_for_differentiable, bump, check, check_betas, check_lr,
+from .optimizer import (data, Optimizer, _use_grad_for_differentiable, bump, check, check_betas, check_lr,
                         check_unsupported, effective_grad, increment, lerp_, params_with_grad, scalar,
                         step_tensor, zeros_state)
 
@@ -66,10 +66,10 @@ def adamax(params, grads, exp_avgs, exp_infs, state_steps, *, eps, beta1, beta2,
     """The Adamax update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p._data
+        param = data(p)
         step = increment(state_steps[i])
-        g = effective_grad(xp, param, grad._data, weight_decay, maximize)
-        m, u = exp_avgs[i]._data, exp_infs[i]._data
+        g = effective_grad(xp, param, data(grad), weight_decay, maximize)
+        m, u = data(exp_avgs[i]), data(exp_infs[i])
         tmp = xp.empty_like(param)
         lerp_(xp, m, g, 1 - beta1, tmp)
         u *= beta2

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .optimizer import (Optimizer, _use_grad_for_differentiable, bump, check, check_lr, check_unsupported,
-                        effective_grad, increment, params_with_grad, scalar, step_tensor, zeros_state)
+                        data, effective_grad, increment, params_with_grad, scalar, step_tensor, zeros_state)
 
 __all__ = ["ASGD", "asgd"]
 
@@ -68,13 +68,13 @@ def asgd(params, grads, axs, mus, etas, state_steps, *, lambd, lr, t0, alpha, we
     """The ASGD update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p._data
+        param = data(p)
         step = increment(state_steps[i])
-        g = effective_grad(xp, param, grad._data, weight_decay, maximize)
+        g = effective_grad(xp, param, data(grad), weight_decay, maximize)
         eta = float(etas[i].item())
         param *= 1 - lambd * eta
         param += xp.multiply(g, -eta)
-        ax, mu = axs[i]._data, float(mus[i].item())
+        ax, mu = data(axs[i]), float(mus[i].item())
         if mu != 1:
             tmp = xp.subtract(param, ax)
             tmp *= mu

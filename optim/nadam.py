@@ -1,7 +1,7 @@
 """NAdam: Adam with Nesterov momentum, as ``torch.optim.NAdam``."""
 from __future__ import annotations
 
-from .optimizer import (Optimizer, _use_grad_for_differentiable, adam_grad, bump, check, check_betas,
+from .optimizer import (data, Optimizer, _use_grad_for_differentiable, adam_grad, bump, check, check_betas,
                         check_lr, check_unsupported, increment, params_with_grad, scalar, step_tensor,
                         update_moments_, zeros_state)
 
@@ -78,15 +78,15 @@ def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps, *, bet
     """The NAdam update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p._data
+        param = data(p)
         step = increment(state_steps[i])
         bias_correction2 = 1 - beta2 ** step
-        g = adam_grad(xp, param, grad._data, lr, weight_decay, decoupled_weight_decay, maximize)
+        g = adam_grad(xp, param, data(grad), lr, weight_decay, decoupled_weight_decay, maximize)
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         mu_products[i]._data *= mu  # kept in the step counter's dtype, as PyTorch
         mu_product = float(mu_products[i].item())
-        m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data
+        m, v = data(exp_avgs[i]), data(exp_avg_sqs[i])
         tmp = xp.empty_like(param)
         update_moments_(xp, m, v, g, beta1, beta2, tmp)
         denom = xp.divide(v, bias_correction2)

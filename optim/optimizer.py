@@ -366,6 +366,16 @@ def increment(step_t):
     return float(step_t.item())
 
 
+def data(t):
+    """A tensor's array for an update; a 0-d one as a 1-element view.
+
+    NumPy's ufuncs return scalars for 0-d arrays, which ``out=`` and in-place
+    updates cannot take; the view has arrays throughout and writes through.
+    """
+    a = t._data
+    return a if a.ndim else a.reshape(1)
+
+
 def zeros_state(p):
     """A zero buffer shaped, typed and placed like parameter ``p``."""
     return Tensor._make(p.device.xp.zeros_like(p._data), p.device)

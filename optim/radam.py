@@ -1,7 +1,7 @@
 """RAdam: Adam with a rectified adaptive learning rate, as ``torch.optim.RAdam``."""
 from __future__ import annotations
 
-from .optimizer import (Optimizer, _use_grad_for_differentiable, adam_grad, bump, check, check_betas,
+from .optimizer import (data, Optimizer, _use_grad_for_differentiable, adam_grad, bump, check, check_betas,
                         check_lr, check_unsupported, increment, params_with_grad, scalar, step_tensor,
                         update_moments_, zeros_state)
 
@@ -72,10 +72,10 @@ def radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, beta1, beta2, lr
     """The RAdam update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p._data
+        param = data(p)
         step = increment(state_steps[i])
-        g = adam_grad(xp, param, grad._data, lr, weight_decay, decoupled_weight_decay, maximize)
-        m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data
+        g = adam_grad(xp, param, data(grad), lr, weight_decay, decoupled_weight_decay, maximize)
+        m, v = data(exp_avgs[i]), data(exp_avg_sqs[i])
         update = xp.empty_like(param)
         update_moments_(xp, m, v, g, beta1, beta2, update)
         bias_correction1 = 1 - beta1 ** step

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .optimizer import _use_grad_for_differentiable
-from .optimizer import (Optimizer, bump, check, check_lr, check_unsupported, effective_grad, increment,
+from .optimizer import (data, Optimizer, bump, check, check_lr, check_unsupported, effective_grad, increment,
                         lerp_, params_with_grad, scalar, step_tensor, zeros_state)
 
 __all__ = ["RMSprop", "rmsprop"]
@@ -78,17 +78,17 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
     """The RMSprop update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p._data
+        param = data(p)
         increment(state_steps[i])
-        g = effective_grad(xp, param, grad._data, weight_decay, maximize)
-        v = square_avgs[i]._data
+        g = effective_grad(xp, param, data(grad), weight_decay, maximize)
+        v = data(square_avgs[i])
         avg = xp.empty_like(param)
         v *= alpha
         xp.multiply(g, g, out=avg)
         avg *= 1 - alpha
         v += avg
         if centered:
-            a = grad_avgs[i]._data
+            a = data(grad_avgs[i])
             lerp_(xp, a, g, 1 - alpha, avg)
             xp.multiply(a, a, out=avg)
             xp.subtract(v, avg, out=avg)
@@ -98,7 +98,7 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
         avg += eps
         xp.divide(g, avg, out=avg)
         if momentum > 0:
-            buf = momentum_buffer_list[i]._data
+            buf = data(momentum_buffer_list[i])
             buf *= momentum
             buf += avg
             xp.multiply(buf, -lr, out=avg)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .optimizer import _use_grad_for_differentiable
-from .optimizer import (Optimizer, bump, check_lr, check_unsupported, effective_grad, full_state,
+from .optimizer import (data, Optimizer, bump, check_lr, check_unsupported, effective_grad, full_state,
                         increment, params_with_grad, scalar, step_tensor, zeros_state)
 
 __all__ = ["Rprop", "rprop"]
@@ -72,10 +72,10 @@ def rprop(params, grads, prevs, step_sizes, state_steps, *, step_size_min, step_
     """The Rprop update, in place on ``params`` and the state tensors."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p._data
+        param = data(p)
         increment(state_steps[i])
-        g = effective_grad(xp, param, grad._data, 0, maximize)
-        prev, step_size = prevs[i]._data, step_sizes[i]._data
+        g = effective_grad(xp, param, data(grad), 0, maximize)
+        prev, step_size = data(prevs[i]), data(step_sizes[i])
         factor = xp.multiply(g, prev)
         xp.sign(factor, out=factor)
         flipped = factor < 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 from autograd.tensor import Tensor
 
 from .optimizer import _use_grad_for_differentiable
-from .optimizer import (Optimizer, bump, check, check_lr, check_unsupported, effective_grad,
+from .optimizer import (data, Optimizer, bump, check, check_lr, check_unsupported, effective_grad,
                         params_with_grad, scalar)
 
 __all__ = ["SGD", "sgd"]
@@ -78,26 +78,27 @@ def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, damp
     """The SGD update, in place on ``params``; new buffers are stored into ``momentum_buffer_list``."""
     for i, (p, grad) in enumerate(zip(params, grads)):
         xp = p.device.xp
-        param = p._data
-        g = effective_grad(xp, param, grad._data, weight_decay, maximize)
-        owned = g is not grad._data  # a scratch array this update may overwrite
+        param = data(p)
+        grad_data = data(grad)
+        g = effective_grad(xp, param, grad_data, weight_decay, maximize)
+        owned = g is not grad_data  # a scratch array this update may overwrite
         if momentum != 0:
             buf = momentum_buffer_list[i]
             if buf is None:
-                buf = momentum_buffer_list[i] = Tensor._make(g.copy(), p.device)
+                buf = momentum_buffer_list[i] = Tensor._make(g.reshape(p._data.shape).copy(), p.device)
             else:
-                b = buf._data
+                b = data(buf)
                 b *= momentum
                 if dampening == 0:
                     b += g
                 else:
                     b += xp.multiply(g, 1 - dampening)
             if nesterov:
-                d = xp.multiply(buf._data, momentum)
+                d = xp.multiply(data(buf), momentum)
                 d += g
                 g, owned = d, True
             else:
-                g, owned = buf._data, False
+                g, owned = data(buf), False
         if owned:
             g *= -lr
             param += g

@@ -40,6 +40,8 @@ CASES = [
      dict(lr=0.1, alpha=0.5)),
     ("Rprop", dict(lr=0.01, maximize=True), dict(lr=0.1, etas=(0.3, 1.5), step_sizes=(1e-3, 1))),
     ("ASGD", dict(lr=0.01, t0=5, lambd=0.01, alpha=0.5, weight_decay=0.1), dict(lr=0.1, t0=3)),
+    ("Adafactor", dict(lr=0.1, weight_decay=0.1), dict(lr=0.05, d=2.0)),
+    ("Adafactor", dict(lr=0.01, maximize=True, eps=(1e-20, 1e-2), beta2_decay=-0.5, d=1.5), None),
 ]
 
 
@@ -67,9 +69,9 @@ class _Lib:
         return np.array(p.detach().numpy(), dtype=np.float64)
 
 
-def _loop(lib, name, kwargs, added, lr_tensor, steps=25, reload_at=None):
+def _loop(lib, name, kwargs, added, lr_tensor, steps=25, reload_at=None, shapes=SHAPES):
     rng = np.random.default_rng(0)
-    params = [lib.tensor(rng.standard_normal(s), requires_grad=True) for s in SHAPES]
+    params = [lib.tensor(rng.standard_normal(s), requires_grad=True) for s in shapes]
     extra = lib.tensor(rng.standard_normal(3), requires_grad=True)
     kwargs = dict(kwargs)
     if lr_tensor:
@@ -308,3 +310,33 @@ def test_step_hooks_run_once_when_a_subclass_calls_super_step():
     opt.register_step_post_hook(lambda o, a, k: log.append("post"))
     opt.step()
     assert log == ["pre", "post"]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [(c[0], c[1]) for c in CASES], ids=[c[0] for c in CASES])
+def test_zero_dim_and_batched_parameters(name, kwargs):
+    # a 0-d parameter (a learnable scalar such as a temperature) raised TypeError in every optimizer but
+    # plain SGD: NumPy's ufuncs return scalars for 0-d arrays, which the in-place updates cannot write to
+    shapes = [(), (2, 3, 4), (1,)]
+    _assert_same(_loop(_Lib(True), name, kwargs, None, False, steps=10, shapes=shapes),
+                 _loop(_Lib(False), name, kwargs, None, False, steps=10, shapes=shapes))
+
+
+def test_adafactor_validation_and_state_as_torch():
+    # Adafactor was missing
+    p = ag.zeros((2, 3), requires_grad=True)
+    for kwargs, message in [(dict(lr=-1.0), "Learning rate should be >= 0 but is: -1.0"),
+                            (dict(beta2_decay=0.5), "beta2_decay should be <= 0 but is: 0.5"),
+                            (dict(eps=(-1.0, 1e-3)), "epsilon1 should be >= 0 but is: -1.0"),
+                            (dict(eps=(None, -1.0)), "epsilon2 should be >= 0 but is: -1.0"),
+                            (dict(d=0.5), "Clipping threshold d should be >= 1 but is: 0.5"),
+                            (dict(weight_decay=-1.0), "weight_decay should be >= 0 but is: -1.0")]:
+        with pytest.raises(ValueError, match=message.replace(".", "\\.")):
+            optim.Adafactor([p], **kwargs)
+        with pytest.raises(ValueError, match=message.replace(".", "\\.")):
+            torch.optim.Adafactor([torch.zeros(2, 3, requires_grad=True)], **kwargs)
+    p.grad = ag.ones((2, 3))
+    opt = optim.Adafactor([p])
+    opt.step()
+    state = opt.state_dict()["state"][0]
+    assert sorted(state) == ["col_var", "row_var", "step"]
+    assert state["row_var"].shape == (2, 1) and state["col_var"].shape == (1, 3)
