@@ -53,6 +53,7 @@ from .serialization import load, save
 from .memory import memory_report
 from . import utils
 from .ops.linalg_decomp import cholesky, det, inverse, logdet, slogdet
+from .ops.view_ops import as_strided  # noqa: F401
 from .ops.linalg_spectral import qr, svd
 from .ops.linalg_pinv import pinverse
 from . import linalg
