@@ -546,13 +546,25 @@ def test_linalg_norm_ties_share_the_gradient_as_torch():
         np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, err_msg=str(ord))
 
 
-@pytest.mark.parametrize("ord", ["nuc", 2, -2])
-def test_linalg_norms_that_need_an_svd_say_so(ord):
-    A = ag.tensor(_A)
-    with pytest.raises(NotImplementedError, match="SVD"):
-        ag.linalg.matrix_norm(A, ord)
-    with pytest.raises(NotImplementedError, match="SVD"):
-        ag.linalg.norm(A, ord)
+def test_tensor_norm_nuc_is_the_nuclear_matrix_norm():
+    # x.norm('nuc') raised NotImplementedError; PyTorch gives linalg.matrix_norm(x, 'nuc', dim)
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((2, 3, 4))
+    for dim, keepdim in (((0, 2), False), ((0, 2), True), ((-2, -1), False)):
+        x = ag.tensor(a, requires_grad=True)
+        tx = torch.tensor(a, requires_grad=True)
+        y, ty = ag.norm(x, "nuc", dim, keepdim), torch.norm(tx, "nuc", dim, keepdim)
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+        y.sum().backward()
+        ty.sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-10)
+    m = ag.tensor(a[0])
+    np.testing.assert_allclose(m.norm("nuc").item(), torch.tensor(a[0]).norm("nuc").item(), rtol=1e-12)
+    with pytest.raises(RuntimeError, match="dim must be a 2-tuple"):
+        ag.tensor(a).norm("nuc")
+    with pytest.raises(RuntimeError, match="Order abc not supported"):
+        m.norm("abc")
 
 
 def test_block_diag_gradient_after_an_empty_block():

@@ -380,7 +380,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **kw):
 
     Args:
         p: ``"fro"`` or 2 (Euclidean), 1, ``inf``, ``-inf``, 0 (count of
-            nonzeros) or any other real number. ``"nuc"`` is not supported.
+            nonzeros) or any other real number; ``"nuc"``, the nuclear norm of the matrices over
+            ``dim`` (a 2-tuple; by default all dims, so a matrix), as ``linalg.matrix_norm``.
         dim: an int or tuple of dims.
         keepdim: keep reduced dims with size 1.
         dtype: cast the input to this dtype first.
@@ -396,8 +397,10 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **kw):
         raise RuntimeError(f"norm(): Expected a floating point tensor as input. Got {input.dtype}")
     if p is None or p == "fro":
         p = 2
-    elif isinstance(p, str):
-        raise NotImplementedError(f"norm(): p={p!r} is not supported (use 'fro' or a number)")
+    elif isinstance(p, str):  # 'nuc', or an error naming the order, as PyTorch's
+        from .linalg_norm import matrix_norm  # linalg_norm is built on this module
+
+        return matrix_norm(input, p, tuple(range(input.ndim)) if dim is None else dim, keepdim)
     elif not isinstance(p, numbers.Real) or isinstance(p, bool):
         raise TypeError(f"norm(): p must be a number or 'fro', got {type(p).__name__}")
     axes = _axes(dim, input._data.ndim)
