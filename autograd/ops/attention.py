@@ -32,6 +32,8 @@ def _causal_array(xp, length, source):
 
 
 def _safe_softmax_array(xp, s):
+    if s.shape[-1] == 0:  # no keys at all: nothing to weigh, the output is zeros
+        return s.copy()
     m = s.max(axis=-1, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0)
     e = xp.exp(s - m)
@@ -57,6 +59,8 @@ def _probabilities(ctx, q, k, mask):
     if ctx.causal:
         allowed = Tensor._make(_causal_array(ctx.device.xp, s.shape[-2], s.shape[-1]), ctx.device)
         s = s.masked_fill(~allowed, -math.inf)
+    if s.shape[-1] == 0:
+        return s
     dead = (s == -math.inf).all(-1, keepdim=True)  # rows with no key left: zero probabilities
     return s.masked_fill(dead, 0.0).softmax(-1).masked_fill(dead, 0.0)
 
@@ -188,7 +192,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         raise RuntimeError(
             "_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True"
         )
-    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+    if enable_gqa and min(query.ndim, key.ndim, value.ndim) < 3:
+        raise IndexError(
+            "scaled_dot_product_attention: enable_gqa needs query, key and value with a heads "
+            f"dimension (-3), got shapes {tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}"
+        )
+    if enable_gqa and key.shape[-3] != query.shape[-3]:
         hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
         if hq % hk or hq % hv:
             raise RuntimeError(

@@ -111,6 +111,21 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     head_dim = embed_dim // num_heads
     if head_dim * num_heads != embed_dim:
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight and tuple(key.shape[:2]) != tuple(value.shape[:2]):
+        raise AssertionError(
+            f"key's sequence and batch dims {tuple(key.shape[:2])} do not match value's "
+            f"{tuple(value.shape[:2])}"
+        )
+    if not use_separate_proj_weight and tuple(key.shape) != tuple(value.shape):
+        raise AssertionError(f"key shape {tuple(key.shape)} does not match value shape {tuple(value.shape)}")
+    if (bias_k is None) != (bias_v is None):
+        raise AssertionError(f"{'bias_k' if bias_v is None else 'bias_v'} is set but "
+                             f"{'bias_v' if bias_v is None else 'bias_k'} is None")
+    for name, static in (("static_k", static_k), ("static_v", static_v)):
+        if static is not None and (static.shape[0] != bsz * num_heads or static.shape[2] != head_dim):
+            raise AssertionError(
+                f"expecting {name} of shape ({bsz * num_heads}, S, {head_dim}), got {tuple(static.shape)}"
+            )
     key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", None, "attn_mask", query.dtype)
     if is_causal and attn_mask is None:
         raise RuntimeError(
