@@ -76,17 +76,21 @@ def test_embedding_bag_max_refuses_scale_grad_by_freq():
 
 
 # ---------------------------------------------------------------- LSTM proj_size
-def _run_both(tm, m, x, hx, lib_pack=None):
+def _flat(out):
+    return [y for x in out for y in _flat(x)] if isinstance(out, (tuple, list)) else [out]
+
+
+def _run_both(tm, m, x, hx, tmodule=None, module=None):
     """Outputs and gradients (of the parameters and the float inputs) of PyTorch's and our module."""
     rng = np.random.default_rng(2)
     tx = torch.tensor(x, requires_grad=True)
     xx = ag.tensor(x, requires_grad=True)
     th = None if hx is None else tuple(torch.tensor(h, requires_grad=True) for h in hx)
     xh = None if hx is None else tuple(ag.tensor(h, requires_grad=True) for h in hx)
-    tout = tm(tx, th)
-    out = m(xx, xh)
-    touts = [tout[0], *tout[1]]
-    outs = [out[0], *out[1]]
+    single = th is not None and len(th) == 1
+    tout = tm(tx, th[0] if single else th)
+    out = m(xx, xh[0] if single else xh)
+    touts, outs = _flat(tout), _flat(out)
     tloss, loss = 0, 0
     for a, b in zip(touts, outs):
         _close(b, a, "output")
@@ -95,7 +99,8 @@ def _run_both(tm, m, x, hx, lib_pack=None):
         loss = loss + (b * ag.tensor(g)).sum()
     tloss.backward()
     loss.backward()
-    for (name, tp), (name2, p) in zip(tm.named_parameters(), m.named_parameters()):
+    tmodule, module = tmodule or tm, module or m
+    for (name, tp), (name2, p) in zip(tmodule.named_parameters(), module.named_parameters()):
         assert name == name2
         _close(p.grad, tp.grad, name)
     _close(xx.grad, tx.grad, "input")
@@ -147,3 +152,85 @@ def test_rnn_input_dtype_must_match_the_weights():
     m = nn.LSTM(3, 4, dtype=ag.float64)
     with pytest.raises(ValueError, match=r"input dtype \(float32\) does not match weight dtype \(float64\)"):
         m(ag.zeros(2, 1, 3, dtype=ag.float32))
+
+
+# ---------------------------------------------------------------- regression sweeps (agreed already)
+_LAYERS = [("RNN", {"nonlinearity": "tanh"}), ("RNN", {"nonlinearity": "relu"}), ("GRU", {}), ("LSTM", {})]
+
+
+@pytest.mark.parametrize("cls, extra", _LAYERS)
+@pytest.mark.parametrize("batch_first, bias", [(False, True), (True, False)])
+def test_recurrent_layers_match_pytorch(cls, extra, batch_first, bias):
+    """Two bidirectional layers: outputs, h_n (and c_n) in PyTorch's layer-major, forward-first order,
+    and every gradient, with and without initial states, batched and unbatched, train and eval."""
+    kw = dict(extra, num_layers=2, bidirectional=True, batch_first=batch_first, bias=bias)
+    tm = getattr(torch.nn, cls)(3, 4, **kw).double()
+    m = getattr(nn, cls)(3, 4, **kw, dtype=ag.float64)
+    _load(m, tm)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 5, 3))  # (N, L) or (L, N): both orders are exercised
+    states = [rng.standard_normal((4, 3 if batch_first else 5, 4)) for _ in range(2 if cls == "LSTM" else 1)]
+    for train in (True, False):
+        tm.train(train)
+        m.train(train)
+        for hx in (None, states):
+            _run_both(tm, m, x, hx)
+            _run_both(tm, m, x[0], None if hx is None else [h[:, 0] for h in hx])
+            tm.zero_grad()
+            m.zero_grad()
+
+
+@pytest.mark.parametrize("cls, extra", _LAYERS[1:])
+def test_packed_sequences_match_pytorch(cls, extra):
+    """pack_padded_sequence (unsorted lengths, enforce_sorted=False), the layer, pad_packed_sequence
+    with total_length: outputs, final states in the caller's order, gradients."""
+    kw = dict(extra, num_layers=2, bidirectional=True, batch_first=True)
+    tm = getattr(torch.nn, cls)(3, 4, **kw).double()
+    m = getattr(nn, cls)(3, 4, **kw, dtype=ag.float64)
+    _load(m, tm)
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((5, 6, 3))
+    lengths = [2, 6, 3, 6, 1]
+    states = [rng.standard_normal((4, 5, 4)) for _ in range(2 if cls == "LSTM" else 1)]
+
+    class Packed:
+        def __init__(self, module, lib):
+            self.module, self.lib = module, lib
+
+        def __call__(self, x, hx):
+            p = self.lib.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            out, h = self.module(p, hx)
+            padded, _ = self.lib.pad_packed_sequence(out, batch_first=True, padding_value=-1.0,
+                                                     total_length=8)
+            return padded, out.data, h
+
+        def named_parameters(self):
+            return self.module.named_parameters()
+
+    for hx in (None, states):
+        _run_both(Packed(tm, torch.nn.utils.rnn), Packed(m, nn.utils.rnn), x, hx)
+        tm.zero_grad()
+        m.zero_grad()
+    seqs = [rng.standard_normal((k, 3)) for k in (2, 4, 1)]
+    tp = torch.nn.utils.rnn.pack_sequence([torch.tensor(s) for s in seqs], enforce_sorted=False)
+    p = nn.utils.rnn.pack_sequence([ag.tensor(s) for s in seqs], enforce_sorted=False)
+    _close(p.data, tp.data, "pack_sequence")
+    assert p.batch_sizes.tolist() == tp.batch_sizes.tolist()
+    assert p.sorted_indices.tolist() == tp.sorted_indices.tolist()
+
+
+@pytest.mark.parametrize("cls, extra", [("RNNCell", {"nonlinearity": "relu"}), ("GRUCell", {}),
+                                        ("LSTMCell", {})])
+def test_cells_match_pytorch(cls, extra):
+    rng = np.random.default_rng(7)
+    for bias in (True, False):
+        tm = getattr(torch.nn, cls)(3, 4, bias=bias, **extra).double()
+        m = getattr(nn, cls)(3, 4, bias=bias, **extra, dtype=ag.float64)
+        _load(m, tm)
+        for batch in ((2,), ()):
+            x = rng.standard_normal(batch + (3,))
+            hx = [rng.standard_normal(batch + (4,)) for _ in range(2 if cls == "LSTMCell" else 1)]
+            for h in (None, hx):
+                _run_both(lambda x, h: (tm(x, h),), lambda x, h: (m(x, h),), x, h, tm, m)
+                tm.zero_grad()
+                m.zero_grad()
