@@ -166,3 +166,30 @@ def test_take_along_dim_counts_negative_indices_from_the_end(device):
     np.testing.assert_array_equal(_host(got), want.numpy())
     with pytest.raises(RuntimeError, match="out of bounds"):  # flattened (no dim): PyTorch raises too
         ag.take_along_dim(ag.tensor(x, device=device), ag.tensor([-1], device=device))
+
+
+def _expanded_program(m, write):
+    base = m.zeros(3, dtype=m.float64)
+    e = base.expand(2, 3)
+    try:
+        write(m, e)
+    except RuntimeError as err:
+        return str(err)
+    return base.tolist(), e.tolist()
+
+
+WRITES = {  # PyTorch writes one element (or fills) through an expanded view, refuses the rest
+    "setitem_one": lambda m, e: e.__setitem__((0, 1), 5.0),
+    "fill_": lambda m, e: e.fill_(1.0),
+    "setitem_column": lambda m, e: e.__setitem__((slice(None), 0), m.tensor([1.0, 2.0], dtype=m.float64)),
+    "add_": lambda m, e: e.add_(1.0),
+    "mul_": lambda m, e: e.mul_(2.0),
+    "copy_": lambda m, e: e.copy_(m.ones(2, 3, dtype=m.float64)),
+    "index_put": lambda m, e: e.__setitem__(m.tensor([0]), 1.0),
+}
+
+
+@pytest.mark.parametrize("name", list(WRITES))
+def test_writes_through_an_expanded_view_as_torch(name):
+    torch = pytest.importorskip("torch")
+    assert _expanded_program(ag, WRITES[name]) == _expanded_program(torch, WRITES[name])

@@ -396,6 +396,9 @@ def setitem(input, index, value):
     input._check_inplace()
     basic, adv = _parse_index(input, index)
     value = _value_for(input, value, "setitem")
+    if adv is None:  # a basic index's region must not hold one memory location twice (an expanded
+        # tensor), as PyTorch's copy_ into the view; advanced indexing writes (PyTorch warns)
+        inplace.check_no_overlap(input._data if basic is None else input._data[basic])
     try:
         if state.enabled and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
             inplace._apply(input, lambda t, v: IndexPut.apply(t, v, basic, adv, False), value)

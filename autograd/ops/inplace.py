@@ -18,8 +18,20 @@ from ..view_tracking import live_views, rebase, shares_root
 from . import elementwise as ew
 
 
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a single "
+            "memory location. Please clone() the tensor before performing the operation.")
+
+
+def check_no_overlap(array):
+    """PyTorch's assert_no_internal_overlap: an in-place op must not write through a dimension of
+    stride 0 (an ``expand``-ed tensor), where several elements are one memory location."""
+    if any(s == 0 and n > 1 for s, n in zip(array.strides, array.shape)):
+        raise RuntimeError(_OVERLAP)
+
+
 def _apply(t: Tensor, op, *args):
     t._check_inplace()
+    check_no_overlap(t._data)
     recording = state.enabled and (
         t.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
     )
@@ -183,6 +195,7 @@ def copy_(t, src):
 
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    check_no_overlap(t._data)
     src = to(src, t.device)
     if state.enabled and (t.requires_grad or src.requires_grad):
         return _apply(t, _overwrite, src)

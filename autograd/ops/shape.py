@@ -46,7 +46,11 @@ class Expand(Primitive):
         if shape[lead:] == x.shape and all(s == 1 for s in shape[:lead]):
             # nothing broadcast: a plain view, writable as PyTorch's (broadcast_to's is read-only)
             return x[(None,) * lead] if lead else x.view()
-        return ctx.device.xp.broadcast_to(x, shape)
+        out = ctx.device.xp.broadcast_to(x, shape)
+        flags = getattr(out, "flags", None)  # writable as PyTorch's (x[0, 1] = v writes x's element)
+        if flags is not None and not getattr(flags, "writeable", True) and x.flags.writeable:
+            flags.writeable = True
+        return out
 
     @staticmethod
     def backward(ctx, g):
