@@ -234,3 +234,21 @@ def test_cells_match_pytorch(cls, extra):
                 _run_both(lambda x, h: (tm(x, h),), lambda x, h: (m(x, h),), x, h, tm, m)
                 tm.zero_grad()
                 m.zero_grad()
+
+
+def test_projection_and_frequency_scaling_on_every_device(device):
+    """The new paths (LSTM proj_size, scale_grad_by_freq) run on each device with the cpu's values."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((4, 2, 3))
+    results = []
+    for dev in ("cpu", device):
+        ag.manual_seed(0)
+        m = nn.LSTM(3, 5, proj_size=2, num_layers=2, dtype=ag.float64).to(dev)
+        e = nn.Embedding(6, 3, scale_grad_by_freq=True, padding_idx=0, dtype=ag.float64).to(dev)
+        out, (h, c) = m(ag.tensor(x, device=dev))
+        emb = e(ag.tensor([[1, 1, 0], [2, 1, 0]], device=dev))
+        (out.sum() + h.sum() + c.sum() + emb.sum()).backward()
+        got = (out, h, c, emb, m.weight_hr_l1.grad, e.weight.grad)
+        results.append([t.detach().cpu().numpy() for t in got])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(b, a, rtol=1e-12)
