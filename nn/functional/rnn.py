@@ -10,7 +10,8 @@ matmul + add + tanh/relu per step. Between layers the sequence is kept
 time-major (``(L, N, *)``, PyTorch's default layout: no copy of the input or
 the output for LSTM); GRU and the plain RNN project it batch-major, so that the
 plain RNN's per-step slices of the projection are one ``split`` and its step
-outputs one ``cat``, whatever ``L`` is.
+outputs one ``cat``, whatever ``L`` is. An LSTM with projections (``proj_size``)
+runs step by step: ``fused_lstm_cell`` and one matmul by ``W_hr^T`` per step.
 """
 from __future__ import annotations
 
