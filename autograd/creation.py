@@ -9,6 +9,7 @@ import numbers
 
 from . import backend
 from .random import integers_array, normal_array, permutation_array, uniform_array
+from .ops._util import fill_int
 from .tensor import Tensor
 
 
@@ -37,7 +38,20 @@ def _to_array(data, dtype=None, device=None):
         _check_dtype(data.dtype)
     dev = _device(device) if device is not None else (
         backend.device_of(data) if backend.is_array(data) else backend.Device("cpu"))
-    return backend.asarray(data, dtype=dtype, device=dev, copy=True)
+    try:
+        return backend.asarray(data, dtype=dtype, device=dev, copy=True)
+    except OverflowError:  # NumPy's: PyTorch converts each value as a fill value (uint8: -1 is 255)
+        return _checked_ints(data, backend.as_dtype(dtype), dev)
+
+
+def _checked_ints(data, dtype, dev):
+    try:
+        wide = backend.asarray(data, dtype=backend.int64, device=dev, copy=True)
+        if wide.size:
+            fill_int(int(wide.min()), dtype), fill_int(int(wide.max()), dtype)
+    except (OverflowError, RuntimeError):
+        raise RuntimeError(f"value cannot be converted to type {dtype} without overflow") from None
+    return wide.astype(dtype)
 
 
 _SUPPORTED = "float64, float32, float16, int64, int32, int16, int8, uint8, and bool"
@@ -151,6 +165,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     fill_value = _number(fill_value)
     if dtype is None:
         dtype = backend.scalar_dtype(fill_value)
+    fill_value = fill_int(fill_value, backend.as_dtype(dtype))
     return _filled(fill_value, (size,) if isinstance(size, numbers.Integral) else tuple(size),
                    dtype, device, requires_grad)
 

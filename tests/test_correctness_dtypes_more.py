@@ -84,3 +84,40 @@ def test_view_dtype_shares_memory_and_version_and_is_not_differentiable():
     assert not y.requires_grad and not x.view(ag.float64).requires_grad
     t = torch.ones(2, requires_grad=True)
     assert x.view(ag.float64).requires_grad == t.view(torch.float64).requires_grad
+
+
+FILLS = {  # PyTorch's checked conversion of a fill value: -255..-1 wrap for uint8, else in range
+    "full_uint8_minus_one": lambda m: m.full((2,), -1, dtype=m.uint8),
+    "tensor_uint8_minus_one": lambda m: m.tensor([-1, 255, -255], dtype=m.uint8),
+    "new_full_uint8_minus_one": lambda m: m.zeros(2, dtype=m.uint8).new_full((2,), -1),
+    "full_like_uint8_minus_one": lambda m: m.full_like(m.zeros(2, dtype=m.uint8), -255),
+    "fill_uint8_minus_one": lambda m: m.zeros(2, dtype=m.uint8).fill_(-1),
+    "setitem_uint8_minus_one": lambda m: (lambda t: (t.__setitem__(0, -1), t)[1])(m.zeros(2, dtype=m.uint8)),
+    "add_alpha_python_int": lambda m: m.ones(2, dtype=m.uint8).add(-1, alpha=2),
+    "sub_alpha_python_int": lambda m: m.ones(2, dtype=m.uint8).sub(1, alpha=2),
+}
+
+
+@pytest.mark.parametrize("name", list(FILLS))
+def test_fill_values_as_torch(name):
+    _same(FILLS[name](ag), FILLS[name](torch))
+
+
+OVERFLOWS = {
+    "tensor_uint8_minus_256": lambda m: m.tensor([-256], dtype=m.uint8),
+    "tensor_int8_minus_129": lambda m: m.tensor([3, -129], dtype=m.int8),
+    "tensor_int32_2_40": lambda m: m.tensor([2 ** 40], dtype=m.int32),
+    "full_int32_2_40": lambda m: m.full((1,), 2 ** 40, dtype=m.int32),
+    "fill_uint8_256": lambda m: m.zeros(2, dtype=m.uint8).fill_(256),
+    "setitem_int8_300": lambda m: m.zeros(2, dtype=m.int8).__setitem__(0, 300),
+    "add_float_alpha_to_ints": lambda m: m.ones(2, dtype=m.int64).add(1, alpha=0.5),
+}
+
+
+@pytest.mark.parametrize("name", list(OVERFLOWS))
+def test_overflowing_values_raise_as_torch(name):
+    with pytest.raises(RuntimeError) as theirs:
+        OVERFLOWS[name](torch)
+    with pytest.raises(RuntimeError) as ours:  # was NumPy's OverflowError (or no error)
+        OVERFLOWS[name](ag)
+    assert str(ours.value) == str(theirs.value)

@@ -85,6 +85,25 @@ def _wrapped(value, dtype):
     return value - (1 << bits) if dtype.kind == "i" and value >> (bits - 1) else value
 
 
+_C_TYPE = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "long int"}
+
+
+def fill_int(value, dtype):
+    """A Python int written into (or compared as) an integer ``dtype``, as PyTorch's checked
+    conversion of a fill value or bound: -255..-1 wrap for uint8, any other value outside the
+    dtype's range raises RuntimeError (NumPy raises OverflowError). Anything else as it is."""
+    if value.__class__ is not int or dtype.kind not in "iu":
+        return value
+    bits = 8 * dtype.itemsize
+    lo, hi = (0, (1 << bits) - 1) if dtype.kind == "u" else (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+    if lo <= value <= hi:
+        return value
+    if dtype.kind == "u" and -hi <= value < 0:
+        return value + (1 << bits)
+    name = _C_TYPE.get(str(dtype), str(dtype))
+    raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
 def _numpy_scalar(s):
     """A NumPy scalar as the Python number PyTorch takes it for (a NumPy bool as a float)."""
     kind = s.dtype.kind

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import backend
 from ..function import Primitive, check_same_device
 from ..tensor import Tensor
-from ._util import as_tensor_like, promote, wrap_int_scalar
+from ._util import as_tensor_like, fill_int, promote, wrap_int_scalar
 
 __all__ = [
     "clamp", "clip", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
@@ -137,26 +137,10 @@ def clamp(input, min=None, max=None):
             input = input.to(backend.get_default_dtype() if floating else backend.int64)
             break
     if input.dtype.kind in "iu":
-        min, max = _int_bound(min, input.dtype), _int_bound(max, input.dtype)
+        min, max = fill_int(min, input.dtype), fill_int(max, input.dtype)
     return Clamp.apply(input, min, max)
 
 
-_C_TYPE = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "long int"}
-
-
-def _int_bound(value, dtype):
-    """An int bound cast to an integer tensor's dtype as PyTorch: -255..-1 wrap for uint8, any other
-    value outside the dtype's range raises (NumPy would raise OverflowError)."""
-    if value.__class__ is not int:
-        return value
-    bits = 8 * dtype.itemsize
-    lo, hi = (0, (1 << bits) - 1) if dtype.kind == "u" else (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
-    if lo <= value <= hi:
-        return value
-    if dtype.kind == "u" and -hi <= value < 0:
-        return value + (1 << bits)
-    name = _C_TYPE.get(str(dtype), str(dtype))
-    raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 
 
 clip = clamp

@@ -16,6 +16,7 @@ from ..grad_mode import no_grad, state
 from ..tensor import Tensor
 from ..view_tracking import live_views, rebase, shares_root
 from . import elementwise as ew
+from ._util import fill_int
 
 
 _OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a single "
@@ -182,6 +183,7 @@ def fill_(t, value):
     t._check_inplace()
     if isinstance(value, Tensor):
         value = value.item()
+    value = fill_int(value, t._data.dtype)
     if state.enabled and t.requires_grad:
         return _apply(t, lambda a: _overwrite(a, value))
     t._data[...] = value
