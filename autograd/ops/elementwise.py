@@ -245,8 +245,9 @@ class Clone(Primitive):
 # ---------------------------------------------------------------- public functions
 def add(input, other, *, alpha=1):
     """``input + alpha * other``, broadcasting."""
-    if alpha != 1:
-        other = mul(other, alpha)
+    if alpha != 1:  # a Python number times alpha in Python (mul wants a tensor operand)
+        _check_alpha(input, other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     a, b = wrap_int_scalar(*promote(input, other))
     return Add.apply(a, b)
 
@@ -254,13 +255,22 @@ def add(input, other, *, alpha=1):
 def sub(input, other, *, alpha=1):
     """``input - alpha * other``, broadcasting."""
     if alpha != 1:
-        other = mul(other, alpha)
+        _check_alpha(input, other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     a, b = wrap_int_scalar(*promote(input, other))
     try:
         return Sub.apply(a, b)
     except TypeError:  # NumPy refuses bool - bool; say it as PyTorch does
         _raise_bool("Subtraction, the `-` operator, with two bool tensors", a, b)
         raise
+
+
+def _check_alpha(input, other, alpha):
+    """PyTorch refuses a float ``alpha`` when both operands are integers (or bools)."""
+    integral = all(o.dtype.kind in "iub" if isinstance(o, Tensor) else isinstance(o, int)
+                   for o in (input, other))
+    if integral and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
 
 
 def mul(input, other):
