@@ -69,10 +69,10 @@ class _Lib:
         return np.array(p.detach().numpy(), dtype=np.float64)
 
 
-def _loop(lib, name, kwargs, added, lr_tensor, steps=25, reload_at=None, shapes=SHAPES):
+def _loop(lib, name, kwargs, added, lr_tensor, steps=25, reload_at=None, shapes=SHAPES, extra_shape=(3,)):
     rng = np.random.default_rng(0)
     params = [lib.tensor(rng.standard_normal(s), requires_grad=True) for s in shapes]
-    extra = lib.tensor(rng.standard_normal(3), requires_grad=True)
+    extra = lib.tensor(rng.standard_normal(extra_shape), requires_grad=True)
     kwargs = dict(kwargs)
     if lr_tensor:
         kwargs["lr"] = lib.tensor(kwargs["lr"])
@@ -340,3 +340,39 @@ def test_adafactor_validation_and_state_as_torch():
     state = opt.state_dict()["state"][0]
     assert sorted(state) == ["col_var", "row_var", "step"]
     assert state["row_var"].shape == (2, 1) and state["col_var"].shape == (1, 3)
+
+
+# (kwargs, added group, lr as a tensor, steps, reload_at): torch's bfloat16 steps are slow on CPU
+MUON_CASES = [
+    (dict(lr=0.01), dict(lr=0.05, nesterov=False), False, 10, 5),
+    (dict(lr=0.02, weight_decay=0.1, momentum=0.9, adjust_lr_fn="match_rms_adamw"), None, True, 5, None),
+    (dict(lr=0.01, ns_steps=3, eps=1e-3, ns_coefficients=(2.0, -1.5, 0.5)), None, False, 5, None)]
+
+
+@pytest.mark.parametrize(("kwargs", "added", "lr_tensor", "steps", "reload_at"), MUON_CASES)
+def test_muon_matches_torch_step_by_step(kwargs, added, lr_tensor, steps, reload_at):
+    # Muon was missing. Its Newton-Schulz iterations run in bfloat16 in PyTorch, emulated here (float32
+    # products rounded to bfloat16 once per operation): exact on small matrices
+    run = dict(shapes=[(3, 4), (4, 2)], extra_shape=(2, 3), steps=steps, reload_at=reload_at)
+    _assert_same(_loop(_Lib(True), "Muon", kwargs, added, lr_tensor, **run),
+                 _loop(_Lib(False), "Muon", kwargs, added, lr_tensor, **run))
+
+
+def test_muon_on_larger_matrices_within_a_bfloat16_rounding():
+    # PyTorch's bfloat16 matrix products accumulate in another order: an element may differ by one rounding
+    shapes = [(24, 16), (16, 32)]
+    want = _loop(_Lib(True), "Muon", dict(lr=0.01), None, False, steps=4, shapes=shapes)
+    got = _loop(_Lib(False), "Muon", dict(lr=0.01), None, False, steps=4, shapes=shapes)
+    for w, g in zip(want, got):
+        for a, b in zip(w, g):
+            np.testing.assert_allclose(b, a, rtol=0, atol=0.01 * 2 ** -7)
+
+
+def test_muon_validation_as_torch():
+    for kwargs in [dict(lr=-1.0), dict(momentum=-1.0), dict(weight_decay=-1.0), dict(adjust_lr_fn="x")]:
+        with pytest.raises(ValueError) as want:
+            torch.optim.Muon([torch.zeros(2, 2, requires_grad=True)], **kwargs)
+        with pytest.raises(ValueError, match=str(want.value)):
+            optim.Muon([ag.zeros(2, 2, requires_grad=True)], **kwargs)
+    with pytest.raises(ValueError, match="Muon only supports 2D parameters"):
+        optim.Muon([ag.zeros(2, requires_grad=True)])
