@@ -377,7 +377,7 @@ class Tensor(TensorGraph, TensorApi):
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape): return _sh.reshape(self, *shape)
-    def view(self, *shape): return _sh.view(self, *shape)
+    def view(self, *shape, dtype=None): return _sh.view(self, *shape, dtype=dtype)
     def view_as(self, other): return _sh.reshape(self, other.shape)
     def reshape_as(self, other): return _sh.reshape(self, other.shape)
     def flatten(self, start_dim=0, end_dim=-1): return _sh.flatten(self, start_dim, end_dim)

@@ -42,6 +42,7 @@ CASES = {
     "view_float_as_double": lambda m: m.tensor([[1.0, 2.0], [3.0, 4.0]]).view(m.float64),
     "view_float_as_uint8": lambda m: m.tensor([1.0]).view(m.uint8),
     "view_bool_as_uint8": lambda m: m.tensor([True, False]).view(m.uint8),
+    "view_dtype_keyword": lambda m: m.tensor([1.0, -2.0]).view(dtype=m.int32),
 }
 
 

@@ -223,7 +223,7 @@ def reshape(input, *shape):
     return Reshape.apply(input, shape)
 
 
-def view(input, *shape):
+def view(input, *shape, dtype=None):
     """As :func:`reshape`; ``view(dtype)`` reinterprets the memory (:func:`view_ops.view_dtype`).
 
     Differs from PyTorch: xpgrad does not track contiguity, so ``view`` works wherever
@@ -231,6 +231,8 @@ def view(input, *shape):
     """
     from .view_ops import is_dtype, view_dtype
 
+    if dtype is not None and not shape:
+        return view_dtype(input, dtype)
     if len(shape) == 1 and is_dtype(shape[0]):
         return view_dtype(input, shape[0])
     return reshape(input, *shape)
