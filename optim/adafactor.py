@@ -96,7 +96,7 @@ class Adafactor(Optimizer):
 
 
 def _rms(xp, a):
-    return float(xp.linalg.norm(a.ravel())) / a.size ** 0.5
+    return float(xp.sqrt(xp.sum(a * a))) / a.size ** 0.5
 
 
 def adafactor(params, grads, row_vars, col_vars, variances, state_steps, *, d, lr, beta2_decay, weight_decay,

@@ -98,9 +98,10 @@ class Muon(Optimizer):
 def _bf16(xp, x):
     """``x`` rounded to bfloat16 (to nearest, ties to even), held in float32."""
     x = xp.asarray(x, dtype=xp.float32)
-    bits = x.view(xp.uint32).astype(xp.uint64)
+    bits = x.view(xp.int32).astype(xp.int64) & 0xFFFFFFFF  # the float's bits, unsigned
     bits = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
-    return xp.where(xp.isnan(x), x, bits.astype(xp.uint32).view(xp.float32))
+    bits = xp.where(bits >= 2 ** 31, bits - 2 ** 32, bits)  # back into int32's range
+    return xp.where(xp.isnan(x), x, bits.astype(xp.int32).view(xp.float32))
 
 
 def _zeropower_via_newtonschulz(xp, grad, ns_coefficients, ns_steps, eps):

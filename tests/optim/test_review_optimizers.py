@@ -376,3 +376,26 @@ def test_muon_validation_as_torch():
             optim.Muon([ag.zeros(2, 2, requires_grad=True)], **kwargs)
     with pytest.raises(ValueError, match="Muon only supports 2D parameters"):
         optim.Muon([ag.zeros(2, requires_grad=True)])
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [("Adafactor", dict(lr=0.1, weight_decay=0.1)),
+                                              ("Muon", dict(lr=0.01)), ("ASGD", dict(lr=0.01, t0=2)),
+                                              ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.1))])
+def test_new_and_zero_dim_updates_run_on_each_device(device, name, kwargs):
+    # every update stays on the parameters' device (the shadow device refuses host arrays)
+    shapes = [(3, 4), (2, 3)] if name == "Muon" else [(3, 4), (), (2, 3, 2)]
+    rng = np.random.default_rng(0)
+    inits = [rng.standard_normal(s) for s in shapes]
+    results = []
+    for dev in ("cpu", device):
+        params = [ag.tensor(a, dtype=ag.float64, device=dev, requires_grad=True) for a in inits]
+        opt = getattr(optim, name)(params, **kwargs)
+        for t in range(4):
+            for i, p in enumerate(params):
+                p.grad = ag.tensor(_grad(t, i, inits[i]), dtype=ag.float64, device=dev)
+            opt.step()
+            if t == 1:
+                opt.load_state_dict(opt.state_dict())
+        results.append([p.detach().cpu().numpy() for p in params])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-15)
