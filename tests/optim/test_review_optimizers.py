@@ -399,3 +399,50 @@ def test_new_and_zero_dim_updates_run_on_each_device(device, name, kwargs):
         results.append([p.detach().cpu().numpy() for p in params])
     for a, b in zip(*results):
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-15)
+
+
+def _invalid_cases():
+    return {
+        "SGD": [dict(lr=-1.0), dict(momentum=-0.1), dict(weight_decay=-1.0), dict(nesterov=True),
+                dict(nesterov=True, momentum=0.9, dampening=0.1)],
+        "Adam": [dict(lr=-1.0), dict(eps=-1.0), dict(betas=(1.0, 0.9)), dict(betas=(0.9, -0.1)),
+                 dict(weight_decay=-1.0)],
+        "AdamW": [dict(lr=-1.0), dict(betas=(0.9, 1.0)), dict(weight_decay=-1.0)],
+        "Adamax": [dict(lr=-1.0), dict(eps=-1.0), dict(betas=(1.0, 0.9)), dict(weight_decay=-1.0)],
+        "NAdam": [dict(eps=-1.0), dict(betas=(0.9, 1.0)), dict(momentum_decay=-1.0)],
+        "RAdam": [dict(eps=-1.0), dict(betas=(1.0, 0.9)), dict(weight_decay=-1.0)],
+        "Adagrad": [dict(lr_decay=-1.0), dict(weight_decay=-1.0), dict(initial_accumulator_value=-1.0),
+                    dict(eps=-1.0)],
+        "Adadelta": [dict(rho=1.5), dict(eps=-1.0), dict(weight_decay=-1.0)],
+        "RMSprop": [dict(eps=-1.0), dict(momentum=-1.0), dict(weight_decay=-1.0), dict(alpha=-1.0)],
+        "Rprop": [dict(lr=-1.0), dict(etas=(1.5, 1.2)), dict(etas=(0.5, 0.9))],
+        "ASGD": [dict(lr=-1.0), dict(weight_decay=-1.0)],
+        "LBFGS": [dict(lr=-1.0)],
+    }
+
+
+def test_invalid_hyperparameters_raise_torchs_value_errors():
+    for name, cases in _invalid_cases().items():
+        for kwargs in cases:
+            with pytest.raises(ValueError) as want:
+                getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], **kwargs)
+            with pytest.raises(ValueError) as got:
+                getattr(optim, name)([ag.zeros(2, requires_grad=True)], **kwargs)
+            assert str(got.value) == str(want.value), (name, kwargs)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adagrad", "Adadelta",
+                                  "RMSprop", "Rprop", "ASGD", "Adafactor"])
+def test_foreach_and_fused_are_accepted_and_graph_flags_refused_clearly(name):
+    import inspect
+    signature = inspect.signature(getattr(optim, name))
+    for flag in ("foreach", "fused"):
+        if flag in signature.parameters:
+            w = ag.tensor([1.0, -2.0], requires_grad=True)
+            opt = getattr(optim, name)([w], **{flag: True})
+            w.grad = ag.ones(2)
+            opt.step()
+    for flag in ("capturable", "differentiable"):
+        if flag in signature.parameters:
+            with pytest.raises(ValueError, match=f"{flag}=True is not supported"):
+                getattr(optim, name)([ag.zeros(2, requires_grad=True)], **{flag: True})

@@ -19,6 +19,10 @@ import optim
 
 torch = pytest.importorskip("torch")
 
+def _swa(lr_scheduler_module):
+    return torch.optim.swa_utils if lr_scheduler_module is torch.optim.lr_scheduler else optim.swa_utils
+
+
 SCHEDULERS = {
     "StepLR": lambda L, o: L.StepLR(o, 7, gamma=0.5),
     "MultiStepLR": lambda L, o: L.MultiStepLR(o, [5, 5, 12, 30], gamma=0.3),
@@ -49,6 +53,8 @@ SCHEDULERS = {
         milestones=[5, 20]),
     "ChainedScheduler": lambda L, o: L.ChainedScheduler(
         [L.StepLR(o, 3, 0.5), L.MultiStepLR(o, [10, 20], 0.1), L.CosineAnnealingLR(o, 8)]),
+    "SWALR": lambda L, o: _swa(L).SWALR(o, swa_lr=[0.01, 0.2], anneal_epochs=5, anneal_strategy="linear"),
+    "SWALR_cos": lambda L, o: _swa(L).SWALR(o, swa_lr=0.02, anneal_epochs=7),
 }
 CYCLING = [k for k in SCHEDULERS if k.startswith(("OneCycle", "CyclicLR"))]
 
