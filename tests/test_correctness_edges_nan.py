@@ -107,7 +107,9 @@ def test_xlogy_grad_keeps_dtypes_and_double_backward():
 # ---------------------------------------------------------------- where we raised and PyTorch computes
 SINGULAR = {"rank_n-1": [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]],
             "rank_n-2": [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [3.0, 6.0, 9.0]],
-            "zero": [[0.0, 0.0], [0.0, 0.0]]}
+            "zero": [[0.0, 0.0], [0.0, 0.0]],
+            "rank_1_of_2": [[0.0, 0.0], [0.0, 1.0]],
+            "one_by_one_zero": [[0.0]]}
 
 
 @pytest.mark.parametrize("name", list(SINGULAR))

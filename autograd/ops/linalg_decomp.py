@@ -285,6 +285,8 @@ class Det(Primitive):
         # det A is exactly 0 (the right-hand side g det A is 0), unlike the SVD path taken for create_graph
         (a,) = ctx.saved_arrays
         xp = ctx.device.xp
+        if a.shape[-1] == 1:  # the cofactor of a 1x1 matrix is 1, singular or not (PyTorch's too)
+            return xp.broadcast_to(g[..., None, None], a.shape).astype(a.dtype)
         d = xp.linalg.det(a)
         safe = xp.where((d == 0)[..., None, None], _eye(xp, a), a)
         return (g * d)[..., None, None] * _mT_array(_inverse_array(xp, safe))
