@@ -195,3 +195,17 @@ WRITES = {  # PyTorch writes one element (or fills) through an expanded view, re
 def test_writes_through_an_expanded_view_as_torch(name):
     torch = pytest.importorskip("torch")
     assert _expanded_program(ag, WRITES[name]) == _expanded_program(torch, WRITES[name])
+
+
+def test_det_second_derivative_of_a_batch_mixing_singular_and_invertible_as_torch():
+    torch = pytest.importorskip("torch")
+    batch = [[[2.0, 1.0], [1.0, 3.0]], [[1.0, 2.0], [2.0, 4.0]], [[1.0, 0.0], [0.0, 1.0]]]
+
+    def second(m):
+        a = m.tensor(batch, dtype=m.float64, requires_grad=True)
+        g, = m.autograd.grad(m.linalg.det(a).sum(), a, create_graph=True)
+        h, = m.autograd.grad((g * g).sum(), a)
+        return g.detach().numpy(), h.numpy()
+
+    for got, want in zip(second(ag), second(torch)):
+        np.testing.assert_allclose(got, want, atol=1e-10)

@@ -270,14 +270,25 @@ class Det(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        from .linalg_spectral import linalg_svd
+        # as PyTorch with create_graph: g det A^{-T} by a solve where |det A| >= 100 eps, the SVD's
+        # cofactor matrix for the (near-)singular ones (its own gradient is NaN at repeated singular values)
+        from .shape import cat
 
         (a,) = ctx.saved_tensors
         xp = a.device.xp
-        u, s, vh = linalg_svd(a)
-        sign = Tensor(xp.linalg.det(u._data) * xp.linalg.det(vh._data))  # +-1: no gradient
-        d = _others_product(s, Tensor(_eye(xp, a._data))) * (g * sign)[..., None]
-        return matmul(u * d[..., None, :], vh)
+        n = a.shape[-1]
+        singular = xp.abs(xp.linalg.det(a._data)) < 100 * xp.finfo(a._data.dtype).eps
+        if not bool(singular.any()):
+            return _det_grad_solve(g, a)
+        if bool(singular.all()):
+            return _det_grad_svd(g, a)
+        s = singular.reshape(-1)
+        where_s, where_n = xp.nonzero(s)[0], xp.nonzero(~s)[0]
+        flat_a, flat_g = a.reshape(-1, n, n), g.reshape(-1)
+        i_s, i_n = Tensor._make(where_s, a.device), Tensor._make(where_n, a.device)
+        parts = cat([_det_grad_solve(flat_g[i_n], flat_a[i_n]), _det_grad_svd(flat_g[i_s], flat_a[i_s])])
+        back = Tensor._make(xp.argsort(xp.concatenate([where_n, where_s])), a.device)
+        return parts[back].reshape(a.shape)
 
     @staticmethod
     def raw_backward(ctx, g):
@@ -290,6 +301,22 @@ class Det(Primitive):
         d = xp.linalg.det(a)
         safe = xp.where((d == 0)[..., None, None], _eye(xp, a), a)
         return (g * d)[..., None, None] * _mT_array(_inverse_array(xp, safe))
+
+
+def _det_grad_solve(g, a):
+    """``g det A A^{-T}`` (invertible ``A``), differentiable."""
+    return (g * Det.apply(a))[..., None, None] * inverse(a).mT
+
+
+def _det_grad_svd(g, a):
+    """``g`` times the cofactor matrix from the SVD, finite at a singular ``A``, differentiable."""
+    from .linalg_spectral import linalg_svd
+
+    xp = a.device.xp
+    u, s, vh = linalg_svd(a)
+    sign = Tensor(xp.linalg.det(u._data) * xp.linalg.det(vh._data))  # +-1: no gradient
+    d = _others_product(s, Tensor(_eye(xp, a._data))) * (g * sign)[..., None]
+    return matmul(u * d[..., None, :], vh)
 
 
 def _others_product(s, eye):
