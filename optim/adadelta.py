@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from .optimizer import _use_grad_for_differentiable
-from .optimizer import (data, Optimizer, bump, check, check_lr, check_unsupported, effective_grad, increment,
-                        params_with_grad, scalar, step_tensor, zeros_state)
+from .optimizer import (hyper, data, Optimizer, bump, check, check_lr, check_unsupported, effective_grad,
+                        increment, params_with_grad, step_tensor, zeros_state)
 
 __all__ = ["Adadelta", "adadelta"]
 
@@ -55,7 +55,7 @@ class Adadelta(Optimizer):
         for group in self.param_groups:
             params, grads, square_avgs, acc_deltas, state_steps = [], [], [], [], []
             self._init_group(group, params, grads, square_avgs, acc_deltas, state_steps)
-            adadelta(params, grads, square_avgs, acc_deltas, state_steps, lr=scalar(group["lr"]),
+            adadelta(params, grads, square_avgs, acc_deltas, state_steps, lr=hyper(group["lr"]),
                      rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"],
                      maximize=group["maximize"])
         return loss

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from autograd.tensor import Tensor
 
-from .optimizer import (data, Optimizer, _use_grad_for_differentiable, bump, increment, lerp_,
+from .optimizer import (hyper, data, Optimizer, _use_grad_for_differentiable, bump, increment, lerp_,
                         params_with_grad, scalar, step_tensor, zeros_state)
 
 __all__ = ["Adafactor", "adafactor"]
@@ -90,7 +90,7 @@ class Adafactor(Optimizer):
             self._init_group(group, params, grads, row_vars, col_vars, variances, state_steps)
             eps1, eps2 = group["eps"]
             adafactor(params, grads, row_vars, col_vars, variances, state_steps, d=group["d"],
-                      lr=scalar(group["lr"]), beta2_decay=group["beta2_decay"],
+                      lr=hyper(group["lr"]), beta2_decay=group["beta2_decay"],
                       weight_decay=group["weight_decay"], eps1=eps1, eps2=eps2, maximize=group["maximize"])
         return loss
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from .optimizer import _use_grad_for_differentiable
-from .optimizer import (data, Optimizer, bump, check, check_lr, check_unsupported, effective_grad, full_state,
-                        increment, params_with_grad, scalar, step_tensor)
+from .optimizer import (hyper, data, Optimizer, bump, check, check_lr, check_unsupported, effective_grad,
+                        full_state, increment, params_with_grad, step_tensor)
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -63,7 +63,7 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             params, grads, state_sums, state_steps = [], [], [], []
             self._init_group(group, params, grads, state_sums, state_steps)
-            adagrad(params, grads, state_sums, state_steps, lr=scalar(group["lr"]),
+            adagrad(params, grads, state_sums, state_steps, lr=hyper(group["lr"]),
                     weight_decay=group["weight_decay"], lr_decay=group["lr_decay"], eps=group["eps"],
                     maximize=group["maximize"])
         return loss

@@ -1,8 +1,8 @@
 """Adam (and its AMSGrad variant), as ``torch.optim.Adam``."""
 from __future__ import annotations
 
-from .optimizer import (data, Optimizer, _use_grad_for_differentiable, adam_grad, bump, check, check_betas,
-                        check_lr, check_unsupported, increment, params_with_grad, scalar, step_tensor,
+from .optimizer import (hyper, data, Optimizer, _use_grad_for_differentiable, adam_grad, bump, check,
+                        check_betas, check_lr, check_unsupported, increment, params_with_grad, step_tensor,
                         update_moments_, zeros_state)
 
 __all__ = ["Adam", "adam"]
@@ -76,7 +76,7 @@ class Adam(Optimizer):
             self._init_group(group, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps)
             beta1, beta2 = group["betas"]
             adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, amsgrad=group["amsgrad"],
-                 beta1=beta1, beta2=beta2, lr=scalar(group["lr"]), weight_decay=group["weight_decay"],
+                 beta1=beta1, beta2=beta2, lr=hyper(group["lr"]), weight_decay=group["weight_decay"],
                  eps=group["eps"], maximize=group["maximize"],
                  decoupled_weight_decay=group["decoupled_weight_decay"])
         return loss

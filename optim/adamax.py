@@ -1,8 +1,8 @@
 """Adamax: Adam with the infinity norm, as ``torch.optim.Adamax``."""
 from __future__ import annotations
 
-from .optimizer import (data, Optimizer, _use_grad_for_differentiable, bump, check, check_betas, check_lr,
-                        check_unsupported, effective_grad, increment, lerp_, params_with_grad, scalar,
+from .optimizer import (hyper, data, Optimizer, _use_grad_for_differentiable, bump, check, check_betas,
+                        check_lr, check_unsupported, effective_grad, increment, lerp_, params_with_grad,
                         step_tensor, zeros_state)
 
 __all__ = ["Adamax", "adamax"]
@@ -58,7 +58,7 @@ class Adamax(Optimizer):
             self._init_group(group, params, grads, exp_avgs, exp_infs, state_steps)
             beta1, beta2 = group["betas"]
             adamax(params, grads, exp_avgs, exp_infs, state_steps, eps=group["eps"], beta1=beta1, beta2=beta2,
-                   lr=scalar(group["lr"]), weight_decay=group["weight_decay"], maximize=group["maximize"])
+                   lr=hyper(group["lr"]), weight_decay=group["weight_decay"], maximize=group["maximize"])
         return loss
 
 

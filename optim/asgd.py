@@ -1,8 +1,9 @@
 """Averaged stochastic gradient descent, as ``torch.optim.ASGD``."""
 from __future__ import annotations
 
-from .optimizer import (Optimizer, _use_grad_for_differentiable, bump, check, check_lr, check_unsupported,
-                        data, effective_grad, increment, params_with_grad, scalar, step_tensor, zeros_state)
+from .optimizer import (hyper, Optimizer, _use_grad_for_differentiable, bump, check, check_lr,
+                        check_unsupported, data, effective_grad, increment, params_with_grad, scalar,
+                        step_tensor, zeros_state)
 
 __all__ = ["ASGD", "asgd"]
 
@@ -58,7 +59,7 @@ class ASGD(Optimizer):
         for group in self.param_groups:
             params, grads, mus, axs, etas, state_steps = [], [], [], [], [], []
             self._init_group(group, params, grads, mus, axs, etas, state_steps)
-            asgd(params, grads, axs, mus, etas, state_steps, lambd=group["lambd"], lr=scalar(group["lr"]),
+            asgd(params, grads, axs, mus, etas, state_steps, lambd=group["lambd"], lr=hyper(group["lr"]),
                  t0=group["t0"], alpha=group["alpha"], weight_decay=group["weight_decay"],
                  maximize=group["maximize"])
         return loss

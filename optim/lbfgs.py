@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from autograd.tensor import Tensor
 
-from .optimizer import Optimizer, _use_grad_for_differentiable, bump, check_lr, scalar
+from .optimizer import hyper, Optimizer, _use_grad_for_differentiable, bump, check_lr
 
 __all__ = ["LBFGS"]
 
@@ -183,7 +183,7 @@ class LBFGS(Optimizer):
         if closure is None:
             raise RuntimeError("LBFGS requires a closure that re-evaluates the model and returns the loss")
         group = self.param_groups[0]
-        lr, max_iter, max_eval = scalar(group["lr"]), group["max_iter"], group["max_eval"]
+        lr, max_iter, max_eval = hyper(group["lr"]), group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         line_search_fn, history_size = group["line_search_fn"], group["history_size"]
         state = self.state[self._params[0]]

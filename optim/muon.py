@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import math
 
-from .optimizer import (Optimizer, _use_grad_for_differentiable, bump, data, lerp_, params_with_grad, scalar,
-                        zeros_state)
+from .optimizer import (hyper, Optimizer, _use_grad_for_differentiable, bump, data, lerp_, params_with_grad,
+                        scalar, zeros_state)
 
 __all__ = ["Muon", "muon"]
 
@@ -88,7 +88,7 @@ class Muon(Optimizer):
         for group in self.param_groups:
             params, grads, momentum_bufs = [], [], []
             self._init_group(group, params, grads, momentum_bufs)
-            muon(params, grads, momentum_bufs, lr=scalar(group["lr"]), weight_decay=group["weight_decay"],
+            muon(params, grads, momentum_bufs, lr=hyper(group["lr"]), weight_decay=group["weight_decay"],
                  momentum=group["momentum"], nesterov=group["nesterov"],
                  ns_coefficients=group["ns_coefficients"], eps=group["eps"], ns_steps=group["ns_steps"],
                  adjust_lr_fn=group["adjust_lr_fn"])

@@ -1,8 +1,8 @@
 """NAdam: Adam with Nesterov momentum, as ``torch.optim.NAdam``."""
 from __future__ import annotations
 
-from .optimizer import (data, Optimizer, _use_grad_for_differentiable, adam_grad, bump, check, check_betas,
-                        check_lr, check_unsupported, increment, params_with_grad, scalar, step_tensor,
+from .optimizer import (hyper, data, Optimizer, _use_grad_for_differentiable, adam_grad, bump, check,
+                        check_betas, check_lr, check_unsupported, increment, params_with_grad, step_tensor,
                         update_moments_, zeros_state)
 
 __all__ = ["NAdam", "nadam"]
@@ -67,7 +67,7 @@ class NAdam(Optimizer):
             self._init_group(group, params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps)
             beta1, beta2 = group["betas"]
             nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps, beta1=beta1, beta2=beta2,
-                  lr=scalar(group["lr"]), weight_decay=group["weight_decay"],
+                  lr=hyper(group["lr"]), weight_decay=group["weight_decay"],
                   momentum_decay=group["momentum_decay"], eps=group["eps"],
                   decoupled_weight_decay=group["decoupled_weight_decay"], maximize=group["maximize"])
         return loss

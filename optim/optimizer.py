@@ -391,6 +391,18 @@ def scalar(value):
     return value.item() if isinstance(value, Tensor) else value
 
 
+def hyper(value):
+    """A hyperparameter for an update; a Tensor (lr) as a host scalar of its dtype.
+
+    Arithmetic with Python numbers then stays in the tensor's dtype, as with
+    PyTorch's 0-d tensors: with ``lr=tensor(0.01)`` (float32), PyTorch's
+    ``lr / bias_correction`` or ``1 - lr * weight_decay`` are float32 values.
+    """
+    if isinstance(value, Tensor):
+        return value.detach().cpu().reshape(())._data[()]
+    return value
+
+
 def effective_grad(xp, param, grad, weight_decay, maximize):
     """The gradient an update uses, ``(-grad if maximize else grad) + weight_decay * param``.
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from .optimizer import _use_grad_for_differentiable
-from .optimizer import (data, Optimizer, bump, check, check_lr, check_unsupported, effective_grad, increment,
-                        lerp_, params_with_grad, scalar, step_tensor, zeros_state)
+from .optimizer import (hyper, data, Optimizer, bump, check, check_lr, check_unsupported, effective_grad,
+                        increment, lerp_, params_with_grad, step_tensor, zeros_state)
 
 __all__ = ["RMSprop", "rmsprop"]
 
@@ -67,7 +67,7 @@ class RMSprop(Optimizer):
             params, grads, square_avgs, momentum_buffer_list, grad_avgs, state_steps = [], [], [], [], [], []
             self._init_group(group, params, grads, square_avgs, momentum_buffer_list, grad_avgs, state_steps)
             rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_steps,
-                    lr=scalar(group["lr"]), alpha=group["alpha"], eps=group["eps"],
+                    lr=hyper(group["lr"]), alpha=group["alpha"], eps=group["eps"],
                     weight_decay=group["weight_decay"], momentum=group["momentum"],
                     centered=group["centered"], maximize=group["maximize"])
         return loss

@@ -4,8 +4,8 @@ from __future__ import annotations
 from autograd.tensor import Tensor
 
 from .optimizer import _use_grad_for_differentiable
-from .optimizer import (data, Optimizer, bump, check, check_lr, check_unsupported, effective_grad,
-                        params_with_grad, scalar)
+from .optimizer import (hyper, data, Optimizer, bump, check, check_lr, check_unsupported, effective_grad,
+                        params_with_grad)
 
 __all__ = ["SGD", "sgd"]
 
@@ -66,7 +66,7 @@ class SGD(Optimizer):
             params, grads, momentum_buffer_list = [], [], []
             self._init_group(group, params, grads, momentum_buffer_list)
             sgd(params, grads, momentum_buffer_list, weight_decay=group["weight_decay"],
-                momentum=group["momentum"], lr=scalar(group["lr"]), dampening=group["dampening"],
+                momentum=group["momentum"], lr=hyper(group["lr"]), dampening=group["dampening"],
                 nesterov=group["nesterov"], maximize=group["maximize"])
             if group["momentum"] != 0:  # the buffers made on this first step join the state
                 for p, buf in zip(params, momentum_buffer_list):

@@ -74,7 +74,9 @@ def _loop(lib, name, kwargs, added, lr_tensor, steps=25, reload_at=None, shapes=
     params = [lib.tensor(rng.standard_normal(s), requires_grad=True) for s in shapes]
     extra = lib.tensor(rng.standard_normal(extra_shape), requires_grad=True)
     kwargs = dict(kwargs)
-    if lr_tensor:
+    if lr_tensor == "float32":  # the usual torch.tensor(0.01): the default dtype
+        kwargs["lr"] = (torch.tensor if lib.torch else ag.tensor)(kwargs["lr"])
+    elif lr_tensor:
         kwargs["lr"] = lib.tensor(kwargs["lr"])
     opt = getattr(lib.optim, name)(params, **kwargs)
     history = []
@@ -104,9 +106,15 @@ def _assert_same(expected, actual):
             np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-13, err_msg=f"step {t}, parameter {i}")
 
 
-@pytest.mark.parametrize("lr_tensor", [False, True], ids=["lr_float", "lr_tensor"])
+@pytest.mark.parametrize("lr_tensor", [False, True, "float32"], ids=["lr_float", "lr_tensor", "lr_tensor32"])
 @pytest.mark.parametrize(("name", "kwargs", "added"), CASES, ids=[c[0] for c in CASES])
 def test_training_loop_matches_torch_step_by_step(name, kwargs, added, lr_tensor):
+    # with a float32 lr tensor PyTorch computes lr / bias_correction, 1 - lr * weight_decay, ... in float32
+    # (0-d tensor arithmetic); they were Python floats here, so Adam, AdamW, Adamax, NAdam, RAdam, Adagrad,
+    # ASGD and Adafactor drifted from it (1e-9 to 4e-7)
+    if lr_tensor == "float32" and name == "ASGD" and kwargs.get("alpha") == 0.5:
+        pytest.xfail("PyTorch's float32 x ** 0.5 (a sqrt) is not correctly rounded on the CPU: eta "
+                     "differs by one float32 rounding")
     _assert_same(_loop(_Lib(True), name, kwargs, added, lr_tensor),
                  _loop(_Lib(False), name, kwargs, added, lr_tensor))
 
