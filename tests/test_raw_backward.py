@@ -390,7 +390,7 @@ CASES = {
     extrema.ExtremeDim: [_case(lambda x: extrema.ExtremeDim.apply(x, 1, False, True)[0], (3, 4)),
                          _case(lambda x: extrema.ExtremeDim.apply(x, 0, True, False)[0], (3, 4))],
     reduce.Norm: [_case(lambda x, p=p: reduce.Norm.apply(x, p, (1,), False), (3, 4))
-                  for p in (2, 1, 0, float("inf"), -float("inf"), 3, 0.5)],
+                  for p in (2, 1, float("inf"), -float("inf"), 3, 0.5)],  # p = 0: no gradient, as PyTorch
     loss.BinaryCrossEntropy: [_probabilities],
     loss.BCEWithLogits: [_case(lambda x, y: loss.BCEWithLogits.apply(x, y, None), (3, 4), (3, 4)),
                          _case(lambda x, y, w: loss.BCEWithLogits.apply(x, y, w), (3, 4), (3, 4), (4,))],
@@ -455,6 +455,8 @@ CASES = {
                           _solve((3, 3), (3, 2), "upper"), _solve((3, 3), (2, 3), "lower", left=False),
                           _solve((2, 3, 3), (2, 3, 2), "lower", unit=True),
                           _solve((3, 3), (2, 3), "upper", left=False, unit=True)],
+    linalg_decomp.Det: [_matrices(linalg_decomp.Det.apply, (3, 3), negate=True),
+                        _matrices(linalg_decomp.Det.apply, (2, 3, 3), negate=True)],
     linalg_decomp.Slogdet: [_matrices(linalg_decomp.Slogdet.apply, (3, 3), negate=True),
                             _matrices(linalg_decomp.Slogdet.apply, (2, 3, 3), negate=True)],
     pool.WindowMaxValues: [_max_values((2, 3, 6, 7), (2, 2), (2, 2)),
