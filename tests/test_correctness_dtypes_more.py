@@ -122,3 +122,22 @@ def test_overflowing_values_raise_as_torch(name):
     with pytest.raises(RuntimeError) as ours:  # was NumPy's OverflowError (or no error)
         OVERFLOWS[name](ag)
     assert str(ours.value) == str(theirs.value)
+
+
+REFUSED = {  # the dtypes PyTorch's kernels refuse: same exception type and message
+    "abs_bool": lambda m: m.tensor([True]).abs(),
+    "relu_bool": lambda m: m.relu(m.tensor([True])),
+    "floor_divide_bool": lambda m: m.tensor([True]) // m.tensor([True]),
+    "lerp_int": lambda m: m.lerp(m.tensor([1]), m.tensor([2]), 0.5),
+    "add__int_by_float": lambda m: m.tensor([1, 5]).add_(0.5),
+    "mul__bool_by_int": lambda m: m.tensor([True]).mul_(2),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_refused_dtypes_as_torch(name):
+    with pytest.raises(Exception) as theirs:
+        REFUSED[name](torch)
+    with pytest.raises(theirs.type) as ours:
+        REFUSED[name](ag)
+    assert str(ours.value) == str(theirs.value)

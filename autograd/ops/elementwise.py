@@ -320,6 +320,8 @@ true_divide = div
 def floor_divide(input, other):
     """``input // other`` (floor division, Python's semantics); zero gradient."""
     a, b = wrap_int_scalar(*promote(input, other))
+    if _dtype_of(a, b).kind == "b":
+        raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
     _check_int_zero("floor_divide", a, b)
     return FloorDivide.apply(a, b)
 

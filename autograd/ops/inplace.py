@@ -71,7 +71,10 @@ def _apply(t: Tensor, op, *args):
                 f"output with shape {tuple(t.shape)} doesn't match the broadcast shape {tuple(r.shape)}"
             )
         if r.dtype != t.dtype and not (r.dtype.kind == t.dtype.kind or t.dtype.kind == "f"):
-            raise RuntimeError(f"result type {r.dtype} can't be cast to the desired output type {t.dtype}")
+            from .math_more import torch_name
+
+            raise RuntimeError(f"result type {torch_name(r.dtype)} can't be cast to the desired output type "
+                               f"{torch_name(t.dtype)}")
         t._data[...] = r._data
     t._bump()
     return t

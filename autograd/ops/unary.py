@@ -387,11 +387,15 @@ erf = _unary(Erf, "erf")
 
 def relu(input):
     """``max(input, 0)``; the gradient at 0 is 0, as PyTorch."""
+    if isinstance(input, Tensor) and input._data.dtype.kind == "b":
+        raise RuntimeError("Boolean inputs not supported for relu")
     return Relu.apply(input)
 
 
 def abs(input):
     """Elementwise absolute value; the gradient at 0 is 0."""
+    if isinstance(input, Tensor) and input._data.dtype.kind == "b":
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     return Abs.apply(input)
 
 

@@ -455,6 +455,10 @@ def xlogy(input, other):
 def lerp(input, end, weight):
     """``input + weight * (end - input)``, computed from ``end`` for ``|weight| >= 0.5`` as PyTorch
     (``end - (end - input) * (1 - weight)``), so that a weight of 1 gives ``end`` exactly."""
+    if isinstance(input, Tensor) and input.dtype.kind != "f":
+        from .math_more import torch_name
+
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{torch_name(input.dtype)}'")
     diff = ew.sub(end, input)
     near_start = ew.add(input, ew.mul(weight, diff))
     near_end = ew.sub(end, ew.mul(diff, ew.sub(1.0, weight) if isinstance(weight, Tensor) else 1 - weight))
