@@ -209,3 +209,22 @@ def test_det_second_derivative_of_a_batch_mixing_singular_and_invertible_as_torc
 
     for got, want in zip(second(ag), second(torch)):
         np.testing.assert_allclose(got, want, atol=1e-10)
+
+
+@pytest.mark.parametrize("loss", ["smooth_l1_loss", "huber_loss"])
+def test_smooth_l1_and_huber_gradients_at_inf_and_nan_as_torch(loss):
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+    import torch.nn.functional as TF
+
+    values = [NAN, INF, -INF, 0.25, 3.0, -0.5]
+
+    def grad(m, functional):
+        x = m.tensor(values, dtype=m.float64, requires_grad=True)
+        y = getattr(functional, loss)(x, m.zeros(len(values), dtype=m.float64), reduction="sum")
+        y.backward()
+        return x.grad.numpy()
+
+    with np.errstate(all="ignore"):
+        got = grad(ag, F)
+    np.testing.assert_array_equal(got, grad(torch, TF))  # was NaN at +-inf (0 * inf in the quadratic part)

@@ -79,7 +79,16 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     ad = ag.abs(d)
     if beta == 0:
         return _reduce(ad, reduction)
-    return _reduce(ag.where(ad < beta, (0.5 / beta) * (d * d), ad - 0.5 * beta), reduction)
+    quad, dq = _quadratic_part(d, ad, beta)
+    return _reduce(ag.where(quad, (0.5 / beta) * (dq * dq), ad - 0.5 * beta), reduction)
+
+
+def _quadratic_part(d, ad, bound):
+    """Where smooth L1 / Huber is quadratic (``not |d| >= bound``: NaN too, whose gradient is NaN as
+    PyTorch's), and ``d`` there (0 elsewhere, so that an infinite ``d`` gives the linear part's
+    gradient +-1, not ``0 * inf``)."""
+    quad = ~(ad >= bound)
+    return quad, ag.where(quad, d, 0.0)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -89,7 +98,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _check_weight(input, weight, "huber_loss")
     d = input - target
     ad = ag.abs(d)
-    return _reduce(ag.where(ad < delta, 0.5 * (d * d), delta * (ad - 0.5 * delta)), reduction, weight)
+    quad, dq = _quadratic_part(d, ad, delta)
+    return _reduce(ag.where(quad, 0.5 * (dq * dq), delta * (ad - 0.5 * delta)), reduction, weight)
 
 
 # ---------------------------------------------------------------- NLL and cross-entropy
