@@ -95,6 +95,8 @@ FILLS = {  # PyTorch's checked conversion of a fill value: -255..-1 wrap for uin
     "fill_uint8_minus_one": lambda m: m.zeros(2, dtype=m.uint8).fill_(-1),
     "setitem_uint8_minus_one": lambda m: (lambda t: (t.__setitem__(0, -1), t)[1])(m.zeros(2, dtype=m.uint8)),
     "add_alpha_python_int": lambda m: m.ones(2, dtype=m.uint8).add(-1, alpha=2),
+    "where_uint8_minus_one": lambda m: m.where(m.tensor([True, False]), -1, m.ones(2, dtype=m.uint8)),
+    "masked_fill_uint8_m1": lambda m: m.ones(2, dtype=m.uint8).masked_fill(m.tensor([True, False]), -1),
     "sub_alpha_python_int": lambda m: m.ones(2, dtype=m.uint8).sub(1, alpha=2),
 }
 
@@ -110,6 +112,8 @@ OVERFLOWS = {
     "tensor_int32_2_40": lambda m: m.tensor([2 ** 40], dtype=m.int32),
     "full_int32_2_40": lambda m: m.full((1,), 2 ** 40, dtype=m.int32),
     "fill_uint8_256": lambda m: m.zeros(2, dtype=m.uint8).fill_(256),
+    "where_uint8_300": lambda m: m.where(m.tensor([True, False]), m.ones(2, dtype=m.uint8), 300),
+    "masked_fill_uint8_300": lambda m: m.ones(2, dtype=m.uint8).masked_fill(m.tensor([True, False]), 300),
     "setitem_int8_300": lambda m: m.zeros(2, dtype=m.int8).__setitem__(0, 300),
     "add_float_alpha_to_ints": lambda m: m.ones(2, dtype=m.int64).add(1, alpha=0.5),
 }

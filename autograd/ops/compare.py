@@ -191,6 +191,10 @@ def where(condition, input, other):
         dtype = backend.result_type((), (), (input, other))
         input = Tensor._make(condition.device.xp.asarray(input, dtype=dtype), condition.device)
     a, b = promote(input, other)
+    if isinstance(a, Tensor) and not isinstance(b, Tensor):  # an int scalar checked as a fill value
+        b = fill_int(b, a._data.dtype)
+    elif isinstance(b, Tensor) and not isinstance(a, Tensor):
+        a = fill_int(a, b._data.dtype)
     return Where.apply(condition, a, b)
 
 
