@@ -93,7 +93,15 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     if p < 0:
         raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
     diff = ew.sub(sh.unsqueeze(x1, -2), sh.unsqueeze(x2, -3))  # (..., P, R, M)
+    if p == 0:
+        return nonzero_count_distance(diff)
     return norm(diff, p, -1)
+
+
+def nonzero_count_distance(diff):
+    """The p = 0 distance of cdist / pdist: the nonzero components of ``diff`` counted over its last
+    dim, NaN where one is NaN, with a zero gradient (norm's p = 0 has none), as PyTorch's kernels."""
+    return diff.abs().clamp(max=1).ceil().sum(-1)  # ceil: 0 stays 0, NaN stays NaN; zero gradient
 
 
 def cross(input, other, dim=None):

@@ -250,3 +250,20 @@ def test_pdist_float32_gradcheck_and_errors(device):
         F.pdist(ag.ones(3, 2, dtype=ag.int64, device=device))
     with pytest.raises(RuntimeError, match="pdist only supports non-negative p values"):
         F.pdist(ag.randn(3, 2, device=device), -1.0)
+
+
+@pytest.mark.parametrize("fn", ["pdist", "cdist"])
+def test_zero_norm_distances_have_zero_gradients_and_propagate_nan(device, fn):
+    # p = 0 went through norm(p=0), which has no gradient since b968163: x.grad stayed None where
+    # PyTorch's pdist / cdist give zeros; and cdist counted a NaN component as nonzero (PyTorch: NaN)
+    torch = pytest.importorskip("torch")
+    a = np.array([[np.nan, 1, 2], [0, 1, 2], [0, 0, 0], [np.inf, 0, 0], [1e-300, -3, 0]])
+    x, tx = ag.tensor(a, device=device, requires_grad=True), torch.tensor(a, requires_grad=True)
+    if fn == "pdist":
+        y, ty = F.pdist(x, 0), torch.nn.functional.pdist(tx, 0)
+    else:
+        y, ty = ag.cdist(x, x.detach() + 0.5, p=0), torch.cdist(tx, tx.detach() + 0.5, p=0)
+    np.testing.assert_array_equal(y.detach().cpu().numpy(), ty.detach().numpy())
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), tx.grad.numpy())
