@@ -9,9 +9,9 @@ import pytest
 import autograd as ag
 from autograd import backend
 from autograd.function import Function
-from autograd.ops import (activation, attention, compare, conv, elementwise, extrema, fused, indexing, linalg,
-                          linalg_decomp, linalg_more, loss, movement, pad, pool, reduce, shape, softmax,
-                          unary, unary_more, window)
+from autograd.ops import (activation, attention, compare, conv, ctc, elementwise, extrema, fused, indexing,
+                          linalg, linalg_decomp, linalg_more, loss, movement, pad, pool, reduce, shape,
+                          softmax, unary, unary_more, window)
 
 
 def _subclasses(cls):
@@ -270,7 +270,16 @@ def _dropout_attention(rng, device):
                  (2, 3, 4), (2, 5, 4), (2, 5, 3))(rng, device)
 
 
+def _ctc(zero_infinity, lengths=((5, 3), (2, 3))):
+    def build(rng, device):
+        lp = ag.tensor(rng.standard_normal((5, 2, 4)), device=device, requires_grad=True)
+        targets = ag.tensor([[1, 1, 2], [3, 2, 0]], dtype=ag.int64, device=device)
+        return [lp], [ctc.CTCLoss.apply(lp.log_softmax(-1), targets, *lengths, 0, zero_infinity)]
+    return build
+
+
 CASES = {
+    ctc.CTCLoss: [_ctc(False), _ctc(True, ((2, 3), (2, 3)))],  # the second: an impossible alignment
     elementwise.Add: [_binary(elementwise.Add), _binary(elementwise.Add, True)],
     elementwise.Sub: [_binary(elementwise.Sub), _binary(elementwise.Sub, True)],
     elementwise.Mul: [_binary(elementwise.Mul), _binary(elementwise.Mul, True)],
