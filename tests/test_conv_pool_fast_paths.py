@@ -227,3 +227,18 @@ def test_max_pool_double_backward_gathers_only_the_maximum(device):
     gg[0, 0, 0, 0] = np.nan  # off every maximum: must not reach the result
     (dg,) = ag.grad(gx, [g], ag.tensor(gg, device=device))
     np.testing.assert_array_equal(dg.cpu().numpy(), np.full((1, 1, 2, 2), -1.0))
+
+
+@pytest.mark.parametrize("broadcast", [False, True])
+def test_keep_where_inverted_keeps_where_the_mask_is_false(broadcast):
+    # relu's gradient keeps g where not y <= 0 (a NaN passes, as PyTorch's): one inverted mask,
+    # not a second pass to negate it
+    from autograd import backend
+
+    v = np.array([[1.0, -2.0, np.nan], [np.inf, -0.0, 5.0]])
+    m = np.array([True, False, True]) if broadcast else np.array([[True, False, True], [False, True, False]])
+    kept = backend.keep_where(v, m, invert=True)
+    expected = np.where(~np.broadcast_to(m, v.shape), v, 0.0)
+    np.testing.assert_array_equal(kept, expected)
+    assert not np.signbit(kept[np.broadcast_to(m, v.shape)]).any()  # +0.0 where dropped
+    np.testing.assert_array_equal(backend.keep_where(v, m), np.where(np.broadcast_to(m, v.shape), v, 0.0))

@@ -265,7 +265,7 @@ class Relu(Primitive):
 
     @staticmethod
     def raw_backward(ctx, g):
-        return backend.keep_where(g, ~(ctx.saved_arrays[0] <= 0))
+        return backend.keep_where(g, ctx.saved_arrays[0] <= 0, invert=True)
 
 
 class ReluGrad(Primitive):
@@ -275,7 +275,7 @@ class ReluGrad(Primitive):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(y)
-        return backend.keep_where(g, ~(y <= 0))
+        return backend.keep_where(g, y <= 0, invert=True)
 
     @staticmethod
     def backward(ctx, gg):
@@ -284,7 +284,7 @@ class ReluGrad(Primitive):
 
     @staticmethod
     def raw_backward(ctx, gg):
-        return backend.keep_where(gg, ~(ctx.saved_arrays[0] <= 0)), None
+        return backend.keep_where(gg, ctx.saved_arrays[0] <= 0, invert=True), None
 
 
 class Abs(Primitive):
