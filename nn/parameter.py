@@ -66,4 +66,125 @@ class Parameter(Tensor):
         raise TypeError("xpgrad parameters are not pickled; save a state_dict with ag.save")
 
 
-__all__ = ["Parameter"]
+_USE_MSG = ("Attempted to use an uninitialized parameter in {}. This error happens when you are using a "
+            "`LazyModule` or explicitly manipulating `torch.nn.parameter.UninitializedParameter` objects. "
+            "When using LazyModules Call `forward` with a dummy batch to initialize the parameters before "
+            "calling torch functions")
+
+
+class _NoData:
+    """The array of an uninitialized tensor: any use raises ``ValueError``, as PyTorch."""
+
+    def __getattr__(self, name):
+        raise ValueError(_USE_MSG.format(name))
+
+    def __array__(self, *args, **kwargs):
+        raise ValueError(_USE_MSG.format("__array__"))
+
+    def __array_ufunc__(self, ufunc, *args, **kwargs):
+        raise ValueError(_USE_MSG.format(ufunc.__name__))
+
+    def __array_function__(self, func, *args, **kwargs):
+        raise ValueError(_USE_MSG.format(func.__name__))
+
+    def __getitem__(self, key):
+        raise ValueError(_USE_MSG.format("__getitem__"))
+
+    __setitem__ = __getitem__
+
+
+class UninitializedTensorMixin:
+    """A tensor without data yet; :meth:`materialize` gives it a shape and turns it into ``cls_to_become``."""
+
+    cls_to_become = Tensor
+
+    def _init_lazy(self, device, dtype, requires_grad):
+        self._data = _NoData()
+        self.device = backend.Device(device if device is not None else "cpu")
+        self.__dict__["_lazy_dtype"] = backend.as_dtype(dtype) or backend.get_default_dtype()
+        self.grad = self.grad_fn = self._hooks = self._version = None
+        self._output_nr = 0
+        self._retains_grad = False
+        self.requires_grad = bool(requires_grad)
+
+    def materialize(self, shape, device=None, dtype=None):
+        """Allocate the (uninitialised) data of ``shape`` and become a ``cls_to_become``."""
+        device = backend.Device(device) if device is not None else self.device
+        dtype = backend.as_dtype(dtype) or self.__dict__["_lazy_dtype"]
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        self._data = device.xp.empty(shape, dtype=dtype)
+        self.device = device
+        del self.__dict__["_lazy_dtype"]
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error usually happens in "
+            "`load_state_dict` when trying to load an uninitialized parameter into an initialized one. Call "
+            "`forward` to initialize the parameters before accessing their attributes.")
+
+    @property
+    def dtype(self):
+        return self.__dict__["_lazy_dtype"]
+
+    def numel(self):
+        return self.shape  # raises, as PyTorch
+
+    def to(self, *args, **kwargs):
+        """Change the device and/or dtype the data will have (in place: there is no data to copy)."""
+        for a in list(args) + [kwargs.get("device"), kwargs.get("dtype")]:
+            if isinstance(a, (str, backend.Device)):
+                self.device = backend.Device(a)
+            elif a is not None and not isinstance(a, (bool, Tensor)):
+                self.__dict__["_lazy_dtype"] = backend.as_dtype(a)
+        return self
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(self.requires_grad, self.device, self.dtype)
+        return memo[id(self)]
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    """A parameter whose shape is not known yet, as ``torch.nn.parameter.UninitializedParameter``.
+
+    Lazy modules (``nn.LazyLinear`` ...) hold these until their first forward, which
+    calls :meth:`materialize`; the object then is an ordinary :class:`Parameter`.
+    """
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        p = object.__new__(cls)
+        p._init_lazy(device, dtype, requires_grad)
+        return p
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    """A buffer whose shape is not known yet; :meth:`materialize` turns it into a plain Tensor."""
+
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None):
+        t = object.__new__(cls)
+        t._init_lazy(device, dtype, requires_grad)
+        return t
+
+    def __init__(self, requires_grad=False, device=None, dtype=None):
+        pass
+
+
+def is_lazy(param):
+    """Whether ``param`` is an uninitialized parameter or buffer."""
+    return isinstance(param, UninitializedTensorMixin)
+
+
+__all__ = ["Parameter", "UninitializedParameter", "UninitializedBuffer", "UninitializedTensorMixin",
+           "is_lazy"]

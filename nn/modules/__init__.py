@@ -37,3 +37,6 @@ __all__ = [name for family in (module, container, container_params, linear, flat
            for name in family.__all__]
 from .loss_ctc import CTCLoss  # noqa: E402,F401
 __all__.append("CTCLoss")
+from .lazy import *  # noqa: E402,F401,F403
+from .lazy import __all__ as _lazy_all  # noqa: E402
+__all__ += _lazy_all
