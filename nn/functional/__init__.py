@@ -27,3 +27,4 @@ from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .unpool import *  # noqa: F401,F403
 from .vision import *  # noqa: F401,F403
+from .fractional_pool import *  # noqa: F401,F403

@@ -40,3 +40,6 @@ __all__.append("CTCLoss")
 from .lazy import *  # noqa: E402,F401,F403
 from .lazy import __all__ as _lazy_all  # noqa: E402
 __all__ += _lazy_all
+from .fractional_pool import *  # noqa: E402,F401,F403
+from .fractional_pool import __all__ as _fractional_pool_all  # noqa: E402
+__all__ += _fractional_pool_all
