@@ -47,6 +47,7 @@ from .ops.counting import *  # noqa: F401,F403
 from .ops.dtype_rules import *  # noqa: F401,F403
 from .ops.scatter_reduce import *  # noqa: F401,F403
 from .ops.quantile import *  # noqa: F401,F403
+from .ops.special_fns import *  # noqa: F401,F403
 from .gradcheck import gradcheck, gradgradcheck
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .serialization import load, save
@@ -57,6 +58,7 @@ from .ops.view_ops import as_strided  # noqa: F401
 from .ops.linalg_spectral import qr, svd
 from .ops.linalg_pinv import pinverse
 from . import linalg
+from . import special
 from . import distributions
 from . import accelerator, backends
 from .legacy import *  # noqa: F401,F403  (Size, finfo, iinfo, FloatTensor, ..., is_tensor, bfloat16)

@@ -250,6 +250,38 @@ class TensorApi:
     def triu_(self, diagonal=0): return _im.triu_(self, diagonal)
     def fill_diagonal_(self, fill_value, wrap=False): return _im.fill_diagonal_(self, fill_value, wrap)
 
+    # ------------------------------------------------------------ special functions (ops/special_fns.py)
+    def asinh(self): return _sf.asinh(self)
+    def acosh(self): return _sf.acosh(self)
+    def atanh(self): return _sf.atanh(self)
+    def arcsinh(self): return _sf.asinh(self)
+    def arccosh(self): return _sf.acosh(self)
+    def arctanh(self): return _sf.atanh(self)
+    def erfc(self): return _sf.erfc(self)
+    def lgamma(self): return _sf.lgamma(self)
+    def digamma(self): return _sf.digamma(self)
+    def polygamma(self, n): return _sf.polygamma(n, self)
+    def mvlgamma(self, p): return _sf.mvlgamma(self, p)
+    def i0(self): return _sf.i0(self)
+    def igamma(self, other): return _sf.igamma(self, other)
+    def igammac(self, other): return _sf.igammac(self, other)
+    def xlog1py(self, other): return _sf.xlog1py(self, other)
+    def asinh_(self): return _sf.asinh_(self)
+    def acosh_(self): return _sf.acosh_(self)
+    def atanh_(self): return _sf.atanh_(self)
+    def arcsinh_(self): return _sf.asinh_(self)
+    def arccosh_(self): return _sf.acosh_(self)
+    def arctanh_(self): return _sf.atanh_(self)
+    def erfc_(self): return _sf.erfc_(self)
+    def lgamma_(self): return _sf.lgamma_(self)
+    def digamma_(self): return _sf.digamma_(self)
+    def polygamma_(self, n): return _sf.polygamma_(self, n)
+    def mvlgamma_(self, p): return _sf.mvlgamma_(self, p)
+    def i0_(self): return _sf.i0_(self)
+    def igamma_(self, other): return _sf.igamma_(self, other)
+    def igammac_(self, other): return _sf.igammac_(self, other)
+
+
 
 def _bind():
     """Import the modules the delegates call (after ``Tensor`` is defined: they import it)."""
@@ -278,3 +310,5 @@ def _bind():
     from .ops import unary_more as _um
     from .ops import scatter_reduce as _sr
     from .ops import quantile as _qu
+    global _sf
+    from .ops import special_fns as _sf

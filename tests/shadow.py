@@ -26,6 +26,7 @@ import types
 import numpy as np
 
 from autograd import backend
+from autograd.arraylib.special import function as special_function
 
 DEVICE = "shadow"
 
@@ -195,7 +196,7 @@ swapaxes take take_along_axis tanh tensordot tile trace transpose tril triu true
 unique var vstack where zeros zeros_like bitwise_and bitwise_or bitwise_xor bitwise_not invert
 float16 float32 float64 int8 int16 int32 int64 uint8 bool_ dtype ndarray pi inf nan e newaxis
 result_type promote_types can_cast iinfo finfo shape size argwhere cbrt heaviside sort
-put_along_axis signbit copysign fmod
+put_along_axis signbit copysign fmod arcsinh arccosh arctanh
 """.split())
 
 
@@ -286,10 +287,25 @@ def _erf(a):
     return ShadowArray(backend.get_backend("cpu").erf(a._a))
 
 
+# cupyx.scipy.special's functions the engine uses (ops/special_fns.py), here SciPy's on the host array.
+CUPYX_SPECIAL_NAMES = """
+erfc erfcx gammaln digamma polygamma i0 i0e i1 i1e ndtri log_ndtr entr gammainc gammaincc zeta
+""".split()
+
+
+def _special(name):
+    def fn(*arrays):
+        cpu = backend.get_backend("cpu")
+        return ShadowArray(np.asarray(special_function(cpu, name)(*(_unwrap(a) for a in arrays))))
+
+    return fn
+
+
 def _make_cupyx():
+    special = {name: _special(name) for name in CUPYX_SPECIAL_NAMES}
     return types.SimpleNamespace(
         scatter_add=_scatter_add,
-        scipy=types.SimpleNamespace(special=types.SimpleNamespace(erf=_erf)))
+        scipy=types.SimpleNamespace(special=types.SimpleNamespace(erf=_erf, **special)))
 
 
 def _function(fn):

@@ -1,0 +1,241 @@
+"""LU factorisation and what is built on it: ``linalg.lu_factor`` / ``lu_factor_ex`` / ``lu`` /
+``lu_solve``, and the ``*_ex`` forms of solve, inv and cholesky (an ``info`` tensor instead of an error).
+
+The factorisation is a batched partial-pivoting LU on the backend's arrays (a loop over the columns,
+vectorised over the batch; NumPy has no LU), with LAPACK's conventions: ``pivots`` 1-based, ``info``
+the 1-based index of the first exactly zero pivot (0 on success). The gradient of the packed factor is
+PyTorch's ``linalg_lu_backward`` (square matrices), written with Tensor ops so it differentiates again.
+"""
+from __future__ import annotations
+
+from ..function import Primitive
+from ..tensor import Tensor
+from .linalg import matmul
+from .linalg_decomp import (LinAlgError, Solve, _square, _Tri, inverse, linalg_cholesky, solve,
+                            solve_triangular)
+
+__all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_solve", "solve_ex", "inv_ex", "cholesky_ex"]
+
+
+def _lu_arrays(xp, a):
+    """``(LU, pivots, info)`` of ``a`` (..., m, n): the packed factors (L's unit diagonal implied),
+    LAPACK's 1-based row swaps (int32) and the 1-based index of the first zero pivot (0 if none)."""
+    *batch, m, n = a.shape
+    k = min(m, n)
+    lu = a.reshape(-1, m, n).astype(a.dtype, copy=True)
+    b = lu.shape[0]
+    rows = xp.arange(b)
+    piv = xp.zeros((b, k), dtype=xp.int32)
+    info = xp.zeros(b, dtype=xp.int32)
+    for j in range(k):
+        p = xp.argmax(xp.abs(lu[:, j:, j]), axis=1) + j if b else xp.zeros(0, dtype=xp.int64)
+        piv[:, j] = p + 1
+        top, other = lu[rows, j].copy(), lu[rows, p].copy()
+        lu[rows, p], lu[rows, j] = top, other
+        pivot = lu[:, j, j]
+        zero = pivot == 0
+        info = xp.where((info == 0) & zero, j + 1, info).astype(xp.int32)
+        lu[:, j + 1:, j] /= xp.where(zero, 1, pivot)[:, None]  # LAPACK leaves a zero pivot's column
+        lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j:j + 1] * lu[:, j:j + 1, j + 1:]
+    return lu.reshape(a.shape), piv.reshape(*batch, k), info.reshape(batch)
+
+
+def _permutation(xp, piv, m, dtype):
+    """The matrices ``P`` (..., m, m) of the row swaps ``piv`` (1-based), with ``A = P L U``."""
+    batch = piv.shape[:-1]
+    flat = piv.reshape(-1, piv.shape[-1]).astype(xp.int64) - 1
+    perm = xp.broadcast_to(xp.arange(m), (flat.shape[0], m)).copy()
+    rows = xp.arange(flat.shape[0])
+    for j in range(flat.shape[1]):
+        pj, p = perm[:, j].copy(), perm[rows, flat[:, j]].copy()
+        perm[:, j], perm[rows, flat[:, j]] = p, pj
+    eye = xp.zeros((flat.shape[0], m, m), dtype=dtype)
+    eye[rows[:, None], perm, xp.arange(m)[None, :]] = 1  # P[perm[i], i] = 1
+    return eye.reshape(*batch, m, m)
+
+
+class LUFactor(Primitive):
+    """The packed LU factor of ``A`` (computed by the caller: ``packed``), differentiable in ``A``."""
+
+    @staticmethod
+    def forward(ctx, a, packed, perm):
+        ctx.save_for_backward(packed)
+        ctx.perm = perm
+        return packed
+
+    @staticmethod
+    def backward(ctx, g):
+        (lu_,) = ctx.saved_tensors
+        m, n = lu_.shape[-2:]
+        if m != n:
+            raise NotImplementedError("linalg.lu_factor: the gradient of a non-square LU factorisation "
+                                      "is not implemented")
+        eye = Tensor(_eye_like(lu_.device.xp, lu_._data))
+        low, up = _Tri.apply(lu_, False, -1) + eye, _Tri.apply(lu_, True, 0)
+        # PyTorch's linalg_lu_backward: A_grad = P L^{-H} [L^H gL o 1_L + gU U^H o 1_U] U^{-H}
+        phi = _Tri.apply(matmul(low.mT, _Tri.apply(g, False, -1)), False, -1)
+        phi = phi + _Tri.apply(matmul(_Tri.apply(g, True, 0), up.mT), True, 0)
+        x = Solve.apply(up.mT, phi, "lower", False, False)
+        x = Solve.apply(low.mT, x, "upper", True, True)
+        return matmul(Tensor(ctx.perm), x), None, None
+
+
+def _eye_like(xp, a):
+    return xp.broadcast_to(xp.eye(a.shape[-2], a.shape[-1], dtype=a.dtype), a.shape).copy()
+
+
+def _batch_prefix(info):
+    return "" if info.ndim == 0 else f"(Batch element {int(info.reshape(-1).nonzero()[0][0])}): "
+
+
+def _first_bad(info):
+    """The first nonzero entry of ``info`` (an array)."""
+    flat = info.reshape(-1)
+    return int(flat[flat.nonzero()[0][0]])
+
+
+def _check_float(name, A):  # noqa: N803
+    if not isinstance(A, Tensor):
+        raise TypeError(f"{name}(): argument 'A' must be Tensor, not {type(A).__name__}")
+    if A.ndim < 2:
+        raise RuntimeError(f"torch.lu_factor: Expected tensor with 2 or more dimensions. Got size: "
+                           f"{list(A.shape)} instead")
+    if A._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {A.dtype}")
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False):  # noqa: N803
+    """``torch.linalg.lu_factor_ex``: ``(LU, pivots, info)``, ``info`` 0 where the factorisation has
+    no zero pivot, else the 1-based index of the first one (no error unless ``check_errors``)."""
+    _check_float("linalg.lu_factor_ex", A)
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    xp = A.device.xp
+    packed, piv, info = _lu_arrays(xp, A._data)
+    if check_errors and bool((info != 0).any()):
+        k = _first_bad(info)
+        raise RuntimeError(f"torch.linalg.lu_factor_ex: {_batch_prefix(info)}U[{k - 1},{k - 1}] is zero and "
+                           "using it on lu_solve would result in a division by zero. If you still want to "
+                           "perform the factorization, consider calling linalg.lu(A, pivot) or "
+                           "linalg.lu_factor_ex(A, pivot)")
+    perm = _permutation(xp, piv, A.shape[-2], packed.dtype)
+    return LUFactor.apply(A, packed, perm), Tensor(piv), Tensor(info)
+
+
+def lu_factor(A, *, pivot=True):  # noqa: N803
+    """``torch.linalg.lu_factor``: ``(LU, pivots)`` with ``A = P L U``; raises at a zero pivot."""
+    _check_float("linalg.lu_factor", A)
+    lu_, piv, info = lu_factor_ex(A, pivot=pivot)
+    if bool((info._data != 0).any()):
+        k = _first_bad(info._data)
+        raise RuntimeError(f"torch.linalg.lu_factor: {_batch_prefix(info._data)}U[{k - 1},{k - 1}] is zero "
+                           "and using it on lu_solve would result in a division by zero. If you still want "
+                           "to perform the factorization, consider calling linalg.lu(A, pivot) or "
+                           "linalg.lu_factor_ex(A, pivot)")
+    return lu_, piv
+
+
+def lu(A, *, pivot=True):  # noqa: N803
+    """``torch.linalg.lu``: ``(P, L, U)`` with ``A = P L U``, ``L`` (m, k) unit lower, ``U`` (k, n)."""
+    _check_float("linalg.lu", A)
+    lu_, piv, _ = lu_factor_ex(A, pivot=pivot)
+    m, n = A.shape[-2:]
+    k = min(m, n)
+    xp = A.device.xp
+    eye = Tensor(xp.eye(m, k, dtype=lu_._data.dtype))
+    low = _Tri.apply(lu_[..., :, :k], False, -1) + eye
+    up = _Tri.apply(lu_[..., :k, :], True, 0)
+    return Tensor(_permutation(xp, piv._data, m, lu_._data.dtype)), low, up
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False):  # noqa: N803
+    """``torch.linalg.lu_solve``: ``X`` with ``A X = B`` (``left``) or ``X A = B``, ``A^H`` in place of
+    ``A`` when ``adjoint``, from ``lu_factor``'s ``(LU, pivots)``; differentiable in ``LU`` and ``B``."""
+    _square("linalg.lu_solve", LU)
+    if not isinstance(B, Tensor) or B.ndim < 2:
+        raise RuntimeError("linalg.lu_solve: The input tensor B must have at least 2 dimensions.")
+    p = Tensor(_permutation(LU.device.xp, pivots._data, LU.shape[-1], LU._data.dtype))
+    # A = P L U: the triangular solves read L (unit) and U from the packed LU
+    if left and not adjoint:  # X = U^-1 L^-1 P^T B
+        x = solve_triangular(LU, matmul(p.mT, B), upper=False, unitriangular=True)
+        return solve_triangular(LU, x, upper=True)
+    if left:  # A^H X = B: X = P L^-H U^-H B
+        x = solve_triangular(LU.mT, B, upper=False)
+        return matmul(p, solve_triangular(LU.mT, x, upper=True, unitriangular=True))
+    if not adjoint:  # X A = B: X = B U^-1 L^-1 P^T
+        x = solve_triangular(LU, B, upper=True, left=False)
+        return matmul(solve_triangular(LU, x, upper=False, left=False, unitriangular=True), p.mT)
+    # X A^H = B: X = B P L^-H U^-H
+    x = solve_triangular(LU.mT, matmul(B, p), upper=True, left=False, unitriangular=True)
+    return solve_triangular(LU.mT, x, upper=False, left=False)
+
+
+def _safe(A, bad):  # noqa: N803
+    """``A`` with the matrices where ``bad`` replaced by identities (so the solvers do not raise)."""
+    if not bool(bad.any()):
+        return A
+    xp = A.device.xp
+    eye = _eye_like(xp, A._data)
+    return A * Tensor(xp.where(bad[..., None, None], 0, 1).astype(A._data.dtype)) + Tensor(
+        xp.where(bad[..., None, None], eye, 0).astype(A._data.dtype))
+
+
+def _nan_where(x, bad):
+    if not bool(bad.any()):
+        return x
+    xp = x.device.xp
+    bad = bad.reshape(bad.shape + (1,) * (x.ndim - bad.ndim))
+    return x + Tensor(xp.where(bad, xp.nan, 0).astype(x._data.dtype))
+
+
+def solve_ex(A, B, *, left=True, check_errors=False):  # noqa: N803
+    """``torch.linalg.solve_ex``: ``(result, info)``; where ``A`` is singular (``info`` > 0) the result
+    is not meaningful (NaN here) and nothing is raised unless ``check_errors``."""
+    _square("linalg.solve_ex", A)
+    info = _lu_arrays(A.device.xp, A._data)[2]
+    bad = info != 0
+    if check_errors and bool(bad.any()):
+        raise LinAlgError(f"torch.linalg.solve_ex: {_batch_prefix(info)}The solver failed because the input "
+                          "matrix is singular.")
+    return _nan_where(solve(_safe(A, bad), B, left=left), bad), Tensor(info)
+
+
+def inv_ex(A, *, check_errors=False):  # noqa: N803
+    """``torch.linalg.inv_ex``: ``(inverse, info)``, ``info`` the first zero pivot (0: invertible)."""
+    _square("linalg.inv_ex", A)
+    info = _lu_arrays(A.device.xp, A._data)[2]
+    bad = info != 0
+    if check_errors and bool(bad.any()):
+        raise LinAlgError(f"linalg.inv_ex: {_batch_prefix(info)}The diagonal element {_first_bad(info)} is "
+                          "zero, the inversion could not be completed because the input matrix is singular.")
+    return _nan_where(inverse(_safe(A, bad)), bad), Tensor(info)
+
+
+def _cholesky_info(xp, a):
+    """The order of the first leading minor of ``a``'s lower triangle that is not positive-definite
+    (0 where all are), by an unpivoted Cholesky over the batch."""
+    *batch, n, _ = a.shape
+    low = xp.tril(a.reshape(-1, n, n)).astype(a.dtype, copy=True)
+    info = xp.zeros(low.shape[0], dtype=xp.int32)
+    for j in range(n):
+        d = low[:, j, j] - (low[:, j, :j] ** 2).sum(-1)
+        bad = ~(d > 0)
+        info = xp.where((info == 0) & bad, j + 1, info).astype(xp.int32)
+        r = xp.sqrt(xp.where(bad, 1, d))
+        low[:, j, j] = r
+        dot = (low[:, j + 1:, :j] * low[:, j:j + 1, :j]).sum(-1)
+        low[:, j + 1:, j] = (low[:, j + 1:, j] - dot) / r[:, None]
+    return info.reshape(batch)
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False):  # noqa: N803
+    """``torch.linalg.cholesky_ex``: ``(L, info)``, ``info`` the order of the first leading minor that
+    is not positive-definite (0 on success); no error unless ``check_errors``."""
+    _square("linalg.cholesky_ex", A)
+    info = _cholesky_info(A.device.xp, A._data)
+    bad = info != 0
+    if check_errors and bool(bad.any()):
+        raise LinAlgError(f"linalg.cholesky_ex: {_batch_prefix(info)}The factorization could not be "
+                          "completed because the input is not positive-definite (the leading minor of order "
+                          f"{_first_bad(info)} is not positive-definite).")
+    return _nan_where(linalg_cholesky(_safe(A, bad), upper=upper), bad), Tensor(info)

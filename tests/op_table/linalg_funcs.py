@@ -1,0 +1,84 @@
+"""Op-table entries for matrix_exp, matrix_power, lu_factor / lu / lu_solve, multi_dot, vander and renorm.
+
+The inputs are free float64 arrays, mapped into each op's domain with differentiable ops as in
+``linalg_decomp.py`` (``a + 13 I`` is diagonally dominant, so its LU needs no row swap and its
+pivots do not change under the finite differences).
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+import autograd as ag
+
+from .linalg_decomp import _dominant, matrices
+from .spec import OpCase, array
+from .spec import torch_module as _torch
+
+
+def _np_expm(a):
+    """``exp(a)`` by a scaled Taylor series and squarings (the reference)."""
+    norm = np.abs(a).sum(-2).max(-1).max() if a.size else 0.0
+    s = max(0, int(np.ceil(np.log2(max(norm, 1e-300)))) + 1)
+    x = a / 2.0 ** s
+    term = result = np.broadcast_to(np.eye(a.shape[-1]), a.shape).copy()
+    for k in range(1, 30):
+        term = term @ x / k
+        result = result + term
+    for _ in range(s):
+        result = result @ result
+    return result
+
+
+def _np_lu_packed(a):
+    """Doolittle LU without row swaps (the pivots of a diagonally dominant matrix), packed."""
+    lu = np.array(a, dtype=np.float64)
+    for j in range(lu.shape[-1]):
+        lu[..., j + 1:, j] /= lu[..., j, j][..., None]
+        lu[..., j + 1:, j + 1:] -= lu[..., j + 1:, j:j + 1] * lu[..., j:j + 1, j + 1:]
+    return lu
+
+
+@st.composite
+def _chain(draw):
+    n = [draw(st.integers(1, 3)) for _ in range(4)]
+    return (draw(array((n[0],))), draw(array((n[0], n[1]))), draw(array((n[1], n[2]))),
+            draw(array((n[2],)))), {}
+
+
+@st.composite
+def _rows(draw):
+    return (draw(array((draw(st.integers(1, 3)), draw(st.integers(1, 3))))),), {}
+
+
+def _np_renorm(a, maxnorm):
+    norm = np.sqrt((a ** 2).sum(0, keepdims=True))
+    return a * np.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
+
+
+CASES = [
+    OpCase("matrix_exp", lambda a: ag.matrix_exp(a), _np_expm, matrices(),
+           torch_fn=lambda a: _torch().matrix_exp(a), covers=("linalg.matrix_exp",)),
+    OpCase("matrix_power", lambda a: ag.matrix_power(_dominant(a, ag), -3),
+           lambda a: np.linalg.matrix_power(np.linalg.inv(_dominant(a, np)), 3), matrices(),
+           torch_fn=lambda a: _torch().matrix_power(_dominant(a, _torch()), -3),
+           covers=("linalg.matrix_power",)),
+    OpCase("linalg", lambda a: ag.linalg.lu_factor(_dominant(a, ag))[0],
+           lambda a: _np_lu_packed(_dominant(a, np)), matrices(),
+           torch_fn=lambda a: _torch().linalg.lu_factor(_dominant(a, _torch()))[0], id="linalg.lu_factor",
+           covers=("linalg.lu",)),
+    OpCase("linalg", lambda a, b: ag.linalg.lu_solve(*ag.linalg.lu_factor(_dominant(a, ag)), b, adjoint=True),
+           lambda a, b: np.linalg.solve(np.swapaxes(_dominant(a, np), -1, -2), b), matrices(rhs=True),
+           torch_fn=lambda a, b: _torch().linalg.lu_solve(
+               *_torch().linalg.lu_factor(_dominant(a, _torch())), b, adjoint=True),
+           id="linalg.lu_solve_adjoint"),
+    OpCase("linalg", lambda u, a, b, v: ag.linalg.multi_dot([u, a, b, v]), lambda u, a, b, v: u @ a @ b @ v,
+           _chain(), torch_fn=lambda u, a, b, v: _torch().linalg.multi_dot([u, a, b, v]),
+           id="linalg.multi_dot"),
+    OpCase("linalg", lambda a: ag.linalg.vander(a, N=3),
+           lambda a: np.vander(a.reshape(-1), 3, increasing=True)
+           .reshape(a.shape + (3,)), _rows(), torch_fn=lambda a: _torch().linalg.vander(a, N=3),
+           id="linalg.vander", covers=("vander",)),
+    OpCase("renorm", lambda a: ag.renorm(a, 2, 1, 1.2345), lambda a: _np_renorm(a, 1.2345), _rows(),
+           torch_fn=lambda a: _torch().renorm(a, 2, 1, 1.2345)),
+]
