@@ -43,3 +43,5 @@ __all__ += _lazy_all
 from .fractional_pool import *  # noqa: E402,F401,F403
 from .fractional_pool import __all__ as _fractional_pool_all  # noqa: E402
 __all__ += _fractional_pool_all
+from .adaptive_softmax import AdaptiveLogSoftmaxWithLoss  # noqa: E402,F401
+__all__.append("AdaptiveLogSoftmaxWithLoss")
