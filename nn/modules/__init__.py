@@ -45,3 +45,5 @@ from .fractional_pool import __all__ as _fractional_pool_all  # noqa: E402
 __all__ += _fractional_pool_all
 from .adaptive_softmax import AdaptiveLogSoftmaxWithLoss  # noqa: E402,F401
 __all__.append("AdaptiveLogSoftmaxWithLoss")
+from .cross_map_lrn import CrossMapLRN2d  # noqa: E402,F401
+__all__.append("CrossMapLRN2d")
