@@ -111,6 +111,10 @@ class TensorApi:
     def cumprod(self, dim, *, dtype=None): return _lm.cumprod(self, dim, dtype=dtype)
     def cross(self, other, dim=None): return _lm.cross(self, other, dim)
     def kron(self, other): return _lm.kron(self, other)
+    def matrix_power(self, n): return _lf.matrix_power(self, n)
+    def matrix_exp(self): return _lf.matrix_exp(self)
+    def renorm(self, p, dim, maxnorm): return _lf.renorm(self, p, dim, maxnorm)
+    def ger(self, vec2): return _lf.ger(self, vec2)
     def inner(self, other): return _lm.inner(self, other)
     def mv(self, vec): return _lm.mv(self, vec)
     def addmm(self, mat1, mat2, *, beta=1, alpha=1): return _lm.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
@@ -285,7 +289,7 @@ class TensorApi:
 
 def _bind():
     """Import the modules the delegates call (after ``Tensor`` is defined: they import it)."""
-    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _ls, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st, _ct, _sr, _qu
+    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _ls, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st, _ct, _sr, _qu, _lf
     from . import backend as _backend
     from . import creation as _cr
     from . import legacy as _lg
@@ -297,6 +301,7 @@ def _bind():
     from .ops import gather as _ga
     from .ops import inplace_methods as _im
     from .ops import linalg_more as _lm
+    from .ops import linalg_funcs as _lf
     from .ops import linalg_spectral as _ls
     from .ops import math_more as _mm
     from .ops import nan_reduce as _nr

@@ -16,6 +16,7 @@ from . import shape as sh
 from .linalg import matmul, outer
 from .linalg_decomp import inverse, solve
 from .linalg_more import cross as _cross
+from .math_more import torch_name
 from .reduce import vector_norm
 from .selection import diagonal as _diagonal
 
@@ -31,7 +32,8 @@ def _square_check(name, A, floating=True):  # noqa: N803
                            f"{A.shape[-2] if A.ndim >= 2 else A.ndim} by {A.shape[-1] if A.ndim else 0} "
                            "matrices")
     if floating and A._data.dtype.kind != "f":
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {A.dtype}")
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{torch_name(A.dtype)}")
 
 
 def multi_dot(tensors, *, out=None):
@@ -174,7 +176,7 @@ def vecdot(x, y, *, dim=-1, out=None):
     for t in (x, y):
         if t._data.dtype.kind != "f":
             raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as input. Got "
-                               f"{t.dtype}")
+                               f"{torch_name(t.dtype)}")
     return ew.mul(x, y).sum(dim)
 
 
@@ -182,14 +184,14 @@ def linalg_cross(input, other, *, dim=-1, out=None):
     """``torch.linalg.cross``: the cross product along ``dim`` (default -1; the inputs broadcast)."""
     if input.ndim != other.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
-    shape = _broadcast_shape(input.shape, other.shape)
-    nd = len(shape)
+    nd = input.ndim
     if not -nd <= dim < nd:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got "
                          f"{dim})")
     if input.shape[dim] != 3 or other.shape[dim] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
                            f"{input.shape[dim]} and {other.shape[dim]}")
+    shape = _broadcast_shape(input.shape, other.shape)
     return _cross(sh.broadcast_to(input, shape), sh.broadcast_to(other, shape), dim % nd)
 
 

@@ -8,9 +8,12 @@ PyTorch's ``linalg_lu_backward`` (square matrices), written with Tensor ops so i
 """
 from __future__ import annotations
 
+import math
+
 from ..function import Primitive
 from ..tensor import Tensor
 from .linalg import matmul
+from .math_more import torch_name
 from .linalg_decomp import (LinAlgError, Solve, _square, _Tri, inverse, linalg_cholesky, solve,
                             solve_triangular)
 
@@ -22,7 +25,7 @@ def _lu_arrays(xp, a):
     LAPACK's 1-based row swaps (int32) and the 1-based index of the first zero pivot (0 if none)."""
     *batch, m, n = a.shape
     k = min(m, n)
-    lu = a.reshape(-1, m, n).astype(a.dtype, copy=True)
+    lu = a.reshape(math.prod(batch), m, n).astype(a.dtype, copy=True)
     b = lu.shape[0]
     rows = xp.arange(b)
     piv = xp.zeros((b, k), dtype=xp.int32)
@@ -43,7 +46,7 @@ def _lu_arrays(xp, a):
 def _permutation(xp, piv, m, dtype):
     """The matrices ``P`` (..., m, m) of the row swaps ``piv`` (1-based), with ``A = P L U``."""
     batch = piv.shape[:-1]
-    flat = piv.reshape(-1, piv.shape[-1]).astype(xp.int64) - 1
+    flat = piv.reshape(math.prod(batch), piv.shape[-1]).astype(xp.int64) - 1
     perm = xp.broadcast_to(xp.arange(m), (flat.shape[0], m)).copy()
     rows = xp.arange(flat.shape[0])
     for j in range(flat.shape[1]):
@@ -101,7 +104,8 @@ def _check_float(name, A):  # noqa: N803
         raise RuntimeError(f"torch.lu_factor: Expected tensor with 2 or more dimensions. Got size: "
                            f"{list(A.shape)} instead")
     if A._data.dtype.kind != "f":
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {A.dtype}")
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{torch_name(A.dtype)}")
 
 
 def lu_factor_ex(A, *, pivot=True, check_errors=False):  # noqa: N803
@@ -114,7 +118,7 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False):  # noqa: N803
     packed, piv, info = _lu_arrays(xp, A._data)
     if check_errors and bool((info != 0).any()):
         k = _first_bad(info)
-        raise RuntimeError(f"torch.linalg.lu_factor_ex: {_batch_prefix(info)}U[{k - 1},{k - 1}] is zero and "
+        raise RuntimeError(f"torch.linalg.lu_factor_ex: {_batch_prefix(info)}U[{k},{k}] is zero and "
                            "using it on lu_solve would result in a division by zero. If you still want to "
                            "perform the factorization, consider calling linalg.lu(A, pivot) or "
                            "linalg.lu_factor_ex(A, pivot)")
@@ -128,7 +132,7 @@ def lu_factor(A, *, pivot=True):  # noqa: N803
     lu_, piv, info = lu_factor_ex(A, pivot=pivot)
     if bool((info._data != 0).any()):
         k = _first_bad(info._data)
-        raise RuntimeError(f"torch.linalg.lu_factor: {_batch_prefix(info._data)}U[{k - 1},{k - 1}] is zero "
+        raise RuntimeError(f"torch.linalg.lu_factor: {_batch_prefix(info._data)}U[{k},{k}] is zero "
                            "and using it on lu_solve would result in a division by zero. If you still want "
                            "to perform the factorization, consider calling linalg.lu(A, pivot) or "
                            "linalg.lu_factor_ex(A, pivot)")
@@ -215,7 +219,7 @@ def _cholesky_info(xp, a):
     """The order of the first leading minor of ``a``'s lower triangle that is not positive-definite
     (0 where all are), by an unpivoted Cholesky over the batch."""
     *batch, n, _ = a.shape
-    low = xp.tril(a.reshape(-1, n, n)).astype(a.dtype, copy=True)
+    low = xp.tril(a.reshape(math.prod(batch), n, n)).astype(a.dtype, copy=True)
     info = xp.zeros(low.shape[0], dtype=xp.int32)
     for j in range(n):
         d = low[:, j, j] - (low[:, j, :j] ** 2).sum(-1)
