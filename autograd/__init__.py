@@ -25,6 +25,9 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
 from .ops.elementwise import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
+from .ops.numeric_more import *  # noqa: F401,F403
+from .ops.numeric_random import *  # noqa: F401,F403
+from .ops.trapezoid import *  # noqa: F401,F403
 from .ops.softmax import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.gather import *  # noqa: F401,F403

@@ -204,6 +204,31 @@ class TensorApi:
     def bernoulli_(self, p=0.5, *, generator=None): return _ta.bernoulli_(self, p, generator)
     def exponential_(self, lambd=1.0, *, generator=None): return _ta.exponential_(self, lambd, generator)
     def random_(self, from_=0, to=None, *, generator=None): return _ta.random_(self, from_, to, generator)
+    def geometric_(self, p, *, generator=None): return _nrd.geometric_(self, p, generator=generator)
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None): return _nrd.log_normal_(self, mean, std, generator=generator)
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None): return _nrd.cauchy_(self, median, sigma, generator=generator)
+
+    # ------------------------------------------------------------ shifts and numeric breadth (ops/numeric_more.py)
+    def __lshift__(self, other): return _nm.bitwise_left_shift(self, other)
+    def __rlshift__(self, other): return _nm.bitwise_left_shift(other, self)
+    def __rshift__(self, other): return _nm.bitwise_right_shift(self, other)
+    def __rrshift__(self, other): return _nm.bitwise_right_shift(other, self)
+    def __ilshift__(self, other): return _nm.bitwise_left_shift_(self, other)
+    def __irshift__(self, other): return _nm.bitwise_right_shift_(self, other)
+    def bitwise_left_shift(self, other): return _nm.bitwise_left_shift(self, other)
+    def bitwise_right_shift(self, other): return _nm.bitwise_right_shift(self, other)
+    def bitwise_left_shift_(self, other): return _nm.bitwise_left_shift_(self, other)
+    def bitwise_right_shift_(self, other): return _nm.bitwise_right_shift_(self, other)
+    def gcd(self, other): return _nm.gcd(self, other)
+    def gcd_(self, other): return _nm.gcd_(self, other)
+    def lcm(self, other): return _nm.lcm(self, other)
+    def lcm_(self, other): return _nm.lcm_(self, other)
+    def frexp(self): return _nm.frexp(self)
+    def ldexp(self, other): return _nm.ldexp(self, other)
+    def ldexp_(self, other): return _nm.ldexp_(self, other)
+    def nextafter(self, other): return _nm.nextafter(self, other)
+    def nextafter_(self, other): return _nm.nextafter_(self, other)
+    def histogram(self, bins, *, range=None, weight=None, density=False): return _nm.histogram(self, bins, range=range, weight=weight, density=density)
 
     # ------------------------------------------------------------ in place
     def exp_(self): return _im.exp_(self)
@@ -317,3 +342,6 @@ def _bind():
     from .ops import quantile as _qu
     global _sf
     from .ops import special_fns as _sf
+    global _nm, _nrd
+    from .ops import numeric_more as _nm
+    from .ops import numeric_random as _nrd

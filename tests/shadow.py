@@ -197,6 +197,7 @@ unique var vstack where zeros zeros_like bitwise_and bitwise_or bitwise_xor bitw
 float16 float32 float64 int8 int16 int32 int64 uint8 bool_ dtype ndarray pi inf nan e newaxis
 result_type promote_types can_cast iinfo finfo shape size argwhere cbrt heaviside sort
 put_along_axis signbit copysign fmod arcsinh arccosh arctanh
+left_shift right_shift gcd lcm nextafter frexp isin
 """.split())
 
 

@@ -90,3 +90,15 @@ def test_bad_arguments_raise_as_torch():
         m(ag.randn(3, 8), ag.tensor([1, 2]))
     with pytest.raises(RuntimeError, match="0D or 1D target tensor expected"):
         m(ag.randn(2, 8), ag.tensor([[1], [2]]))
+
+
+@pytest.mark.parametrize("name", ["nn.modules.adaptive_softmax"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    import nn.functional as F
+
+    result = doctest.testmod(importlib.import_module(name), extraglobs={"ag": ag, "nn": nn, "F": F},
+                             optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

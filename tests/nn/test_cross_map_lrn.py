@@ -36,3 +36,15 @@ def test_gradcheck_and_errors():
     assert gradgradcheck(m, (x,))
     with pytest.raises(ValueError, match="CrossMapLRN2d: Expected input to be 4D, got 3D instead."):
         m(ag.randn(2, 3, 4))
+
+
+@pytest.mark.parametrize("name", ["nn.modules.cross_map_lrn"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    import nn.functional as F
+
+    result = doctest.testmod(importlib.import_module(name), extraglobs={"ag": ag, "nn": nn, "F": F},
+                             optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

@@ -117,3 +117,15 @@ def test_bad_arguments_raise_as_torch():
         nn.FractionalMaxPool3d(2, output_size=2, output_ratio=0.5)
     with pytest.raises(ValueError, match=r"output_ratio must be between 0 and 1 \(got 1.2\)"):
         nn.FractionalMaxPool2d(2, output_ratio=1.2)
+
+
+@pytest.mark.parametrize("name", ["nn.modules.fractional_pool", "nn.functional.fractional_pool"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    import nn.functional as F
+
+    result = doctest.testmod(importlib.import_module(name), extraglobs={"ag": ag, "nn": nn, "F": F},
+                             optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

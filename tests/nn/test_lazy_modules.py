@@ -158,3 +158,15 @@ def test_bad_inputs_and_copies():
     m = nn.LazyLinear(3).double()
     m(ag.randn(2, 4, dtype=ag.float64))
     assert m.weight.dtype == ag.float64 and tuple(m.weight.shape) == (3, 4)
+
+
+@pytest.mark.parametrize("name", ["nn.modules.lazy"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    import nn.functional as F
+
+    result = doctest.testmod(importlib.import_module(name), extraglobs={"ag": ag, "nn": nn, "F": F},
+                             optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
