@@ -311,7 +311,6 @@ class TensorApi:
     def igammac_(self, other): return _sf.igammac_(self, other)
 
 
-
 def _bind():
     """Import the modules the delegates call (after ``Tensor`` is defined: they import it)."""
     global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _ls, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st, _ct, _sr, _qu, _lf
