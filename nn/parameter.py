@@ -128,8 +128,8 @@ class UninitializedTensorMixin:
     def dtype(self):
         return self.__dict__["_lazy_dtype"]
 
-    def numel(self):
-        return self.shape  # raises, as PyTorch
+    def detach(self):
+        raise ValueError(_USE_MSG.format("detach"))
 
     def to(self, *args, **kwargs):
         """Change the device and/or dtype the data will have (in place: there is no data to copy)."""

@@ -83,8 +83,9 @@ def test_uninitialized_parameter_errors_and_materialize():
     assert p.dtype == ag.get_default_dtype()
     with pytest.raises(RuntimeError, match="Can't access the shape of an uninitialized"):
         p.shape
-    with pytest.raises(ValueError, match="Attempted to use an uninitialized parameter"):
-        p + 1
+    for use in (lambda: p + 1, p.numel, p.detach, p.clone, p.dim):
+        with pytest.raises(ValueError, match="Attempted to use an uninitialized parameter"):
+            use()
     p.materialize((2, 3))
     assert type(p) is Parameter and tuple(p.shape) == (2, 3)
     b = UninitializedBuffer()
