@@ -199,3 +199,18 @@ def _message(fn, lib):
 ])
 def test_errors_as_torch(fn):
     assert _message(fn, ag) == _message(fn, torch)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 5), (2, 5, 3)])
+def test_rectangular_lu_gradients(shape):
+    x, t = pair(RNG.standard_normal(shape))
+    (_, low, up), (_, tlow, tup) = ag.linalg.lu(x), torch.linalg.lu(t)
+    g1, g2 = RNG.standard_normal(low.shape), RNG.standard_normal(up.shape)
+    (gx,) = ag.autograd.grad((low * ag.tensor(g1)).sum() + (up ** 2 * ag.tensor(g2)).sum(), x,
+                             create_graph=True)
+    (gt,) = torch.autograd.grad((tlow * torch.tensor(g1)).sum() + (tup ** 2 * torch.tensor(g2)).sum(), t,
+                                create_graph=True)
+    close(gx, gt)
+    close(ag.autograd.grad((gx ** 2).sum(), x)[0], torch.autograd.grad((gt ** 2).sum(), t)[0], 1e-8)
+    y = ag.tensor(RNG.standard_normal(shape[1:]), requires_grad=True)
+    assert ag.gradcheck(lambda a: ag.linalg.lu_factor(a)[0], (y,))

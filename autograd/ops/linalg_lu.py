@@ -70,17 +70,32 @@ class LUFactor(Primitive):
     def backward(ctx, g):
         (lu_,) = ctx.saved_tensors
         m, n = lu_.shape[-2:]
-        if m != n:
-            raise NotImplementedError("linalg.lu_factor: the gradient of a non-square LU factorisation "
-                                      "is not implemented")
-        eye = Tensor(_eye_like(lu_.device.xp, lu_._data))
-        low, up = _Tri.apply(lu_, False, -1) + eye, _Tri.apply(lu_, True, 0)
-        # PyTorch's linalg_lu_backward: A_grad = P L^{-H} [L^H gL o 1_L + gU U^H o 1_U] U^{-H}
-        phi = _Tri.apply(matmul(low.mT, _Tri.apply(g, False, -1)), False, -1)
-        phi = phi + _Tri.apply(matmul(_Tri.apply(g, True, 0), up.mT), True, 0)
+        k = min(m, n)
+        xp = lu_.device.xp
+        low = _Tri.apply(lu_[..., :, :k], False, -1) + Tensor(xp.eye(m, k, dtype=lu_._data.dtype))
+        up = _Tri.apply(lu_[..., :k, :], True, 0)
+        g_low, g_up = _Tri.apply(g[..., :, :k], False, -1), _Tri.apply(g[..., :k, :], True, 0)
+        return matmul(Tensor(ctx.perm), _lu_grad(low, up, g_low, g_up, m, n, k)), None, None
+
+
+def _lu_grad(low, up, g_low, g_up, m, n, k):
+    """PyTorch's ``linalg_lu_backward`` without ``P`` (``A = P L U``; ``L`` (m, k), ``U`` (k, n))."""
+    from .shape import cat
+
+    if m == n:  # P L^-H [L^H gL o 1_L + gU U^H o 1_U] U^-H
+        phi = _Tri.apply(matmul(low.mT, g_low), False, -1) + _Tri.apply(matmul(g_up, up.mT), True, 0)
         x = Solve.apply(up.mT, phi, "lower", False, False)
-        x = Solve.apply(low.mT, x, "upper", True, True)
-        return matmul(Tensor(ctx.perm), x), None, None
+        return Solve.apply(low.mT, x, "upper", True, True)
+    if m < n:  # wide: [P L^-H (U1 grad + (L^H gL o 1_L - gU U^H o 1_U) U1^-H), P L^-H gU2]
+        phi = _Tri.apply(matmul(low.mT, g_low) - matmul(g_up, up.mT), False, -1)
+        x = Solve.apply(up[..., :, :k].mT, phi, "lower", False, False)
+        x = cat([x + g_up[..., :, :k], g_up[..., :, k:]], -1)
+        return Solve.apply(low.mT, x, "upper", True, True)
+    # tall: [L1 grad + L1^-H (gU U^H o 1_U - L^H gL o 1_L); gL2] U^-H
+    phi = _Tri.apply(matmul(g_up, up.mT) - matmul(low.mT, g_low), True, 0)
+    x = Solve.apply(low[..., :k, :].mT, phi, "upper", True, True)
+    x = cat([x + g_low[..., :k, :], g_low[..., k:, :]], -2)
+    return Solve.apply(up.mT, x, "lower", False, False)
 
 
 def _eye_like(xp, a):
