@@ -102,6 +102,10 @@ def test_shift_dtypes_in_place_and_errors_as_torch():
         _raises_as_torch(ag.bitwise_left_shift, torch.bitwise_left_shift, (a, ta), (o, to))
     with pytest.raises(TypeError, match="bitwise_left_shift"):
         ag.bitwise_left_shift(3, 2)
+    for other in (1.5, (ag.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0]))):  # the float result's cast
+        _raises_as_torch(lambda x, o: x.__ilshift__(o), lambda x, o: x.__ilshift__(o), (i8, ti8), other)
+        _raises_as_torch(lambda x, o: x.__irshift__(o), lambda x, o: x.__irshift__(o), (i8, ti8), other)
+    _raises_as_torch(lambda x, o: x.gcd_(o), lambda x, o: x.gcd_(o), (i8, ti8), (f, tf))
 
 
 # ---------------------------------------------------------------- gcd / lcm / nextafter

@@ -84,14 +84,26 @@ bitwise_left_shift = _shift("bitwise_left_shift", "lshift", True)
 bitwise_right_shift = _shift("bitwise_right_shift", "rshift", False)
 
 
+def _int_inplace(input, op, other):
+    """``op`` in place on an integer ``input``; a float ``other`` is refused as PyTorch refuses the
+    float result's cast (before the kernel's own dtype check)."""
+    need_tensor(op.__name__ + "_", input)
+    dtype = other._data.dtype if isinstance(other, Tensor) else (
+        backend.get_default_dtype() if isinstance(other, float) else None)
+    if dtype is not None and dtype.kind == "f" and input._data.dtype.kind != "f":
+        raise RuntimeError(f"result type {torch_name(dtype)} can't be cast to the desired output type "
+                           f"{torch_name(input._data.dtype)}")
+    return _apply(input, op, other)
+
+
 def bitwise_left_shift_(input, other):
     """In-place ``bitwise_left_shift`` (``<<=``)."""
-    return _apply(input, bitwise_left_shift, other)
+    return _int_inplace(input, bitwise_left_shift, other)
 
 
 def bitwise_right_shift_(input, other):
     """In-place ``bitwise_right_shift`` (``>>=``)."""
-    return _apply(input, bitwise_right_shift, other)
+    return _int_inplace(input, bitwise_right_shift, other)
 
 
 # ---------------------------------------------------------------- gcd / lcm / nextafter
@@ -134,12 +146,12 @@ def nextafter(input, other):
 
 def gcd_(input, other):
     """In-place ``gcd``."""
-    return _apply(input, gcd, other)
+    return _int_inplace(input, gcd, other)
 
 
 def lcm_(input, other):
     """In-place ``lcm``."""
-    return _apply(input, lcm, other)
+    return _int_inplace(input, lcm, other)
 
 
 def nextafter_(input, other):
