@@ -2,8 +2,8 @@
 
 A composite: each plane's pseudo-random window starts (PyTorch's interval formula, computed
 in the input's dtype so that the windows are PyTorch's exactly) give the flat input index of
-every window element; the input is gathered at them and the maximum taken over each window
-(``gather`` and ``max(dim)`` carry the gradients of every order).
+every window element; the input is gathered at them and each window's maximum picked by
+``argmax`` (``gather`` carries the gradients of every order).
 """
 from __future__ import annotations
 
@@ -83,7 +83,14 @@ def _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_i
     nout, nk = math.prod(out), math.prod(kernel)
     idx = flat.expand(planes, *out, *kernel).reshape(planes, nout, nk)
     values = x.reshape(planes, -1).gather(1, idx.reshape(planes, -1)).reshape(planes, nout, nk)
-    result, arg = values.max(dim=-1)
+    # each window's first maximum, or its last NaN, as PyTorch's scan (``val > max || isnan(val)``)
+    window = values.detach()
+    arg = window.argmax(dim=-1)
+    nan = window != window
+    if bool(nan.any()):
+        last_nan = (nan.long() * ag.arange(1, nk + 1, device=input.device)).argmax(dim=-1)
+        arg = ag.where(nan.any(dim=-1), last_nan, arg)
+    result = values.gather(2, arg.unsqueeze(-1)).squeeze(-1)
     lead = tuple(x.shape[:2]) if batched else (channels,)
     result = result.reshape(*lead, *out)
     if not return_indices:

@@ -49,6 +49,20 @@ def test_values_indices_and_gradients_equal_torch_with_the_same_samples(nd, shap
     np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-6, atol=1e-6)
 
 
+def test_nan_and_inf_windows_pick_what_torch_picks():
+    # a window with NaNs gives its last NaN, an all -inf window its first element
+    x = np.random.default_rng(0).standard_normal((1, 1, 6, 6))
+    x[0, 0, 0, 1] = x[0, 0, 1, 0] = np.nan
+    x[0, 0, 3:, 3:] = -np.inf
+    x[0, 0, 2, 2] = np.inf
+    xt, xo, (yt, it), (yo, io) = _run_both(2, x, 2, 3, np.array([[[0.3, 0.6]]]))
+    np.testing.assert_array_equal(yo.detach().numpy(), yt.detach().numpy())
+    np.testing.assert_array_equal(io.numpy(), it.numpy())
+    yt.sum().backward()
+    yo.sum().backward()
+    np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())
+
+
 def test_float32_window_starts_are_torch_s_over_many_samples():
     # the interval formula is evaluated in the input's dtype, as PyTorch's kernel
     rng = np.random.default_rng(3)
