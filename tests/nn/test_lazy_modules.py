@@ -171,3 +171,14 @@ def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), extraglobs={"ag": ag, "nn": nn, "F": F},
                              optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_lazy_modules_moved_before_the_first_call_materialise_on_that_device(device):
+    seq = nn.Sequential(nn.LazyConv2d(4, 3), nn.LazyBatchNorm2d(), nn.Flatten(), nn.LazyLinear(2)).to(device)
+    seq = seq.double()
+    y = seq(ag.randn(2, 3, 5, 5, dtype=ag.float64, device=device))
+    assert tuple(y.shape) == (2, 2) and y.device == ag.randn(1, device=device).device
+    for p in list(seq.parameters()) + list(seq.buffers()):
+        assert p.device == y.device and (p.dtype == ag.float64 or p.dtype == ag.int64)
+    assert [type(m).__name__ for m in seq] == ["Conv2d", "BatchNorm2d", "Flatten", "Linear"]
+    assert seq[3].in_features == 4 * 3 * 3
