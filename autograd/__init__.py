@@ -60,7 +60,7 @@ from .ops.linalg_decomp import cholesky, det, inverse, logdet, slogdet
 from .ops.view_ops import as_strided  # noqa: F401
 from .ops.linalg_spectral import qr, svd
 from .ops.linalg_pinv import pinverse
-from .ops.linalg_funcs import chain_matmul, ger, matrix_exp, matrix_power, renorm, vander
+from .ops.linalg_funcs import chain_matmul, ger, matrix_exp, matrix_power, orgqr, renorm, vander
 from . import linalg
 from . import special
 from . import distributions

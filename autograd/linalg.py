@@ -10,7 +10,8 @@ Example::
 from .ops.linalg_decomp import LinAlgError, det, slogdet, solve, solve_triangular
 from .ops.linalg_decomp import inverse as inv
 from .ops.linalg_decomp import linalg_cholesky as cholesky
-from .ops.linalg_funcs import matrix_exp, matrix_power, multi_dot, tensorinv, tensorsolve, vecdot
+from .ops.linalg_funcs import (householder_product, matrix_exp, matrix_power, multi_dot, tensorinv,
+                                tensorsolve, vecdot)
 from .ops.linalg_funcs import linalg_cross as cross
 from .ops.linalg_funcs import linalg_diagonal as diagonal
 from .ops.linalg_funcs import linalg_vander as vander
@@ -26,4 +27,4 @@ __all__ = ["LinAlgError", "cholesky", "cond", "det", "eigh", "eigvalsh", "inv", 
            "matrix_rank", "norm", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd", "svdvals",
            "vector_norm", "matrix_exp", "matrix_power", "multi_dot", "tensorinv", "tensorsolve", "vecdot",
            "cross", "diagonal", "vander", "cholesky_ex", "inv_ex", "lu", "lu_factor", "lu_factor_ex",
-           "lu_solve", "solve_ex"]
+           "lu_solve", "solve_ex", "householder_product"]

@@ -115,6 +115,7 @@ class TensorApi:
     def matrix_exp(self): return _lf.matrix_exp(self)
     def renorm(self, p, dim, maxnorm): return _lf.renorm(self, p, dim, maxnorm)
     def ger(self, vec2): return _lf.ger(self, vec2)
+    def orgqr(self, input2): return _lf.orgqr(self, input2)
     def inner(self, other): return _lm.inner(self, other)
     def mv(self, vec): return _lm.mv(self, vec)
     def addmm(self, mat1, mat2, *, beta=1, alpha=1): return _lm.addmm(self, mat1, mat2, beta=beta, alpha=alpha)

@@ -214,3 +214,19 @@ def test_rectangular_lu_gradients(shape):
     close(ag.autograd.grad((gx ** 2).sum(), x)[0], torch.autograd.grad((gt ** 2).sum(), t)[0], 1e-8)
     y = ag.tensor(RNG.standard_normal(shape[1:]), requires_grad=True)
     assert ag.gradcheck(lambda a: ag.linalg.lu_factor(a)[0], (y,))
+
+
+def test_householder_product_and_orgqr():
+    (x, tau), (t, ttau) = zip(pair(RNG.standard_normal((2, 5, 3))), pair(RNG.standard_normal((2, 2))))
+    ours, theirs = ag.linalg.householder_product(x, tau), torch.linalg.householder_product(t, ttau)
+    close(ours, theirs)
+    g = RNG.standard_normal(ours.shape)
+    for a, b in zip(grads(ours, [x, tau], g), grads(theirs, [t, ttau], g)):
+        close(a, b, 1e-9)
+    close(x.orgqr(tau), ag.orgqr(x, tau))
+    for shape, tau_shape, tau_dtype in [((2, 3), (1,), "float64"), ((3, 2), (1, 1), "float64"),
+                                        ((3, 2), (1,), "float32")]:
+        def fn(m):
+            return m.linalg.householder_product(m.ones(shape, dtype=m.float64),
+                                                m.ones(tau_shape, dtype=getattr(m, tau_dtype)))
+        assert _message(fn, ag) == _message(fn, torch)

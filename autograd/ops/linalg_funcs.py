@@ -21,7 +21,8 @@ from .reduce import vector_norm
 from .selection import diagonal as _diagonal
 
 __all__ = ["multi_dot", "chain_matmul", "matrix_power", "matrix_exp", "vecdot", "linalg_cross",
-           "linalg_diagonal", "linalg_vander", "vander", "tensorsolve", "tensorinv", "ger", "renorm"]
+           "linalg_diagonal", "linalg_vander", "vander", "tensorsolve", "tensorinv", "ger", "renorm",
+           "householder_product", "orgqr"]
 
 
 def _square_check(name, A, floating=True):  # noqa: N803
@@ -291,3 +292,43 @@ def renorm(input, p, dim, maxnorm):
     one = Tensor(input.device.xp.ones((), input._data.dtype))
     factor = where(norm > maxnorm, maxnorm / (norm + 1e-7), one)
     return input * factor
+
+
+def householder_product(A, tau):  # noqa: N803
+    """``torch.linalg.householder_product`` / ``torch.orgqr``: the first n columns of
+    ``H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^T`` with ``v_i`` column i of ``A`` below the diagonal
+    and 1 on it (a composite of the k rank-one updates; its gradient is the exact one, as PyTorch's)."""
+    name = "torch.linalg.householder_product"
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    m, n = A.shape[-2:]
+    if m < n:
+        raise RuntimeError(f"{name}: input.shape[-2] must be greater than or equal to input.shape[-1]")
+    if n < tau.shape[-1]:
+        raise RuntimeError(f"{name}: input.shape[-1] must be greater than or equal to tau.shape[-1]")
+    if tau.ndim != A.ndim - 1:
+        raise RuntimeError(f"{name}: Expected tau to have one dimension less than input, but got tau.ndim "
+                           f"equal to {tau.ndim} and input.ndim is equal to {A.ndim}")
+    if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise RuntimeError(f"{name}: Expected batch dimensions of tau to be equal to input.shape[:-2], but "
+                           f"got {list(tau.shape[:-1])}")
+    if tau.dtype != A.dtype:
+        raise RuntimeError(f"{name}: tau dtype {torch_name(tau.dtype)} does not match input dtype "
+                           f"{torch_name(A.dtype)}")
+    if A._data.dtype.kind != "f":
+        raise NotImplementedError(f'"orgqr_cpu" not implemented for \'{torch_name(A.dtype)}\'')
+    from .linalg_decomp import _Tri
+
+    xp = A.device.xp
+    eye = xp.eye(m, dtype=A._data.dtype)
+    v = _Tri.apply(A, False, -1) + Tensor(eye[:, :n].copy())
+    q = Tensor(xp.broadcast_to(eye, tuple(A.shape[:-2]) + (m, m)).copy())
+    for i in range(tau.shape[-1]):
+        vi = v[..., :, i:i + 1]
+        q = q - matmul(q, vi) * vi.mT * tau[..., i, None, None]
+    return q[..., :, :n]
+
+
+def orgqr(input, tau):
+    """``torch.orgqr``: :func:`householder_product`."""
+    return householder_product(input, tau)

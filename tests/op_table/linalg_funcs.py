@@ -51,6 +51,22 @@ def _rows(draw):
     return (draw(array((draw(st.integers(1, 3)), draw(st.integers(1, 3))))),), {}
 
 
+@st.composite
+def _reflectors(draw):
+    n = draw(st.integers(1, 3))
+    m = draw(st.integers(n, 4))
+    return (draw(array((m, n))), draw(array((draw(st.integers(1, n)),)))), {}
+
+
+def _np_householder(a, tau):
+    m, n = a.shape
+    v = np.tril(a, -1) + np.eye(m, n)
+    q = np.eye(m)
+    for i in range(tau.shape[0]):
+        q = q - tau[i] * (q @ v[:, i:i + 1]) @ v[:, i:i + 1].T
+    return q[:, :n]
+
+
 def _np_renorm(a, maxnorm):
     norm = np.sqrt((a ** 2).sum(0, keepdims=True))
     return a * np.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
@@ -79,6 +95,9 @@ CASES = [
            lambda a: np.vander(a.reshape(-1), 3, increasing=True)
            .reshape(a.shape + (3,)), _rows(), torch_fn=lambda a: _torch().linalg.vander(a, N=3),
            id="linalg.vander", covers=("vander",)),
+    OpCase("linalg", lambda a, tau: ag.linalg.householder_product(a, tau), _np_householder, _reflectors(),
+           torch_fn=lambda a, tau: _torch().linalg.householder_product(a, tau),
+           id="linalg.householder_product", covers=("orgqr",)),
     OpCase("renorm", lambda a: ag.renorm(a, 2, 1, 1.2345), lambda a: _np_renorm(a, 1.2345), _rows(),
            torch_fn=lambda a: _torch().renorm(a, 2, 1, 1.2345)),
 ]
