@@ -171,7 +171,8 @@ def test_frexp_of_zero_inf_nan_and_subnormals_as_torch():
 
 
 def test_ldexp_dtypes_overflow_gradient_and_errors_as_torch():
-    for xd, ed in [("float64", "int64"), ("float32", "int32"), ("int64", "int64"), ("float64", "float64")]:
+    for xd, ed in [("float64", "int64"), ("float32", "int32"), ("int64", "int64"), ("float64", "float64"),
+                   ("float16", "int64"), ("int32", "float16"), ("float32", "float64")]:
         x, tx = _pair([1.0, 2.0, -3.0, 1.0], xd)
         e, te = _pair([3, -1, 0, 1025], ed)
         _same(ag.ldexp(x, e), torch.ldexp(tx, te))
@@ -207,6 +208,9 @@ def test_isin_invert_empty_nan_scalars_and_promotion_as_torch():
     _same(ag.isin(f, t), torch.isin(tf, tt))
     u, tu = _pair([1, 2], "uint8")
     _same(ag.isin(u, ag.tensor([258])), torch.isin(tu, torch.tensor([258])))  # compared as int64
+    for scalar in (-1, 300, 255):  # an int scalar is cast to the tensor's dtype (wraps), as PyTorch
+        _same(ag.isin(u, scalar), torch.isin(tu, scalar))
+        _same(ag.isin(scalar, u), torch.isin(scalar, tu))
     _same(ag.isin(x, t, assume_unique=True), torch.isin(tx, tt, assume_unique=True))
     b, tb = _pair([True], "bool")
     _raises_as_torch(ag.isin, torch.isin, (b, tb), (t, tt))
@@ -251,6 +255,9 @@ def test_histogram_bins_range_weights_density_as_torch():
     x, tx = _pair([1.0, 2.0], "float32")
     i, ti = _pair([1, 2], "int64")
     _raises_as_torch(ag.histogram, torch.histogram, (i, ti), 2)
+    h, th = _pair([1.0, 2.0], "float16")
+    _raises_as_torch(ag.histogram, torch.histogram, (h, th), 2)
+    _raises_as_torch(ag.histogram, torch.histogram, (x, tx), (x[:1], tx[:1]))  # one edge: no bin
     _raises_as_torch(ag.histogram, torch.histogram, (x, tx), 0)
     _raises_as_torch(ag.histogram, torch.histogram, (x, tx), 2, range=(3.0, 1.0))
     _raises_as_torch(ag.histogram, torch.histogram, (x, tx), 2, range=(1.0, INF))
@@ -315,6 +322,7 @@ def test_poisson_and_samplers_values_generators_and_errors():
     assert r.grad.tolist() == [0.0, 0.0]  # PyTorch's poisson gradient is zeros
     _raises_as_torch(ag.poisson, torch.poisson, (ag.tensor([1, 2]), torch.tensor([1, 2])))
     _raises_as_torch(ag.poisson, torch.poisson, (ag.tensor([-1.0]), torch.tensor([-1.0])))
+    _same(ag.poisson(ag.tensor([INF, 1e20])), torch.poisson(torch.tensor([INF, 1e20])))  # int64 overflow
 
     t = ag.empty(20000, dtype=ag.float64)
     assert t.geometric_(0.25) is t and t.min().item() >= 1 and abs(t.mean().item() - 4) < 0.15

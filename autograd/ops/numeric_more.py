@@ -33,7 +33,7 @@ def _wrap(out, device):
     return Tensor._make(backend.as_array(out, device), device)
 
 
-def _operands(name, input, other, kernel, kinds, scalars=True):
+def _operands(name, input, other, kernel, kinds, scalars=True, wrap=None):
     """The two operands as arrays of PyTorch's result dtype, and their device. ``kinds``: the
     dtype kinds the kernel has (else NotImplementedError naming ``kernel``, as PyTorch)."""
     if scalars:
@@ -45,7 +45,7 @@ def _operands(name, input, other, kernel, kinds, scalars=True):
         need_tensor(name, other, "other", 2)
     if isinstance(input, Tensor) and isinstance(other, Tensor):
         check_same_device(name, input, other)
-    if kinds == "iu":  # the result keeps the tensor's integer dtype: an int scalar wraps into it
+    if kinds == "iu" or wrap:  # PyTorch casts an int scalar to the tensor's integer dtype: it wraps
         input, other = wrap_int_scalar(input, other)
     a, b = promote(input, other)
     like = a if isinstance(a, Tensor) else b
@@ -210,8 +210,11 @@ def ldexp(input, other):
     """
     need_tensor("ldexp", input)
     need_tensor("ldexp", other, "other", 2)
+    a, b = promote(input, other)  # the power is taken in the result's float dtype, as PyTorch's
+    if a._data.dtype.kind != "f":
+        a, b = a.to(backend.get_default_dtype()), b.to(backend.get_default_dtype())
     with errstate(other.device.xp, over="ignore"):  # 2**1025 is inf, as PyTorch's, without a warning
-        return ew.mul(input, ew.pow(2.0, other))
+        return ew.mul(a, ew.pow(2.0, b.to(a.dtype)))
 
 
 def ldexp_(input, other):
@@ -232,7 +235,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     for v in (elements, test_elements):
         if isinstance(v, Tensor) and v._data.dtype.kind == "b":
             raise RuntimeError("Unsupported input type encountered for isin(): Bool")
-    e, t, device = _operands("isin", elements, test_elements, "isin", "iuf")
+    e, t, device = _operands("isin", elements, test_elements, "isin", "iuf", wrap=True)
     out = device.xp.isin(e, t.reshape(-1), assume_unique=bool(assume_unique), invert=bool(invert))
     return _wrap(out, device)
 
@@ -266,7 +269,7 @@ def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: 
     need_tensor("histogram", input)
     x, device = input._data, input.device
     xp = device.xp
-    if x.dtype.kind != "f":
+    if x.dtype not in (backend.float32, backend.float64):
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{torch_name(x.dtype)}'")
     if isinstance(bins, Tensor):
         if bins._data.dtype != x.dtype:
@@ -278,9 +281,9 @@ def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: 
             raise RuntimeError("torch.histogramdd: bins tensor should have one dimension, but got "
                                f"{bins.ndim} dimensions in the bins tensor for dimension 0")
         edges = bins._data.copy()
-        if edges.shape[0] < 1:
-            raise RuntimeError("torch.histogramdd: bins tensor should have at least 1 element, but got 0 "
-                               "elements in the bins tensor for dimension 0")
+        if edges.shape[0] < 2:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {edges.shape[0] - 1} for "
+                               "dimension 0")
     elif isinstance(bins, numbers.Integral) and not isinstance(bins, bool):
         if bins <= 0:
             raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")

@@ -48,7 +48,10 @@ def poisson(rates, generator=None):
     device = rates.device
     g = backend_generator(generator, device)
     with device.backend.device_context(device.index):
-        draw = g.poisson(lam.astype(backend.float64), size=lam.shape).astype(lam.dtype)
+        lam64 = lam.astype(backend.float64)
+        big = lam64 > 9.2e18  # PyTorch's int64 sample overflows there (inf included): -2**63
+        draw = g.poisson(device.xp.where(big, 0.0, lam64), size=lam.shape)
+        draw = device.xp.where(big, -(2.0 ** 63), draw).astype(lam.dtype)
     return _Sampled.apply(rates, backend.as_array(draw, device))
 
 
