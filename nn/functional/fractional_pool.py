@@ -48,7 +48,8 @@ def _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_i
     dims = ("time", "height", "width")[-nd:]
     for d, n, o, k in zip(dims, sizes, out, kernel):
         if o + k - 1 > n:
-            raise RuntimeError(f"{name}(): pool {d} {k} too large relative to input {d} {n}")
+            where = name + ("_out" if nd == 3 else "")  # PyTorch's kernel names, in its messages
+            raise RuntimeError(f"{where}(): pool {d} {k} too large relative to input {d} {n}")
     batched = input.ndim == nd + 2
     x = input if batched else input.unsqueeze(0)
     batch, channels = x.shape[0], x.shape[1]
@@ -62,8 +63,7 @@ def _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_i
         if samples.shape[2] != nd:
             raise RuntimeError(f"Expect _random_samples.size(2) equals to {nd}; got {samples.shape[2]}.")
         if samples.shape[1] != channels:
-            raise RuntimeError(f"Expect _random_samples.size(1) equals to input channel size, got "
-                               f"{samples.shape[1]}.")
+            raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
         if samples.shape[0] < batch:
             raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
         samples = samples[:batch]

@@ -117,6 +117,10 @@ def test_bad_arguments_raise_as_torch():
     x = ag.randn(2, 3, 7, 7)
     with pytest.raises(RuntimeError, match="pool height 3 too large relative to input height 7"):
         F.fractional_max_pool2d(x, 3, output_size=6)
+    with pytest.raises(RuntimeError, match=r"pool3d_out\(\): pool width 2 too large .* width 7"):
+        F.fractional_max_pool3d(ag.randn(1, 2, 5, 6, 7), 2, output_size=(2, 2, 7))
+    with pytest.raises(RuntimeError, match="size.1. equals to input channel size"):
+        F.fractional_max_pool2d(x, 2, output_size=3, _random_samples=ag.rand(2, 2, 2))
     with pytest.raises(ValueError, match="requires specifying either an output_size or an output_ratio"):
         F.fractional_max_pool2d(x, 2)
     with pytest.raises(RuntimeError, match=r"Expect _random_samples.size\(2\) equals to 2; got 3"):
