@@ -102,3 +102,20 @@ def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), extraglobs={"ag": ag, "nn": nn, "F": F},
                              optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_runs_on_every_device_with_the_cpu_s_results(device):
+    ours, ref = _pair()
+    x = np.random.default_rng(3).standard_normal((5, 8))
+    y = [1, 7, 12, 19, 0]
+    expected = ours(ag.tensor(x), ag.tensor(y))
+    ours.to(device)
+    xo = ag.tensor(x, device=device, requires_grad=True)
+    got = ours(xo, ag.tensor(y, device=device))
+    got.loss.backward()
+    np.testing.assert_allclose(got.output.detach().cpu().numpy(), expected.output.detach().numpy(),
+                               rtol=1e-12)
+    assert xo.grad.device == xo.device
+    np.testing.assert_array_equal(ours.predict(xo).cpu().numpy(), ref.predict(torch.from_numpy(x)).numpy())
+    lp = ours.log_prob(xo).detach().cpu().numpy()
+    np.testing.assert_allclose(lp, ref.log_prob(torch.from_numpy(x)).detach().numpy(), rtol=1e-12)

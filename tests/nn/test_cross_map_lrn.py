@@ -29,8 +29,8 @@ def test_gradients_equal_torch_where_its_windows_are_centred(channels, size):
     np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
-def test_gradcheck_and_errors():
-    x = ag.tensor(np.random.default_rng(2).standard_normal((1, 6, 2, 2)), requires_grad=True)
+def test_gradcheck_and_errors(device):
+    x = ag.tensor(np.random.default_rng(2).standard_normal((1, 6, 2, 2)), requires_grad=True, device=device)
     m = nn.CrossMapLRN2d(3, 0.5, 0.75, 1.0)
     assert gradcheck(m, (x,))
     assert gradgradcheck(m, (x,))
