@@ -166,6 +166,9 @@ def test_frexp_of_zero_inf_nan_and_subnormals_as_torch():
     torch.frexp(tx).mantissa.sum().backward()
     _same(x.grad, tx.grad)
     assert not ag.frexp(x).exponent.requires_grad
+    big = ag.tensor([1e50, 5e-324, 1e308], dtype=ag.float64, requires_grad=True)
+    ag.frexp(big).mantissa.sum().backward()  # 2**-e (PyTorch's float32 power gives 0, inf, 0)
+    assert big.grad.tolist() == [2.0 ** -167, INF, 2.0 ** -1024]
     i, ti = _pair([1, 2], "int64")
     _raises_as_torch(ag.frexp, torch.frexp, (i, ti))
 
@@ -215,6 +218,7 @@ def test_isin_invert_empty_nan_scalars_and_promotion_as_torch():
     b, tb = _pair([True], "bool")
     _raises_as_torch(ag.isin, torch.isin, (b, tb), (t, tt))
     _raises_as_torch(ag.isin, torch.isin, (t, tt), (b, tb))
+    _raises_as_torch(ag.isin, torch.isin, (t, tt), True)  # a bool scalar too
     with pytest.raises(TypeError, match="isin"):
         ag.isin(2, 3)
 

@@ -162,27 +162,27 @@ def nextafter_(input, other):
 # ---------------------------------------------------------------- frexp / ldexp
 class _Mantissa(Primitive):
     """frexp's mantissa ``x / 2**e`` with ``e`` held constant: the gradient is ``g * 2**-e``, as PyTorch's
-    ``g / 2**e``; the power is saved as two halves, each finite for every ``e`` of the dtype (``2**1073``
-    for the smallest subnormal, ``2**-1024`` for the largest float64, are not)."""
+    ``g / 2**e``, with the power in ``x``'s dtype (inf for subnormals, whose exact gradient overflows)."""
 
     @staticmethod
     def forward(ctx, x):
         xp = ctx.device.xp
         m, e = xp.frexp(x)
-        half = -(e // 2)
-        ctx.save_for_backward(xp.exp2(half.astype(x.dtype)), xp.exp2((-e - half).astype(x.dtype)))
+        with errstate(xp, over="ignore"):
+            ctx.save_for_backward(xp.exp2((-e).astype(x.dtype)))
         return m
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        return g * a * b
+        (scale,) = ctx.saved_tensors
+        return g * scale
 
 
 def frexp(input):
     """Split a float tensor into mantissa in ``[0.5, 1)`` (in magnitude) and int32 exponent, with
     ``input = mantissa * 2**exponent``; 0, inf and NaN have exponent 0 and themselves as mantissa.
-    The mantissa's gradient is ``grad / 2**exponent``.
+    The mantissa's gradient is ``grad / 2**exponent`` (in ``input``'s dtype; PyTorch takes the power
+    in float32, so its float64 gradient is 0 from 2**128 on).
 
     Example::
 
@@ -233,7 +233,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
         tensor([False,  True, False])
     """
     for v in (elements, test_elements):
-        if isinstance(v, Tensor) and v._data.dtype.kind == "b":
+        if isinstance(v, bool) or (isinstance(v, Tensor) and v._data.dtype.kind == "b"):
             raise RuntimeError("Unsupported input type encountered for isin(): Bool")
     e, t, device = _operands("isin", elements, test_elements, "isin", "iuf", wrap=True)
     out = device.xp.isin(e, t.reshape(-1), assume_unique=bool(assume_unique), invert=bool(invert))
