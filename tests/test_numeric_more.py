@@ -269,6 +269,10 @@ def test_histogram_bins_range_weights_density_as_torch():
     _raises_as_torch(ag.histogram, torch.histogram, (x, tx), (x.reshape(1, 2), tx.reshape(1, 2)))
     w, tw = _pair([1.0, 2.0, 3.0], "float32")
     _raises_as_torch(ag.histogram, torch.histogram, (x, tx), 2, weight=(w, tw))
+    w, tw = _pair([1.0, 2.0], "float64")
+    _raises_as_torch(ag.histogram, torch.histogram, (x, tx), 2, weight=(w, tw))
+    e, te = _pair([0.0, 1.5, 3.0], "float32")
+    _raises_as_torch(ag.histogram, torch.histogram, (x, tx), (e, te), range=(0.0, 10.0))
 
 
 # ---------------------------------------------------------------- trapezoid rules
@@ -292,6 +296,10 @@ def test_trapezoid_spacing_dtypes_and_broadcasting_as_torch():
         _same(fn(y[:, :1]), tfn(ty[:, :1]))
     _same(ag.trapz(y, x), torch.trapz(ty, tx))
     _same(ag.trapz(y, dx=2.0), torch.trapz(ty, dx=2.0))
+    _same(ag.trapezoid(y, dx=ag.tensor(2.0)), torch.trapezoid(ty, dx=torch.tensor(2.0)))  # a number
+    _same(ag.cumulative_trapezoid(y, dx=ag.tensor(3)), torch.cumulative_trapezoid(ty, dx=torch.tensor(3)))
+    with pytest.raises(TypeError):
+        ag.cumulative_trapezoid(y, dx=ag.tensor([3]))
     z, tz = _pair(np.zeros((2, 0)), "float64")
     _same(ag.trapezoid(z), torch.trapezoid(tz))
     yy = ag.tensor([[1.0, 2.0, 4.0]], dtype=ag.float64, requires_grad=True)

@@ -272,6 +272,9 @@ def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: 
     if x.dtype not in (backend.float32, backend.float64):
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{torch_name(x.dtype)}'")
     if isinstance(bins, Tensor):
+        if range is not None:
+            raise TypeError("histogram() received an invalid combination of arguments - got (Tensor, Tensor, "
+                            "range=tuple): range goes with an int number of bins, not with bin edges")
         if bins._data.dtype != x.dtype:
             raise RuntimeError(
                 "torch.histogramdd: input tensor and bins tensors should have the same dtype, but got "
@@ -307,6 +310,10 @@ def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: 
         raise RuntimeError("torch.histogramdd: if weight tensor is provided it should have the same shape as "
                            f"the input tensor, but got input with shape {list(input.shape)} and weight with "
                            f"shape {list(getattr(weight, 'shape', ()))}")
+    if weight is not None and weight._data.dtype != x.dtype:
+        raise RuntimeError("torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
+                           f"should have the same dtype, but got input({torch_name(x.dtype).lower()}), and "
+                           f"weight({torch_name(weight._data.dtype).lower()})")
     n = max(edges.shape[0] - 1, 0)
     flat = x.reshape(-1)
     inside = (flat >= edges[0]) & (flat <= edges[-1]) if n else xp.zeros(flat.shape, bool)

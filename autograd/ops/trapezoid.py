@@ -26,6 +26,8 @@ def _check(name, y, x, dx, dim):
     if x is not None and not isinstance(x, Tensor):
         raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
                         f"{type(x).__name__}): x must be a Tensor (pass a constant spacing as dx=)")
+    if isinstance(dx, Tensor) and dx.ndim == 0:  # a 0-d tensor is a number, as PyTorch parses it
+        dx = dx.item()
     if dx is not None and (not isinstance(dx, numbers.Number) or isinstance(dx, bool)):
         raise TypeError(f"{name}(): argument 'dx' must be Number, not {type(dx).__name__}")
     if y.ndim == 0:
@@ -34,7 +36,7 @@ def _check(name, y, x, dx, dim):
     if y._data.dtype.kind == "b" or (x is not None and x._data.dtype.kind == "b"):
         which = "`y`" if y._data.dtype.kind == "b" else "`x`"
         raise RuntimeError(f"{name}: received a bool input for {which}, but bool is not supported")
-    return d
+    return d, dx
 
 
 def _spacing(name, y, x, d):
@@ -61,7 +63,7 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
         >>> ag.trapezoid(ag.tensor([1., 2., 4.]), ag.tensor([0., 1., 3.]))
         tensor(7.5000)
     """
-    d = _check("trapezoid", y, x, dx, dim)
+    d, dx = _check("trapezoid", y, x, dx, dim)
     if y.shape[d] == 0:  # the integral over no samples is 0, as NumPy's
         shape = tuple(s for i, s in enumerate(y.shape) if i != d)
         return Tensor._make(y.device.xp.zeros(shape, y._data.dtype), y.device)
@@ -85,7 +87,7 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
         >>> ag.cumulative_trapezoid(ag.tensor([1., 2., 4.]))
         tensor([1.5000, 4.5000])
     """
-    d = _check("cumulative_trapezoid", y, x, dx, dim)
+    d, dx = _check("cumulative_trapezoid", y, x, dx, dim)
     pairs = _slice(y, d, 1) + _slice(y, d, 0, -1)
     if x is None:
         out = cumsum((1 if dx is None else dx) / 2.0 * pairs, d)
