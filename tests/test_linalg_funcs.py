@@ -230,3 +230,21 @@ def test_householder_product_and_orgqr():
             return m.linalg.householder_product(m.ones(shape, dtype=m.float64),
                                                 m.ones(tau_shape, dtype=getattr(m, tau_dtype)))
         assert _message(fn, ag) == _message(fn, torch)
+
+
+def test_named_results_lu_unpack_and_singular_powers():
+    x, t = pair(A)
+    lu, piv = ag.linalg.lu_factor(x)
+    ours, theirs = ag.lu_unpack(lu, piv), torch.lu_unpack(*torch.linalg.lu_factor(t))
+    for a, b in zip(ours, theirs):
+        close(a, b)
+    close(grads(ours.U, [x], G)[0], grads(theirs.U, [t], G)[0])
+    assert ag.lu_unpack(lu, piv, unpack_data=False).L.shape == (0,)
+    assert ag.linalg.lu(x).L.shape == ag.linalg.lu_factor_ex(x).LU.shape == (2, 3, 3)
+    assert ag.linalg.solve_ex(x, x).info.tolist() == [0, 0]
+    assert ag.linalg.inv_ex(x).inverse.shape == ag.linalg.cholesky_ex(x @ x.mT).L.shape == (2, 3, 3)
+    for fn in [lambda m: m.linalg.matrix_power(m.zeros(2, 3, 3, dtype=m.float64), -1),
+               lambda m: m.linalg.matrix_power(m.ones(3, 3, dtype=m.int64), -1),
+               lambda m: m.linalg.lu_factor(m.ones(3, 3, dtype=m.int64)),
+               lambda m: m.lu_unpack(m.eye(3), m.ones(3, dtype=m.int64))]:
+        assert _message(fn, ag) == _message(fn, torch)

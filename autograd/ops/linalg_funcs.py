@@ -109,6 +109,13 @@ def matrix_power(A, n):  # noqa: N803
     if n == 0:
         xp = A.device.xp
         return Tensor(xp.broadcast_to(xp.eye(A.shape[-1], dtype=A._data.dtype), A.shape).copy())
+    if n < 0:
+        if A._data.dtype.kind != "f":
+            raise RuntimeError(f"linalg.inv: Expected a floating point or complex tensor as input. Got "
+                               f"{torch_name(A.dtype)}")
+        from .linalg_lu import lu_info, raise_if_singular
+
+        raise_if_singular("linalg.inv", lu_info(A))
     base = inverse(A) if n < 0 else A
     n = abs(n)
     result = None

@@ -9,15 +9,22 @@ PyTorch's ``linalg_lu_backward`` (square matrices), written with Tensor ops so i
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 from ..function import Primitive
 from ..tensor import Tensor
+from .extrema import return_types
 from .linalg import matmul
 from .math_more import torch_name
 from .linalg_decomp import (LinAlgError, Solve, _square, _Tri, inverse, linalg_cholesky, solve,
                             solve_triangular)
 
-__all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_solve", "solve_ex", "inv_ex", "cholesky_ex"]
+__all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_unpack", "lu_solve", "solve_ex", "inv_ex", "cholesky_ex"]
+
+for _name, _fields in [("linalg_lu_factor", "LU pivots"), ("linalg_lu_factor_ex", "LU pivots info"),
+                       ("linalg_lu", "P L U"), ("lu_unpack", "P L U"), ("linalg_solve_ex", "result info"),
+                       ("linalg_inv_ex", "inverse info"), ("linalg_cholesky_ex", "L info")]:
+    setattr(return_types, _name, namedtuple(_name, _fields))  # ag.return_types.<name>, as PyTorch's
 
 
 def _lu_arrays(xp, a):
@@ -119,8 +126,7 @@ def _check_float(name, A):  # noqa: N803
         raise RuntimeError(f"torch.lu_factor: Expected tensor with 2 or more dimensions. Got size: "
                            f"{list(A.shape)} instead")
     if A._data.dtype.kind != "f":
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
-                           f"{torch_name(A.dtype)}")
+        raise NotImplementedError(f'"lu_cpu" not implemented for \'{torch_name(A.dtype)}\'')
 
 
 def lu_factor_ex(A, *, pivot=True, check_errors=False):  # noqa: N803
@@ -138,7 +144,7 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False):  # noqa: N803
                            "perform the factorization, consider calling linalg.lu(A, pivot) or "
                            "linalg.lu_factor_ex(A, pivot)")
     perm = _permutation(xp, piv, A.shape[-2], packed.dtype)
-    return LUFactor.apply(A, packed, perm), Tensor(piv), Tensor(info)
+    return return_types.linalg_lu_factor_ex(LUFactor.apply(A, packed, perm), Tensor(piv), Tensor(info))
 
 
 def lu_factor(A, *, pivot=True):  # noqa: N803
@@ -151,20 +157,34 @@ def lu_factor(A, *, pivot=True):  # noqa: N803
                            "and using it on lu_solve would result in a division by zero. If you still want "
                            "to perform the factorization, consider calling linalg.lu(A, pivot) or "
                            "linalg.lu_factor_ex(A, pivot)")
-    return lu_, piv
+    return return_types.linalg_lu_factor(lu_, piv)
 
 
 def lu(A, *, pivot=True):  # noqa: N803
     """``torch.linalg.lu``: ``(P, L, U)`` with ``A = P L U``, ``L`` (m, k) unit lower, ``U`` (k, n)."""
     _check_float("linalg.lu", A)
     lu_, piv, _ = lu_factor_ex(A, pivot=pivot)
-    m, n = A.shape[-2:]
+    return return_types.linalg_lu(*lu_unpack(lu_, piv))
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):  # noqa: N803
+    """``torch.lu_unpack``: ``(P, L, U)`` from ``lu_factor``'s packed ``LU`` and ``pivots`` (empty
+    tensors for the parts not asked for); ``L`` and ``U`` are differentiable in ``LU_data``."""
+    if LU_pivots.dtype != LU_pivots.device.xp.int32:
+        raise RuntimeError("torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 "
+                           "dtype.\nNote: this function is intended to be used with the output produced by "
+                           "torch.linalg.lu_factor")
+    m, n = LU_data.shape[-2:]
     k = min(m, n)
-    xp = A.device.xp
-    eye = Tensor(xp.eye(m, k, dtype=lu_._data.dtype))
-    low = _Tri.apply(lu_[..., :, :k], False, -1) + eye
-    up = _Tri.apply(lu_[..., :k, :], True, 0)
-    return Tensor(_permutation(xp, piv._data, m, lu_._data.dtype)), low, up
+    xp, dtype = LU_data.device.xp, LU_data._data.dtype
+    empty = Tensor(xp.zeros(0, dtype=dtype))
+    low = up = p = empty
+    if unpack_data:
+        low = _Tri.apply(LU_data[..., :, :k], False, -1) + Tensor(xp.eye(m, k, dtype=dtype))
+        up = _Tri.apply(LU_data[..., :k, :], True, 0)
+    if unpack_pivots:
+        p = Tensor(_permutation(xp, LU_pivots._data, m, dtype))
+    return return_types.lu_unpack(p, low, up)
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):  # noqa: N803
@@ -216,7 +236,7 @@ def solve_ex(A, B, *, left=True, check_errors=False):  # noqa: N803
     if check_errors and bool(bad.any()):
         raise LinAlgError(f"torch.linalg.solve_ex: {_batch_prefix(info)}The solver failed because the input "
                           "matrix is singular.")
-    return _nan_where(solve(_safe(A, bad), B, left=left), bad), Tensor(info)
+    return return_types.linalg_solve_ex(_nan_where(solve(_safe(A, bad), B, left=left), bad), Tensor(info))
 
 
 def inv_ex(A, *, check_errors=False):  # noqa: N803
@@ -224,10 +244,21 @@ def inv_ex(A, *, check_errors=False):  # noqa: N803
     _square("linalg.inv_ex", A)
     info = _lu_arrays(A.device.xp, A._data)[2]
     bad = info != 0
-    if check_errors and bool(bad.any()):
-        raise LinAlgError(f"linalg.inv_ex: {_batch_prefix(info)}The diagonal element {_first_bad(info)} is "
-                          "zero, the inversion could not be completed because the input matrix is singular.")
-    return _nan_where(inverse(_safe(A, bad)), bad), Tensor(info)
+    if check_errors:
+        raise_if_singular("linalg.inv_ex", info)
+    return return_types.linalg_inv_ex(_nan_where(inverse(_safe(A, bad)), bad), Tensor(info))
+
+
+def raise_if_singular(name, info):
+    """PyTorch's LinAlgError for an inversion whose LU ``info`` has a zero pivot."""
+    if bool((info != 0).any()):
+        raise LinAlgError(f"{name}: {_batch_prefix(info)}The diagonal element {_first_bad(info)} is zero, "
+                          "the inversion could not be completed because the input matrix is singular.")
+
+
+def lu_info(A):  # noqa: N803
+    """The LU ``info`` array of ``A`` (the 1-based index of its first zero pivot, 0 if none)."""
+    return _lu_arrays(A.device.xp, A._data)[2]
 
 
 def _cholesky_info(xp, a):
@@ -257,4 +288,5 @@ def cholesky_ex(A, *, upper=False, check_errors=False):  # noqa: N803
         raise LinAlgError(f"linalg.cholesky_ex: {_batch_prefix(info)}The factorization could not be "
                           "completed because the input is not positive-definite (the leading minor of order "
                           f"{_first_bad(info)} is not positive-definite).")
-    return _nan_where(linalg_cholesky(_safe(A, bad), upper=upper), bad), Tensor(info)
+    low = _nan_where(linalg_cholesky(_safe(A, bad), upper=upper), bad)
+    return return_types.linalg_cholesky_ex(low, Tensor(info))

@@ -1,4 +1,5 @@
-"""Op-table entries for matrix_exp, matrix_power, lu_factor / lu / lu_solve, multi_dot, vander and renorm.
+"""Op-table entries for matrix_exp, matrix_power, lu_factor / lu_unpack / lu_solve, multi_dot / chain_matmul,
+ger, vander, householder_product and renorm.
 
 The inputs are free float64 arrays, mapped into each op's domain with differentiable ops as in
 ``linalg_decomp.py`` (``a + 13 I`` is diagonally dominant, so its LU needs no row swap and its
@@ -28,6 +29,10 @@ def _np_expm(a):
     for _ in range(s):
         result = result @ result
     return result
+
+
+def _l_plus_u(plu):
+    return plu[1] + plu[2]
 
 
 def _np_lu_packed(a):
@@ -78,9 +83,11 @@ CASES = [
     OpCase("matrix_power", lambda a: ag.matrix_power(_dominant(a, ag), -3),
            lambda a: np.linalg.matrix_power(np.linalg.inv(_dominant(a, np)), 3), matrices(),
            torch_fn=lambda a: _torch().matrix_power(_dominant(a, _torch()), -3)),
-    OpCase("linalg", lambda a: ag.linalg.lu_factor(_dominant(a, ag))[0],
-           lambda a: _np_lu_packed(_dominant(a, np)), matrices(),
-           torch_fn=lambda a: _torch().linalg.lu_factor(_dominant(a, _torch()))[0], id="linalg.lu_factor"),
+    OpCase("linalg", lambda a: _l_plus_u(ag.lu_unpack(*ag.linalg.lu_factor(_dominant(a, ag)))),
+           lambda a: _np_lu_packed(_dominant(a, np)) + np.eye(a.shape[-1]), matrices(),
+           torch_fn=lambda a: _l_plus_u(_torch().lu_unpack(
+               *_torch().linalg.lu_factor(_dominant(a, _torch())))),
+           id="linalg.lu_factor", covers=("lu_unpack",)),
     OpCase("linalg", lambda a, b: ag.linalg.lu_solve(*ag.linalg.lu_factor(_dominant(a, ag)), b, adjoint=True),
            lambda a, b: np.linalg.solve(np.swapaxes(_dominant(a, np), -1, -2), b), matrices(rhs=True),
            torch_fn=lambda a, b: _torch().linalg.lu_solve(
