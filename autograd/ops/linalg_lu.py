@@ -227,26 +227,45 @@ def _nan_where(x, bad):
     return x + Tensor(xp.where(bad, xp.nan, 0).astype(x._data.dtype))
 
 
+def _attempt(A, run, probe, info_fn):  # noqa: N803
+    """``(run(A), info)``: zeros when the backend's solver succeeds (LAPACK's info is 0 then); where it
+    fails, ``info_fn``'s info (a probe of each matrix with ``probe`` where that finds no exact zero
+    pivot), ``run`` repeated with the failed matrices replaced by identities and their results NaN."""
+    xp = A.device.xp
+    try:
+        return run(A), xp.zeros(A.shape[:-2], dtype=xp.int32)
+    except LinAlgError:
+        pass
+    info = info_fn(xp, A._data)
+    if not bool((info != 0).any()):  # rounding hid the zero pivot: find the failing matrices one by one
+        flat = info.reshape(-1)
+        for i, a in enumerate(A._data.reshape(-1, *A.shape[-2:])):
+            try:
+                probe(Tensor(a))
+            except LinAlgError:
+                flat[i] = A.shape[-1]
+    bad = info != 0
+    return _nan_where(run(_safe(A, bad)), bad), info
+
+
 def solve_ex(A, B, *, left=True, check_errors=False):  # noqa: N803
     """``torch.linalg.solve_ex``: ``(result, info)``; where ``A`` is singular (``info`` > 0) the result
     is not meaningful (NaN here) and nothing is raised unless ``check_errors``."""
     _square("linalg.solve_ex", A)
-    info = _lu_arrays(A.device.xp, A._data)[2]
-    bad = info != 0
-    if check_errors and bool(bad.any()):
+    x, info = _attempt(A, lambda a: solve(a, B, left=left), inverse, lambda xp, a: _lu_arrays(xp, a)[2])
+    if check_errors and bool((info != 0).any()):
         raise LinAlgError(f"torch.linalg.solve_ex: {_batch_prefix(info)}The solver failed because the input "
                           "matrix is singular.")
-    return return_types.linalg_solve_ex(_nan_where(solve(_safe(A, bad), B, left=left), bad), Tensor(info))
+    return return_types.linalg_solve_ex(x, Tensor(info))
 
 
 def inv_ex(A, *, check_errors=False):  # noqa: N803
     """``torch.linalg.inv_ex``: ``(inverse, info)``, ``info`` the first zero pivot (0: invertible)."""
     _square("linalg.inv_ex", A)
-    info = _lu_arrays(A.device.xp, A._data)[2]
-    bad = info != 0
+    x, info = _attempt(A, inverse, inverse, lambda xp, a: _lu_arrays(xp, a)[2])
     if check_errors:
         raise_if_singular("linalg.inv_ex", info)
-    return return_types.linalg_inv_ex(_nan_where(inverse(_safe(A, bad)), bad), Tensor(info))
+    return return_types.linalg_inv_ex(x, Tensor(info))
 
 
 def raise_if_singular(name, info):
@@ -282,11 +301,9 @@ def cholesky_ex(A, *, upper=False, check_errors=False):  # noqa: N803
     """``torch.linalg.cholesky_ex``: ``(L, info)``, ``info`` the order of the first leading minor that
     is not positive-definite (0 on success); no error unless ``check_errors``."""
     _square("linalg.cholesky_ex", A)
-    info = _cholesky_info(A.device.xp, A._data)
-    bad = info != 0
-    if check_errors and bool(bad.any()):
+    low, info = _attempt(A, lambda a: linalg_cholesky(a, upper=upper), linalg_cholesky, _cholesky_info)
+    if check_errors and bool((info != 0).any()):
         raise LinAlgError(f"linalg.cholesky_ex: {_batch_prefix(info)}The factorization could not be "
                           "completed because the input is not positive-definite (the leading minor of order "
                           f"{_first_bad(info)} is not positive-definite).")
-    low = _nan_where(linalg_cholesky(_safe(A, bad), upper=upper), bad)
     return return_types.linalg_cholesky_ex(low, Tensor(info))
