@@ -116,6 +116,8 @@ class TensorApi:
     def renorm(self, p, dim, maxnorm): return _lf.renorm(self, p, dim, maxnorm)
     def ger(self, vec2): return _lf.ger(self, vec2)
     def orgqr(self, input2): return _lf.orgqr(self, input2)
+    def lu(self, pivot=True, get_infos=False): return _lu.legacy_lu(self, pivot, get_infos)
+    def lu_solve(self, LU_data, LU_pivots): return _lu.legacy_lu_solve(self, LU_data, LU_pivots)
     def inner(self, other): return _lm.inner(self, other)
     def mv(self, vec): return _lm.mv(self, vec)
     def addmm(self, mat1, mat2, *, beta=1, alpha=1): return _lm.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
@@ -314,7 +316,7 @@ class TensorApi:
 
 def _bind():
     """Import the modules the delegates call (after ``Tensor`` is defined: they import it)."""
-    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _ls, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st, _ct, _sr, _qu, _lf
+    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _ls, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st, _ct, _sr, _qu, _lf, _lu
     from . import backend as _backend
     from . import creation as _cr
     from . import legacy as _lg
@@ -327,6 +329,7 @@ def _bind():
     from .ops import inplace_methods as _im
     from .ops import linalg_more as _lm
     from .ops import linalg_funcs as _lf
+    from .ops import linalg_lu as _lu
     from .ops import linalg_spectral as _ls
     from .ops import math_more as _mm
     from .ops import nan_reduce as _nr

@@ -248,3 +248,22 @@ def test_named_results_lu_unpack_and_singular_powers():
                lambda m: m.linalg.lu_factor(m.ones(3, 3, dtype=m.int64)),
                lambda m: m.lu_unpack(m.eye(3), m.ones(3, dtype=m.int64))]:
         assert _message(fn, ag) == _message(fn, torch)
+
+
+def test_legacy_lu_and_lu_solve():
+    x, t = pair(A)
+    b = RNG.standard_normal((2, 3, 1))
+    with pytest.warns(UserWarning, match="torch.lu is deprecated"):
+        ours = ag.lu(x, get_infos=True)
+    with pytest.warns(UserWarning):
+        theirs = torch.lu(t, get_infos=True)
+    for a, c in zip(ours, theirs):
+        close(a, c)
+    with pytest.warns(UserWarning, match="torch.lu_solve is deprecated"):
+        solved = ag.tensor(b).lu_solve(*ours[:2])
+    with pytest.warns(UserWarning):
+        expected = torch.lu_solve(torch.tensor(b), *theirs[:2])
+    close(solved, expected)
+    close(grads(solved, [x], np.ones((2, 3, 1)))[0], grads(expected, [t], np.ones((2, 3, 1)))[0])
+    with pytest.warns(UserWarning), pytest.raises(RuntimeError, match=r"U\[3,3\] is zero"):
+        ag.tensor(SINGULAR).lu()

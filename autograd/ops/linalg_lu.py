@@ -9,6 +9,7 @@ PyTorch's ``linalg_lu_backward`` (square matrices), written with Tensor ops so i
 from __future__ import annotations
 
 import math
+import warnings
 from collections import namedtuple
 
 from ..function import Primitive
@@ -19,7 +20,8 @@ from .math_more import torch_name
 from .linalg_decomp import (LinAlgError, Solve, _square, _Tri, inverse, linalg_cholesky, solve,
                             solve_triangular)
 
-__all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_unpack", "lu_solve", "solve_ex", "inv_ex", "cholesky_ex"]
+__all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_unpack", "legacy_lu", "legacy_lu_solve", "lu_solve",
+           "solve_ex", "inv_ex", "cholesky_ex"]
 
 for _name, _fields in [("linalg_lu_factor", "LU pivots"), ("linalg_lu_factor_ex", "LU pivots info"),
                        ("linalg_lu", "P L U"), ("lu_unpack", "P L U"), ("linalg_solve_ex", "result info"),
@@ -307,3 +309,22 @@ def cholesky_ex(A, *, upper=False, check_errors=False):  # noqa: N803
                           "completed because the input is not positive-definite (the leading minor of order "
                           f"{_first_bad(info)} is not positive-definite).")
     return return_types.linalg_cholesky_ex(low, Tensor(info))
+
+
+setattr(return_types, "_lu_with_info", namedtuple("_lu_with_info", "LU pivots info"))
+
+
+def legacy_lu(A, pivot=True, get_infos=False):  # noqa: N803
+    """``torch.lu`` (deprecated in PyTorch): ``(LU, pivots)`` as ``linalg.lu_factor`` (raising at a zero
+    pivot), or ``(LU, pivots, info)`` as ``linalg.lu_factor_ex`` with ``get_infos``."""
+    warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and "
+                  "will be removed in a future PyTorch release.", UserWarning, stacklevel=2)
+    out = lu_factor_ex(A, pivot=pivot, check_errors=not get_infos)
+    return return_types._lu_with_info(*out) if get_infos else (out.LU, out.pivots)
+
+
+def legacy_lu_solve(b, LU_data, LU_pivots):  # noqa: N803
+    """``torch.lu_solve`` (deprecated in PyTorch; note the argument order): :func:`lu_solve`."""
+    warnings.warn("torch.lu_solve is deprecated in favor of torch.linalg.lu_solve and will be removed in a "
+                  "future PyTorch release.", UserWarning, stacklevel=2)
+    return lu_solve(LU_data, LU_pivots, b)

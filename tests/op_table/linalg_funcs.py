@@ -7,6 +7,8 @@ pivots do not change under the finite differences).
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -72,6 +74,13 @@ def _np_householder(a, tau):
     return q[:, :n]
 
 
+def _legacy_lu_solve(lib, a, b):
+    """``lu_solve(b, *lu(A))``, the deprecated spellings (their warnings silenced)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return lib.lu_solve(b, *lib.lu(_dominant(a, lib)))
+
+
 def _np_renorm(a, maxnorm):
     norm = np.sqrt((a ** 2).sum(0, keepdims=True))
     return a * np.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
@@ -93,6 +102,9 @@ CASES = [
            torch_fn=lambda a, b: _torch().linalg.lu_solve(
                *_torch().linalg.lu_factor(_dominant(a, _torch())), b, adjoint=True),
            id="linalg.lu_solve_adjoint"),
+    OpCase("lu_solve", lambda a, b: _legacy_lu_solve(ag, a, b),
+           lambda a, b: np.linalg.solve(_dominant(a, np), b), matrices(rhs=True),
+           torch_fn=lambda a, b: _legacy_lu_solve(_torch(), a, b), covers=("lu",)),
     OpCase("linalg", lambda u, a, b, v: ag.linalg.multi_dot([u, ag.chain_matmul(a, b), v]),
            lambda u, a, b, v: u @ a @ b @ v,
            _chain(), torch_fn=lambda u, a, b, v: _torch().linalg.multi_dot([u, a, b, v]),
