@@ -55,7 +55,9 @@ def _chain(draw):
 
 @st.composite
 def _rows(draw):
-    return (draw(array((draw(st.integers(1, 3)), draw(st.integers(1, 3))))),), {}
+    a = draw(array((draw(st.integers(1, 3)), draw(st.integers(1, 3)))))
+    # subnormal entries flushed to 0: PyTorch's cumprod-based vander loses their gradient (5e-324)
+    return (np.where(np.abs(a) < 1e-300, 0.0, a),), {}
 
 
 @st.composite
