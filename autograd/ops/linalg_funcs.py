@@ -37,7 +37,7 @@ def _square_check(name, A, floating=True):  # noqa: N803
                            f"{torch_name(A.dtype)}")
 
 
-def multi_dot(tensors, *, out=None):
+def multi_dot(tensors):
     """``torch.linalg.multi_dot``: the product of a chain of matrices; the first may be a 1-D row
     vector and the last a 1-D column vector (their dimension is dropped from the result)."""
     tensors = list(tensors)
@@ -88,7 +88,7 @@ def _chain(mats):
     return product(0, n - 1)
 
 
-def chain_matmul(*matrices, out=None):
+def chain_matmul(*matrices):
     """``torch.chain_matmul`` (deprecated in PyTorch): the product of 2-D matrices."""
     if not matrices:
         raise RuntimeError("chain_matmul(): Expected one or more matrices")
@@ -179,7 +179,7 @@ def matrix_exp(A):  # noqa: N803
     return MatrixExp.apply(A)
 
 
-def vecdot(x, y, *, dim=-1, out=None):
+def vecdot(x, y, *, dim=-1):
     """``torch.linalg.vecdot``: ``sum(x * y, dim)`` (the operands broadcast; floating point only)."""
     for t in (x, y):
         if t._data.dtype.kind != "f":
@@ -188,7 +188,7 @@ def vecdot(x, y, *, dim=-1, out=None):
     return ew.mul(x, y).sum(dim)
 
 
-def linalg_cross(input, other, *, dim=-1, out=None):
+def linalg_cross(input, other, *, dim=-1):
     """``torch.linalg.cross``: the cross product along ``dim`` (default -1; the inputs broadcast)."""
     if input.ndim != other.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
