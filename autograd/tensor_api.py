@@ -114,6 +114,7 @@ class TensorApi:
     def matrix_power(self, n): return _lf.matrix_power(self, n)
     def matrix_exp(self): return _lf.matrix_exp(self)
     def renorm(self, p, dim, maxnorm): return _lf.renorm(self, p, dim, maxnorm)
+    def renorm_(self, p, dim, maxnorm): return _lf.renorm_(self, p, dim, maxnorm)
     def ger(self, vec2): return _lf.ger(self, vec2)
     def orgqr(self, input2): return _lf.orgqr(self, input2)
     def lu(self, pivot=True, get_infos=False): return _lu.legacy_lu(self, pivot, get_infos)

@@ -166,6 +166,11 @@ def test_renorm_values_and_gradient(p, dim):
     close(gx, gt)
     close(ag.autograd.grad((gx ** 2).sum(), x)[0], torch.autograd.grad((gt ** 2).sum(), t)[0], 1e-8)
     close(x.renorm(p, dim, 1.5), t.renorm(p, dim, 1.5))
+    (x, t), g = pair(a), RNG.standard_normal(a.shape)
+    y, ty = x * 2, t * 2
+    assert y.renorm_(p, dim, 1.5) is y and ty.renorm_(p, dim, 1.5) is ty
+    close(y, ty)
+    close(grads(y, [x], g)[0], grads(ty, [t], g)[0])
 
 
 def _message(fn, lib):

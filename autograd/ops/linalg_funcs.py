@@ -22,7 +22,7 @@ from .selection import diagonal as _diagonal
 
 __all__ = ["multi_dot", "chain_matmul", "matrix_power", "matrix_exp", "vecdot", "linalg_cross",
            "linalg_diagonal", "linalg_vander", "vander", "tensorsolve", "tensorinv", "ger", "renorm",
-           "householder_product", "orgqr"]
+           "renorm_", "householder_product", "orgqr"]
 
 
 def _square_check(name, A, floating=True):  # noqa: N803
@@ -299,6 +299,13 @@ def renorm(input, p, dim, maxnorm):
     one = Tensor(input.device.xp.ones((), input._data.dtype))
     factor = where(norm > maxnorm, maxnorm / (norm + 1e-7), one)
     return input * factor
+
+
+def renorm_(input, p, dim, maxnorm):
+    """In-place :func:`renorm`."""
+    from .inplace import _apply
+
+    return _apply(input, lambda a: renorm(a, p, dim, maxnorm))
 
 
 def householder_product(A, tau):  # noqa: N803
