@@ -11,7 +11,7 @@ from autograd import backend
 from autograd.function import Function
 from autograd.ops import (activation, attention, compare, conv, ctc, elementwise, extrema, fused, indexing,
                           linalg, linalg_decomp, linalg_more, loss, movement, pad, pool, reduce, shape,
-                          softmax, unary, unary_more, window)
+                          numeric_random, softmax, unary, unary_more, window)
 
 
 def _subclasses(cls):
@@ -278,7 +278,13 @@ def _ctc(zero_infinity, lengths=((5, 3), (2, 3))):
     return build
 
 
+def _sampled(rng, device):
+    rates, = _inputs(rng, device, (3, 4))
+    return [rates], [numeric_random._Sampled.apply(rates, rates.detach()._data * 2)]
+
+
 CASES = {
+    numeric_random._Sampled: [_sampled],
     ctc.CTCLoss: [_ctc(False), _ctc(True, ((2, 3), (2, 3)))],  # the second: an impossible alignment
     elementwise.Add: [_binary(elementwise.Add), _binary(elementwise.Add, True)],
     elementwise.Sub: [_binary(elementwise.Sub), _binary(elementwise.Sub, True)],
