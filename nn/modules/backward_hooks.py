@@ -16,23 +16,8 @@ from __future__ import annotations
 import warnings
 
 from autograd import Tensor
-from autograd.function import Function
+from autograd.ops.backward_hook import BackwardHookFunction
 from autograd.grad_mode import state
-
-
-class BackwardHookFunction(Function):
-    """Identity on its Tensors; its backward runs the owning :class:`BackwardHook`'s step."""
-
-    @staticmethod
-    def forward(ctx, *args):
-        ctx.mark_non_differentiable(*[a for a in args if not a.requires_grad])
-        return args
-
-    @staticmethod
-    def backward(ctx, *grads):
-        step = ctx.__dict__.get("hook_step")
-        out = grads if step is None else step(grads)
-        return tuple(out)
 
 
 class BackwardHook:
