@@ -13,7 +13,7 @@ from ..function import Primitive
 from ..tensor import Tensor
 from . import elementwise as ew
 from . import shape as sh
-from ._util import dim_kwargs, norm_dim
+from ._util import dim_kwargs, errstate, norm_dim
 from .linalg import bmm, matmul
 from .reduce import Cumsum, _cumsum_array, norm
 
@@ -24,9 +24,11 @@ __all__ = ["cumprod", "cdist", "cross", "kron", "tensordot", "inner", "mv", "add
 class Cumprod(Primitive):
     """Cumulative product along ``dim``.
 
-    Backward: ``reverse_cumsum(g * y) / x`` when ``x`` has no zeros; otherwise the exact
-    ``dx_k = sum_{i >= k} g_i prod_{j <= i, j != k} x_j``, built from the cumulative products of
-    ``x`` with ``x_k`` replaced by 1 (O(n²) along ``dim``, as PyTorch's zero-safe path).
+    Backward, as PyTorch's ``cumprod_backward``: ``g`` itself when ``dim`` has one element;
+    ``reverse_cumsum(g * y) / x`` when ``x`` has no zeros; otherwise, recorded (``backward``), the
+    exact O(n²) ``dx_k = sum_{i >= k} g_i prod_{j < k} x_j prod_{k < j <= i} x_j``, and unrecorded
+    (``raw_backward``) PyTorch's O(n) formula, which gives 0 after each row's first zero (so a NaN
+    or inf before that zero does not reach those entries, unlike the O(n²) one).
     """
 
     @staticmethod
@@ -40,30 +42,53 @@ class Cumprod(Primitive):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         d = ctx.dim
+        if x.shape[d] == 1:
+            return g, None
         if not bool(x.device.xp.any(x._data == 0)):
             return Cumsum.apply(g * y, d, True) / x, None
-        return _zero_safe_grad(x, g, d), None
+        return _zero_safe_grad(x, y, g, d), None
 
     @staticmethod
     def raw_backward(ctx, g):
         x, y = ctx.saved_arrays
         xp, d = ctx.device.xp, ctx.dim
-        if not bool(xp.any(x == 0)):
-            return _cumsum_array(xp, g * y, d, True) / x, None
-        # rare (a zero in the input): the Tensor form on Tensors made here (nothing is recorded)
-        return _zero_safe_grad(Tensor._make(x, ctx.device), Tensor._make(g, ctx.device), d)._data, None
+        if x.shape[d] == 1:
+            return g, None
+        w = g * y
+        zero = x == 0
+        if not bool(xp.any(zero)):
+            return _cumsum_array(xp, w, d, True) / x, None
+        # PyTorch's O(n) formula: before the first zero, reverse_cumsum(g * y) / x over that stretch;
+        # at the first zero z1, prod_{j < z1} x_j * sum_{z1 <= i < z2} g_i prod_{z1 < j <= i} x_j;
+        # 0 from there on
+        nz = xp.cumsum(zero, axis=d)
+        before = nz == 0
+        with errstate(xp, invalid="ignore", divide="ignore"):
+            dx = xp.where(before, _cumsum_array(xp, xp.where(before, w, 0), d, True) / x, 0)
+            first = zero & (nz == 1)
+            between = (nz == 1) & ~first
+            z1 = xp.expand_dims(xp.argmax(nz == 1, axis=d), d)
+            lead = xp.take_along_axis(y, xp.maximum(z1 - 1, 0), axis=d)
+            lead = xp.where(z1 == 0, 1, lead)
+            run = xp.cumprod(xp.where(between, x, 1), axis=d) * xp.where(nz == 1, g, 0)
+            at_z1 = run.sum(axis=d, keepdims=True) * lead
+            dx = xp.where(first, at_z1, dx)
+        return dx.astype(g.dtype, copy=False), None
 
 
-def _zero_safe_grad(x, g, d):
-    """The cumulative product's gradient where ``x`` has zeros (Tensors), O(n²) along ``d``."""
-    xm, gm = sh.transpose(x, d, -1), sh.transpose(g, d, -1)
+def _zero_safe_grad(x, y, g, d):
+    """The cumulative product's gradient where ``x`` has zeros (Tensors), O(n²) along ``d``, in
+    PyTorch's order of products: ``prod_{j < k} x_j`` (``y_{k-1}``) times ``prod_{k < j <= i} x_j``."""
+    xm, ym, gm = sh.transpose(x, d, -1), sh.transpose(y, d, -1), sh.transpose(g, d, -1)
     n = xm.shape[-1]
     xp = x.device.xp
-    eye = Tensor._make(xp.eye(n, dtype=backend.bool_), x.device)
+    upper = Tensor._make(xp.arange(n)[None, :] > xp.arange(n)[:, None], x.device)  # [k, j]: j > k
     tri = Tensor._make(xp.arange(n)[None, :] >= xp.arange(n)[:, None], x.device)  # [k, i]: i >= k
-    xk = ew.where(eye, 1.0, sh.unsqueeze(xm, -2))  # [..., k, j] = x_j, with x_k -> 1
-    cp = Cumprod.apply(xk, xk.ndim - 1)  # [..., k, i] = prod_{j <= i, j != k} x_j
-    dx = ew.where(tri, cp * sh.unsqueeze(gm, -2), 0.0).sum(-1)
+    after = ew.where(upper, sh.unsqueeze(xm, -2), 1.0)  # [..., k, j] = x_j for j > k, else 1
+    cp = Cumprod.apply(after, after.ndim - 1)  # [..., k, i] = prod_{k < j <= i} x_j
+    one = Tensor._make(xp.ones(ym.shape[:-1] + (1,), dtype=ym.dtype), x.device)
+    until = sh.cat([one, ym[..., :-1]], -1)  # [..., k] = prod_{j < k} x_j
+    dx = ew.where(tri, sh.unsqueeze(until, -1) * cp * sh.unsqueeze(gm, -2), 0.0).sum(-1)
     return sh.transpose(dx, d, -1)
 
 
