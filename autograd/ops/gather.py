@@ -31,6 +31,19 @@ def _int_index(index, like, op):
     return index
 
 
+def _long_index(index, like, op):
+    """``index`` as PyTorch's take / put check it: a Tensor (else TypeError) of int64 (else a
+    RuntimeError naming the dtype as PyTorch spells it) on ``like``'s device."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
+    if index.device is not like.device:
+        check_same_device(f"{op}()", like, index)
+    if index.dtype != backend.int64:
+        from .math_more import torch_name
+        raise RuntimeError(f"{op}(): Expected a long tensor for index, but got {torch_name(index.dtype)}")
+    return index
+
+
 def _along(index, d, xp):
     """The full index tuple that picks ``index`` along ``d`` and the position itself elsewhere."""
     n = index.ndim

@@ -16,7 +16,7 @@ from ..function import Primitive
 from ..grad_mode import state
 from ..tensor import Tensor
 from ._util import norm_dim
-from .gather import _check_along, _int_index, gather, scatter, scatter_add
+from .gather import _check_along, _int_index, _long_index, gather, scatter, scatter_add
 from .indexing import IndexPut, _parse_index, getitem
 from .inplace import _apply as _inplace
 
@@ -295,9 +295,7 @@ def put(input, index, source, accumulate=False):
 
     Negative indices count from the end; ``source`` has as many elements as ``index``.
     """
-    if not isinstance(index, Tensor) or index.dtype != backend.int64:
-        what = index.dtype if isinstance(index, Tensor) else type(index).__name__
-        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {what}")
+    index = _long_index(index, input, "put_")
     if source.dtype != input.dtype:
         raise RuntimeError("put_(): self and source expected to have the same dtype, but got "
                            f"self.dtype = {input.dtype} and source.dtype = {source.dtype}")

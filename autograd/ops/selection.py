@@ -14,7 +14,7 @@ from ..tensor import Tensor
 from . import elementwise as ew
 from . import shape as sh
 from ._util import as_tensor_like, norm_dim, shape_arg
-from .gather import _int_index, index_select, scatter, scatter_add
+from .gather import _int_index, _long_index, index_select, scatter, scatter_add
 from .indexing import getitem
 
 __all__ = [
@@ -232,7 +232,7 @@ def masked_select(input, mask):
 
 def take(input, index):
     """``input`` treated as 1-D, at ``index`` (the result has ``index``'s shape)."""
-    index = _int_index(index, input, "take")
+    index = _long_index(index, input, "take")
     n = input.numel()
     flat = sh.reshape(input, -1)
     i = index._data
