@@ -3,6 +3,8 @@ the same inputs): ties for amax/amin (the gradient split among them), zeros for 
 indices for index_put, every quantile interpolation, NaNs, in-place rules and bad inputs."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -164,6 +166,36 @@ def test_scatter_multiply_forward_and_no_gradient():
     with pytest.raises(RuntimeError, match="reduce argument must be either add or multiply"):
         a.scatter(0, ag.tensor(index), 2.0, reduce="mul")
 
+
+
+def _scatter_reduce_arg_error(m, reduce, grad_of, inplace, value):
+    """The error (type, message) of backpropagating through scatter/scatter_ with ``reduce=``."""
+    x = m.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=grad_of == "input")
+    src = 2.5 if value else m.tensor([[2.0, 3.0, 4.0]], requires_grad=grad_of == "src")
+    index = m.tensor([[1, 0, 1]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = (x * 1).scatter_(0, index, src, reduce=reduce) if inplace else x.scatter(0, index, src,
+                                                                                       reduce=reduce)
+    assert out.requires_grad
+    with pytest.raises(Exception) as info:
+        out.sum().backward()
+    return info.type, str(info.value)
+
+
+@pytest.mark.parametrize("reduce", ["add", "multiply"])
+@pytest.mark.parametrize("grad_of,value", [("input", False), ("src", False), ("input", True)])
+@pytest.mark.parametrize("inplace", [False, True])
+def test_scatter_with_reduce_has_no_derivative_as_torch(reduce, grad_of, inplace, value):
+    got = _scatter_reduce_arg_error(ag, reduce, grad_of, inplace, value)
+    assert got == _scatter_reduce_arg_error(torch, reduce, grad_of, inplace, value)
+
+
+def test_scatter_with_reduce_and_a_tensor_src_warns_as_torch():
+    x, index = ag.zeros(2, 3), ag.tensor([[1, 0, 1]])
+    with pytest.warns(UserWarning, match="reduce argument of torch.scatter with Tensor src is deprecated"):
+        out = x.scatter(0, index, ag.ones(1, 3), reduce="add")
+    assert out.tolist() == [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0]]
 
 # ---------------------------------------------------------------- index_reduce
 @pytest.mark.parametrize("reduce", ("prod", "mean", "amax", "amin"))

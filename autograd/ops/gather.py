@@ -113,15 +113,15 @@ def scatter(input, dim, index, src, reduce=None):
 
     ``out[index[i][j]][j] = src[i][j]`` for ``dim=0``. ``src`` is a tensor or
     a number; ``reduce="add"`` adds instead (repeated indices accumulate), ``"multiply"`` multiplies
-    (no gradient, as PyTorch).
+    (neither has a gradient, as PyTorch: backward raises; use ``scatter_add`` / ``scatter_reduce``).
     """
     if reduce not in (None, "add", "multiply"):
         raise RuntimeError("reduce argument must be either add or multiply.")
-    if reduce == "multiply":
-        from .scatter_reduce import scatter_multiply
+    if reduce is not None:
+        from .scatter_reduce import scatter_with_reduce
 
-        return scatter_multiply(input, dim, index, src)
-    return _scatter(input, dim, index, src, reduce == "add", "scatter")
+        return scatter_with_reduce(input, dim, index, src, reduce)
+    return _scatter(input, dim, index, src, False, "scatter")
 
 
 def scatter_add(input, dim, index, src):

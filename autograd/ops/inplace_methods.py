@@ -100,7 +100,14 @@ def masked_fill_(input, mask, value):
 def scatter_(input, dim, index, src=None, *, value=None, reduce=None):
     """In-place ``scatter`` (``src`` a tensor or number; ``value=`` as PyTorch's keyword form)."""
     src = value if src is None else src
-    return _apply(input, lambda a, s: ga.scatter(a, dim, index, s, reduce=reduce), src)
+    if reduce is not None:  # as PyTorch: no derivative, and the error names aten::scatter_
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
+        from .scatter_reduce import scatter_with_reduce
+
+        return _apply(input, lambda a, s: scatter_with_reduce(a, dim, index, s, reduce, "aten::scatter_"),
+                      src)
+    return _apply(input, lambda a, s: ga.scatter(a, dim, index, s), src)
 
 
 def scatter_add_(input, dim, index, src):

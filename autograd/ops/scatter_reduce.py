@@ -11,12 +11,14 @@ with PyTorch's argument checks.
 """
 from __future__ import annotations
 
+import warnings
+
 from .. import backend
 from ..function import Primitive
-from ..grad_mode import state
+from ..grad_mode import no_grad, state
 from ..tensor import Tensor
 from ._util import norm_dim
-from .gather import _check_along, _int_index, _long_index, gather, scatter, scatter_add
+from .gather import _check_along, _int_index, _long_index, _scatter, gather, scatter, scatter_add
 from .indexing import IndexPut, _parse_index, getitem
 from .inplace import _apply as _inplace
 
@@ -147,12 +149,18 @@ class _DoubleBackwardError(Primitive):
                            "are scattered to the same position in self")
 
 
-class _ScatterMultiply(ScatterReduce):
-    """``scatter(..., reduce='multiply')``: PyTorch defines no derivative for it."""
+class _NoDerivative(Primitive):
+    """A value computed without recording, recorded from the inputs it came from, whose gradient
+    raises: PyTorch's ``NotImplemented`` node (``scatter(..., reduce=...)`` has no derivative)."""
+
+    @staticmethod
+    def forward(ctx, value, x, src, name):
+        ctx.name = name
+        return value
 
     @staticmethod
     def backward(ctx, g):
-        raise RuntimeError("derivative for aten::scatter is not implemented")
+        raise RuntimeError(f"derivative for {ctx.name} is not implemented")
 
 
 def _dim_args(input, dim, index, src, op):
@@ -205,12 +213,25 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     return _apply(ScatterReduce, input, dim, index, src, reduce, include_self, "scatter_reduce")
 
 
-def scatter_multiply(input, dim, index, src):
-    """``scatter(input, dim, index, src, reduce='multiply')`` (no gradient, as PyTorch)."""
-    if not isinstance(src, Tensor):  # a number: one factor per index entry
-        index = _int_index(index, input, "scatter")
-        src = Tensor._make(input.device.xp.full(index.shape, src, dtype=input.dtype), input.device)
-    return _apply(_ScatterMultiply, input, dim, index, src, "prod", True, "scatter")
+def scatter_with_reduce(input, dim, index, src, reduce, name="aten::scatter"):
+    """``scatter(input, dim, index, src, reduce='add' | 'multiply')``: the value, and, as PyTorch, a
+    node whose backward raises "derivative for aten::scatter is not implemented" (``name``
+    ``aten::scatter_`` for the in-place form); a tensor ``src`` warns that the form is deprecated."""
+    if isinstance(src, Tensor):
+        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+                      "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+                      "reduction options.", UserWarning, stacklevel=3)
+    with no_grad():
+        if reduce == "add":
+            out = _scatter(input, dim, index, src, True, "scatter")
+        else:
+            if not isinstance(src, Tensor):  # a number: one factor per index entry
+                index = _int_index(index, input, "scatter")
+                src = Tensor._make(input.device.xp.full(index.shape, src, dtype=input.dtype), input.device)
+            out = _apply(ScatterReduce, input, dim, index, src, "prod", True, "scatter")
+    if state.enabled and (input.requires_grad or (isinstance(src, Tensor) and src.requires_grad)):
+        out = _NoDerivative.apply(out, input, src if isinstance(src, Tensor) else None, name)
+    return out
 
 
 # ---------------------------------------------------------------- index_reduce
