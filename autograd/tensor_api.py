@@ -119,6 +119,11 @@ class TensorApi:
     def orgqr(self, input2): return _lf.orgqr(self, input2)
     def lu(self, pivot=True, get_infos=False): return _lu.legacy_lu(self, pivot, get_infos)
     def lu_solve(self, LU_data, LU_pivots): return _lu.legacy_lu_solve(self, LU_data, LU_pivots)
+    def inverse(self): return _ld.inverse(self)
+    def pinverse(self, rcond=1e-15): return _lp.pinverse(self, rcond)
+    def slogdet(self): return _ld.slogdet(self)
+    def logdet(self): return _ld.logdet(self)
+    def cholesky(self, upper=False): return _ld.cholesky(self, upper)
     def inner(self, other): return _lm.inner(self, other)
     def mv(self, vec): return _lm.mv(self, vec)
     def addmm(self, mat1, mat2, *, beta=1, alpha=1): return _lm.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
@@ -346,6 +351,8 @@ def _bind():
     from .ops import quantile as _qu
     global _sf
     from .ops import special_fns as _sf
-    global _nm, _nrd
+    global _nm, _nrd, _ld, _lp
+    from .ops import linalg_decomp as _ld
+    from .ops import linalg_pinv as _lp
     from .ops import numeric_more as _nm
     from .ops import numeric_random as _nrd

@@ -66,3 +66,34 @@ def test_cholesky_backward_matches_torch_formula_on_raw_input():
     ta = torch.tensor(a, requires_grad=True)
     torch.linalg.cholesky(ta).backward(torch.tensor(g))
     np.testing.assert_allclose(A.grad.numpy(), ta.grad.numpy(), rtol=1e-10)
+
+
+SINGULAR = {  # exact zero pivots (no rounding involved), so LAPACK's info is the same everywhere
+    "rank1": [[1.0, 2.0], [2.0, 4.0]],
+    "zeros": [[0.0, 0.0], [0.0, 0.0]],
+    "last_pivot": [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]],
+    "batch": [[[0.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]], [[1.0, 1.0], [1.0, 1.0]]],
+}
+INVERSES = {"linalg.inv": lambda m, a: m.linalg.inv(a), "inverse": lambda m, a: m.inverse(a),
+            "Tensor.inverse": lambda m, a: a.inverse()}
+
+
+@pytest.mark.parametrize("call", list(INVERSES))
+@pytest.mark.parametrize("name", list(SINGULAR))
+def test_inverse_of_a_singular_matrix_names_inv_as_torch(name, call):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ag.linalg.LinAlgError) as ours:
+        INVERSES[call](ag, ag.tensor(SINGULAR[name], dtype=ag.float64))
+    with pytest.raises(torch.linalg.LinAlgError) as theirs:
+        INVERSES[call](torch, torch.tensor(SINGULAR[name], dtype=torch.float64))
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_tensor_inverse_and_other_linalg_methods_as_torch():
+    torch = pytest.importorskip("torch")
+    a = [[2.0, 1.0], [1.0, 3.0]]
+    x, t = ag.tensor(a, dtype=ag.float64), torch.tensor(a, dtype=torch.float64)
+    for method in ("inverse", "pinverse", "logdet", "cholesky"):
+        np.testing.assert_allclose(getattr(x, method)().numpy(), getattr(t, method)().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.slogdet()[1].numpy(), t.slogdet()[1].numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.cholesky(upper=True).numpy(), t.cholesky(upper=True).numpy(), rtol=1e-12)

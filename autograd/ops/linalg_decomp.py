@@ -238,8 +238,21 @@ def solve(A, B, *, left=True):  # noqa: N803
 
 
 def inverse(A):  # noqa: N803
-    """``torch.linalg.inv`` / ``torch.inverse``: ``A^{-1}``, as the solve of ``A X = I``."""
+    """``torch.linalg.inv`` / ``torch.inverse``: ``A^{-1}``, as the solve of ``A X = I``.
+
+    A singular ``A`` raises PyTorch's LinAlgError, naming inv and the first zero pivot."""
     _square("linalg.inv", A)
+    try:
+        return solve_for_inverse(A)
+    except LinAlgError:
+        from .linalg_lu import raise_if_singular, singular_info
+
+        raise_if_singular("linalg.inv", singular_info(A))
+        raise
+
+
+def solve_for_inverse(A):  # noqa: N803
+    """``A^{-1}`` as the solve of ``A X = I``; a singular ``A`` raises the solver's LinAlgError."""
     return Solve.apply(A, Tensor(_eye(A.device.xp, A._data)), None, True, False)
 
 

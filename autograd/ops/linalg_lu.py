@@ -17,8 +17,8 @@ from ..tensor import Tensor
 from .extrema import return_types
 from .linalg import matmul
 from .math_more import torch_name
-from .linalg_decomp import (LinAlgError, Solve, _square, _Tri, inverse, linalg_cholesky, solve,
-                            solve_triangular)
+from .linalg_decomp import (LinAlgError, Solve, _square, _Tri, linalg_cholesky, solve,
+                            solve_for_inverse, solve_triangular)
 
 __all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_unpack", "legacy_lu", "legacy_lu_solve", "lu_solve",
            "solve_ex", "inv_ex", "cholesky_ex"]
@@ -229,23 +229,32 @@ def _nan_where(x, bad):
     return x + Tensor(xp.where(bad, xp.nan, 0).astype(x._data.dtype))
 
 
-def _attempt(A, run, probe, info_fn):  # noqa: N803
+def singular_info(A, probe=None, info_fn=None):  # noqa: N803
+    """``info_fn``'s info of ``A`` (default: the LU's 1-based index of each matrix's first zero pivot,
+    0 for an invertible one), which the backend's solver failed on; where rounding hid the failure
+    from ``info_fn``, each matrix ``probe`` (default: the solve for the inverse) fails on gets ``n``."""
+    xp = A.device.xp
+    info = (info_fn or (lambda xp, a: _lu_arrays(xp, a)[2]))(xp, A._data)
+    if not bool((info != 0).any()):  # rounding hid the zero pivot: find the failing matrices one by one
+        flat = info.reshape(-1)
+        for i, a in enumerate(A._data.reshape(-1, *A.shape[-2:])):
+            try:
+                (probe or solve_for_inverse)(Tensor(a))
+            except LinAlgError:
+                flat[i] = A.shape[-1]
+    return info
+
+
+def _attempt(A, run, probe=None, info_fn=None):  # noqa: N803
     """``(run(A), info)``: zeros when the backend's solver succeeds (LAPACK's info is 0 then); where it
-    fails, ``info_fn``'s info (a probe of each matrix with ``probe`` where that finds no exact zero
-    pivot), ``run`` repeated with the failed matrices replaced by identities and their results NaN."""
+    fails, :func:`singular_info` (with ``probe`` and ``info_fn``), and ``run`` repeated with the
+    failed matrices replaced by identities and their results NaN."""
     xp = A.device.xp
     try:
         return run(A), xp.zeros(A.shape[:-2], dtype=xp.int32)
     except LinAlgError:
         pass
-    info = info_fn(xp, A._data)
-    if not bool((info != 0).any()):  # rounding hid the zero pivot: find the failing matrices one by one
-        flat = info.reshape(-1)
-        for i, a in enumerate(A._data.reshape(-1, *A.shape[-2:])):
-            try:
-                probe(Tensor(a))
-            except LinAlgError:
-                flat[i] = A.shape[-1]
+    info = singular_info(A, probe, info_fn)
     bad = info != 0
     return _nan_where(run(_safe(A, bad)), bad), info
 
@@ -254,7 +263,7 @@ def solve_ex(A, B, *, left=True, check_errors=False):  # noqa: N803
     """``torch.linalg.solve_ex``: ``(result, info)``; where ``A`` is singular (``info`` > 0) the result
     is not meaningful (NaN here) and nothing is raised unless ``check_errors``."""
     _square("linalg.solve_ex", A)
-    x, info = _attempt(A, lambda a: solve(a, B, left=left), inverse, lambda xp, a: _lu_arrays(xp, a)[2])
+    x, info = _attempt(A, lambda a: solve(a, B, left=left))
     if check_errors and bool((info != 0).any()):
         raise LinAlgError(f"torch.linalg.solve_ex: {_batch_prefix(info)}The solver failed because the input "
                           "matrix is singular.")
@@ -264,7 +273,7 @@ def solve_ex(A, B, *, left=True, check_errors=False):  # noqa: N803
 def inv_ex(A, *, check_errors=False):  # noqa: N803
     """``torch.linalg.inv_ex``: ``(inverse, info)``, ``info`` the first zero pivot (0: invertible)."""
     _square("linalg.inv_ex", A)
-    x, info = _attempt(A, inverse, inverse, lambda xp, a: _lu_arrays(xp, a)[2])
+    x, info = _attempt(A, solve_for_inverse)
     if check_errors:
         raise_if_singular("linalg.inv_ex", info)
     return return_types.linalg_inv_ex(x, Tensor(info))
