@@ -34,7 +34,7 @@ def test_matches_pytorch(name):
     copy_weights(theirs.modules(t_state), ours.modules(a_state), ag)
     t_params, a_params = named_parameters(theirs.modules(t_state)), named_parameters(ours.modules(a_state))
     assert list(a_params) == list(t_params)
-    rounding_only = set()
+    rounding_only = {}  # parameter -> mask of its elements whose gradient is only rounding noise
     for i, batch in enumerate(theirs.batches(np.random.default_rng(1), STEPS)):
         t_loss, a_loss = theirs.step(t_state, batch), ours.step(a_state, batch)
         _close(a_loss, t_loss, f"{name} step {i}: loss", rtol)
@@ -46,12 +46,13 @@ def test_matches_pytorch(name):
                 assert ap.grad is None or not np.any(to_numpy(ap.grad)), f"{name} step {i}: {k}.grad"
             else:
                 _close(to_numpy(ap.grad), to_numpy(tp.grad), f"{name} step {i}: {k}.grad", rtol * 10)
-                if np.abs(to_numpy(tp.grad)).max(initial=0.0) < 1e-6 * largest:
-                    # zero but for rounding in both engines (a bias before a softmax): Adam, being
-                    # scale-free, turns rounding noise into a full step, so the values are not comparable
-                    rounding_only.add(k)
-            if k not in rounding_only:
-                _close(to_numpy(ap), to_numpy(tp), f"{name} step {i}: {k}", rtol * 10)
+                # zero but for rounding in both engines (a bias before a softmax, the key slice of
+                # a fused in_proj_bias): Adam, being scale-free, turns rounding noise into a full
+                # step, so those elements' values are not comparable
+                noise = np.abs(to_numpy(tp.grad)) < 1e-6 * largest
+                rounding_only[k] = rounding_only.get(k, False) | noise
+            keep = ~np.broadcast_to(rounding_only.get(k, False), tp.shape)
+            _close(to_numpy(ap)[keep], to_numpy(tp)[keep], f"{name} step {i}: {k}", rtol * 10)
     if hasattr(theirs, "demo"):
         assert ours.demo(a_state).shape == theirs.demo(t_state).shape
 
