@@ -1,6 +1,8 @@
 """``nn.Parameter``: a Tensor that a Module registers as one of its parameters."""
 from __future__ import annotations
 
+from types import MethodType
+
 from autograd import Tensor
 from autograd import backend
 
@@ -67,45 +69,85 @@ class Parameter(Tensor):
 
 
 _USE_MSG = ("Attempted to use an uninitialized parameter in {}. This error happens when you are using a "
-            "`LazyModule` or explicitly manipulating `torch.nn.parameter.UninitializedParameter` objects. "
+            "`LazyModule` or explicitly manipulating `torch.nn.parameter.{}` objects. "
             "When using LazyModules Call `forward` with a dummy batch to initialize the parameters before "
             "calling torch functions")
+
+#: the methods PyTorch lets an uninitialized tensor run (its ``_allowed_methods``), and the mixin's own
+_ALLOWED = frozenset(("size", "copy_", "is_complex", "is_floating_point", "half", "float", "double", "char",
+                      "short", "int", "long", "cuda", "cpu", "to", "get_device", "materialize",
+                      "share_memory_"))
+_ALIASES = {"nelement": "numel", "ndimension": "dim"}  # the method PyTorch's error names
+
+
+def _method(name):
+    """A method as PyTorch's error names it (the repr of the C method its ``__torch_function__`` sees)."""
+    return f"<method '{_ALIASES.get(name, name)}' of 'torch._C.TensorBase' objects>"
 
 
 class _NoData:
     """The array of an uninitialized tensor: any use raises ``ValueError``, as PyTorch."""
 
+    def __init__(self, owner):
+        object.__setattr__(self, "_owner", owner)
+
+    def _error(self, name):
+        return ValueError(_USE_MSG.format(name, object.__getattribute__(self, "_owner")))
+
     def __getattr__(self, name):
-        raise ValueError(_USE_MSG.format(name))
+        raise self._error(name)
 
     def __array__(self, *args, **kwargs):
-        raise ValueError(_USE_MSG.format("__array__"))
+        raise self._error("__array__")
 
     def __array_ufunc__(self, ufunc, *args, **kwargs):
-        raise ValueError(_USE_MSG.format(ufunc.__name__))
+        raise self._error(ufunc.__name__)
 
     def __array_function__(self, func, *args, **kwargs):
-        raise ValueError(_USE_MSG.format(func.__name__))
+        raise self._error(func.__name__)
 
     def __getitem__(self, key):
-        raise ValueError(_USE_MSG.format("__getitem__"))
+        raise self._error("__getitem__")
 
     __setitem__ = __getitem__
 
 
 class UninitializedTensorMixin:
-    """A tensor without data yet; :meth:`materialize` gives it a shape and turns it into ``cls_to_become``."""
+    """A tensor without data yet; :meth:`materialize` gives it a shape and turns it into ``cls_to_become``.
+
+    As PyTorch's, it answers ``size()`` (``(0,)``), ``ndim`` (1), ``dtype``, ``device``, ``requires_grad``
+    and the conversions (``to``, ``float()``, ``cpu()`` ...); ``shape`` and ``share_memory_`` raise
+    RuntimeError, and any other method ValueError, naming it."""
 
     cls_to_become = Tensor
 
     def _init_lazy(self, device, dtype, requires_grad):
-        self._data = _NoData()
+        self._data = _NoData(type(self).__name__)
         self.device = backend.Device(device if device is not None else "cpu")
         self.__dict__["_lazy_dtype"] = backend.as_dtype(dtype) or backend.get_default_dtype()
         self.grad = self.grad_fn = self._hooks = self._version = None
         self._output_nr = 0
         self._retains_grad = False
         self.requires_grad = bool(requires_grad)
+
+    def __getattribute__(self, name):
+        value = object.__getattribute__(self, name)
+        if name[0] != "_" and name not in _ALLOWED and isinstance(value, MethodType):
+            owner = type(self).__name__
+
+            def refuse(*args, **kwargs):
+                raise ValueError(_USE_MSG.format(_method(name), owner))
+            return refuse
+        return value
+
+    def __len__(self):
+        raise ValueError(_USE_MSG.format("<function Tensor.__len__>", type(self).__name__))
+
+    def __bool__(self):
+        raise ValueError(_USE_MSG.format(_method("__bool__"), type(self).__name__))
+
+    def __iter__(self):
+        raise ValueError(_USE_MSG.format(_method("__iter__"), type(self).__name__))
 
     def materialize(self, shape, device=None, dtype=None):
         """Allocate the (uninitialised) data of ``shape`` and become a ``cls_to_become``."""
@@ -128,8 +170,21 @@ class UninitializedTensorMixin:
     def dtype(self):
         return self.__dict__["_lazy_dtype"]
 
-    def detach(self):
-        raise ValueError(_USE_MSG.format("detach"))
+    @property
+    def ndim(self):
+        return 1  # PyTorch's: that of the empty placeholder its uninitialized tensors hold
+
+    def size(self, dim=None):
+        """``(0,)``, the size of PyTorch's empty placeholder (``shape`` raises, as PyTorch's)."""
+        if dim is None:
+            return (0,)
+        if not -1 <= dim <= 0:
+            raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {dim})")
+        return 0
+
+    def share_memory_(self):
+        raise RuntimeError("Can't share memory on an uninitialized parameter or buffer. Call `forward` to "
+                           "initialize the parameters before calling `module.share_memory()`.")
 
     def to(self, *args, **kwargs):
         """Change the device and/or dtype the data will have (in place: there is no data to copy)."""

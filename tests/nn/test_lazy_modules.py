@@ -97,6 +97,47 @@ def test_uninitialized_parameter_errors_and_materialize():
         nn.functional.linear(ag.randn(1, 3), m.weight)
 
 
+
+UNINITIALIZED_USES = {  # name: use of an uninitialized parameter / buffer, as PyTorch 2.13 answers it
+    "size()": lambda p: tuple(p.size()), "size(0)": lambda p: p.size(0), "size(-1)": lambda p: p.size(-1),
+    "size(1)": lambda p: p.size(1), "ndim": lambda p: p.ndim, "shape": lambda p: p.shape,
+    "numel": lambda p: p.numel(), "nelement": lambda p: p.nelement(), "dim": lambda p: p.dim(),
+    "ndimension": lambda p: p.ndimension(), "len": len, "element_size": lambda p: p.element_size(),
+    "is_contiguous": lambda p: p.is_contiguous(), "requires_grad_": lambda p: p.requires_grad_(False),
+    "zero_": lambda p: p.zero_(), "clone": lambda p: p.clone(), "detach": lambda p: p.detach(),
+    "numpy": lambda p: p.numpy(), "tolist": lambda p: p.tolist(), "item": lambda p: p.item(),
+    "sum": lambda p: p.sum(), "view": lambda p: p.view(-1), "add": lambda p: p + 1,
+    "is_floating_point": lambda p: p.is_floating_point(), "is_complex": lambda p: p.is_complex(),
+    "get_device": lambda p: p.get_device(), "share_memory_": lambda p: p.share_memory_(),
+}
+
+
+def _use(module, cls, use):
+    try:
+        return "value", UNINITIALIZED_USES[use](cls())
+    except Exception as e:  # noqa: BLE001  (the kind of error is what is compared)
+        message = str(e)
+        if type(e) is ValueError:  # PyTorch names the function by its repr; compare the rest
+            head, _, tail = message.partition(" in ")
+            message = head + " in <f>" + tail[tail.index(". This error"):]
+        return type(e).__name__, message
+
+
+@pytest.mark.parametrize("use", list(UNINITIALIZED_USES))
+@pytest.mark.parametrize("cls", ["UninitializedParameter", "UninitializedBuffer"])
+def test_uses_of_an_uninitialized_parameter_or_buffer_as_torch(cls, use):
+    import nn.parameter as ours
+
+    got = _use(ag, getattr(ours, cls), use)
+    want = _use(torch, getattr(torch.nn.parameter, cls), use)
+    assert got[0] == want[0] and got[1] == want[1], (got, want)
+
+
+def test_uninitialized_use_errors_name_the_method():
+    for name in ("numel", "dim", "clone", "requires_grad_"):
+        with pytest.raises(ValueError, match=f"uninitialized parameter in <method '{name}' "):
+            getattr(UninitializedBuffer(), name)()
+
 def test_state_dict_and_load_state_dict_of_an_uninitialized_module_as_torch():
     m, ref = nn.LazyLinear(3, bias=False), torch.nn.LazyLinear(3, bias=False)
     sd = m.state_dict()
