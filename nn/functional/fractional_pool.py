@@ -47,7 +47,7 @@ def _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_i
         out = _tuple(output_size, nd)
     dims = ("time", "height", "width")[-nd:]
     for d, n, o, k in zip(dims, sizes, out, kernel):
-        if o + k - 1 > n:
+        if o + k - 1 > n or (nd == 3 and o + k - 1 == n):  # PyTorch's 3d check is strict
             where = name + ("_out" if nd == 3 else "")  # PyTorch's kernel names, in its messages
             raise RuntimeError(f"{where}(): pool {d} {k} too large relative to input {d} {n}")
     batched = input.ndim == nd + 2

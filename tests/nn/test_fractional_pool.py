@@ -108,7 +108,7 @@ def test_gradcheck_and_gradgradcheck(device):
 
     assert gradcheck(fn, (x,))
     assert gradgradcheck(fn, (x,))
-    x3 = ag.tensor(rng.standard_normal((1, 3, 3, 4)), requires_grad=True, device=device)
+    x3 = ag.tensor(rng.standard_normal((1, 4, 4, 5)), requires_grad=True, device=device)
     s3 = ag.tensor(rng.random((1, 1, 3)), device=device)
     assert gradcheck(lambda t: F.fractional_max_pool3d(t, 2, output_size=2, _random_samples=s3), (x3,))
 
@@ -136,6 +136,23 @@ def test_bad_arguments_raise_as_torch():
     with pytest.raises(ValueError, match=r"output_ratio must be between 0 and 1 \(got 1.2\)"):
         nn.FractionalMaxPool2d(2, output_ratio=1.2)
 
+
+
+@pytest.mark.parametrize("nd", [2, 3])
+@pytest.mark.parametrize("kernel,out", [(2, 2), (2, 1), (1, 3), (1, 2), (3, 1)])
+def test_window_fit_at_the_boundary_as_torch(nd, kernel, out):
+    # PyTorch's 2d check is out + kernel - 1 <= size, its 3d check out + kernel - 1 < size
+    shape, samples = (1, 1) + (3,) * nd, np.full((1, 1, nd), 0.5)
+    results = []
+    for m, pool in ((ag, getattr(F, f"fractional_max_pool{nd}d")),
+                    (torch, getattr(torch.nn.functional, f"fractional_max_pool{nd}d"))):
+        x = m.arange(3.0 ** nd, dtype=m.float64).reshape(shape)
+        try:
+            y = pool(x, kernel, output_size=out, _random_samples=m.tensor(samples, dtype=m.float64))
+            results.append(y.tolist())
+        except RuntimeError as e:
+            results.append(str(e))
+    assert results[0] == results[1]
 
 @pytest.mark.parametrize("name", ["nn.modules.fractional_pool", "nn.functional.fractional_pool"])
 def test_docstring_examples(name):
