@@ -215,8 +215,9 @@ def test_to_spellings(dev):
     d = x.to(dev, ag.float32, False, True)  # positional non_blocking, copy
     assert d.device == dev
     assert x.to(dev, non_blocking=True).device == dev
+    assert x.to(dev, memory_format=None).device == dev  # PyTorch's keyword (layouts are kept)
     with pytest.raises(TypeError, match="unexpected keyword"):
-        x.to(dev, memory_format=None)
+        x.to(dev, bogus=None)
 
 
 def test_cuda_method_spellings_name_cuda_devices():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Primitive
+from ..legacy import check_memory_format
 from ..tensor import Tensor
 
 
@@ -38,6 +39,9 @@ def _parse_to(args, kwargs):
     device = kwargs.pop("device", None)
     dtype = kwargs.pop("dtype", None)
     flags = [kwargs.pop("non_blocking", False), kwargs.pop("copy", False)]
+    fmt = kwargs.pop("memory_format", None)
+    if fmt is not None:
+        check_memory_format(fmt, "to")
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     nflag = 0
@@ -54,7 +58,7 @@ def _parse_to(args, kwargs):
         elif a is not None:
             dtype = a
     return (backend.Device(device) if device is not None else None,
-            backend.as_dtype(dtype) if dtype is not None else None, bool(flags[1]))
+            backend.as_dtype(dtype) if dtype is not None else None, bool(flags[1]), fmt)
 
 
 def to(input, *args, **kwargs):
@@ -62,7 +66,9 @@ def to(input, *args, **kwargs):
 
     ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(other)`` (its device
     and dtype), with keywords ``device=``, ``dtype=``, ``copy=False``,
-    ``non_blocking=`` (accepted, transfers are synchronous). Returns ``input``
+    ``non_blocking=`` (accepted, transfers are synchronous) and ``memory_format=``
+    (checked as PyTorch: ``channels_last`` needs a 4-d tensor, ``channels_last_3d``
+    a 5-d one; the layout is kept, see ``autograd.memory_format``). Returns ``input``
     itself when nothing changes and ``copy`` is false. Differentiable: the
     gradient of a transfer goes back to the source device, the gradient of a
     cast back to the source dtype.
@@ -76,7 +82,10 @@ def to(input, *args, **kwargs):
         >>> x.to("cpu") is x
         True
     """
-    device, dtype, copy = _parse_to(args, dict(kwargs))
+    device, dtype, copy, fmt = _parse_to(args, dict(kwargs))
+    rank = {"channels_last": 4, "channels_last_3d": 5}.get(getattr(fmt, "name", None))
+    if rank is not None and input.ndim != rank:
+        raise RuntimeError(f"required rank {rank} tensor to use {fmt.name} format")
     out = input
     if dtype is not None and dtype != out._data.dtype:
         out = Cast.apply(out, dtype)

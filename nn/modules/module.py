@@ -13,6 +13,7 @@ from collections import OrderedDict
 
 from autograd import Tensor, backend
 from autograd.grad_mode import no_grad
+from autograd.legacy import check_memory_format
 from autograd.observers import on_record
 
 from ..parameter import Parameter
@@ -411,10 +412,14 @@ class Module(_HooksMixin, _StateDictMixin):
 
     def to(self, *args, **kwargs):
         """Move and/or cast parameters and buffers: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``,
-        ``to(tensor)``. Only floating point tensors change dtype. Parameters keep their identity."""
+        ``to(tensor)``, ``memory_format=`` (layouts are kept, see ``autograd.memory_format``). Only
+        floating point tensors change dtype. Parameters keep their identity."""
         device = kwargs.pop("device", None)
         dtype = kwargs.pop("dtype", None)
         kwargs.pop("non_blocking", None)
+        fmt = kwargs.pop("memory_format", None)
+        if fmt is not None:  # as PyTorch: checked, and applied to the 4-d and 5-d tensors only
+            check_memory_format(fmt, "to")
         if kwargs:
             raise TypeError(f"to() received an invalid combination of arguments: {sorted(kwargs)}")
         for a in args:
