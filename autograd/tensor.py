@@ -117,6 +117,16 @@ class Tensor(TensorGraph, TensorApi):
         """The last two dimensions swapped."""
         return self.transpose(-2, -1)
 
+    @property
+    def mH(self):
+        """The last two dimensions swapped and conjugated (real tensors: ``mT``)."""
+        return ops.linalg_funcs.adjoint(self, "mH")
+
+    @property
+    def H(self):
+        """The conjugate transpose of a matrix (real tensors: ``T``; 2-D only, as PyTorch)."""
+        return ops.linalg_funcs.conj_transpose(self)
+
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

@@ -114,6 +114,11 @@ class TensorApi:
     def matrix_power(self, n): return _lf.matrix_power(self, n)
     def matrix_exp(self): return _lf.matrix_exp(self)
     def renorm(self, p, dim, maxnorm): return _lf.renorm(self, p, dim, maxnorm)
+    def vdot(self, other): return _lf.vdot(self, other)
+    def adjoint(self): return _lf.adjoint(self)
+    def conj(self): return _lf.conj(self)
+    def resolve_conj(self): return _lf.resolve_conj(self)
+    def is_conj(self): return False
     def renorm_(self, p, dim, maxnorm): return _lf.renorm_(self, p, dim, maxnorm)
     def ger(self, vec2): return _lf.ger(self, vec2)
     def orgqr(self, input2): return _lf.orgqr(self, input2)

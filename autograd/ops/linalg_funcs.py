@@ -13,7 +13,7 @@ from ..function import Primitive
 from ..tensor import Tensor
 from . import elementwise as ew
 from . import shape as sh
-from .linalg import matmul, outer
+from .linalg import dot, matmul, outer
 from .linalg_decomp import inverse, solve
 from .linalg_more import cross as _cross
 from .math_more import torch_name
@@ -22,7 +22,7 @@ from .selection import diagonal as _diagonal
 
 __all__ = ["multi_dot", "chain_matmul", "matrix_power", "matrix_exp", "vecdot", "linalg_cross",
            "linalg_diagonal", "linalg_vander", "vander", "tensorsolve", "tensorinv", "ger", "renorm",
-           "renorm_", "householder_product", "orgqr"]
+           "renorm_", "householder_product", "orgqr", "vdot", "adjoint", "conj", "resolve_conj"]
 
 
 def _square_check(name, A, floating=True):  # noqa: N803
@@ -275,6 +275,47 @@ def tensorinv(A, ind=2):  # noqa: N803
         raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
                            f"prod(self.shape[:ind]), but got {cols} != {rows}")
     return inverse(A.reshape(rows, cols)).reshape(tuple(A.shape[ind:]) + tuple(A.shape[:ind]))
+
+
+def vdot(input, other):
+    """``torch.vdot``: ``dot(conj(input), other)``; xpgrad's tensors are real, so ``dot`` (its checks
+    and gradient)."""
+    return dot(input, other)
+
+
+def conj(input):
+    """``torch.conj``: the tensor itself for a real tensor (xpgrad has no complex dtypes)."""
+    return input
+
+
+resolve_conj = conj
+
+
+def adjoint(input, _name="adjoint()"):
+    """``torch.adjoint`` / ``Tensor.mH``: the last two dimensions swapped (conjugation is the identity
+    on real tensors); PyTorch's error below 2-D, its deprecation warning on a 0-D tensor."""
+    if input.ndim == 0:
+        import warnings
+
+        spelled = "adjoint()" if _name == "adjoint()" else f"Tensor.{_name}"
+        warnings.warn(f"{spelled} is deprecated on 0-D tensors. Consider using x.conj().", UserWarning,
+                      stacklevel=3)
+        return input
+    if input.ndim < 2:
+        spelled = "adjoint()" if _name == "adjoint()" else _name
+        raise RuntimeError(f"tensor.{spelled} is only supported on matrices or batches of matrices. Got "
+                           f"{input.ndim}-D tensor.")
+    return input.transpose(-2, -1)
+
+
+def conj_transpose(input):
+    """``Tensor.H``: the conjugate transpose of a matrix (2-D only, as PyTorch)."""
+    if input.ndim > 2:
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {input.ndim}-D "
+                           "tensor. For batches of matrices, consider using tensor.mH")
+    if input.ndim == 1:
+        raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got 1-D tensor.")
+    return adjoint(input, "H")
 
 
 def ger(input, vec2):
