@@ -65,3 +65,39 @@ def test_cumprod_gradient_with_nan_and_zeros_on_each_device(device):
         t = torch.tensor(a, dtype=torch.float64, requires_grad=True)
         t.cumprod(1).backward(torch.ones(3, 4, dtype=torch.float64))
     np.testing.assert_array_equal(x.grad.cpu().numpy(), t.grad.numpy())
+
+
+PROD_ROWS = [
+    [INF, 0.0, 1.0], [0.0, 0.0, INF], [NAN, 0.0, 2.0], [0.0, 2.0, NAN], [0.0, 0.0, 3.0], [-INF, 0.0, 2.0],
+    [1.0, 2.0, 3.0], [NAN, 2.0, 3.0], [0.0, -0.0, 0.0], [2.0, 0.0, 3.0],
+]
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("row", PROD_ROWS, ids=str)
+def test_prod_gradient_at_nan_inf_and_zeros_as_torch(row, create_graph):
+    for dim in (None, 0):
+        def fn(x, d):
+            return x.prod() if d is None else x.prod(d)
+        got = _grads(ag, row, dim, ag.float64, create_graph, fn)
+        want = _grads(torch, row, dim, torch.float64, create_graph, fn)
+        np.testing.assert_array_equal(got, want, err_msg=f"dim={dim}")
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_prod_gradient_of_a_matrix_with_nan_inf_and_zeros_as_torch(dim, create_graph):
+    for a in ([[NAN, 1.0, 2.0], [0.0, 3.0, -1.0]], [[0.0, 0.0, 2.0], [INF, 3.0, 0.0]],
+              [[-INF, 1.0, 2.0], [0.0, 0.0, 0.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]):
+        def fn(x, d):
+            return x.prod() if d is None else x.prod(d)
+        got = _grads(ag, a, dim, ag.float64, create_graph, fn)
+        want = _grads(torch, a, dim, torch.float64, create_graph, fn)
+        np.testing.assert_array_equal(got, want, err_msg=str(a))
+
+
+def test_prod_of_a_scalar_passes_the_gradient():
+    for v in (NAN, 0.0, INF, 2.0):
+        got = _grads(ag, v, None, ag.float64, False, lambda x, d: x.prod())
+        want = _grads(torch, v, None, torch.float64, False, lambda x, d: x.prod())
+        np.testing.assert_array_equal(got, want)

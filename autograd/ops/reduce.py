@@ -246,52 +246,59 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw)
 
 # ---------------------------------------------------------------- prod
 class Prod(Primitive):
+    """Product over ``axes`` (None: all). Backward as PyTorch's: ``g`` for a 0-d input, ``g * y / x``
+    without zeros, else :func:`_prod_others` (0 unrecorded for a whole product with two zeros)."""
+
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         _setup(ctx, x, axes, keepdim)
         # an array, never a scalar; dtype: NumPy widens small integers
         y = _out(x.prod(axis=axes, keepdims=True, dtype=x.dtype), axes, keepdim, x.shape)
         if ctx.needs_input_grad:
-            ctx.has_zero = bool((x == 0).any())
-            ctx.save_for_backward(x, None if ctx.has_zero else y)
+            ctx.zeros = int((x == 0).sum())
+            ctx.save_for_backward(x, None if ctx.zeros else y)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        return _prod_grad(ctx, g, *ctx.saved_tensors, lambda x: _prod_others(x, ctx.axes)), None, None
+        x, y = ctx.saved_tensors
+        if x.ndim == 0:
+            return g, None, None
+        g = _unreduce(g, ctx)
+        if not ctx.zeros:
+            return g * (_unreduce(y, ctx) / x), None, None
+        return g * _prod_others(x, ctx.axes), None, None
 
     @staticmethod
     def raw_backward(ctx, g):
-        # with a zero in the input (rare): the Tensor form on Tensors made here (nothing is recorded)
-        return _prod_grad(ctx, g, *ctx.saved_arrays,
-                          lambda x: _prod_others(Tensor._make(x, ctx.device), ctx.axes)._data), None, None
-
-
-def _prod_grad(ctx, g, x, y, others):
-    """The product's gradient (Tensors or arrays); ``others(x)`` is :func:`_prod_others` of them."""
-    g = _unreduce(g, ctx)
-    if not ctx.has_zero:
-        return g * (_unreduce(y, ctx) / x)
-    return g * others(x)
+        x, y = ctx.saved_arrays
+        if x.ndim == 0:
+            return g, None, None
+        g = _unreduce(g, ctx)
+        if not ctx.zeros:
+            return g * (_unreduce(y, ctx) / x), None, None
+        if ctx.axes is None and ctx.zeros > 1:  # PyTorch's shortcut, taken only when not recorded
+            return ctx.device.xp.zeros_like(x), None, None
+        # rare (a zero in the input): the Tensor form on Tensors made here (nothing is recorded)
+        return g * _prod_others(Tensor._make(x, ctx.device), ctx.axes)._data, None, None
 
 
 def _prod_others(x, axes):
-    """``prod_{k != j} x_k`` for every ``j`` of each reduced slice, exact where ``x`` has zeros.
+    """``prod_{j < k} x_j * prod_{j > k} x_j`` for every ``k`` along the reduced axis (all of ``x``
+    flattened when ``axes`` is None), as PyTorch's ``prod_safe_zeros_backward``: from exclusive
+    cumulative products, so exact (and differentiable) where ``x`` has zeros."""
+    from .linalg_more import Cumprod
+    from .shape import cat
 
-    The value and its first derivative are exact everywhere (so double backward is
-    right): the nonzero part is divided out; the zero entries other than ``j``
-    contribute 1 (none), their value (one), or 0 with zero slope (two or more).
-    """
-    z = x == 0
-    zf = z.to(x.dtype)
-    safe = where(z, 1.0, x)
-    nonzero_prod = prod(safe, axes, True)
-    others = where(z, nonzero_prod, nonzero_prod / safe)
-    n_other_zeros = Sum.apply(zf, axes, True) - zf
-    zero_part = where(z, x, 0.0)
-    one_other = Sum.apply(zero_part, axes, True) - zero_part  # the other zero's value
-    zeros_factor = where(n_other_zeros == 0, 1.0, where(n_other_zeros == 1, one_other, 0.0))
-    return others * zeros_factor
+    flat = x.reshape(-1) if axes is None else x
+    d = 0 if axes is None else axes[0]
+    n = flat.shape[d]
+    if n == 0:
+        return Tensor._make(x.device.xp.ones(x.shape, dtype=x.dtype), x.device)
+    one = Tensor._make(x.device.xp.ones(_kept_shape(flat.shape, (d,)), dtype=x.dtype), x.device)
+    before = Cumprod.apply(cat([one, flat.narrow(d, 0, n - 1)], d), d)
+    after = Cumprod.apply(cat([one, flat.narrow(d, 1, n - 1).flip(d)], d), d).flip(d)
+    return (before * after).reshape(x.shape)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, **kw):
