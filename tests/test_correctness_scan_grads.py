@@ -101,3 +101,27 @@ def test_prod_of_a_scalar_passes_the_gradient():
         got = _grads(ag, v, None, ag.float64, False, lambda x, d: x.prod())
         want = _grads(torch, v, None, torch.float64, False, lambda x, d: x.prod())
         np.testing.assert_array_equal(got, want)
+
+
+SPREAD_CASES = [  # (values, correction): no degrees of freedom left, NaN and inf entries
+    ([NAN], 1), ([INF], 1), ([0.0], 1), ([2.0], 1), ([1.0, 3.0], 2), ([1.0, 1.0], 2), ([1.0, NAN], 2),
+    ([1.0, 3.0], 5), ([[1.0, 3.0], [2.0, NAN]], 2), ([[1.0, 1.0], [2.0, INF]], 2),
+    ([[1.0, 2.0], [3.0, 5.0]], 1),
+]
+
+
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0")
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("dim", [None, -1])
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("values,correction", SPREAD_CASES, ids=str)
+def test_var_and_std_without_degrees_of_freedom_as_torch(values, correction, name, dim, create_graph):
+    results = []
+    for m in (ag, torch):
+        with np.errstate(all="ignore"):
+            x = m.tensor(values, dtype=m.float64, requires_grad=True)
+            y = getattr(m, name)(x, dim=dim, correction=correction)
+            g, = m.autograd.grad(y, x, -2 * m.ones_like(y), create_graph=create_graph)
+        results.append((y.detach().numpy(), g.detach().numpy()))
+    np.testing.assert_array_equal(results[0][0], results[1][0], err_msg="value")
+    np.testing.assert_array_equal(results[0][1], results[1][1], err_msg="gradient")

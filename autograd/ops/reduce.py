@@ -108,18 +108,16 @@ class Var(Primitive):
         _setup(ctx, x, axes, keepdim)
         xp = ctx.device.xp
         n = _count(x.shape, axes)
-        ctx.divisor = divisor = builtins.max(n - correction, 0)
+        ctx.dof = n - correction  # the backward divides by it (as PyTorch's), the forward by max(dof, 0)
         ctx.save_for_backward(x)
         if n == 0:
-            shape = _kept_shape(x.shape, axes)
-            return _out(xp.full(shape, math.nan, x.dtype), axes, keepdim, x.shape)
+            return _out(xp.full(_kept_shape(x.shape, axes), math.nan, x.dtype), axes, keepdim, x.shape)
         acc = acc_dtype(x.dtype)
         xa = x if acc is None else x.astype(acc)  # float16: squares in float32 (300² overflows)
         d = xa - xa.mean(axis=axes, keepdims=True)
         s = (d * d).sum(axis=axes, keepdims=keepdim)
-        if divisor == 0:  # PyTorch: 0/0 -> nan, s/0 -> inf
-            return xp.where(s == 0, math.nan, math.inf).astype(x.dtype)
-        return (s / divisor).astype(x.dtype, copy=False)
+        with errstate(xp, divide="ignore", invalid="ignore"):  # no dof: s/0 is inf, 0/0 and nan/0 nan
+            return (s / builtins.max(ctx.dof, 0)).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -133,11 +131,14 @@ class Var(Primitive):
 
 
 def _var_backward(ctx, x, g, xp=None):
-    """The gradient of the variance, given the upstream gradient ``g`` in the input's rank
-    (Tensors; arrays when ``xp`` is given)."""
-    scale = 2.0 / ctx.divisor if ctx.divisor else math.nan
+    """PyTorch's ``2 / dof * g * (x - mean)`` (Tensors; arrays with ``xp``); over all of ``x`` without
+    dof, ``g`` times (a constant) nan where ``x`` is its mean, inf elsewhere."""
     m = mean(x, ctx.axes, True) if xp is None else _mean_array(xp, x, ctx.axes, True)
-    return g * (x - m) * scale
+    if ctx.axes is None and ctx.dof <= 0:
+        a, am = (x, m) if xp else (x._data, m._data)
+        f = ctx.device.xp.where(a == am, math.nan, math.inf).astype(a.dtype)
+        return (f if xp else Tensor._make(f, ctx.device)) * g
+    return (2.0 / ctx.dof if ctx.dof else math.inf) * g * (x - m)
 
 
 class Std(Primitive):
@@ -290,12 +291,11 @@ def _prod_others(x, axes):
     from .linalg_more import Cumprod
     from .shape import cat
 
-    flat = x.reshape(-1) if axes is None else x
-    d = 0 if axes is None else axes[0]
-    n = flat.shape[d]
+    flat, d = (x.reshape(-1), 0) if axes is None else (x, axes[0])
+    n, xp = flat.shape[d], x.device.xp
     if n == 0:
-        return Tensor._make(x.device.xp.ones(x.shape, dtype=x.dtype), x.device)
-    one = Tensor._make(x.device.xp.ones(_kept_shape(flat.shape, (d,)), dtype=x.dtype), x.device)
+        return Tensor._make(xp.ones(x.shape, dtype=x.dtype), x.device)
+    one = Tensor._make(xp.ones(_kept_shape(flat.shape, (d,)), dtype=x.dtype), x.device)
     before = Cumprod.apply(cat([one, flat.narrow(d, 0, n - 1)], d), d)
     after = Cumprod.apply(cat([one, flat.narrow(d, 1, n - 1).flip(d)], d), d).flip(d)
     return (before * after).reshape(x.shape)
