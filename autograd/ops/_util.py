@@ -10,9 +10,17 @@ from ..tensor import Tensor
 
 
 def as_tensor_like(value, like: Tensor) -> Tensor:
-    """Wrap a non-tensor operand (array, list) on ``like``'s device."""
+    """Wrap a non-tensor operand (array, list, number) on ``like``'s device.
+
+    A Python float next to a floating tensor wider than the default dtype takes that tensor's dtype:
+    PyTorch's scalars are doubles, so ``xlogy(x64, 0.7)`` must not see 0.7 rounded to float32.
+    """
     if isinstance(value, Tensor):
         return value
+    if isinstance(value, float) and like._data.dtype.kind == "f":
+        dt = like._data.dtype
+        if dt.itemsize > backend.get_default_dtype().itemsize:
+            return Tensor._make(backend.asarray(value, dtype=dt, device=like.device), like.device)
     return Tensor._make(backend.asarray(value, device=like.device), like.device)
 
 
