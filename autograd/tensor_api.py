@@ -119,6 +119,45 @@ class TensorApi:
     def conj(self): return _lf.conj(self)
     def resolve_conj(self): return _lf.resolve_conj(self)
     def is_conj(self): return False
+    # the in-place forms of ops/inplace_more.py
+    def absolute_(self, *args, **kwargs): return _ix2.absolute_(self, *args, **kwargs)
+    def acos_(self, *args, **kwargs): return _ix2.acos_(self, *args, **kwargs)
+    def arccos_(self, *args, **kwargs): return _ix2.arccos_(self, *args, **kwargs)
+    def asin_(self, *args, **kwargs): return _ix2.asin_(self, *args, **kwargs)
+    def arcsin_(self, *args, **kwargs): return _ix2.arcsin_(self, *args, **kwargs)
+    def atan_(self, *args, **kwargs): return _ix2.atan_(self, *args, **kwargs)
+    def arctan_(self, *args, **kwargs): return _ix2.arctan_(self, *args, **kwargs)
+    def cosh_(self, *args, **kwargs): return _ix2.cosh_(self, *args, **kwargs)
+    def sinh_(self, *args, **kwargs): return _ix2.sinh_(self, *args, **kwargs)
+    def tan_(self, *args, **kwargs): return _ix2.tan_(self, *args, **kwargs)
+    def deg2rad_(self, *args, **kwargs): return _ix2.deg2rad_(self, *args, **kwargs)
+    def rad2deg_(self, *args, **kwargs): return _ix2.rad2deg_(self, *args, **kwargs)
+    def exp2_(self, *args, **kwargs): return _ix2.exp2_(self, *args, **kwargs)
+    def fix_(self, *args, **kwargs): return _ix2.fix_(self, *args, **kwargs)
+    def negative_(self, *args, **kwargs): return _ix2.negative_(self, *args, **kwargs)
+    def sgn_(self, *args, **kwargs): return _ix2.sgn_(self, *args, **kwargs)
+    def sinc_(self, *args, **kwargs): return _ix2.sinc_(self, *args, **kwargs)
+    def logit_(self, *args, **kwargs): return _ix2.logit_(self, *args, **kwargs)
+    def nan_to_num_(self, *args, **kwargs): return _ix2.nan_to_num_(self, *args, **kwargs)
+    def bitwise_not_(self, *args, **kwargs): return _ix2.bitwise_not_(self, *args, **kwargs)
+    def atan2_(self, *args, **kwargs): return _ix2.atan2_(self, *args, **kwargs)
+    def arctan2_(self, *args, **kwargs): return _ix2.arctan2_(self, *args, **kwargs)
+    def copysign_(self, *args, **kwargs): return _ix2.copysign_(self, *args, **kwargs)
+    def xlogy_(self, *args, **kwargs): return _ix2.xlogy_(self, *args, **kwargs)
+    def floor_divide_(self, *args, **kwargs): return _ix2.floor_divide_(self, *args, **kwargs)
+    def true_divide_(self, *args, **kwargs): return _ix2.true_divide_(self, *args, **kwargs)
+    def divide_(self, *args, **kwargs): return _ix2.divide_(self, *args, **kwargs)
+    def multiply_(self, *args, **kwargs): return _ix2.multiply_(self, *args, **kwargs)
+    def subtract_(self, *args, **kwargs): return _ix2.subtract_(self, *args, **kwargs)
+    def heaviside_(self, *args, **kwargs): return _ix2.heaviside_(self, *args, **kwargs)
+    def bitwise_and_(self, *args, **kwargs): return _ix2.bitwise_and_(self, *args, **kwargs)
+    def bitwise_or_(self, *args, **kwargs): return _ix2.bitwise_or_(self, *args, **kwargs)
+    def bitwise_xor_(self, *args, **kwargs): return _ix2.bitwise_xor_(self, *args, **kwargs)
+    def cumsum_(self, *args, **kwargs): return _ix2.cumsum_(self, *args, **kwargs)
+    def cumprod_(self, *args, **kwargs): return _ix2.cumprod_(self, *args, **kwargs)
+    def addmm_(self, *args, **kwargs): return _ix2.addmm_(self, *args, **kwargs)
+    def baddbmm_(self, *args, **kwargs): return _ix2.baddbmm_(self, *args, **kwargs)
+    def float_power_(self, *args, **kwargs): return _ix2.float_power_(self, *args, **kwargs)
     def renorm_(self, p, dim, maxnorm): return _lf.renorm_(self, p, dim, maxnorm)
     def ger(self, vec2): return _lf.ger(self, vec2)
     def orgqr(self, input2): return _lf.orgqr(self, input2)
@@ -179,6 +218,8 @@ class TensorApi:
     def triu(self, diagonal=0): return _sel.triu(self, diagonal)
     def diag(self, diagonal=0): return _sel.diag(self, diagonal)
     def diagonal(self, offset=0, dim1=0, dim2=1): return _sel.diagonal(self, offset, dim1, dim2)
+    def diagonal_scatter(self, src, offset=0, dim1=0, dim2=1):
+        return _sel.diagonal_scatter(self, src, offset, dim1, dim2)
     def diag_embed(self, offset=0, dim1=-2, dim2=-1): return _sel.diag_embed(self, offset, dim1, dim2)
     def trace(self): return _sel.trace(self)
     def narrow(self, dim, start, length): return _sel.narrow(self, dim, start, length)
@@ -327,7 +368,7 @@ class TensorApi:
 
 def _bind():
     """Import the modules the delegates call (after ``Tensor`` is defined: they import it)."""
-    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _ls, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st, _ct, _sr, _qu, _lf, _lu
+    global _backend, _cr, _lg, _ta, _ew, _um, _cm, _lm, _ls, _so, _sel, _ga, _sh, _sp, _im, _ce, _tm, _mm, _nr, _cd, _st, _ct, _sr, _qu, _lf, _lu, _ix2
     from . import backend as _backend
     from . import creation as _cr
     from . import legacy as _lg
@@ -338,6 +379,7 @@ def _bind():
     from .ops import elementwise as _ew
     from .ops import gather as _ga
     from .ops import inplace_methods as _im
+    from .ops import inplace_more as _ix2
     from .ops import linalg_more as _lm
     from .ops import linalg_funcs as _lf
     from .ops import linalg_lu as _lu

@@ -1,0 +1,51 @@
+"""More ``*_`` in-place forms: trigonometric and other unary math, the arithmetic aliases
+(``multiply_``, ``divide_``, ``subtract_``...), ``atan2_``, ``xlogy_``, ``copysign_``,
+``float_power_``, ``cumsum_``/``cumprod_``, ``addmm_``/``baddbmm_``, the bitwise ones.
+
+Each runs the out-of-place op of the same name (the Tensor method, so one op, one definition)
+through :func:`autograd.ops.inplace._apply`, which records the change under grad mode (gradients
+flow as through the out-of-place op) and checks that the result can be written into the tensor
+(``sin_`` on an integer tensor raises PyTorch's "result type Float can't be cast" error).
+"""
+from __future__ import annotations
+
+from .inplace import _apply
+
+_NAMES = [
+    # unary
+    "absolute_", "acos_", "arccos_", "asin_", "arcsin_", "atan_", "arctan_", "cosh_", "sinh_", "tan_",
+    "deg2rad_", "rad2deg_", "exp2_", "fix_", "negative_", "sgn_", "sinc_", "logit_", "nan_to_num_",
+    "bitwise_not_",
+    # with another operand
+    "atan2_", "arctan2_", "copysign_", "xlogy_", "floor_divide_", "true_divide_", "divide_", "multiply_",
+    "subtract_", "heaviside_", "bitwise_and_", "bitwise_or_", "bitwise_xor_",
+    # with a dimension, matrices
+    "cumsum_", "cumprod_", "addmm_", "baddbmm_",
+]
+
+__all__ = _NAMES + ["float_power_"]
+
+
+def _inplace(name):
+    base = name[:-1]
+
+    def method(input, *args, **kwargs):
+        return _apply(input, lambda a, *xs: getattr(a, base)(*xs, **kwargs), *args)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place ``{base}`` (``Tensor.{base}``'s result written into the tensor)."
+    return method
+
+
+for _n in _NAMES:
+    globals()[_n] = _inplace(_n)
+
+
+def float_power_(input, exponent):
+    """In-place ``float_power``: as PyTorch, only a float64 tensor can hold its (double) result."""
+    if input.dtype.kind != "f" or input.dtype.itemsize != 8:
+        from .math_more import torch_name
+
+        raise RuntimeError(f"the base given to float_power_ has dtype {torch_name(input.dtype)} but the "
+                           "operation's result requires dtype Double")
+    return _apply(input, lambda a, e: a.float_power(e), exponent)
