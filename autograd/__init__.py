@@ -62,6 +62,7 @@ from .ops.linalg_spectral import qr, svd
 from .ops.linalg_pinv import pinverse
 from .ops.linalg_funcs import chain_matmul, ger, matrix_exp, matrix_power, orgqr, renorm, vander
 from .ops.linalg_funcs import adjoint, conj, resolve_conj, vdot
+from .ops.foreach import *  # noqa: E402,F401,F403  (torch._foreach_*, listed in its __all__)
 from .ops.linalg_lu import legacy_lu as lu, legacy_lu_solve as lu_solve, lu_unpack
 from . import linalg
 from . import special
