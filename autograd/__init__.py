@@ -63,6 +63,7 @@ from .ops.linalg_pinv import pinverse
 from .ops.linalg_funcs import chain_matmul, ger, matrix_exp, matrix_power, orgqr, renorm, vander
 from .ops.linalg_funcs import adjoint, conj, resolve_conj, vdot
 from .ops.foreach import *  # noqa: E402,F401,F403  (torch._foreach_*, listed in its __all__)
+from .torch_functions import *  # noqa: E402,F401,F403  (torch.abs_, torch.t, torch.divide, ...)
 from .ops.linalg_lu import legacy_lu as lu, legacy_lu_solve as lu_solve, lu_unpack
 from . import linalg
 from . import special
@@ -90,6 +91,12 @@ def __getattr__(name):
     mod = _namespace.aliased_module(name)
     if mod is not None:
         return mod
+    from .torch_functions import FUNCTIONAL
+
+    if name in FUNCTIONAL:  # torch.conv2d, torch.pixel_shuffle, ...: nn.functional's own functions
+        import importlib
+
+        return getattr(importlib.import_module("nn.functional"), name)
     # ``ag.testing`` is imported on first use: it needs hypothesis, which ``import autograd`` does not.
     if name == "testing":
         import importlib

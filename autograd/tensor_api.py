@@ -119,6 +119,15 @@ class TensorApi:
     def conj(self): return _lf.conj(self)
     def resolve_conj(self): return _lf.resolve_conj(self)
     def is_conj(self): return False
+    def is_neg(self): return False
+    def resolve_neg(self): return self
+    def is_same_size(self, other): return tuple(self.shape) == tuple(other.shape)
+    def is_nonzero(self): return _ta.is_nonzero(self)
+    def greater(self, other): return self.gt(other)
+    def greater_equal(self, other): return self.ge(other)
+    def less(self, other): return self.lt(other)
+    def less_equal(self, other): return self.le(other)
+    def not_equal(self, other): return self.ne(other)
     # the in-place forms of ops/inplace_more.py
     def absolute_(self, *args, **kwargs): return _ix2.absolute_(self, *args, **kwargs)
     def acos_(self, *args, **kwargs): return _ix2.acos_(self, *args, **kwargs)

@@ -112,3 +112,12 @@ def random_(t, from_, to, generator):
         from_ = from_ or 0
     draw = integers_array(from_, to, t.shape, backend.int64, t.device, generator)
     return _fill_sample(t, draw.astype(t.dtype))
+
+
+def is_nonzero(t):
+    """``Tensor.is_nonzero``: whether the one element is nonzero (PyTorch's errors otherwise)."""
+    n = t.numel()
+    if n != 1:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous" if n == 0 else
+                           "Boolean value of Tensor with more than one value is ambiguous")
+    return bool(t.item() != 0)
