@@ -106,7 +106,7 @@ def test_prod_of_a_scalar_passes_the_gradient():
 SPREAD_CASES = [  # (values, correction): no degrees of freedom left, NaN and inf entries
     ([NAN], 1), ([INF], 1), ([0.0], 1), ([2.0], 1), ([1.0, 3.0], 2), ([1.0, 1.0], 2), ([1.0, NAN], 2),
     ([1.0, 3.0], 5), ([[1.0, 3.0], [2.0, NAN]], 2), ([[1.0, 1.0], [2.0, INF]], 2),
-    ([[1.0, 2.0], [3.0, 5.0]], 1),
+    ([[1.0, 2.0], [3.0, 5.0]], 1), ([], 0), ([], 1),
 ]
 
 

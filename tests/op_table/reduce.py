@@ -99,8 +99,10 @@ def reduction(draw, kind="many", values="any", keepdim=True, min_dims=0, min_sid
 
 @st.composite
 def var_input(draw, std=False):
-    """A reduction input plus a ``correction`` below the reduced count (``std``: no constant slice)."""
-    (x,), params = draw(reduction(values="distinct" if std else "any", min_side=2 if std else 0,
+    """A reduction input plus a ``correction`` below the reduced count (``std``: no constant slice).
+    Never empty: an empty slice has no degrees of freedom, where PyTorch's second derivative is
+    ``2 / 0 * 0 = nan`` (tests/test_correctness_scan_grads.py compares those with PyTorch)."""
+    (x,), params = draw(reduction(values="distinct" if std else "any", min_side=2 if std else 1,
                                   min_dims=1 if std else 0))
     n = _count(x.shape, params["dim"])
     params["correction"] = draw(st.integers(0, 1)) if n >= 2 else 0
