@@ -196,7 +196,7 @@ swapaxes take take_along_axis tanh tensordot tile trace transpose tril triu true
 unique var vstack where zeros zeros_like bitwise_and bitwise_or bitwise_xor bitwise_not invert
 float16 float32 float64 int8 int16 int32 int64 uint8 bool_ dtype ndarray pi inf nan e newaxis
 result_type promote_types can_cast iinfo finfo shape size argwhere cbrt heaviside sort
-put_along_axis signbit copysign fmod arcsinh arccosh arctanh
+put_along_axis signbit copysign fmod arcsinh arccosh arctanh hypot
 left_shift right_shift gcd lcm nextafter frexp isin
 """.split())
 
@@ -325,7 +325,7 @@ def _asarray(a, dtype=None):
 
 
 def _as_strided(a, shape, strides):
-    return ShadowArray(np.lib.stride_tricks.as_strided(a._a, shape, strides, writeable=False))
+    return ShadowArray(np.lib.stride_tricks.as_strided(a._a, shape, strides, writeable=True))
 
 
 class ShadowBackend(backend.CupyBackend):

@@ -9,9 +9,10 @@ import pytest
 import autograd as ag
 from autograd import backend
 from autograd.function import Function
-from autograd.ops import (activation, attention, compare, conv, ctc, elementwise, extrema, fused, indexing,
-                          linalg, linalg_decomp, linalg_more, loss, movement, pad, pool, reduce, shape,
-                          numeric_random, softmax, unary, unary_more, window)
+from autograd.ops import (activation, attention, compare, conv, ctc, diagonal, elementwise, extrema, fused,
+                          indexing,
+                          linalg, linalg_decomp, linalg_more, loss, math_more, movement, pad, pool, reduce,
+                          shape, numeric_random, softmax, unary, unary_more, view_ops, window)
 
 
 def _subclasses(cls):
@@ -285,6 +286,11 @@ def _sampled(rng, device):
 
 CASES = {
     numeric_random._Sampled: [_sampled],
+    diagonal.Diagonal: [_case(lambda x: diagonal.Diagonal.apply(x, 1, 0, 2), (3, 2, 4)),
+                        _case(lambda x: diagonal.Diagonal.apply(x, -1, 1, 0), (4, 3))],
+    diagonal.DiagonalEmbed: [_case(lambda g: diagonal.DiagonalEmbed.apply(g, (3, 2, 4), 1, 0, 2), (2, 3))],
+    view_ops.AsStrided: [_case(lambda x: view_ops.AsStrided.apply(x, (3, 2), (2, 1), 1), (3, 3)),  # overlapping
+                         _case(lambda x: view_ops.AsStrided.apply(x, (2, 2), (1, 4), 0), (2, 4))],
     ctc.CTCLoss: [_ctc(False), _ctc(True, ((2, 3), (2, 3)))],  # the second: an impossible alignment
     elementwise.Add: [_binary(elementwise.Add), _binary(elementwise.Add, True)],
     elementwise.Sub: [_binary(elementwise.Sub), _binary(elementwise.Sub, True)],
@@ -420,6 +426,7 @@ CASES = {
     loss.NLLScatter: [_nll_scatter(False), _nll_scatter(True)],
     unary_more._Rounding: [_unary(unary_more.Floor)],  # the base of Floor, Ceil, Trunc
     unary_more.Floor: [_unary(unary_more.Floor)],
+    math_more.Hypot: [_binary(math_more.Hypot)],
     unary_more.Ceil: [_unary(unary_more.Ceil)],
     unary_more.Trunc: [_unary(unary_more.Trunc)],
     unary_more.Round: [_case(lambda x: unary_more.Round.apply(x, 1), (3, 4))],

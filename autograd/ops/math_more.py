@@ -18,7 +18,7 @@ from .unary import sigmoid, sign, sin
 
 __all__ = [
     "fmax", "fmin", "logaddexp", "logaddexp2", "sgn", "positive", "deg2rad", "rad2deg", "sinc",
-    "copysign", "float_power", "heaviside",
+    "copysign", "float_power", "heaviside", "hypot",
 ]
 
 
@@ -186,6 +186,47 @@ def sinc(input):
     px = ew.mul(where(small, 1.0, x), math.pi)  # no 0/0 in the branch ``where`` discards (its gradient)
     near = ew.sub(1.0, ew.mul(ew.mul(x, x), math.pi * math.pi / 6))
     return where(small, near, ew.div(sin(px), px))
+
+
+class Hypot(Primitive):
+    """``sqrt(a² + b²)`` without overflow or underflow (``xp.hypot``: inf where either is infinite,
+    even against NaN). PyTorch's gradients: ``g * a / result`` and ``g * b / result``."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        y = ctx.device.xp.hypot(a, b)
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, y = ctx.saved_tensors
+        return _hypot_grads(ctx, g, a, b, y)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        with errstate(ctx.device.xp, invalid="ignore", divide="ignore"):
+            return _hypot_grads(ctx, g, *ctx.saved_arrays)
+
+
+def _hypot_grads(ctx, g, a, b, y):
+    need = ctx.needs_input_grad
+    return (g * a / y if need[0] else None), (g * b / y if need[1] else None)
+
+
+def hypot(input, other):
+    """``sqrt(input² + other²)`` elementwise, computed without overflow (as ``std::hypot``); floating
+    results only, as PyTorch.
+
+    Example::
+
+        >>> ag.hypot(ag.tensor([3., 5.]), ag.tensor([4., 12.]))
+        tensor([ 5., 13.])
+    """
+    a, b = _tensors("hypot", input, other)
+    if a._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{torch_name(a._data.dtype)}'")
+    return Hypot.apply(a, b)
 
 
 class Copysign(Primitive):

@@ -412,9 +412,7 @@ def atan2(input, other):
 arctan2 = atan2
 
 
-def hypot(input, other):
-    """``sqrt(input² + other²)``."""
-    return sqrt(ew.add(ew.mul(input, input), ew.mul(other, other)))
+from .math_more import hypot  # noqa: E402  (a primitive there: std::hypot, no overflow)
 
 
 class Xlogy(Primitive):
