@@ -411,8 +411,8 @@ class Tensor(TensorGraph, TensorApi):
     def swapdims_(self, dim0, dim1): return _vo.transpose_(self, dim0, dim1)
     def swapaxes_(self, axis0, axis1): return _vo.transpose_(self, axis0, axis1)
     def t_(self): return _vo.t_(self)
-    def as_strided(self, size, stride, storage_offset=0): return _vo.as_strided(self, size, stride, storage_offset)
-    def as_strided_(self, size, stride, storage_offset=0): return _vo.as_strided_(self, size, stride, storage_offset)
+    def as_strided(self, size, stride, storage_offset=None): return _vo.as_strided(self, size, stride, storage_offset)
+    def as_strided_(self, size, stride, storage_offset=None): return _vo.as_strided_(self, size, stride, storage_offset)
     def resize_(self, *sizes): return _vo.resize_(self, *sizes)
     def resize_as_(self, other): return _vo.resize_as_(self, other)
 

@@ -2,6 +2,8 @@
 behind a tensor and a per-element Python map."""
 from __future__ import annotations
 
+from .arraylib.files import data_ptr as data_ptr_of
+
 __all__ = ["data_ptr", "apply_", "TypedStorage", "UntypedStorage", "storage_offset"]
 
 
@@ -39,19 +41,20 @@ def _root(a):
 
 
 def _address(a):
-    """The address of array ``a``'s first element: NumPy's array interface or CuPy's pointer."""
-    iface = getattr(a, "__array_interface__", None)
-    if iface is not None:
-        return int(iface["data"][0])
-    mem = getattr(a, "data", None)
-    if hasattr(mem, "ptr"):
-        return int(mem.ptr)
-    raise RuntimeError(f"the backend's arrays ({type(a).__name__}) expose no memory address")
+    """The address of array ``a``'s first element (NumPy's array interface, CuPy's pointer, or a
+    ``data_ptr`` attribute)."""
+    try:
+        return data_ptr_of(a)
+    except AttributeError:
+        raise RuntimeError(f"the backend's arrays ({type(a).__name__}) expose no memory address") from None
 
 
 def storage_offset(t):
     """How many elements of ``t``'s dtype lie between its storage's start and its first element."""
-    return (_address(t._data) - _address(_root(t._data))) // t.dtype.itemsize
+    root = _root(t._data)
+    if root is t._data:
+        return 0
+    return (_address(t._data) - _address(root)) // t.dtype.itemsize
 
 
 class UntypedStorage:

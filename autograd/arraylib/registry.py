@@ -41,8 +41,8 @@ class Backend:
         if not _scatter_along_axis(target, index, values):
             np.add.at(target, index, values)
 
-    def as_strided(self, a, shape, strides):
-        return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
+    def as_strided(self, a, shape, strides, writeable=False):
+        return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=writeable)
 
     def generator(self, index=0):
         g = self._generators.get(index)
@@ -134,8 +134,8 @@ class CupyBackend(Backend):
     def scatter_add(self, target, index, values):
         self._cupyx.scatter_add(target, index, values)
 
-    def as_strided(self, a, shape, strides):
-        return self.xp.lib.stride_tricks.as_strided(a, shape, strides)
+    def as_strided(self, a, shape, strides, writeable=False):
+        return self.xp.lib.stride_tricks.as_strided(a, shape, strides)  # CuPy's views are writable
 
     def permutation(self, generator, n):
         # cupy.random.Generator has no permutation(): sort uniform draws (ties have probability ~0)

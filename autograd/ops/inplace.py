@@ -26,7 +26,7 @@ _OVERLAP = ("unsupported operation: more than one element of the written-to tens
 def check_no_overlap(array):
     """PyTorch's assert_no_internal_overlap: an in-place op must not write through a dimension of
     stride 0 (an ``expand``-ed tensor), where several elements are one memory location."""
-    if any(s == 0 and n > 1 for s, n in zip(array.strides, array.shape)):
+    if array.size and any(s == 0 and n > 1 for s, n in zip(array.strides, array.shape)):
         raise RuntimeError(_OVERLAP)
 
 

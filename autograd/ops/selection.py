@@ -15,10 +15,12 @@ from . import elementwise as ew
 from . import shape as sh
 from ._util import as_tensor_like, norm_dim, shape_arg
 from .gather import _int_index, _long_index, index_select, scatter, scatter_add
+from .diagonal import diagonal, diagonal_scatter  # noqa: F401  (re-exported)
 from .indexing import getitem
 
 __all__ = [
-    "tril", "triu", "diag", "diag_embed", "diagonal", "diagflat", "trace", "narrow", "select", "unbind",
+    "tril", "triu", "diag", "diag_embed", "diagonal", "diagonal_scatter", "diagflat", "trace", "narrow",
+    "select", "unbind",
     "nonzero", "argwhere", "count_nonzero", "take", "index_fill", "index_add", "index_copy", "masked_select",
     "tensor_split", "hsplit", "vsplit", "movedim", "moveaxis", "hstack", "vstack", "dstack", "column_stack",
     "row_stack", "atleast_1d", "atleast_2d", "atleast_3d", "fliplr", "flipud", "rot90", "tile",
@@ -59,21 +61,6 @@ def triu(input, diagonal=0):
     return _triangle(input, diagonal, False, "triu")
 
 
-def diagonal(input, offset=0, dim1=0, dim2=1):
-    """The diagonal of the ``(dim1, dim2)`` planes as the last dimension (a copy, differentiable)."""
-    _check(input, "diagonal")
-    d1, d2 = norm_dim(dim1, input.ndim), norm_dim(dim2, input.ndim)
-    if d1 == d2:
-        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    x = movedim(input, (d1, d2), (-2, -1))
-    n, m = x.shape[-2:]
-    k = max(0, min(n + min(offset, 0), m - max(offset, 0)))
-    xp = input.device.xp
-    rows = xp.arange(k) - min(offset, 0)
-    cols = xp.arange(k) + max(offset, 0)
-    return getitem(x, (Ellipsis, rows, cols))
-
-
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """Batched diagonal matrices: the last dimension of ``input`` placed on the ``offset`` diagonal of
     the ``(dim1, dim2)`` planes of the result."""
@@ -105,8 +92,8 @@ def diag(input, diagonal=0):
     _check(input, "diag")
     if input.ndim == 1:
         return diag_embed(input, diagonal)
-    if input.ndim == 2:
-        return globals()["diagonal"](input, diagonal)
+    if input.ndim == 2:  # a copy, as PyTorch's (diagonal() is the view)
+        return globals()["diagonal"](input, diagonal).clone()
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from .. import backend
+from ..function import Primitive
 from ..grad_mode import state
 from ..tensor import Tensor
 from ..view_tracking import live_views, register, shares_root
@@ -84,30 +85,85 @@ def t_(t):
     return t if t.ndim < 2 else transpose_(t, 0, 1)
 
 
-def as_strided(input, size, stride, storage_offset=0):
-    """The elements of ``input`` (read in row-major order, its storage when contiguous) at
-    ``storage_offset + sum(i_k * stride_k)``, in shape ``size``; differentiable (overlapping
-    positions sum their gradients). Differs from PyTorch: a copy, not a view of the memory."""
+def _positions(xp, size, stride, offset):
+    """The flat positions ``offset + sum(i_k * stride_k)`` of an ``as_strided`` result."""
+    pos = xp.full(size, offset, dtype=backend.int64)
+    for k, (n, s) in enumerate(zip(size, stride)):
+        pos = pos + (xp.arange(n, dtype=backend.int64) * s).reshape((n,) + (1,) * (len(size) - k - 1))
+    return pos
+
+
+class AsStrided(Primitive):
+    """``as_strided`` of a C-contiguous input: a view of its memory; the gradient sums into the
+    positions read (overlapping ones add up)."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, size, stride, offset):
+        ctx.args = (x.shape, size, stride, offset)
+        item = x.dtype.itemsize
+        writeable = getattr(getattr(x, "flags", None), "writeable", True)
+        return ctx.device.backend.as_strided(x.reshape(-1)[offset:], size, tuple(s * item for s in stride),
+                                             writeable=bool(writeable))
+
+    @staticmethod
+    def backward(ctx, g):
+        from .indexing import IndexPut
+
+        shape_, size, stride, offset = ctx.args
+        xp = ctx.device.xp
+        zeros = Tensor._make(xp.zeros(math.prod(shape_), dtype=g._data.dtype), ctx.device)
+        pos = _positions(xp, size, stride, offset).reshape(-1)
+        return IndexPut.apply(zeros, g.reshape(-1), None, (pos,), True).reshape(shape_), None, None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        shape_, size, stride, offset = ctx.args
+        xp = ctx.device.xp
+        out = xp.zeros(math.prod(shape_), dtype=g.dtype)
+        ctx.device.backend.scatter_add(out, _positions(xp, size, stride, offset).reshape(-1), g.reshape(-1))
+        return out.reshape(shape_), None, None, None
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """The elements of ``input``'s storage at ``storage_offset + sum(i_k * stride_k)`` (default:
+    ``input``'s own offset), in shape ``size``; differentiable (overlapping positions sum their
+    gradients). Of a contiguous input a view of its memory, as PyTorch's (writing into it writes
+    ``input``), which may read only ``input``'s own elements; of a non-contiguous one a copy of
+    its elements read in row-major order from ``storage_offset`` on (PyTorch reads its storage)."""
+    from ..tensor_memory import storage_offset as offset_of
+
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    own = input._data.flags.c_contiguous
+    if storage_offset is None:
+        storage_offset = 0
+    elif own:  # PyTorch's offset counts from the storage's start; the view starts at input's
+        base = offset_of(input)
+        if int(storage_offset) < base:
+            raise RuntimeError(f"as_strided: storage_offset {storage_offset} lies before the input's first "
+                               f"element (its storage offset is {base}); xpgrad's as_strided reads only the "
+                               "input's own elements")
+        storage_offset = int(storage_offset) - base
+    storage_offset = int(storage_offset)
     if len(size) != len(stride):
         raise RuntimeError(f"mismatch in length of strides and shape: {len(size)} vs {len(stride)}")
     if any(s < 0 for s in size) or any(s < 0 for s in stride) or storage_offset < 0:
         raise RuntimeError(f"as_strided: negative size, stride or storage offset: size={list(size)}, "
                            f"stride={list(stride)}, storage_offset={storage_offset}")
-    xp = input.device.xp
-    pos = xp.full(size, storage_offset, dtype=backend.int64)
-    for k, (n, s) in enumerate(zip(size, stride)):
-        pos = pos + (xp.arange(n, dtype=backend.int64) * s).reshape((n,) + (1,) * (len(size) - k - 1))
-    need = int(pos.max()) + 1 if pos.size else 0
+    need = storage_offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1 if math.prod(size) else 0
     if need > input.numel():
         raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset "
                            f"{storage_offset}, and itemsize {input._data.dtype.itemsize} requiring a storage "
                            f"size of {need * input._data.dtype.itemsize} are out of bounds for storage of "
                            f"size {input.numel() * input._data.dtype.itemsize}")
+    if own:
+        return AsStrided.apply(input, size, stride, storage_offset)
+    pos = _positions(input.device.xp, size, stride, storage_offset)
     return shape.reshape(input, -1)[Tensor._make(pos, input.device)]
 
 
-def as_strided_(t, size, stride, storage_offset=0):
+def as_strided_(t, size, stride, storage_offset=None):
     """In-place :func:`as_strided` (``t`` takes the result and its history)."""
     return _reshape_inplace(t, lambda x: as_strided(x, size, stride, storage_offset))
 

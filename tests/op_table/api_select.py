@@ -43,6 +43,24 @@ def matrix(draw, min_dims=2, max_dims=3):
 
 
 @st.composite
+def diagonal_and_source(draw):
+    """An array, a source for its ``offset`` diagonal of the ``(dim1, dim2)`` planes, and those."""
+    shape = draw(shapes(min_dims=2, max_dims=3, max_side=4))
+    d1, d2 = draw(st.permutations(range(len(shape))))[:2]
+    offset = draw(st.integers(-3, 3))
+    diag = np.diagonal(np.empty(shape), offset, d1, d2).shape
+    return (draw(array(shape)), draw(array(diag))), {"offset": offset, "dim1": d1, "dim2": d2}
+
+
+def _diagonal_scatter_np(a, src, offset, dim1, dim2):
+    out = a.copy()
+    view = np.diagonal(out, offset, dim1, dim2)
+    view.flags.writeable = True
+    view[...] = src
+    return out
+
+
+@st.composite
 def dim_and_index(draw, sizes=True):
     """An array, a dim, and a vector of distinct indices along it (with a source slice)."""
     shape = draw(shapes(min_dims=1, max_dims=3, min_side=1))
@@ -262,6 +280,13 @@ CASES = [
         matrix(),
         torch_fn=lambda a, k: _torch().diagonal(a, k, -2, -1),
         covers=("trace",),
+    ),
+    OpCase(
+        "diagonal_scatter",
+        lambda a, src, offset, dim1, dim2: ag.diagonal_scatter(a, src, offset, dim1, dim2),
+        _diagonal_scatter_np,
+        diagonal_and_source(),
+        torch_fn=lambda a, src, offset, dim1, dim2: _torch().diagonal_scatter(a, src, offset, dim1, dim2),
     ),
     OpCase(
         "diag",
