@@ -2,6 +2,8 @@
 gradients (second order where PyTorch has them), the ``*_ex`` info tensors and the error messages."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -172,6 +174,23 @@ def test_renorm_values_and_gradient(p, dim):
     close(y, ty)
     close(grads(y, [x], g)[0], grads(ty, [t], g)[0])
 
+
+@pytest.mark.parametrize("p", [1, 2, 3, math.inf])
+@pytest.mark.parametrize("dim", [0, 1])
+def test_renorm_gradient_of_a_slice_holding_nan_or_inf_as_torch(p, dim):
+    # a NaN norm is not above maxnorm: PyTorch's renorm_backward passes the gradient through there
+    nan, inf = math.nan, math.inf
+    for a in ([[nan, 1.0, 2.0], [0.1, 0.2, 0.1]], [[nan, 0.0, 0.0], [-inf, 1.0, 1.0]],
+              [[inf, 1.0, 2.0], [3.0, 4.0, 0.0]]):
+        results = []
+        for m in (ag, torch):
+            with np.errstate(all="ignore"):
+                x = m.tensor(a, dtype=m.float64, requires_grad=True)
+                y = m.renorm(x, p, dim, 1.0)
+                g, = m.autograd.grad(y, x, m.arange(1.0, 7.0, dtype=m.float64).reshape(2, 3))
+            results.append((y.detach().numpy(), g.numpy()))
+        np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12, err_msg=str(a))
+        np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12, atol=1e-12, err_msg=str(a))
 
 def _message(fn, lib):
     with pytest.raises(Exception) as info:

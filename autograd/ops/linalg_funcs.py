@@ -334,12 +334,15 @@ def renorm(input, p, dim, maxnorm):
     if maxnorm < 0:
         raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
     d = dim % input.ndim
-    norm = vector_norm(input, p, [i for i in range(input.ndim) if i != d], True)
+    dims = [i for i in range(input.ndim) if i != d]
     from .compare import where
 
-    one = Tensor(input.device.xp.ones((), input._data.dtype))
-    factor = where(norm > maxnorm, maxnorm / (norm + 1e-7), one)
-    return input * factor
+    big = vector_norm(input.detach(), p, dims, True) > maxnorm  # the slices scaled (not a NaN norm)
+    # the norm of those slices only, so that a NaN or inf in a slice left as it is cannot reach its
+    # gradient through the norm (PyTorch's renorm_backward passes g through unchanged there)
+    zero, one = (Tensor(input.device.xp.full((), v, input._data.dtype)) for v in (0, 1))
+    norm = vector_norm(where(big, input, zero), p, dims, True)
+    return input * where(big, maxnorm / (norm + 1e-7), one)
 
 
 def renorm_(input, p, dim, maxnorm):
