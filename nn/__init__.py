@@ -10,10 +10,11 @@ Example::
 from . import functional, init, utils
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
-from .parameter import Parameter
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 from . import parallel  # noqa: E402  (DistributedDataParallel; needs the modules above)
 from .parallel.sync_batchnorm import SyncBatchNorm  # noqa: E402
 from .parallel.data_parallel import DataParallel  # noqa: E402
 
-__all__ = ["Parameter", "SyncBatchNorm", "DataParallel", "functional", "init", "parallel",
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "SyncBatchNorm",
+           "DataParallel", "functional", "init", "parallel",
            "utils"] + list(_modules_all)

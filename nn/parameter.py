@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from types import MethodType
 
+import autograd as ag
 from autograd import Tensor
 from autograd import backend
 
@@ -236,10 +237,37 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
         pass
 
 
+class _BufferMeta(type):
+    """``isinstance(t, Buffer)`` holds for the tensors ``Buffer(...)`` made (plain Tensors, flagged)."""
+
+    def __instancecheck__(cls, instance):
+        if cls is Buffer and isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False):
+            return True
+        return super().__instancecheck__(instance)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
+    """A tensor that a Module registers as a buffer when assigned as its attribute (PyTorch 2.x's
+    ``nn.Buffer``): ``self.mask = nn.Buffer(torch.ones(3), persistent=False)``.
+
+    Args:
+        data (Tensor): the buffer's values (detached; ``requires_grad`` kept). Default: empty.
+        persistent (bool): whether it is part of ``state_dict``. Default: True.
+    """
+
+    def __new__(cls, data=None, *, persistent=True):
+        if data is None:
+            data = ag.empty(0)
+        t = data.detach().requires_grad_(data.requires_grad)
+        t.persistent = persistent
+        t._is_buffer = True
+        return t
+
+
 def is_lazy(param):
     """Whether ``param`` is an uninitialized parameter or buffer."""
     return isinstance(param, UninitializedTensorMixin)
 
 
 __all__ = ["Parameter", "UninitializedParameter", "UninitializedBuffer", "UninitializedTensorMixin",
-           "is_lazy"]
+           "is_lazy", "Buffer"]

@@ -212,7 +212,9 @@ class Module(_HooksMixin, _StateDictMixin):
                 _STRUCTURE[0] += 1
             else:
                 buffers = d.get("_buffers")
-                if buffers is not None and name in buffers:
+                if getattr(value, "_is_buffer", False) and buffers is not None:  # nn.Buffer(t, persistent=)
+                    self.register_buffer(name, value, value.persistent)
+                elif buffers is not None and name in buffers:
                     if value is not None and not isinstance(value, Tensor):
                         raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
                                         "(Tensor or None expected)")
@@ -411,15 +413,12 @@ class Module(_HooksMixin, _StateDictMixin):
         return self
 
     def to(self, *args, **kwargs):
-        """Move and/or cast parameters and buffers: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``,
-        ``to(tensor)``, ``memory_format=`` (layouts are kept, see ``autograd.memory_format``). Only
-        floating point tensors change dtype. Parameters keep their identity."""
+        """Move or cast parameters and buffers: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``,
+        ``to(tensor)``, ``memory_format=``. Only floating dtypes change. Parameters keep their identity."""
         device = kwargs.pop("device", None)
         dtype = kwargs.pop("dtype", None)
         kwargs.pop("non_blocking", None)
-        fmt = kwargs.pop("memory_format", None)
-        if fmt is not None:  # as PyTorch: checked, and applied to the 4-d and 5-d tensors only
-            check_memory_format(fmt, "to")
+        check_memory_format(kwargs.pop("memory_format", None), "to")  # checked; layouts are kept
         if kwargs:
             raise TypeError(f"to() received an invalid combination of arguments: {sorted(kwargs)}")
         for a in args:
