@@ -251,6 +251,7 @@ class TensorApi:
     def tensor_split(self, indices_or_sections, dim=0): return _sel.tensor_split(self, indices_or_sections, dim)
     def hsplit(self, sections): return _sel.hsplit(self, sections)
     def vsplit(self, sections): return _sel.vsplit(self, sections)
+    def dsplit(self, sections): return _sel.dsplit(self, sections)
     def movedim(self, source, destination): return _sel.movedim(self, source, destination)
     def moveaxis(self, source, destination): return _sel.movedim(self, source, destination)
     def swapaxes(self, axis0, axis1): return _sh.transpose(self, axis0, axis1)

@@ -22,7 +22,8 @@ __all__ = [
     "tril", "triu", "diag", "diag_embed", "diagonal", "diagonal_scatter", "diagflat", "trace", "narrow",
     "select", "unbind",
     "nonzero", "argwhere", "count_nonzero", "take", "index_fill", "index_add", "index_copy", "masked_select",
-    "tensor_split", "hsplit", "vsplit", "movedim", "moveaxis", "hstack", "vstack", "dstack", "column_stack",
+    "tensor_split", "hsplit", "vsplit", "dsplit", "movedim", "moveaxis", "hstack", "vstack", "dstack",
+    "column_stack",
     "row_stack", "atleast_1d", "atleast_2d", "atleast_3d", "fliplr", "flipud", "rot90", "tile",
     "repeat_interleave", "tril_indices", "triu_indices",
 ]
@@ -166,14 +167,34 @@ def tensor_split(input, indices_or_sections, dim=0):
     return sh.split(input, sizes, d)
 
 
+def _split_dir(name, input, sections, min_dims, dim):
+    """``tensor_split`` along ``dim`` with PyTorch's checks for ``hsplit``/``vsplit``/``dsplit``: at
+    least ``min_dims`` dimensions, and an int ``sections`` must divide the dimension."""
+    _check(input, name)
+    if input.ndim < min_dims:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a "
+                           f"tensor with {input.ndim} dimensions!")
+    if isinstance(sections, numbers.Integral) and not isinstance(sections, bool):
+        size = input.shape[dim]
+        if sections == 0 or size % sections:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {size} is not divisible by the split_size {sections}!")
+    return tensor_split(input, sections, dim)
+
+
 def hsplit(input, sections):
-    """``tensor_split`` along dim 1 (dim 0 for 1-D input)."""
-    return tensor_split(input, sections, 1 if input.ndim > 1 else 0)
+    """``tensor_split`` along dim 1 (dim 0 for 1-D input); an int ``sections`` must divide it."""
+    return _split_dir("hsplit", input, sections, 1, 1 if getattr(input, "ndim", 0) > 1 else 0)
 
 
 def vsplit(input, sections):
-    """``tensor_split`` along dim 0."""
-    return tensor_split(input, sections, 0)
+    """``tensor_split`` along dim 0 of an input of at least 2 dims; an int ``sections`` must divide it."""
+    return _split_dir("vsplit", input, sections, 2, 0)
+
+
+def dsplit(input, sections):
+    """``tensor_split`` along dim 2 of an input of at least 3 dims; an int ``sections`` must divide it."""
+    return _split_dir("dsplit", input, sections, 3, 2)
 
 
 # ---------------------------------------------------------------- masks and indices (not differentiable)

@@ -332,7 +332,7 @@ CASES = [
         _np_tensor_split,
         split_args(),
         torch_fn=lambda a, dim, s: _torch().tensor_split(a, list(s) if isinstance(s, tuple) else s, dim),
-        covers=("hsplit", "vsplit"),
+        covers=("hsplit", "vsplit", "dsplit"),  # their own checks: tests/test_split_directions.py
     ),
     OpCase(
         "nonzero",
