@@ -125,3 +125,21 @@ def test_var_and_std_without_degrees_of_freedom_as_torch(values, correction, nam
         results.append((y.detach().numpy(), g.detach().numpy()))
     np.testing.assert_array_equal(results[0][0], results[1][0], err_msg="value")
     np.testing.assert_array_equal(results[0][1], results[1][1], err_msg="gradient")
+
+
+@pytest.mark.parametrize("name", ["median", "nanmedian"])
+@pytest.mark.parametrize("row", [[1e308, 1e308, 1.0], [INF, INF, 1.0], [-INF, -INF, -INF], [NAN, 2.0, 2.0],
+                                 [3.0, NAN, NAN], [0.1, 0.1, 0.1, 5.0], [-0.0, 0.0, 1.0]], ids=str)
+def test_median_of_all_elements_with_ties_at_inf_or_huge_values_as_torch(name, row):
+    # the value is the picked element exactly, also when recorded (a spread of inf - inf was NaN)
+    results = []
+    for m in (ag, torch):
+        with np.errstate(all="ignore"):
+            x = m.tensor(row, dtype=m.float64, requires_grad=True)
+            y = getattr(m, name)(x)
+            g, = m.autograd.grad(y, x, m.tensor(3.0, dtype=m.float64), create_graph=True)
+            gg, = m.autograd.grad(g.sum(), x, allow_unused=True) if g.requires_grad else (None,)
+        results.append((y.item(), g.detach().numpy(), gg))
+    np.testing.assert_array_equal(results[0][0], results[1][0], err_msg="value")
+    np.testing.assert_array_equal(results[0][1], results[1][1], err_msg="gradient")
+    assert results[0][2] is None or not results[0][2].numpy().any()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 from .. import backend
+from ..function import Primitive
 from ..tensor import Tensor
 from ._util import as_tensor_like, norm_dim
 from .elementwise import where
@@ -123,6 +124,22 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     return _pick(input, d, k - 1, keepdim, "kthvalue")
 
 
+class _EvenlySpread(Primitive):
+    """``value`` (the median of all of ``x``, picked), whose gradient PyTorch spreads evenly over the
+    elements equal to it (``mask``; the NaNs for a NaN median): its ``evenly_distribute_backward``."""
+
+    @staticmethod
+    def forward(ctx, x, value, mask):
+        ctx.count = int(mask.sum())
+        ctx.save_for_backward(mask)
+        return value.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        mask, = ctx.saved_tensors
+        return where(mask, g / ctx.count, 0.0), None, None
+
+
 def _median(input, dim, keepdim, ignore_nan, name):
     _check(input, name)
     xp = input.device.xp
@@ -133,12 +150,8 @@ def _median(input, dim, keepdim, ignore_nan, name):
         value = _median(flat, 0, False, ignore_nan, name).values
         if not flat.requires_grad:
             return value
-        # PyTorch spreads the gradient evenly over every element equal to the median (NaN: over the
-        # NaNs); the value stays the picked one exactly
         v = value._data
-        mask = Tensor._make(xp.isnan(flat._data) if xp.isnan(v) else flat._data == v, input.device)
-        spread = where(mask, flat, 0.0).sum() / mask.sum()
-        return value.detach() + (spread - spread.detach())
+        return _EvenlySpread.apply(flat, v, xp.isnan(flat._data) if xp.isnan(v) else flat._data == v)
     if input.ndim == 0:
         norm_dim(dim, 0)
         out = _median(input.reshape(1), 0, keepdim, ignore_nan, name)
