@@ -18,6 +18,7 @@ from autograd.observers import on_record
 
 from ..parameter import Parameter
 from ._state_dict import _StateDictMixin
+from .module_extras import _ExtrasMixin
 from . import hooks as _hooks
 from .hooks import (RemovableHandle, _HooksMixin, register_module_backward_hook,  # noqa: F401
                     register_module_forward_hook, register_module_forward_pre_hook,
@@ -52,7 +53,7 @@ def _addindent(s, num_spaces):
     return first + "\n" + "\n".join(lines)
 
 
-class Module(_HooksMixin, _StateDictMixin):
+class Module(_HooksMixin, _StateDictMixin, _ExtrasMixin):
     """Base class for all neural network modules, as ``torch.nn.Module``.
 
     Subclasses call ``super().__init__()``, assign parameters, buffers and
