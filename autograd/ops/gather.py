@@ -14,7 +14,8 @@ from ..tensor import Tensor
 from ._util import as_tensor_like, fill_int, norm_dim
 from .indexing import IndexAdvanced, IndexPut, _check_bounds, _value_for, getitem
 
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "take_along_dim"]
+__all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_scatter",
+           "take_along_dim"]
 
 
 # ---------------------------------------------------------------- dim-wise indexing
@@ -208,3 +209,30 @@ def take_along_dim(input, indices, dim=None):
     if tuple(bi) != indices.shape:
         indices = expand(indices, bi)
     return gather(input, d, indices)
+
+
+def masked_scatter(input, mask, source):
+    """``input`` with the elements of ``source`` (read in row-major order) written where ``mask``
+    (bool, broadcasting to ``input``'s shape) is True, out of place; differentiable in both."""
+    if not isinstance(input, Tensor) or not isinstance(source, Tensor):
+        raise TypeError("masked_scatter(): input and source must be Tensors")
+    if not isinstance(mask, Tensor) or mask.dtype != backend.bool_:
+        raise RuntimeError("masked_scatter_: expected BoolTensor for mask")
+    if source.dtype != input.dtype:
+        raise RuntimeError(f"masked_scatter_: expected self and source to have same dtypes but got "
+                           f"{input.dtype} and {source.dtype}")
+    check_same_device("masked_scatter", input, mask, source)
+    xp = input.device.xp
+    m = mask._data
+    if m.shape != input.shape:
+        try:
+            m = xp.broadcast_to(m, input.shape)
+        except ValueError:
+            raise RuntimeError(f"masked_scatter: the mask of shape {tuple(mask.shape)} does not broadcast "
+                               f"to the input's shape {tuple(input.shape)}") from None
+    where = xp.nonzero(m.reshape(-1))[0]
+    if where.size > source.numel():
+        raise RuntimeError("masked_scatter: Number of elements of source < number of ones in mask")
+    values = source.reshape(-1)[:where.size]
+    flat = IndexPut.apply(input.reshape(-1), values, None, (where,), False)
+    return flat.reshape(input.shape)

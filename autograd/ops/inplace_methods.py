@@ -97,6 +97,11 @@ def masked_fill_(input, mask, value):
     return _apply(input, lambda a, v: ga.masked_fill(a, mask, v), value)
 
 
+def masked_scatter_(input, mask, source):
+    """In-place ``masked_scatter``."""
+    return _apply(input, lambda a, s: ga.masked_scatter(a, mask, s), source)
+
+
 def scatter_(input, dim, index, src=None, *, value=None, reduce=None):
     """In-place ``scatter`` (``src`` a tensor or number; ``value=`` as PyTorch's keyword form)."""
     src = value if src is None else src

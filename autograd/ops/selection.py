@@ -20,7 +20,7 @@ from .indexing import getitem
 
 __all__ = [
     "tril", "triu", "diag", "diag_embed", "diagonal", "diagonal_scatter", "diagflat", "trace", "narrow",
-    "select", "unbind",
+    "select", "unbind", "narrow_copy",
     "nonzero", "argwhere", "count_nonzero", "take", "index_fill", "index_add", "index_copy", "masked_select",
     "tensor_split", "hsplit", "vsplit", "dsplit", "movedim", "moveaxis", "hstack", "vstack", "dstack",
     "column_stack",
@@ -236,6 +236,11 @@ def masked_select(input, mask):
     x = sh.broadcast_to(input, shape) if input.shape != shape else input
     m = mask._data if mask.shape == shape else input.device.xp.broadcast_to(mask._data, shape)
     return getitem(x, Tensor._make(m, input.device))
+
+
+def narrow_copy(input, dim, start, length):
+    """:func:`narrow`, copied (a tensor of its own, not a view)."""
+    return narrow(input, dim, start, length).clone()
 
 
 def take(input, index):

@@ -87,6 +87,24 @@ def mask_pair(draw):
 
 
 @st.composite
+def masked_scatter_args(draw):
+    """An array, a source of at least as many elements as the mask's ones (a mask of the array's
+    trailing dims, broadcast), and the mask."""
+    shape = draw(shapes(min_dims=1, max_dims=3))
+    mask = draw(hnp.arrays(np.bool_, shape[draw(st.integers(0, len(shape) - 1)):]))
+    ones = int(np.broadcast_to(mask, shape).sum())
+    source = draw(array((ones + draw(st.integers(0, 2)),)))
+    return (draw(array(shape)), source), {"mask": mask}
+
+
+def _masked_scatter_np(a, source, mask):
+    out = a.copy()
+    m = np.broadcast_to(mask, a.shape)
+    out[m] = source[:int(m.sum())]
+    return out
+
+
+@st.composite
 def split_args(draw):
     shape = draw(shapes(min_dims=1, max_dims=3))
     d = draw(st.integers(0, len(shape) - 1))
@@ -310,6 +328,7 @@ CASES = [
         _take_ref,
         narrow_args(),
         torch_fn=lambda a, dim, start, length: _torch().narrow(a, dim, start, length),
+        covers=("narrow_copy",),  # narrow, cloned: tests/test_masked_scatter_narrow_copy.py
     ),
     OpCase(
         "select",
@@ -350,6 +369,13 @@ CASES = [
         lambda a, mask: a[mask],
         mask_pair(),
         torch_fn=lambda a, mask: _torch().masked_select(a, _tt(mask)),
+    ),
+    OpCase(
+        "masked_scatter",
+        lambda a, source, mask: ag.masked_scatter(a, _t(mask, a), source),
+        _masked_scatter_np,
+        masked_scatter_args(),
+        torch_fn=lambda a, source, mask: a.masked_scatter(_tt(mask), source),
     ),
     OpCase(
         "take",
