@@ -61,7 +61,7 @@ from .ops.view_ops import as_strided  # noqa: F401
 from .ops.linalg_spectral import qr, svd
 from .ops.linalg_pinv import pinverse
 from .ops.linalg_funcs import chain_matmul, ger, matrix_exp, matrix_power, orgqr, renorm, vander
-from .ops.linalg_funcs import adjoint, conj, resolve_conj, vdot
+from .ops.linalg_funcs import addr, adjoint, conj, resolve_conj, vdot
 from .ops.foreach import *  # noqa: E402,F401,F403  (torch._foreach_*, listed in its __all__)
 from .torch_functions import *  # noqa: E402,F401,F403  (torch.abs_, torch.t, torch.divide, ...)
 from .ops.linalg_lu import legacy_lu as lu, legacy_lu_solve as lu_solve, lu_unpack

@@ -22,7 +22,7 @@ METHODS = [
     "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "fill_", "detach", "detach_", "t", "swapdims",
     "divide", "multiply", "subtract", "greater", "greater_equal", "less", "less_equal", "not_equal",
     "is_complex", "is_conj", "is_neg", "is_inference", "is_nonzero", "is_same_size", "is_signed",
-    "resolve_neg",
+    "resolve_neg", "addmv_",
 ]
 
 #: ``torch.<name>`` is ``nn.functional.<name>`` (same signature in PyTorch).

@@ -47,6 +47,9 @@ CASES = {  # name: the call, on x (a non-leaf float64 tensor) and y (another ope
     "addmm_": "x[:, :2].addmm_(y, y.T * 1.5, beta=0.5, alpha=2)",
     "baddbmm_": "x[:, :2].unsqueeze(0).baddbmm_(y.unsqueeze(0), (y.T * 2).unsqueeze(0), alpha=3)",
     "float_power_": "x.float_power_(2)",
+    "addmv_": "x[0].addmv_(y.T @ y, y[1], beta=0.5, alpha=2)",
+    "addbmm_": "x.addbmm_(y.unsqueeze(0), (y.T @ y).unsqueeze(0) * 0.5, alpha=3)",
+    "addr_": "x.addr_(y[:, 0], y[1], beta=2)",
 }
 
 
@@ -110,3 +113,25 @@ def test_integer_tensor_ops(op):
         res.append((x.numpy(), str(x.dtype).split(".")[-1]))
     np.testing.assert_array_equal(res[1][0], res[0][0])
     assert res[0][1] == res[1][1]
+
+
+@pytest.mark.parametrize("beta", [1, 0.5, 0])
+def test_addr_addmv_addbmm_methods(beta):
+    rng = np.random.default_rng(0)
+    i0, m0 = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    v1, v2 = rng.standard_normal(3), rng.standard_normal(4)
+    b1, b2 = rng.standard_normal((2, 3, 5)), rng.standard_normal((2, 5, 4))
+    if beta == 0:
+        i0[0, 0] = np.nan  # ignored, as PyTorch
+    res = []
+    for L in (torch, ag):
+        ts = [L.tensor(a, requires_grad=True) for a in (i0, v1, v2, m0, b1, b2)]
+        i, a, b, m, p, q = ts
+        outs = [L.addr(i, a, b, beta=beta, alpha=2), i.addr(a, b, beta=beta),
+                i[:, 0].addmv(m, b, beta=beta, alpha=3), L.addmv(a, m, b, beta=beta),
+                i.addbmm(p, q, beta=beta, alpha=0.5), L.addbmm(i, p, q, beta=beta)]
+        outs.append(L.addmv_(a.detach().clone(), m, b, alpha=2))
+        sum((o * (k + 1)).sum() for k, o in enumerate(outs)).backward()
+        res.append([o.detach().numpy() for o in outs] + [t.grad.numpy() for t in ts])
+    for got, exp in zip(res[1], res[0]):
+        np.testing.assert_allclose(got, exp, rtol=1e-12, atol=1e-12)

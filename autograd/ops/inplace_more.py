@@ -20,7 +20,7 @@ _NAMES = [
     "atan2_", "arctan2_", "copysign_", "xlogy_", "floor_divide_", "true_divide_", "divide_", "multiply_",
     "subtract_", "heaviside_", "bitwise_and_", "bitwise_or_", "bitwise_xor_",
     # with a dimension, matrices
-    "cumsum_", "cumprod_", "addmm_", "baddbmm_",
+    "cumsum_", "cumprod_", "addmm_", "baddbmm_", "addmv_", "addbmm_", "addr_",
 ]
 
 __all__ = _NAMES + ["float_power_"]

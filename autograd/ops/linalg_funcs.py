@@ -22,7 +22,7 @@ from .selection import diagonal as _diagonal
 
 __all__ = ["multi_dot", "chain_matmul", "matrix_power", "matrix_exp", "vecdot", "linalg_cross",
            "linalg_diagonal", "linalg_vander", "vander", "tensorsolve", "tensorinv", "ger", "renorm",
-           "renorm_", "householder_product", "orgqr", "vdot", "adjoint", "conj", "resolve_conj"]
+           "renorm_", "householder_product", "orgqr", "vdot", "adjoint", "conj", "resolve_conj", "addr"]
 
 
 def _square_check(name, A, floating=True):  # noqa: N803
@@ -316,6 +316,17 @@ def conj_transpose(input):
     if input.ndim == 1:
         raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got 1-D tensor.")
     return adjoint(input, "H")
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    """``torch.addr``: ``beta * input + alpha * outer(vec1, vec2)`` (``input`` ignored, NaN included,
+    when ``beta`` is 0, as PyTorch)."""
+    from .linalg_more import _scaled_sum
+
+    if vec1.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(f"addr: Expected 1-D argument vec1, but got {vec1.ndim}-D" if vec1.ndim != 1 else
+                           f"addr: Expected 1-D argument vec2, but got {vec2.ndim}-D")
+    return _scaled_sum(input, outer(vec1, vec2), beta, alpha)
 
 
 def ger(input, vec2):
