@@ -201,6 +201,23 @@ def test_clamp_by_tensors_routes_each_gradient_whole_as_pytorch():
     assert z.grad.tolist() == [1.0, 0.0] and m.grad.tolist() == [0.0, 1.0]
 
 
+@pytest.mark.parametrize("bounds", ["min", "max", "both"])
+def test_clamp_by_a_tensor_bound_holding_nan_as_pytorch(bounds):
+    # a NaN bound gave x (it was compared, never propagated); PyTorch's result there is NaN, with no
+    # gradient to x or either bound
+    torch = pytest.importorskip("torch")
+    results = []
+    for m in (ag, torch):
+        x = m.tensor([1.0, 2.0, 3.0, NAN, -1.0], dtype=m.float64, requires_grad=True)
+        lo = m.tensor([NAN, 0.0, NAN, 0.0, 0.0], dtype=m.float64, requires_grad=True)
+        hi = m.tensor([5.0, NAN, NAN, 1.0, NAN], dtype=m.float64, requires_grad=True)
+        kw = {"min": lo} if bounds == "min" else {"max": hi} if bounds == "max" else {"min": lo, "max": hi}
+        y = m.clamp(x, **kw)
+        grads = m.autograd.grad(y, [x, *kw.values()], m.arange(1.0, 6.0, dtype=m.float64))
+        results.append([t.detach().numpy() for t in (y, *grads)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
+
 def test_lerp_reaches_end_and_addcmul_promotes_before_multiplying():
     # lerp computed start + w * (end - start): at w = 1 that is not end (1e20 + (1 - 1e20) = 0);
     # addcmul multiplied int8 tensors in int8 (100 * 100 wrapped to 16) before promoting

@@ -149,7 +149,7 @@ clip = clamp
 def _clamp_by_tensors(x, lo, hi):
     """``clamp`` with a tensor bound, its gradient routed as PyTorch's: to ``x`` where
     ``lo <= x <= hi``, to ``lo`` where ``x < lo`` and ``lo < hi``, to ``hi`` where ``x > hi`` or
-    ``hi < lo``, and to none where ``x < lo == hi`` or ``x`` is NaN (ties never split)."""
+    ``hi < lo``, and to none where ``x < lo == hi`` or ``x`` or a bound is NaN (ties never split)."""
     lo = None if lo is None else as_tensor_like(lo, x)
     hi = None if hi is None else as_tensor_like(hi, x)
     below = x < lo if lo is not None else None
@@ -164,6 +164,9 @@ def _clamp_by_tensors(x, lo, hi):
         out = where(to_hi, hi, where(below, where(tie, lo.detach(), lo), x))
     if x.dtype.kind == "f":
         out = where(x != x, x.detach(), out)  # NaN stays NaN, with no gradient
+        for bound in (lo, hi):  # a NaN bound gives NaN, with no gradient to anything, as PyTorch
+            if bound is not None and bound.dtype.kind == "f":
+                out = where(bound != bound, bound.detach(), out)
     return out
 
 
