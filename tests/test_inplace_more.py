@@ -135,3 +135,45 @@ def test_addr_addmv_addbmm_methods(beta):
         res.append([o.detach().numpy() for o in outs] + [t.grad.numpy() for t in ts])
     for got, exp in zip(res[1], res[0]):
         np.testing.assert_allclose(got, exp, rtol=1e-12, atol=1e-12)
+
+
+BOOLEAN = ["eq_", "ne_", "lt_", "le_", "gt_", "ge_", "greater_", "greater_equal_", "less_", "less_equal_",
+           "not_equal_", "logical_and_", "logical_or_", "logical_xor_"]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "bool"])
+@pytest.mark.parametrize("name", BOOLEAN + ["logical_not_"])
+def test_comparison_and_logical_in_place(name, dtype):
+    a0, b0 = np.array([1.0, 0.0, -2.0, 3.0]), np.array([1.0, 2.0, -2.0, 0.0])
+    res = []
+    for L in (torch, ag):
+        dt = getattr(L, dtype)
+        x, y = L.tensor(a0).to(dt), L.tensor(b0).to(dt)
+        args = () if name == "logical_not_" else (y,)
+        try:
+            r = getattr(x, name)(*args)
+        except RuntimeError as e:
+            res.append(("err", str(e)))
+            continue
+        assert r is x
+        res.append(("ok", x.numpy(), str(x.dtype).split(".")[-1]))
+    assert res[0][0] == res[1][0], res
+    if res[0][0] == "ok":
+        np.testing.assert_array_equal(res[1][1], res[0][1])
+        assert res[1][2] == res[0][2]
+
+
+@pytest.mark.parametrize("name", ["gt_", "eq_", "ne_"])
+def test_comparison_in_place_keeps_a_zero_gradient(name):
+    # (PyTorch 2.13 does not record logical_not_/and_/or_/xor_ at all: the gradient flows as if the
+    # values had not changed. xpgrad gives their true, zero, gradient instead of copying that.)
+    res = []
+    for L in (torch, ag):
+        leaf = L.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        x = leaf * 1
+        getattr(x, name)(*(() if name == "logical_not_" else (0.0,)))
+        assert x.requires_grad
+        (x * 2).sum().backward()
+        res.append((x.detach().numpy(), leaf.grad.numpy()))
+    np.testing.assert_array_equal(res[1][0], res[0][0])
+    np.testing.assert_array_equal(res[1][1], res[0][1])

@@ -9,6 +9,7 @@ flow as through the out-of-place op) and checks that the result can be written i
 """
 from __future__ import annotations
 
+from ..tensor import Tensor
 from .inplace import _apply
 
 _NAMES = [
@@ -23,7 +24,11 @@ _NAMES = [
     "cumsum_", "cumprod_", "addmm_", "baddbmm_", "addmv_", "addbmm_", "addr_",
 ]
 
-__all__ = _NAMES + ["float_power_"]
+#: comparisons and logical ops: the bool result written as the tensor's dtype (1/0), as PyTorch
+_BOOLEAN = ["eq_", "ne_", "lt_", "le_", "gt_", "ge_", "greater_", "greater_equal_", "less_", "less_equal_",
+            "not_equal_", "logical_and_", "logical_or_", "logical_xor_", "logical_not_"]
+
+__all__ = _NAMES + _BOOLEAN + ["float_power_"]
 
 
 def _inplace(name):
@@ -39,6 +44,30 @@ def _inplace(name):
 
 for _n in _NAMES:
     globals()[_n] = _inplace(_n)
+
+
+def _boolean(name):
+    base = name[:-1]
+
+    def op(a, *xs):
+        r = getattr(a, base)(*xs).to(a.dtype)
+        if a.requires_grad:  # as PyTorch, the result stays in the graph with a zero gradient to ``a``
+            from .compare import where
+
+            nowhere = Tensor._make(a.device.xp.zeros(a.shape, dtype=bool), a.device)
+            r = where(nowhere, a, r)
+        return r
+
+    def method(input, *args):
+        return _apply(input, op, *args)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place ``{base}``: its bool result written as the tensor's dtype (1 or 0)."
+    return method
+
+
+for _n in _BOOLEAN:
+    globals()[_n] = _boolean(_n)
 
 
 def float_power_(input, exponent):
