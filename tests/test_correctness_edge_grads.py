@@ -218,6 +218,28 @@ def test_clamp_by_a_tensor_bound_holding_nan_as_pytorch(bounds):
     for ours, theirs in zip(*results):
         np.testing.assert_array_equal(ours, theirs)
 
+@pytest.mark.parametrize("weight_kind", ["tensor", "scalar"])
+def test_lerp_gradients_at_infinite_and_nan_weights_as_pytorch(weight_kind):
+    # with a tensor weight the value was a where of two formulas, and the unused one's gradient
+    # (0 * inf) made NaN; PyTorch's: g * (1 - w) to input, g * w to end, g * (end - input) to weight
+    torch = pytest.importorskip("torch")
+    weights = [math.inf, -math.inf, NAN, 0.3, 0.7, 1.0]
+    results = []
+    for m in (ag, torch):
+        s = m.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], dtype=m.float64, requires_grad=True)
+        e = m.tensor([2.0, -1.0, 0.5, 8.0, 1.0, 6.0], dtype=m.float64, requires_grad=True)
+        g = m.arange(1.0, 7.0, dtype=m.float64)
+        if weight_kind == "tensor":
+            w = m.tensor(weights, dtype=m.float64, requires_grad=True)
+            y = m.lerp(s, e, w)
+            grads = m.autograd.grad(y, [s, e, w], g, create_graph=True)
+        else:
+            y = m.stack([m.lerp(s[i], e[i], v) for i, v in enumerate(weights)])
+            grads = m.autograd.grad(y, [s, e], g, create_graph=True)
+        results.append([t.detach().numpy() for t in (y, *grads)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-15)
+
 def test_lerp_reaches_end_and_addcmul_promotes_before_multiplying():
     # lerp computed start + w * (end - start): at w = 1 that is not end (1e20 + (1 - 1e20) = 0);
     # addcmul multiplied int8 tensors in int8 (100 * 100 wrapped to 16) before promoting

@@ -229,6 +229,26 @@ def hypot(input, other):
     return Hypot.apply(a, b)
 
 
+class Lerp(Primitive):
+    """``lerp`` with a tensor weight: ``a + w * (b - a)``, from ``b`` for ``|w| >= 0.5`` (PyTorch's
+    kernel). One node with PyTorch's gradients ``g * (1 - w)``, ``g * w``, ``g * (b - a)``: a where
+    of the two formulas sent ``0 * inf = nan`` through the unused one at an infinite weight."""
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        ctx.save_for_backward(a, b, w)
+        xp, diff = ctx.device.xp, b - a
+        with errstate(xp, invalid="ignore", over="ignore"):
+            return xp.where(xp.abs(w) < 0.5, a + w * diff, b - diff * (1 - w))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g * (1 - w) if need[0] else None), (g * w if need[1] else None), \
+            (g * (b - a) if need[2] else None)
+
+
 class Copysign(Primitive):
     """``|a|`` with the sign bit of ``b``. PyTorch's gradients: ``g * result / a`` for ``a`` (0 where
     ``a`` is 0, NaN where it is infinite or NaN), zeros for ``b``."""

@@ -457,12 +457,16 @@ def lerp(input, end, weight):
         from .math_more import torch_name
 
         raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{torch_name(input.dtype)}'")
-    diff = ew.sub(end, input)
-    near_start = ew.add(input, ew.mul(weight, diff))
-    near_end = ew.sub(end, ew.mul(diff, ew.sub(1.0, weight) if isinstance(weight, Tensor) else 1 - weight))
     if isinstance(weight, Tensor):
-        return ew.where(weight.abs() < 0.5, near_start, near_end)
-    return near_start if abs(weight) < 0.5 else near_end
+        from .math_more import Lerp  # one node: a where of the two formulas leaked 0 * inf = nan
+
+        a, b, w = _common(input, end, weight)
+        b = b if isinstance(b, Tensor) else as_tensor_like(b, a)
+        return Lerp.apply(a, b.to(a.dtype), w.to(a.dtype))
+    diff = ew.sub(end, input)
+    if abs(weight) < 0.5:
+        return ew.add(input, ew.mul(weight, diff))
+    return ew.sub(end, ew.mul(diff, 1 - weight))
 
 
 def _common(input, tensor1, tensor2):
