@@ -253,16 +253,26 @@ def add(input, other, *, alpha=1):
 
 
 def sub(input, other, *, alpha=1):
-    """``input - alpha * other``, broadcasting."""
+    """``input - alpha * other``, broadcasting (a bool operand raises, as PyTorch)."""
+    _check_sub_bool(input, other)
     if alpha != 1:
         _check_alpha(input, other, alpha)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     a, b = wrap_int_scalar(*promote(input, other))
-    try:
-        return Sub.apply(a, b)
-    except TypeError:  # NumPy refuses bool - bool; say it as PyTorch does
-        _raise_bool("Subtraction, the `-` operator, with two bool tensors", a, b)
-        raise
+    return Sub.apply(a, b)
+
+
+def _check_sub_bool(input, other):
+    """PyTorch refuses a subtraction with a bool tensor or a Python bool operand."""
+    def is_bool(o):
+        return isinstance(o, bool) or isinstance(o, Tensor) and o.dtype.kind == "b"
+
+    if is_bool(input) or is_bool(other):
+        if isinstance(input, Tensor) and isinstance(other, Tensor) and is_bool(input) and is_bool(other):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use "
+                               "the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def _check_alpha(input, other, alpha):
