@@ -22,14 +22,25 @@ def _float(input, name):
     return input
 
 
+def _in_place(input, fn, *args):
+    """``fn(input, *args)`` written into ``input`` (``inplace=True``; recorded as PyTorch's in-place ops)."""
+    from .activation_inplace import _copy_into
+
+    return _copy_into(input, fn, *args)
+
+
 # ---------------------------------------------------------------- public functions
 def relu(input, inplace=False):
-    """:math:`\\max(0, x)` elementwise (``inplace`` is accepted; the result is a new tensor)."""
+    """:math:`\\max(0, x)` elementwise (``inplace=True`` writes it into ``input``, as PyTorch)."""
+    if inplace:
+        return input.relu_()
     return ag.relu(input)
 
 
 def relu6(input, inplace=False):
     """:math:`\\min(\\max(0, x), 6)` elementwise."""
+    if inplace:
+        return _in_place(input, hardtanh, 0.0, 6.0)
     return hardtanh(input, 0.0, 6.0)
 
 
@@ -37,16 +48,22 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Clamp to ``[min_val, max_val]`` (zero gradient outside and at the bounds, as PyTorch)."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return _in_place(input, hardtanh, min_val, max_val)
     return Hardtanh.apply(_float(input, "hardtanh"), float(min_val), float(max_val))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """:math:`x` for :math:`x > 0`, else :math:`\\text{negative\\_slope} \\cdot x`."""
+    if inplace:
+        return _in_place(input, leaky_relu, negative_slope)
     return LeakyRelu.apply(_float(input, "leaky_relu"), float(negative_slope))
 
 
 def elu(input, alpha=1.0, inplace=False):
     """:math:`x` for :math:`x > 0`, else :math:`\\alpha (e^x - 1)`."""
+    if inplace:
+        return _in_place(input, elu, alpha)
     return Elu.apply(_float(input, "elu"), float(alpha))
 
 
@@ -64,6 +81,8 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     """:math:`x \\sigma(x)` (also called swish)."""
+    if inplace:
+        return _in_place(input, silu)
     return Silu.apply(_float(input, "silu"))
 
 

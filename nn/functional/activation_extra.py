@@ -6,7 +6,7 @@ from __future__ import annotations
 import autograd as ag
 from autograd.random import uniform_array
 
-from .activation import elu, hardtanh, leaky_relu, softplus
+from .activation import _in_place, elu, hardtanh, leaky_relu, softplus
 
 __all__ = ["hardsigmoid", "hardswish", "mish", "prelu", "rrelu", "threshold", "glu", "selu", "celu",
            "softsign", "tanhshrink", "softshrink", "hardshrink"]
@@ -17,16 +17,22 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def hardsigmoid(input, inplace=False):
     """:math:`\\text{ReLU6}(x + 3) / 6` (gradient 1/6 strictly inside ``(-3, 3)``, as PyTorch)."""
+    if inplace:
+        return _in_place(input, hardsigmoid)
     return hardtanh(input + 3.0, 0.0, 6.0) / 6.0
 
 
 def hardswish(input, inplace=False):
     """:math:`x \\cdot \\text{ReLU6}(x + 3) / 6` (MobileNetV3)."""
+    if inplace:
+        return _in_place(input, hardswish)
     return input * hardsigmoid(input)
 
 
 def mish(input, inplace=False):
     """:math:`x \\tanh(\\text{softplus}(x))`."""
+    if inplace:
+        return _in_place(input, mish)
     return input * softplus(input).tanh()
 
 
@@ -47,6 +53,8 @@ def prelu(input, weight):
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """Leaky ReLU with a slope drawn from ``U(lower, upper)`` per element in training, else their mean."""
+    if inplace:
+        return _in_place(input, rrelu, lower, upper, training)
     if not training:
         return leaky_relu(input, (lower + upper) / 2)
     slope = ag.Tensor._make(uniform_array(input.shape, input.dtype, input.device, lower, upper), input.device)
@@ -55,7 +63,12 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 def threshold(input, threshold, value, inplace=False):
     """``value`` where ``input <= threshold``, else ``input`` (NaN stays NaN, as PyTorch)."""
+    if inplace:
+        return _in_place(input, _threshold_fn, threshold, value)
     return ag.where(input <= threshold, value, input)
+
+
+_threshold_fn = threshold  # (``threshold``'s argument of the same name hides the function in it)
 
 
 def glu(input, dim=-1):
@@ -71,6 +84,8 @@ def glu(input, dim=-1):
 
 def selu(input, inplace=False):
     """:math:`\\text{scale} \\cdot \\text{ELU}(x, \\alpha)` with the self-normalising constants."""
+    if inplace:
+        return _in_place(input, selu)
     return elu(input, _SELU_ALPHA) * _SELU_SCALE
 
 
@@ -78,6 +93,8 @@ def celu(input, alpha=1.0, inplace=False):
     """:math:`\\max(0, x) + \\min(0, \\alpha (e^{x/\\alpha} - 1))`."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha of celu must not be 0")
+    if inplace:
+        return _in_place(input, celu, alpha)
     return elu(input / alpha, 1.0) * alpha
 
 

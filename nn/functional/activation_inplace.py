@@ -1,4 +1,5 @@
-"""nn.functional: the in-place activations ``relu_``, ``leaky_relu_``, ``elu_``, ``hardtanh_``.
+"""nn.functional: the in-place activations ``relu_``, ``leaky_relu_``, ``elu_``, ``hardtanh_``,
+``celu_``, ``selu_``, ``rrelu_`` and ``threshold_``.
 
 Built on the engine's in-place ops: ``relu_`` is ``Tensor.relu_``; the others copy the
 out-of-place activation into the input with ``copy_`` (recorded as PyTorch's in-place ops are:
@@ -10,7 +11,7 @@ import autograd as ag
 
 from .activation import elu, hardtanh, leaky_relu
 
-__all__ = ["relu_", "leaky_relu_", "elu_", "hardtanh_"]
+__all__ = ["relu_", "leaky_relu_", "elu_", "hardtanh_", "celu_", "selu_", "rrelu_", "threshold_"]
 
 
 def _copy_into(input, fn, *args):
@@ -45,3 +46,31 @@ def elu_(input, alpha=1.0):
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
     """In-place :func:`hardtanh`."""
     return _copy_into(input, hardtanh, min_val, max_val)
+
+
+def celu_(input, alpha=1.0):
+    """In-place :func:`celu`."""
+    from .activation_extra import celu
+
+    return _copy_into(input, celu, alpha)
+
+
+def selu_(input):
+    """In-place :func:`selu`."""
+    from .activation_extra import selu
+
+    return _copy_into(input, selu)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """In-place :func:`rrelu` (random slopes in training, their mean otherwise)."""
+    from .activation_extra import rrelu
+
+    return _copy_into(input, rrelu, lower, upper, training)
+
+
+def threshold_(input, threshold, value):
+    """In-place :func:`threshold`: ``value`` where ``input <= threshold``."""
+    from .activation_extra import threshold as _threshold
+
+    return _copy_into(input, _threshold, threshold, value)

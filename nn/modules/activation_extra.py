@@ -15,7 +15,8 @@ __all__ = ["Hardswish", "Hardsigmoid", "Mish", "PReLU", "RReLU", "Threshold", "G
 
 
 class _Elementwise(Module):
-    """An activation without arguments (``inplace`` accepted; PyTorch shows it only where noted)."""
+    """An activation without arguments (``inplace=True`` writes into the input; PyTorch shows it only where
+    noted)."""
 
     _fn = None
     _show_inplace = False
@@ -25,7 +26,7 @@ class _Elementwise(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return type(self)._fn(input)
+        return type(self)._fn(input, inplace=True) if self.inplace else type(self)._fn(input)
 
     def extra_repr(self):
         return "inplace=True" if self._show_inplace and self.inplace else ""
@@ -115,7 +116,7 @@ class RReLU(Module):
         self.lower, self.upper, self.inplace = lower, upper, inplace
 
     def forward(self, input):
-        return F.rrelu(input, self.lower, self.upper, self.training)
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
 
     def extra_repr(self):
         return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
@@ -129,7 +130,7 @@ class Threshold(Module):
         self.threshold, self.value, self.inplace = threshold, value, inplace
 
     def forward(self, input):
-        return F.threshold(input, self.threshold, self.value)
+        return F.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self):
         return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
@@ -143,7 +144,7 @@ class CELU(Module):
         self.alpha, self.inplace = alpha, inplace
 
     def forward(self, input):
-        return F.celu(input, self.alpha)
+        return F.celu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
