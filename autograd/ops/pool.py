@@ -55,6 +55,18 @@ def _window_max(xp, x, kernel, stride, dilation, out, exact_nan):
     return vals, idx
 
 
+def _first_inside(xp, kernel, stride, pads, dilation, out):
+    """The row-major offset of each window's first element inside the (unpadded) input: PyTorch's
+    pick where all of a window's elements are -inf (it never picks padding)."""
+    nd, fix, inner = len(kernel), 0, 1
+    for i in reversed(range(nd)):
+        before = xp.maximum(pads[i][0] - xp.arange(out[i]) * stride[i], 0)  # padding ahead of the window
+        first = -(-before // dilation[i])  # the first offset past it
+        fix = fix + (first * inner).reshape((-1,) + (1,) * (nd - 1 - i))
+        inner *= kernel[i]
+    return fix
+
+
 class WindowMax(Primitive):
     """Max of each window and the (window-local, row-major) offset of its first maximum.
 
@@ -71,6 +83,9 @@ class WindowMax(Primitive):
         y, idx = _window_max(xp, x, kernel, stride, dilation, out, False)
         if xp.isnan(y).any():  # rare: redo with the exact NaN rule (slower)
             y, idx = _window_max(xp, x, kernel, stride, dilation, out, True)
+        if any(lo for lo, _ in pads) and bool((y == -math.inf).any()):  # rare: -inf tied the padding
+            idx = xp.where(y == -math.inf, _first_inside(xp, kernel, stride, pads, dilation, out), idx)
+            idx = idx.astype(xp.uint8 if math.prod(kernel) <= 256 else xp.int32, copy=False)
         if y.base is not None:  # a view of the input (kernel of one element): the output owns its data
             y = y.copy()
         ctx.args = (sizes, kernel, stride, pads, dilation, out)
