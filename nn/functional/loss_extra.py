@@ -239,7 +239,10 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
             raise ValueError("var is of incorrect size")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
-    var = var + (var.detach().clamp(min=eps) - var.detach())  # PyTorch clamps a clone in no-grad mode
+    # PyTorch clamps a clone in no-grad mode: the value eps below it, the gradient passed as is (written
+    # without var - var.detach() where unclamped, which is NaN at an infinite var)
+    low = var.detach() < eps
+    var = ag.where(low, var - var.detach() + eps, var)
     loss = 0.5 * (ag.log(var) + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)

@@ -179,6 +179,19 @@ def test_gaussian_nll_loss(device, reduction, var_shape):
     np.testing.assert_allclose(_np(out), _red(0.5 * (np.log(0.5) + (x - t) ** 2 / 0.5), reduction), rtol=1e-6)
 
 
+def test_gaussian_nll_loss_with_an_infinite_variance_as_torch():
+    # the clamp to eps kept the gradient by var + (clamped - var): inf - inf made the loss NaN
+    torch = pytest.importorskip("torch")
+    results = []
+    for m, f in ((ag, F), (torch, torch.nn.functional)):
+        var = m.tensor([math.inf, 1e-9, 2.0, math.nan], dtype=m.float64, requires_grad=True)
+        x = m.tensor([0.5, 1.0, -1.0, 0.0], dtype=m.float64, requires_grad=True)
+        loss = f.gaussian_nll_loss(x, m.zeros(4, dtype=m.float64), var, reduction="none")
+        grads = m.autograd.grad(loss, [x, var], m.arange(1.0, 5.0, dtype=m.float64))
+        results.append([t.detach().numpy() for t in (loss, *grads)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-14)
+
 def test_losses_double_backward(device):
     rng = np.random.default_rng(9)
     a, b, c = (rng.standard_normal((3, 4)) for _ in range(3))
