@@ -60,9 +60,11 @@ def pdist(input, p=2):
     if p == math.inf:
         # PyTorch's gradient goes in full to every component that attains the maximum (norm's amax
         # backward would share it among ties): the maximum's value plus each tied |diff| minus itself
+        # (not at an infinite one: inf - inf would make the distance NaN)
         a = diff.abs()
         top = a.detach().amax(-1, keepdim=True)
-        return top.squeeze(-1) + ag.where(a.detach() == top, a - a.detach(), ag.zeros_like(a)).sum(-1)
+        tied = (a.detach() == top) & ag.isfinite(top)
+        return top.squeeze(-1) + ag.where(tied, a - a.detach(), ag.zeros_like(a)).sum(-1)
     if p == 0:
         return nonzero_count_distance(diff)
     return ag.norm(diff, p, -1)

@@ -237,6 +237,13 @@ def test_pdist_matches_torch(device, p):
     assert y.shape == (0,) and empty.grad.shape == (0, 3)
 
 
+def test_pdist_max_norm_of_rows_with_infinities_is_inf_as_torch(device):
+    # the value was max + (|d| - |d|.detach()) over the ties, inf - inf = NaN
+    torch = pytest.importorskip("torch")
+    a = np.array([[0.0, 1.0], [2.0, 3.0], [np.inf, 0.0], [5.0, -np.inf]])
+    ours = F.pdist(ag.tensor(a, device=device, requires_grad=True), float("inf"))
+    np.testing.assert_array_equal(_np(ours), torch.nn.functional.pdist(torch.tensor(a), float("inf")).numpy())
+
 def test_pdist_float32_gradcheck_and_errors(device):
     x32 = np.random.default_rng(7).standard_normal((5, 3)).astype(np.float32)
     compare_fn(F.pdist, TF.pdist, [x32], device, 1e-5, 1e-6)
