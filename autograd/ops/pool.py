@@ -254,8 +254,9 @@ class WindowMaxValues(Primitive):
         if ctx.needs_input_grad:
             if y.size and xp.isnan(y.min()):  # rare: the offsets by the exact NaN rule, now
                 ctx.save_for_backward(_window_max(xp, x, kernel, stride, dilation, out, True)[1])
-            else:
-                ctx.save_for_backward(x, y)
+            else:  # a copy of y: an in-place op on the output (MaxPool2d then ReLU(inplace=True)) is
+                # allowed, as PyTorch's (which saves the input and the indices, not the output)
+                ctx.save_for_backward(x, y.copy())
         return y
 
     @staticmethod

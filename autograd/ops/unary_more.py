@@ -156,8 +156,15 @@ class Erfinv(Primitive):
 
     @staticmethod
     def forward(ctx, x):
-        xp = ctx.device.xp
-        erf = ctx.device.backend.erf
+        # x is saved, not the result: the backward recomputes erfinv(x), as PyTorch's, so that an
+        # in-place op on the result (erfinv(x).relu_()) is allowed there too
+        ctx.save_for_backward(x)
+        return Erfinv._values(ctx.device, x)
+
+    @staticmethod
+    def _values(device, x):
+        xp = device.xp
+        erf = device.backend.erf
         x64 = x.astype(backend.float64)
         inside = xp.abs(x64) < 1
         w = -xp.log(xp.where(inside, (1.0 - x64) * (1.0 + x64), 1.0))
@@ -176,18 +183,17 @@ class Erfinv(Primitive):
             yi = yi - (erf(yi) - x64) / (2.0 / math.sqrt(math.pi) * xp.exp(-yi * yi))
             yi = xp.where(inside, yi, 0.0)
         edge = xp.where(x64 == 1, xp.inf, xp.where(x64 == -1, -xp.inf, xp.nan))
-        y = xp.where(inside, yi, edge).astype(x.dtype, copy=False)
-        ctx.save_for_backward(y)
-        return y
+        return xp.where(inside, yi, edge).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        (y,) = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
+        y = Erfinv.apply(x)  # differentiable again (double backward)
         return g * _SQRT_PI_OVER_2 * exp(y * y)
 
     @staticmethod
     def raw_backward(ctx, g):
-        y = ctx.saved_arrays[0]
+        y = Erfinv._values(ctx.device, ctx.saved_arrays[0])
         return g * _SQRT_PI_OVER_2 * ctx.device.xp.exp(y * y)
 
 
