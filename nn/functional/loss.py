@@ -338,9 +338,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         loss = ag.exp(target) * (target - input)
     else:
-        positive = target > 0
-        safe = ag.where(positive, target, 1.0)
-        loss = ag.where(positive, target * ag.log(safe), 0.0) - target * input
+        loss = ag.xlogy(target, target) - target * input  # PyTorch's: NaN for a negative target
     if reduction == "batchmean":
         return loss.sum() / input.shape[0] if input.ndim else loss.sum()
     return _reduce(loss, reduction)

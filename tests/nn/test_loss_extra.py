@@ -192,6 +192,23 @@ def test_gaussian_nll_loss_with_an_infinite_variance_as_torch():
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-14)
 
+@pytest.mark.parametrize("reduction", ["none", "sum"])
+def test_kl_div_at_zero_negative_and_nan_targets_as_torch(reduction):
+    # PyTorch 2.13's kl_div is xlogy(target, target) - target * input: NaN for a negative target
+    # (ours gave 0 there) and a NaN target gradient at 0 (target / target); ours masked both
+    torch = pytest.importorskip("torch")
+    results = []
+    for m, f in ((ag, F), (torch, torch.nn.functional)):
+        x = m.tensor([-1.0, -2.0, -0.5, -3.0, -1.0, 0.0], dtype=m.float64, requires_grad=True)
+        t = m.tensor([0.0, -0.5, math.nan, math.inf, 0.25, 1.0], dtype=m.float64, requires_grad=True)
+        with np.errstate(all="ignore"):
+            loss = f.kl_div(x, t, reduction=reduction)
+            w = m.arange(1.0, 7.0, dtype=m.float64) if reduction == "none" else m.tensor(2.0, dtype=m.float64)
+            grads = m.autograd.grad(loss, [x, t], w)
+        results.append([v.detach().numpy() for v in (loss, *grads)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-14)
+
 def test_losses_double_backward(device):
     rng = np.random.default_rng(9)
     a, b, c = (rng.standard_normal((3, 4)) for _ in range(3))
