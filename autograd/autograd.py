@@ -1,6 +1,7 @@
 """``ag.autograd``: ``Function``, ``backward`` and ``grad`` (as ``torch.autograd``)."""
 from __future__ import annotations
 
+import sys as _sys
 import warnings
 from collections.abc import Mapping
 
@@ -195,6 +196,12 @@ def Variable(data, requires_grad=False, volatile=False):  # noqa: N802 - PyTorch
         raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
     out = data.detach()
     return out.requires_grad_(True) if requires_grad else out
+
+
+# ``torch.autograd.function`` (``from torch.autograd.function import once_differentiable``): this
+# module is a file, so the submodule is the registered ``autograd.function``
+function = _sys.modules[Function.__module__]
+_sys.modules.setdefault(__name__ + ".function", function)
 
 
 def __getattr__(name):  # torch.autograd's other names, imported on first use (no import cycle)

@@ -129,7 +129,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                         _nothing_along(early, buffers, heap, e[0])
                 continue
             single = len(grads) == 1
-            if not single:
+            if not single and not node._no_materialize:  # (ctx.set_materialize_grads(False))
                 grads = _materialize(node, grads, arrays)
             if node._hooks or node._retained or inspect and (observers or node in wanted_nodes):
                 seen = [_wrap(g, node.device) for g in grads] if arrays else grads  # user code sees them

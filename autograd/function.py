@@ -15,6 +15,7 @@ from .observers import RemovableHandle as _HookHandle  # returned by register_ho
 from .observers import on_record
 from .provenance import _NEEDS, _SHAPES, _interned, caller_site, record_site, resolve_site  # noqa: F401
 from .view_tracking import register as register_view
+from .function_ctx import _CtxExtras, once_differentiable  # noqa: F401  (torch.autograd.function's)
 
 
 # How a saved value comes back in backward: a record ``(kind, value, version, counter, index)``
@@ -27,7 +28,7 @@ from .view_tracking import register as register_view
 SAVED_INPUT, SAVED_OUTPUT, SAVED_ARRAY, SAVED_OBJECT = 0, 1, 2, 3
 
 
-class Function:
+class Function(_CtxExtras):
     """Base class for differentiable operations, as ``torch.autograd.Function``.
 
     Subclasses define static ``forward(ctx, *args)`` and ``backward(ctx,
@@ -240,7 +241,8 @@ class Function:
             prev = state.enabled
             state.enabled = False
             try:
-                result = cls.forward(ctx, *args)
+                result = (cls.forward(ctx, *args) if cls.setup_context is _CtxExtras.setup_context
+                          else cls._forward_then_setup(ctx, args))
             finally:
                 state.enabled = prev
             result = tuple(o._data if isinstance(o, Tensor) else o for o in result) \
