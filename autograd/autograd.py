@@ -211,4 +211,8 @@ def __getattr__(name):  # torch.autograd's other names, imported on first use (n
         return getattr(importlib.import_module("autograd.anomaly"), name)
     if name in ("gradcheck", "gradgradcheck"):
         return getattr(importlib.import_module("autograd.gradcheck"), name)
+    if name == "functional":  # torch.autograd.functional (jacobian, hessian, vjp, jvp, vhp, hvp)
+        module = importlib.import_module("autograd.autograd_functional")
+        _sys.modules.setdefault(__name__ + ".functional", module)
+        return module
     raise AttributeError(f"module 'autograd.autograd' has no attribute {name!r}")
