@@ -202,6 +202,10 @@ def Variable(data, requires_grad=False, volatile=False):  # noqa: N802 - PyTorch
 # module is a file, so the submodule is the registered ``autograd.function``
 function = _sys.modules[Function.__module__]
 _sys.modules.setdefault(__name__ + ".function", function)
+# ``torch.autograd.functional`` (jacobian, hessian, vjp, jvp, vhp, hvp), the same way
+from . import autograd_functional as functional  # noqa: E402  (needs grad, defined above)
+
+_sys.modules.setdefault(__name__ + ".functional", functional)
 
 
 def __getattr__(name):  # torch.autograd's other names, imported on first use (no import cycle)
@@ -211,8 +215,4 @@ def __getattr__(name):  # torch.autograd's other names, imported on first use (n
         return getattr(importlib.import_module("autograd.anomaly"), name)
     if name in ("gradcheck", "gradgradcheck"):
         return getattr(importlib.import_module("autograd.gradcheck"), name)
-    if name == "functional":  # torch.autograd.functional (jacobian, hessian, vjp, jvp, vhp, hvp)
-        module = importlib.import_module("autograd.autograd_functional")
-        _sys.modules.setdefault(__name__ + ".functional", module)
-        return module
     raise AttributeError(f"module 'autograd.autograd' has no attribute {name!r}")

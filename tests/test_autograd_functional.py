@@ -102,3 +102,14 @@ def test_strict_and_v_errors():
             fn.vjp(lambda x: x * 2, x)
         _, g = fn.vjp(lambda x: (x ** 2).sum(), x)  # a one-element output needs no v
         np.testing.assert_allclose(_np(g), 2 * A)
+
+
+def test_import_paths():
+    import subprocess
+    import sys
+
+    code = ("from autograd.autograd.functional import jacobian, hessian\n"
+            "import autograd.autograd.functional as F\n"
+            "from autograd.autograd.function import once_differentiable\n"
+            "assert F.jacobian is jacobian\n")
+    subprocess.run([sys.executable, "-c", code], check=True)  # a fresh interpreter: nothing imported yet
