@@ -192,6 +192,20 @@ NOT_OPS = {
     "get_num_interop_threads", "set_printoptions", "compile",
     # type-promotion queries (dtypes, not tensors): tests/test_math_more.py
     "promote_types", "result_type", "can_cast",
+    # torch.<name> spellings of ops in this table (aliases, and the in-place torch.X_ forms of its
+    # ops): tests/test_torch_functions.py, tests/test_inplace_more.py
+    "divide", "multiply", "subtract", "greater", "greater_equal", "less", "less_equal", "not_equal",
+    "swapdims", "t", "detach", "detach_", "fill", "fill_", "zero_", "scalar_tensor", "broadcast_tensors",
+    "broadcast_shapes", "unravel_index", "addmv_", "abs_", "acos_", "acosh_", "arccos_", "arccosh_",
+    "arcsin_", "arcsinh_", "arctan_", "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_",
+    "clamp_max_", "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "erf_", "erfc_", "exp2_", "exp_",
+    "expm1_", "fix_", "floor_", "frac_", "i0_", "log10_", "log1p_", "log2_", "log_", "logit_", "nan_to_num_",
+    "neg_", "negative_", "rad2deg_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_",
+    "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_",
+    # predicates and the conjugation views of real tensors (identities here):
+    # tests/test_torch_functions.py, tests/test_spectral_norm_parametrization.py
+    "is_complex", "is_conj", "is_inference", "is_neg", "is_nonzero", "is_same_size", "is_signed", "adjoint",
+    "conj", "resolve_conj", "resolve_neg",
 }
 
 

@@ -122,3 +122,11 @@ def test_scalar_tensor_and_fill():
     np.testing.assert_array_equal(res[1][0], res[0][0])
     np.testing.assert_array_equal(res[1][1], res[0][1])
     assert res[0][2] == res[1][2]
+
+
+def test_is_signed_and_resolve_neg_as_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (ag, torch):
+        dtypes = (lib.uint8, lib.int8, lib.float32, lib.bool)
+        assert [lib.is_signed(lib.tensor([1], dtype=d)) for d in dtypes] == [False, True, True, False]
+        assert lib.resolve_neg(lib.tensor([1.0, 2.0])).tolist() == [1.0, 2.0]

@@ -287,6 +287,13 @@ CASES = [
         torch_fn=tf("addmv"),
     ),
     OpCase(
+        "addr",
+        lambda i, a, b: ag.addr(i, a, b, beta=0.5, alpha=2),
+        lambda i, a, b: 0.5 * i + 2 * np.outer(a, b),
+        mats(lambda a, b, c, d: (a, c), lambda a, b, c, d: (a,), lambda a, b, c, d: (c,)),
+        torch_fn=lambda i, a, b: _torch().addr(i, a, b, beta=0.5, alpha=2),
+    ),
+    OpCase(
         "baddbmm",
         ag.baddbmm,
         lambda i, a, b: i + a @ b,

@@ -111,6 +111,8 @@ CASES = [
     OpCase("bmm", lambda a, b: a.bmm(b), np.matmul, bmm_pair(), torch_fn=lambda a, b: a.bmm(b)),
     OpCase("dot", ag.dot, lambda a, b: np.asarray(np.dot(a, b)), same_length(),
            torch_fn=lambda a, b: _torch().dot(a, b)),
+    OpCase("vdot", ag.vdot, lambda a, b: np.asarray(np.vdot(a, b)), same_length(),
+           torch_fn=lambda a, b: _torch().vdot(a, b)),
     OpCase("outer", ag.outer, np.outer, same_length(second=False),
            torch_fn=lambda a, b: _torch().outer(a, b)),
     OpCase("einsum", _einsum, _np_einsum, einsum_input(), torch_fn=_t_einsum),
