@@ -250,6 +250,9 @@ class TensorApi:
     def diagonal(self, offset=0, dim1=0, dim2=1): return _sel.diagonal(self, offset, dim1, dim2)
     def diagonal_scatter(self, src, offset=0, dim1=0, dim2=1):
         return _sel.diagonal_scatter(self, src, offset, dim1, dim2)
+    def select_scatter(self, src, dim, index): return _svw.select_scatter(self, src, dim, index)
+    def slice_scatter(self, src, dim=0, start=None, end=None, step=1): return _svw.slice_scatter(self, src, dim, start, end, step)
+    def as_strided_scatter(self, src, size, stride, storage_offset=None): return _svw.as_strided_scatter(self, src, size, stride, storage_offset)
     def diag_embed(self, offset=0, dim1=-2, dim2=-1): return _sel.diag_embed(self, offset, dim1, dim2)
     def trace(self): return _sel.trace(self)
     def narrow(self, dim, start, length): return _sel.narrow(self, dim, start, length)
@@ -432,6 +435,8 @@ def _bind():
     from .ops import quantile as _qu
     global _sf
     from .ops import special_fns as _sf
+    global _svw
+    from .ops import scatter_views as _svw
     global _nm, _nrd, _ld, _lp
     from .ops import linalg_decomp as _ld
     from .ops import linalg_pinv as _lp
