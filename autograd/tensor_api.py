@@ -277,6 +277,9 @@ class TensorApi:
     def hsplit(self, sections): return _sel.hsplit(self, sections)
     def vsplit(self, sections): return _sel.vsplit(self, sections)
     def dsplit(self, sections): return _sel.dsplit(self, sections)
+    def split_with_sizes(self, split_sizes, dim=0): return _spm.split_with_sizes(self, split_sizes, dim)
+    def unsafe_split(self, split_size, dim=0): return _spm.unsafe_split(self, split_size, dim)
+    def unsafe_chunk(self, chunks, dim=0): return _spm.unsafe_chunk(self, chunks, dim)
     def movedim(self, source, destination): return _sel.movedim(self, source, destination)
     def moveaxis(self, source, destination): return _sel.movedim(self, source, destination)
     def swapaxes(self, axis0, axis1): return _sh.transpose(self, axis0, axis1)
@@ -435,8 +438,9 @@ def _bind():
     from .ops import quantile as _qu
     global _sf
     from .ops import special_fns as _sf
-    global _svw
+    global _svw, _spm
     from .ops import scatter_views as _svw
+    from .ops import split_more as _spm
     global _nm, _nrd, _ld, _lp
     from .ops import linalg_decomp as _ld
     from .ops import linalg_pinv as _lp
