@@ -35,8 +35,13 @@ def apply_(t, callable):
 
 def _root(a):
     """The array that owns ``a``'s memory (NumPy's and CuPy's ``base`` chain)."""
-    while getattr(a, "base", None) is not None and hasattr(a.base, "dtype"):
-        a = a.base
+    while getattr(a, "base", None) is not None:
+        base = a.base
+        if not hasattr(base, "dtype"):  # NumPy's as_strided hangs its result on a DummyArray
+            base = getattr(base, "base", None)
+            if base is None or not hasattr(base, "dtype"):
+                break
+        a = base
     return a
 
 
