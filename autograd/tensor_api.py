@@ -280,6 +280,8 @@ class TensorApi:
     def split_with_sizes(self, split_sizes, dim=0): return _spm.split_with_sizes(self, split_sizes, dim)
     def unsafe_split(self, split_size, dim=0): return _spm.unsafe_split(self, split_size, dim)
     def unsafe_chunk(self, chunks, dim=0): return _spm.unsafe_chunk(self, chunks, dim)
+    def cholesky_solve(self, input2, upper=False): return _lsl.cholesky_solve(self, input2, upper)
+    def triangular_solve(self, A, upper=True, transpose=False, unitriangular=False): return _lsl.triangular_solve(self, A, upper, transpose, unitriangular)
     def movedim(self, source, destination): return _sel.movedim(self, source, destination)
     def moveaxis(self, source, destination): return _sel.movedim(self, source, destination)
     def swapaxes(self, axis0, axis1): return _sh.transpose(self, axis0, axis1)
@@ -438,7 +440,8 @@ def _bind():
     from .ops import quantile as _qu
     global _sf
     from .ops import special_fns as _sf
-    global _svw, _spm
+    global _svw, _spm, _lsl
+    from .ops import linalg_solve_legacy as _lsl
     from .ops import scatter_views as _svw
     from .ops import split_more as _spm
     global _nm, _nrd, _ld, _lp
