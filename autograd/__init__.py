@@ -78,6 +78,7 @@ from .legacy import *  # noqa: F401,F403  (Size, finfo, iinfo, FloatTensor, ...,
 from .inference import inference_mode, is_inference_mode_enabled
 from .shims import *  # noqa: F401,F403  (set_float32_matmul_precision, compile, set_printoptions, ...)
 from . import amp
+from . import jit
 from .amp import autocast
 
 half = float16
