@@ -134,6 +134,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     sizes, scales = _sizes(input, size, scale_factor, nd)
     if mode == "area":
         return _adaptive_avg_pool(input, tuple(sizes), nd, f"adaptive_avg_pool{nd}d")
+    if any(o <= 0 for o in sizes) or any(n <= 0 for n in input.shape[2:]):
+        names = "DHW"[3 - nd:]
+        shown = [", ".join(f"{c}: {v}" for c, v in zip(names, vals)) for vals in (input.shape[2:], sizes)]
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({shown[0]})"
+                           f"{' and' if nd == 1 else ''} output ({shown[1]})")
     if recompute_scale_factor:
         scales = [None] * nd
     out = input

@@ -77,3 +77,27 @@ def test_upsample_repr_and_errors():
         F.interpolate(x, scale_factor=2, mode="lanczos")
     with pytest.raises(NotImplementedError, match="needs 3D"):
         F.interpolate(x, scale_factor=2, mode="linear")
+
+
+@pytest.mark.parametrize("mode, shape", [("nearest", (1, 1, 2, 6)), ("bilinear", (1, 1, 2, 6)),
+                                         ("nearest-exact", (1, 1, 2, 6)), ("linear", (1, 1, 2)),
+                                         ("trilinear", (1, 1, 2, 3, 3))])
+def test_an_empty_output_raises_as_pytorchs(mode, shape):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.functional.interpolate(torch.ones(shape), scale_factor=0.45, mode=mode)
+    with pytest.raises(RuntimeError) as ours:
+        F.interpolate(ag.ones(shape), scale_factor=0.45, mode=mode)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_nearest_with_a_fractional_scale_is_differentiated_exactly():
+    """The forward uses the given scale, as PyTorch's; the gradient is its adjoint (PyTorch 2.13's
+    backward maps by the size ratio instead, and fails its own gradcheck here)."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(1).standard_normal((2, 2, 5))
+    ours = F.interpolate(ag.tensor(x), scale_factor=2.19, mode="nearest")
+    theirs = torch.nn.functional.interpolate(torch.tensor(x), scale_factor=2.19, mode="nearest")
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert ag.gradcheck(lambda t: F.interpolate(t, scale_factor=2.19, mode="nearest"),
+                        (ag.tensor(x, requires_grad=True),))
