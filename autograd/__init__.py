@@ -56,6 +56,7 @@ from .ops.split_more import *  # noqa: F401,F403
 from .window_functions import *  # noqa: F401,F403
 from .creation_more import *  # noqa: F401,F403
 from .ops.linalg_solve_legacy import *  # noqa: F401,F403
+from .ops.gradient_fn import *  # noqa: F401,F403
 from .gradcheck import gradcheck, gradgradcheck
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .serialization import load, save
