@@ -6,29 +6,14 @@ from __future__ import annotations
 import math
 
 from .. import backend
-from ..function import Primitive
 from ..random import backend_generator, normal_array, uniform_array
 from ..tensor_api_impl import _fill_sample
-from ._util import _C_TYPE, zero_grad
+from ..tensor import Tensor
+from ._util import _C_TYPE
 from .math_more import need_tensor, torch_name
+from .zero_grad_to import zero_grad_to
 
 __all__ = ["poisson"]
-
-
-class _Sampled(Primitive):
-    """Samples drawn from ``rates``: their gradient with respect to the rates is 0, as PyTorch's."""
-
-    @staticmethod
-    def forward(ctx, rates, samples):
-        return samples
-
-    @staticmethod
-    def backward(ctx, g):
-        return zero_grad(g), None
-
-    @staticmethod
-    def raw_backward(ctx, g):
-        return zero_grad(g), None
 
 
 def poisson(rates, generator=None):
@@ -52,7 +37,8 @@ def poisson(rates, generator=None):
         big = lam64 > 9.2e18  # PyTorch's int64 sample overflows there (inf included): -2**63
         draw = g.poisson(device.xp.where(big, 0.0, lam64), size=lam.shape)
         draw = device.xp.where(big, -(2.0 ** 63), draw).astype(lam.dtype)
-    return _Sampled.apply(rates, backend.as_array(draw, device))
+    # a sample does not vary with the rates: their gradient is 0, as PyTorch's
+    return zero_grad_to(Tensor._make(backend.as_array(draw, device), device), rates)
 
 
 def _need_float(t, kernel):

@@ -9,6 +9,7 @@ is one ``gather`` from the flattened input (its gradient, a scatter-add, gives t
 from __future__ import annotations
 
 import autograd as ag
+from autograd.ops.zero_grad_to import zero_grad_to
 
 __all__ = ["grid_sample", "affine_grid"]
 
@@ -106,8 +107,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     # grid's last axis is (x, y[, z]): reversed, it lines up with the input's (.., H, W)
     coords = [_source(grid[..., nd - 1 - k], sizes[k], padding_mode, align_corners) for k in range(nd)]
     flat = input.reshape(input.shape[0], input.shape[1], -1)
-    if mode == "nearest":
-        return _gather(flat, [c.detach().round() for c in coords], sizes, spatial_out)
+    if mode == "nearest":  # the picked pixels do not vary with the grid: its gradient is zeros
+        return zero_grad_to(_gather(flat, [c.detach().round() for c in coords], sizes, spatial_out), grid)
     lows = [c.detach().floor() for c in coords]
     out = None
     for corner in range(2 ** nd):

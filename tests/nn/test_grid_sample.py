@@ -199,3 +199,23 @@ def test_docstring_examples_run():
     from test_instance_norm import run_doctests
 
     run_doctests(grid_sample, interpolate)
+
+
+@pytest.mark.parametrize("theta", [False, True])
+def test_nearest_gives_the_grid_a_zero_gradient_as_pytorch(theta):
+    """The nearest pixels do not vary with the grid: PyTorch's grid (and so theta) gradient is
+    zeros, not absent, and an optimizer's weight decay still moves such a parameter."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x0, g0 = rng.standard_normal((2, 3, 4, 5)), rng.uniform(-1, 1, (2, 3, 2, 2))
+    t0 = np.array([[[1.0, 0.1, 0.0], [0.0, 0.9, 0.2]]] * 2)
+    grads = []
+    for lib in (ag, torch):
+        x = lib.tensor(x0, requires_grad=True)
+        src = lib.tensor(t0 if theta else g0, requires_grad=True)
+        fn = F if lib is ag else torch.nn.functional
+        grid = fn.affine_grid(src, (2, 3, 3, 2), align_corners=False) if theta else src
+        fn.grid_sample(x, grid, mode="nearest", align_corners=False).sum().backward()
+        grads.append((x.grad.numpy(), src.grad.numpy()))
+    np.testing.assert_allclose(grads[0][0], grads[1][0], rtol=1e-12)
+    np.testing.assert_array_equal(grads[0][1], grads[1][1])
