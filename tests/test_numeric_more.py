@@ -361,3 +361,19 @@ def test_docstring_examples_run():
     for mod in (numeric_more, numeric_random, trapezoid):
         result = doctest.testmod(mod, extraglobs={"ag": ag}, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0, mod.__name__
+
+
+def test_nextafter_gradient_passes_to_input_as_pytorchs():
+    torch = pytest.importorskip("torch")
+    a0 = np.array([1.0, -2.0, np.inf, 0.0, np.nan])
+    b0 = np.array([[2.0, -3.0, 0.0, 0.0, 1.0], [2.0, 1.0, 0.0, 3.0, 1.0]])
+    res = []
+    for lib in (ag, torch):
+        a, b = lib.tensor(a0, requires_grad=True), lib.tensor(b0, requires_grad=True)
+        y = lib.nextafter(a, b)
+        (y * lib.tensor([1.0, 2.0, 3.0, 4.0, 5.0])).sum().backward()
+        res.append((y.detach().numpy(), a.grad.numpy(), b.grad.numpy()))
+    for x, t in zip(*res):
+        np.testing.assert_array_equal(x, t)
+    assert ag.gradcheck(lambda t: ag.nextafter(t, ag.tensor([5.0, -5.0], dtype=ag.float64)),
+                        (ag.tensor([0.3, 0.7], dtype=ag.float64, requires_grad=True),))

@@ -10,9 +10,9 @@ import autograd as ag
 from autograd import backend
 from autograd.function import Function
 from autograd.ops import (activation, attention, compare, conv, ctc, diagonal, elementwise, extrema, fused,
-                          indexing,
-                          linalg, linalg_decomp, linalg_more, loss, math_more, movement, pad, pool, reduce,
-                          shape, softmax, unary, unary_more, view_ops, window, zero_grad_to)
+                          indexing, linalg, linalg_decomp, linalg_more, loss, math_more, movement,
+                          numeric_more, pad, pool, reduce, shape, softmax, unary, unary_more, view_ops,
+                          window, zero_grad_to)
 
 
 def _subclasses(cls):
@@ -287,6 +287,7 @@ def _sampled(rng, device):
 
 CASES = {
     zero_grad_to.ZeroGradTo: [_sampled],
+    numeric_more.Nextafter: [_case(lambda a, b: numeric_more.Nextafter.apply(a, b), (2, 3), (3,))],
     diagonal.Diagonal: [_case(lambda x: diagonal.Diagonal.apply(x, 1, 0, 2), (3, 2, 4)),
                         _case(lambda x: diagonal.Diagonal.apply(x, -1, 1, 0), (4, 3))],
     diagonal.DiagonalEmbed: [_case(lambda g: diagonal.DiagonalEmbed.apply(g, (3, 2, 4), 1, 0, 2), (2, 3))],

@@ -132,16 +132,39 @@ def lcm(input, other):
     return _wrap(device.xp.lcm(a, b).astype(a.dtype, copy=False), device)
 
 
+class Nextafter(Primitive):
+    """The next float after ``a`` towards ``b``: the gradient passes to ``a`` where ``a != b`` (0
+    where they are equal) and is 0 for ``b``, as PyTorch's."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.other, ctx.same = (b.shape, b.dtype), a == b
+        return ctx.device.xp.nextafter(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        device = ctx.device
+        zero = Tensor._make(device.xp.zeros((), g._data.dtype), device)
+        ga = ew.where(Tensor._make(ctx.same, device), zero, g)
+        return ga, Tensor._make(device.xp.zeros(*ctx.other), device)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        xp = ctx.device.xp
+        return xp.where(ctx.same, xp.zeros((), g.dtype), g), xp.zeros(*ctx.other)
+
+
 def nextafter(input, other):
-    """The next representable floating-point value after ``input`` towards ``other``. No gradient.
+    """The next representable floating-point value after ``input`` towards ``other``; the gradient
+    passes to ``input`` where it differs from ``other`` (``other`` gets zeros), as PyTorch's.
 
     Example::
 
         >>> ag.nextafter(ag.tensor([1.0, 1.0]), ag.tensor([2.0, 0.0])) - 1
         tensor([ 1.1921e-07, -5.9605e-08])
     """
-    a, b, device = _operands("nextafter", input, other, "nextafter", "f", scalars=False)
-    return _wrap(device.xp.nextafter(a, b), device)
+    _operands("nextafter", input, other, "nextafter", "f", scalars=False)  # PyTorch's checks
+    return Nextafter.apply(*promote(input, other))
 
 
 def gcd_(input, other):
