@@ -49,6 +49,16 @@ def _vjp_rows(outputs, inputs, vs, create_graph, strict, fn):
     return tuple(out)
 
 
+def _input_vectors(inputs, v, fn):
+    """``v`` as a tuple of vectors shaped as ``inputs`` (ones for a single one-element input)."""
+    if v is None:
+        if len(inputs) != 1 or inputs[0].numel() != 1:
+            raise RuntimeError("The vector v can only be None if the input to the user-provided function "
+                               "is a single Tensor with a single element.")
+        return (inputs[0].new_ones(inputs[0].shape),)
+    return _as_tuple(v, "v", fn)[1]
+
+
 def _grad_out(outputs, v, fn):
     if v is None:
         if len(outputs) != 1 or outputs[0].numel() != 1:
@@ -92,13 +102,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     trick)."""
     in_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
     inputs = _prepare(inputs, create_graph)
-    if v is None:
-        if len(inputs) != 1 or inputs[0].numel() != 1:
-            raise RuntimeError("The vector v can only be None if the input to the user-provided function "
-                               "is a single Tensor with a single element.")
-        vs = (inputs[0].new_ones(inputs[0].shape),)
-    else:
-        _, vs = _as_tuple(v, "v", "jvp")
+    vs = _input_vectors(inputs, v, "jvp")
     out_tuple, outputs = _call(func, inputs)
     with enable_grad():
         dummies = tuple(o.new_zeros(o.shape).requires_grad_(True) for o in outputs)
@@ -193,13 +197,7 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
 def _hessian_product(func, inputs, v, create_graph, strict, fn):
     in_tuple, inputs = _as_tuple(inputs, "inputs", fn)
     inputs = _prepare(inputs, create_graph)
-    if v is None:
-        if len(inputs) != 1 or inputs[0].numel() != 1:
-            raise RuntimeError("The vector v can only be None if the input to the user-provided function "
-                               "is a single Tensor with a single element.")
-        vs = (inputs[0].new_ones(inputs[0].shape),)
-    else:
-        _, vs = _as_tuple(v, "v", fn)
+    vs = _input_vectors(inputs, v, fn)
     with enable_grad():
         out = func(*inputs)
         if not isinstance(out, Tensor) or out.numel() != 1:
