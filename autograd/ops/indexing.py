@@ -184,6 +184,7 @@ def _put_array(backend_, x, values, basic, adv, accumulate):
     """A copy of array ``x`` with ``values`` written (or scatter-added) at ``[basic][adv]``."""
     out = x.copy()
     if adv is None:
+        basic = basic + (Ellipsis,)  # a 0-d target stays an array: values may have leading 1s
         if accumulate:
             out[basic] += values
         else:
@@ -404,8 +405,8 @@ def setitem(input, index, value):
             inplace._apply(input, lambda t, v: IndexPut.apply(t, v, basic, adv, False), value)
         else:
             v = value._data if isinstance(value, Tensor) else value
-            if adv is None:
-                input._data[basic] = v
+            if adv is None:  # ``...``: a 0-d target takes values with leading 1s, as PyTorch's
+                input._data[basic + (Ellipsis,)] = v
             else:
                 (input._data if basic is None else input._data[basic])[adv] = v
             input._bump()
