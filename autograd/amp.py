@@ -1,14 +1,16 @@
-"""``ag.amp`` (and ``ag.cuda.amp``, ``ag.autocast``): mixed precision entry points, as pass-throughs.
+"""``ag.amp`` (and ``ag.cuda.amp``, ``ag.autocast``): mixed precision entry points.
 
 xpgrad has no autocasting: ops run in their inputs' dtypes (float32 stays float32), so
-``autocast`` is a context manager/decorator that changes nothing, and ``GradScaler`` behaves as
-PyTorch's ``GradScaler(enabled=False)``: ``scale(loss)`` returns ``loss``, ``step(opt)`` calls
-``opt.step()``, ``unscale_``/``update`` do nothing and the scale is 1.0. Programs written for AMP
-run unchanged, in full precision.
+``autocast`` is a context manager/decorator that changes nothing. ``GradScaler``
+(``grad_scaler.py``) is PyTorch's: it scales the loss, unscales the gradients and skips the
+steps whose gradients overflowed; for ``"cuda"`` without CUDA it is disabled, as PyTorch's.
+Programs written for AMP run unchanged, in full precision.
 """
 from __future__ import annotations
 
 import functools
+
+from .grad_scaler import GradScaler
 
 __all__ = ["autocast", "GradScaler", "is_autocast_available"]
 
@@ -39,37 +41,3 @@ class autocast:
 def is_autocast_available(device_type: str) -> bool:
     """False: xpgrad does not autocast."""
     return False
-
-
-class GradScaler:
-    """Loss scaling for float16 training, here a pass-through (as ``GradScaler(enabled=False)``)."""
-
-    def __init__(self, device="cuda", init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5,
-                 growth_interval=2000, enabled=True):
-        self.device = device
-
-    def scale(self, outputs):
-        """``outputs`` unchanged (no scaling is needed without float16 autocast)."""
-        return outputs
-
-    def unscale_(self, optimizer):
-        """Nothing to unscale."""
-
-    def step(self, optimizer, *args, **kwargs):
-        """``optimizer.step(*args, **kwargs)``."""
-        return optimizer.step(*args, **kwargs)
-
-    def update(self, new_scale=None):
-        """Nothing to update."""
-
-    def get_scale(self):
-        return 1.0
-
-    def is_enabled(self):
-        return False
-
-    def state_dict(self):
-        return {}
-
-    def load_state_dict(self, state_dict):
-        pass

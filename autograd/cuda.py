@@ -93,7 +93,17 @@ def _amp():
 
     from .amp import GradScaler, autocast
 
-    return SimpleNamespace(autocast=autocast, GradScaler=GradScaler)
+    class CudaGradScaler(GradScaler):
+        """``torch.cuda.amp.GradScaler``: ``GradScaler("cuda", ...)`` (no ``device`` argument)."""
+
+        _warning_stacklevel = 3
+
+        def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5,
+                     growth_interval=2000, enabled=True):
+            super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
+
+    CudaGradScaler.__name__ = CudaGradScaler.__qualname__ = "GradScaler"
+    return SimpleNamespace(autocast=autocast, GradScaler=CudaGradScaler)
 
 
-amp = _amp()  # ag.cuda.amp.autocast / ag.cuda.amp.GradScaler (pass-throughs, see autograd/amp.py)
+amp = _amp()  # ag.cuda.amp.autocast / ag.cuda.amp.GradScaler (see autograd/amp.py)
