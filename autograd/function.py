@@ -15,7 +15,7 @@ from .observers import RemovableHandle as _HookHandle  # returned by register_ho
 from .observers import on_record
 from .provenance import _NEEDS, _SHAPES, _interned, caller_site, record_site, resolve_site  # noqa: F401
 from .view_tracking import register as register_view
-from .function_ctx import _CtxExtras, once_differentiable  # noqa: F401  (torch.autograd.function's)
+from .function_ctx import _CtxExtras, once_differentiable, took_dirty  # noqa: F401 (torch's names)
 
 
 # How a saved value comes back in backward: a record ``(kind, value, version, counter, index)``
@@ -250,7 +250,8 @@ class Function(_CtxExtras):
         device = ctx.device  # an op may move its output (ToDevice)
         array_type = device.array_type
         if result.__class__ is tuple:
-            return _finish_multi(cls, ctx, args, arrays, result, device, record, edges)
+            made = _finish_multi(cls, ctx, args, arrays, result, device, record, edges)
+            return made if ctx._dirty is None else took_dirty(ctx, args, made)
         if result.__class__ is not array_type:
             raw = result
             result = backend.as_array(result, device)
@@ -263,7 +264,7 @@ class Function(_CtxExtras):
                 out = Tensor._make(result, device)
             if state.inference:  # made in inference mode: may never be saved by a recorded op
                 out._inference = True
-            return out
+            return out if ctx._dirty is None else took_dirty(ctx, args, (out,))[0]
         ctx._where = record_site(3 if cls.raw else 2)
         ctx._edges = edges
         ctx._seq = _next_seq()
@@ -282,7 +283,7 @@ class Function(_CtxExtras):
             register_view(base, (out,), cls, args[1:])
         if ctx._saved is not None:
             ctx._saved = _pack_one_output(ctx._saved, args, arrays, result, out)
-        return out
+        return out if ctx._dirty is None else took_dirty(ctx, args, (out,))[0]
 
 
 def _finish_multi(cls, ctx, args, arrays, result, device, record, edges):

@@ -1,6 +1,6 @@
 """More of ``torch.autograd.Function``'s API (kept apart: ``function.py`` is at its size limit):
-``ctx.set_materialize_grads``, the ``setup_context`` style of ``forward``, and the
-``once_differentiable`` decorator for ``backward``."""
+``ctx.set_materialize_grads``, ``ctx.mark_dirty``, the ``setup_context`` style of ``forward``,
+and the ``once_differentiable`` decorator for ``backward``."""
 from __future__ import annotations
 
 import functools
@@ -11,6 +11,12 @@ class _CtxExtras:
 
     __slots__ = ()
     _no_materialize = False
+    _dirty = None
+
+    def mark_dirty(self, *args):
+        """Declare the inputs that ``forward`` modified in place; each must also be returned. The
+        output is then that same tensor, holding this node's history, as PyTorch's."""
+        self._dirty = args
 
     def set_materialize_grads(self, value):
         """With ``False``, ``backward`` receives ``None`` (not zeros) for the outputs that got no
@@ -80,3 +86,40 @@ class _Lazy:
 
 
 _DelayedError = _Lazy()
+
+
+def took_dirty(ctx, args, made):
+    """``apply``'s outputs ``made`` with each input marked dirty (``ctx.mark_dirty``) in its
+    output's place: the input itself takes the output's history, and its version moves on."""
+    from .view_tracking import live_views, rebase, shares_root
+
+    made = list(made)
+    for d in ctx._dirty:
+        if not any(d is a for a in args):
+            raise RuntimeError(f"{ctx.name()}: mark_dirty() got a tensor that is not an input of forward")
+        k = next((i for i, o in enumerate(made) if o is not None and o._data is d._data), None)
+        if k is None:
+            raise RuntimeError("Some elements marked as dirty during the forward method were not returned "
+                               "as output. The inputs that are modified inplace must all be outputs of the "
+                               "Function.")
+        out = made[k]
+        d._bump()
+        if out.grad_fn is not None:
+            if d.grad_fn is None and d.requires_grad:
+                raise RuntimeError("a leaf Variable that requires grad has been used in an in-place "
+                                   "operation.")
+            if shares_root(d):
+                raise RuntimeError(f"{ctx.name()}: an input marked dirty is a view of another tensor; "
+                                   "in-place changes of views in a custom Function are not supported "
+                                   "(pass a clone() or the base tensor)")
+            saved = ctx._saved  # saved as the input or the output: now the output, on d's counter
+            if saved.__class__ is list:
+                for i, rec in enumerate(saved):
+                    if rec.__class__ is tuple and (rec[0] == 0 and rec[1] is d
+                                                   or rec[0] == 1 and rec[4] == k):
+                        saved[i] = (1, d._data, d._version[0], d._version, k)
+            views = live_views(d)
+            d._take_history(out)
+            rebase(d, views)
+        made[k] = d
+    return tuple(made)
