@@ -436,7 +436,10 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 def _logical(name, input, dim, keepdim, kw):
     dim, keepdim = dim_kwargs(dim, keepdim, kw, name)
     x = input._data
-    r = getattr(x, name)(axis=_axes(dim, x.ndim), keepdims=bool(keepdim))
+    if isinstance(dim, (tuple, list)) and not dim:  # dim=() reduces nothing here, as PyTorch's all/any
+        r = x.astype(backend.bool_)
+    else:
+        r = getattr(x, name)(axis=_axes(dim, x.ndim), keepdims=bool(keepdim))
     return _no_grad_result(r.astype(x.dtype) if x.dtype == backend.uint8 else r, input)
 
 

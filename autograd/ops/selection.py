@@ -13,7 +13,7 @@ from .. import backend
 from ..tensor import Tensor
 from . import elementwise as ew
 from . import shape as sh
-from ._util import as_tensor_like, norm_dim, shape_arg
+from ._util import _axes, as_tensor_like, norm_dim, shape_arg
 from .gather import _int_index, _long_index, index_select, scatter, scatter_add
 from .diagonal import diagonal, diagonal_scatter  # noqa: F401  (re-exported)
 from .indexing import getitem
@@ -221,8 +221,7 @@ def count_nonzero(input, dim=None):
     """Number of non-zero elements (along ``dim``)."""
     _check(input, "count_nonzero")
     xp = input.device.xp
-    axis = None if dim is None else (tuple(norm_dim(x, input.ndim) for x in dim)
-                                     if isinstance(dim, (tuple, list)) else norm_dim(dim, input.ndim))
+    axis = _axes(dim, input.ndim)  # None (and dim=() or any dim of a 0-d input) counts all, as PyTorch
     out = xp.count_nonzero(input._data, axis=axis)
     return Tensor._make(xp.asarray(out).astype(backend.int64, copy=False), input.device)
 

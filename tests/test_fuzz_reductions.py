@@ -1,0 +1,37 @@
+"""Differences from PyTorch 2.13 found by differential sweeps of reductions, scans, sorting and
+linear algebra (values, dtypes, shapes, gradients); each case compares against PyTorch."""
+import numpy as np
+import pytest
+
+import autograd as ag
+
+torch = pytest.importorskip("torch")
+
+
+def _both(fn, *arrays):
+    return fn(torch, *[torch.tensor(a) for a in arrays]), fn(ag, *[ag.tensor(a) for a in arrays])
+
+
+def _same(t, a):
+    assert str(a.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+    assert tuple(a.shape) == tuple(t.shape)
+    np.testing.assert_array_equal(np.asarray(a.numpy()), t.numpy())
+
+
+X = np.array([[1.0, 0.0, 2.0], [0.0, 0.0, 3.0]])
+
+
+@pytest.mark.parametrize("name", ["all", "any"])
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("x", [X, X[:0], X.astype(np.uint8)])
+def test_all_any_with_empty_dim_tuple_reduce_nothing(name, keepdim, x):
+    # all(x, ()) was all(x) (a 0-d False); PyTorch reduces nothing: the elementwise x != 0
+    _same(*_both(lambda T, t: getattr(T, name)(t, (), keepdim=keepdim), x))
+
+
+@pytest.mark.parametrize("dim", [(), (0,), -1])
+def test_count_nonzero_empty_dim_tuple_counts_all_and_0d_takes_dim0(dim):
+    # count_nonzero(x, dim=()) counted nothing (the shape of x); PyTorch counts all elements.
+    _same(*_both(lambda T, t: T.count_nonzero(t, dim=()), X))
+    # a 0-d input with dim=(0,) or -1 raised AxisError
+    _same(*_both(lambda T, t: T.count_nonzero(t, dim=dim), np.array(3.0)))
