@@ -27,3 +27,41 @@ def test_setitem_scalar_element_takes_value_with_leading_ones(requires_grad, vsh
         out[lib] = res
     for a, b in zip(out[torch], out[ag]):
         np.testing.assert_allclose(b, a)
+
+
+def test_scatter_number_with_reduce_add_adds_it_per_index_entry():
+    # x.scatter_(1, index, 2.5, reduce='add') raised AttributeError ('float' object has no attribute 'shape')
+    for dtype, value in (("float32", 2.5), ("int64", 3)):
+        for shape, idx in (((2, 4), [[0, 0, 3], [1, 1, 1]]), ((4,), [3, 0, 3])):
+            t, x = torch.ones(shape, dtype=getattr(torch, dtype)), ag.ones(shape, dtype=getattr(ag, dtype))
+            want = t.scatter_(-1, torch.tensor(idx), value, reduce="add")
+            got = x.scatter_(-1, ag.tensor(idx), value, reduce="add")
+            assert str(got.dtype) == dtype
+            np.testing.assert_array_equal(got.numpy(), want.numpy())
+            x = ag.ones(shape, dtype=getattr(ag, dtype))
+            got = ag.scatter(x, -1, ag.tensor(idx), value, reduce="add")
+            np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+def test_where_with_the_condition_alone_is_nonzero_as_tuple():
+    x = np.array([[0.0, 1.0], [2.0, 0.0]])
+    for cond in (x, x > 0, np.array(True)):
+        want = torch.where(torch.tensor(cond))
+        got = ag.where(ag.tensor(cond))
+        assert isinstance(got, tuple) and len(got) == len(want)
+        for a, b in zip(want, got):
+            assert str(b.dtype) == "int64"
+            np.testing.assert_array_equal(b.numpy(), a.numpy())
+    with pytest.raises(TypeError):
+        ag.where(ag.tensor(x > 0), ag.tensor(x))
+
+
+@pytest.mark.parametrize("op", ["diag_embed", "diag"])
+def test_diag_of_an_empty_vector_stays_on_the_graph(op):
+    # diag_embed(zeros(3, 0), 2) gave zeros with requires_grad=False: backward through it raised
+    for lib in (torch, ag):
+        x = lib.zeros(3, 0, requires_grad=True) if op == "diag_embed" else lib.zeros(0, requires_grad=True)
+        y = getattr(lib, op)(x, 2)
+        assert y.requires_grad
+        (y * 2).sum().backward()
+        assert tuple(x.grad.shape) == tuple(x.shape)

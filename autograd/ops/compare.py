@@ -182,8 +182,19 @@ def minimum(input, other):
     return Minimum.apply(a, b)
 
 
-def where(condition, input, other):
-    """``input`` where ``condition`` holds, else ``other``; either may be a number."""
+_NOT_GIVEN = object()
+
+
+def where(condition, input=_NOT_GIVEN, other=_NOT_GIVEN):
+    """``input`` where ``condition`` holds, else ``other``; either may be a number.
+
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``, as PyTorch's.
+    """
+    if input is _NOT_GIVEN and other is _NOT_GIVEN:
+        from .selection import nonzero  # selection imports this module's family; late to avoid a cycle
+        return nonzero(condition, as_tuple=True)
+    if input is _NOT_GIVEN or other is _NOT_GIVEN:
+        raise TypeError("where() takes the condition alone or the condition, input and other")
     if not isinstance(condition, Tensor):
         like = input if isinstance(input, Tensor) else other
         condition = as_tensor_like(condition, like)

@@ -222,12 +222,12 @@ def scatter_with_reduce(input, dim, index, src, reduce, name="aten::scatter"):
                       "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
                       "reduction options.", UserWarning, stacklevel=3)
     with no_grad():
+        if not isinstance(src, Tensor):  # a number: one term (or factor) per index entry
+            index = _int_index(index, input, "scatter")
+            src = Tensor._make(input.device.xp.full(index.shape, src, dtype=input.dtype), input.device)
         if reduce == "add":
             out = _scatter(input, dim, index, src, True, "scatter")
         else:
-            if not isinstance(src, Tensor):  # a number: one factor per index entry
-                index = _int_index(index, input, "scatter")
-                src = Tensor._make(input.device.xp.full(index.shape, src, dtype=input.dtype), input.device)
             out = _apply(ScatterReduce, input, dim, index, src, "prod", True, "scatter")
     if state.enabled and (input.requires_grad or (isinstance(src, Tensor) and src.requires_grad)):
         out = _NoDerivative.apply(out, input, src if isinstance(src, Tensor) else None, name)

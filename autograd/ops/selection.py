@@ -71,8 +71,11 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     xp = input.device.xp
     k = input.shape[-1]
     size = k + abs(offset)
-    if k == 0:  # nothing to place: zeros (an empty input has an empty gradient either way)
+    if k == 0:  # nothing to place: zeros, still on the graph (input's empty sum is an exact 0) so
+        # that a backward through them reaches input, as PyTorch's
         out = Tensor._make(xp.zeros((*input.shape[:-1], size, size), input.dtype), input.device)
+        if input.requires_grad:
+            out = out + input.sum(-1, keepdim=True).unsqueeze(-1)
     else:
         rows = xp.arange(size)[:, None]
         cols = xp.arange(size)[None, :]
