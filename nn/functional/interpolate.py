@@ -9,6 +9,7 @@ import numbers
 
 import autograd as ag
 
+from .interpolate_aa import FILTERS, antialiased
 from .pooling import _adaptive_avg_pool
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
@@ -105,9 +106,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
     Args:
         mode: ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D input), ``'bilinear'`` (4-D),
-            ``'bicubic'`` (4-D), ``'trilinear'`` (5-D), ``'area'`` (adaptive average pooling).
+            ``'bicubic'`` (4-D), ``'trilinear'`` (5-D), ``'area'`` (adaptive average pooling),
+            ``'lanczos'`` (4-D, with ``antialias``).
         align_corners: for the linear and cubic modes, map corner pixel centres onto each other.
         recompute_scale_factor: with ``scale_factor``, compute the sampling from the output size.
+        antialias: for ``'bilinear'``, ``'bicubic'`` and ``'lanczos'`` on 4-D input, filter over
+            every input pixel under an output pixel when shrinking (Pillow's resampling).
 
     Example::
 
@@ -118,19 +122,22 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if nd < 1:
         raise ValueError(f"interpolate expects a batched input with spatial dimensions, got shape "
                          f"{tuple(input.shape)}")
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported")
+    if antialias and (mode not in FILTERS or input.ndim != 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
+                         "requires a 4-D tensor as input")
+    if mode == "lanczos" and not antialias:
+        raise ValueError("Lanczos mode requires antialias=True")
     if mode in ("nearest", "nearest-exact", "area"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: linear | "
                              "bilinear | bicubic | trilinear")
-    elif mode in _LINEAR or mode == "bicubic":
+    elif mode in _LINEAR or mode in FILTERS:
         if _LINEAR.get(mode, 2) != nd:
             raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
                                       f"{_LINEAR.get(mode, 2) + 2}D input")
     else:
         raise NotImplementedError(f"interpolate: mode {mode!r} is not supported (nearest, nearest-exact, "
-                                  "linear, bilinear, bicubic, trilinear, area)")
+                                  "linear, bilinear, bicubic, trilinear, area, lanczos)")
     sizes, scales = _sizes(input, size, scale_factor, nd)
     if mode == "area":
         return _adaptive_avg_pool(input, tuple(sizes), nd, f"adaptive_avg_pool{nd}d")
@@ -141,6 +148,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                            f"{' and' if nd == 1 else ''} output ({shown[1]})")
     if recompute_scale_factor:
         scales = [None] * nd
+    if antialias:
+        return antialiased(input, sizes, scales, mode, bool(align_corners))
     out = input
     for k, (o, s) in enumerate(zip(sizes, scales)):
         dim = 2 + k

@@ -73,8 +73,8 @@ def test_upsample_repr_and_errors():
         F.interpolate(x)
     with pytest.raises(ValueError, match="align_corners"):
         F.interpolate(x, scale_factor=2, align_corners=True)
-    with pytest.raises(NotImplementedError, match="mode 'lanczos' is not supported"):
-        F.interpolate(x, scale_factor=2, mode="lanczos")
+    with pytest.raises(NotImplementedError, match="mode 'box' is not supported"):
+        F.interpolate(x, scale_factor=2, mode="box")
     with pytest.raises(NotImplementedError, match="needs 3D"):
         F.interpolate(x, scale_factor=2, mode="linear")
 
@@ -101,3 +101,34 @@ def test_nearest_with_a_fractional_scale_is_differentiated_exactly():
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
     assert ag.gradcheck(lambda t: F.interpolate(t, scale_factor=2.19, mode="nearest"),
                         (ag.tensor(x, requires_grad=True),))
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic", "lanczos"])
+@pytest.mark.parametrize("size", [(3, 5), (17, 2), (1, 1)])
+def test_antialias_matches_pytorch(mode, size):
+    # Pillow-style resampling: shrinking filters over every input pixel under an output pixel
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 13, 7))
+    g = rng.standard_normal((2, 3) + size)
+    for align_corners, scale in ((None, False), (True, False), (False, True)):
+        if mode == "lanczos" and align_corners:
+            continue
+        kw = dict(mode=mode, align_corners=align_corners, antialias=True)
+        kw.update(scale_factor=(size[0] / 13, size[1] / 7)) if scale else kw.update(size=size)
+        xo, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        yo, yt = F.interpolate(xo, **kw), torch.nn.functional.interpolate(xt, **kw)
+        np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+        yo.backward(ag.tensor(g))
+        yt.backward(torch.tensor(g))
+        np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_antialias_restrictions_raise_as_pytorch():
+    x = ag.ones(1, 1, 8, 8)
+    with pytest.raises(ValueError, match="restricted to bilinear, bicubic, and lanczos"):
+        F.interpolate(x, size=4, mode="nearest", antialias=True)
+    with pytest.raises(ValueError, match="restricted to bilinear, bicubic, and lanczos"):
+        F.interpolate(ag.ones(1, 1, 8), size=4, mode="linear", antialias=True)
+    with pytest.raises(ValueError, match="Lanczos mode requires antialias=True"):
+        F.interpolate(x, size=4, mode="lanczos")
