@@ -65,3 +65,15 @@ def test_diag_of_an_empty_vector_stays_on_the_graph(op):
         assert y.requires_grad
         (y * 2).sum().backward()
         assert tuple(x.grad.shape) == tuple(x.shape)
+
+
+def test_index_select_of_a_0d_tensor_is_0d():
+    # index_select(scalar, 0, tensor([0])) had shape (1,) where PyTorch's is 0-d; several indices raise
+    for idx in ([0], 0):
+        x = ag.tensor(2.5, requires_grad=True)
+        y = ag.index_select(x, 0, ag.tensor(idx))
+        assert y.shape == torch.index_select(torch.tensor(2.5), 0, torch.tensor(idx)).shape == ()
+        (y * 3).backward()
+        assert x.grad.item() == 3.0
+    with pytest.raises(IndexError):
+        ag.index_select(ag.tensor(2.5), 0, ag.tensor([0, 0]))

@@ -135,13 +135,18 @@ def index_select(input, dim, index):
     index = _int_index(index, input, "index_select")
     if index.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector, got shape {list(index.shape)}")
-    if input.ndim == 0:
+    scalar = input.ndim == 0
+    if scalar:  # as PyTorch: one index, a 0-d result
         norm_dim(dim, 1)
+        if index.numel() != 1:
+            raise IndexError(f"index_select(): Index to scalar can have only 1 value, got {index.numel()} "
+                             "value(s)")
         input = input.reshape(1)
     d = norm_dim(dim, input.ndim)
     flat = index._data.reshape(-1)
     _check_bounds(flat, input.shape[d], d, IndexError, negative=False, op="index_select(): ")
-    return IndexAdvanced.apply(input, (slice(None),) * d + (flat,))
+    out = IndexAdvanced.apply(input, (slice(None),) * d + (flat,))
+    return out.reshape(()) if scalar else out
 
 
 def masked_fill(input, mask, value):
