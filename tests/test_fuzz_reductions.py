@@ -35,3 +35,41 @@ def test_count_nonzero_empty_dim_tuple_counts_all_and_0d_takes_dim0(dim):
     _same(*_both(lambda T, t: T.count_nonzero(t, dim=()), X))
     # a 0-d input with dim=(0,) or -1 raised AxisError
     _same(*_both(lambda T, t: T.count_nonzero(t, dim=dim), np.array(3.0)))
+
+
+def _grads(fn, a):
+    out = []
+    for T in (torch, ag):
+        x = T.tensor(a, requires_grad=True)
+        y = fn(T, x)
+        (g,) = T.autograd.grad(y.sum(), x, allow_unused=True)
+        out.append(g)
+    return out
+
+
+def test_matrix_power_0_is_on_the_graph_and_1_is_a_copy():
+    a = np.arange(8.0).reshape(2, 2, 2)
+    # n=0: the identities did not require grad (backward raised); PyTorch gives A a zero gradient
+    t, g = _grads(lambda T, x: T.linalg.matrix_power(x, 0), a)
+    assert g is not None
+    np.testing.assert_array_equal(g.numpy(), t.numpy())
+    # n=1 returned A itself, so writing to the result changed A
+    for T in (torch, ag):
+        x = T.ones(2, 2)
+        y = T.linalg.matrix_power(x, 1)
+        y += 1
+        assert y is not x and x[0, 0].item() == 1.0
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, x: T.linalg.cond(x),  # s[0] / s[-1] of a 1x1: gradients cancel to exact zeros
+    lambda T, x: T.linalg.svdvals(x) * 0,
+    lambda T, x: T.linalg.eigvalsh(x) * 0,
+    lambda T, x: T.linalg.svdvals(x[..., :0, :]),  # empty matrices
+    lambda T, x: T.linalg.eigvalsh(x[..., :0, :0]),
+])
+def test_svd_and_eigh_give_zero_not_absent_gradients(fn):
+    # all-zero output gradients made the SVD/eigh backward return None: A.grad stayed None
+    t, g = _grads(fn, np.array([[[2.0]], [[3.0]]]))
+    assert g is not None
+    np.testing.assert_array_equal(g.numpy(), t.numpy())

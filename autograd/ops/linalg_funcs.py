@@ -17,6 +17,7 @@ from .linalg import dot, matmul, outer
 from .linalg_decomp import inverse, solve
 from .linalg_more import cross as _cross
 from .math_more import torch_name
+from .zero_grad_to import zero_grad_to
 from .reduce import vector_norm
 from .selection import diagonal as _diagonal
 
@@ -106,9 +107,12 @@ def matrix_power(A, n):  # noqa: N803
     _square_check("linalg.matrix_power", A, floating=False)
     if not isinstance(n, int) or isinstance(n, bool):
         raise TypeError(f"linalg_matrix_power(): argument 'n' must be int, not {type(n).__name__}")
-    if n == 0:
+    if n == 0:  # identities, on the graph with a zero gradient to A (as PyTorch's)
         xp = A.device.xp
-        return Tensor(xp.broadcast_to(xp.eye(A.shape[-1], dtype=A._data.dtype), A.shape).copy())
+        eye = xp.broadcast_to(xp.eye(A.shape[-1], dtype=A._data.dtype), A.shape).copy()
+        return zero_grad_to(Tensor._make(eye, A.device), A)
+    if n == 1:  # a new tensor, never A itself (writing to the result must leave A as it was)
+        return A.clone()
     if n < 0:
         if A._data.dtype.kind != "f":
             raise RuntimeError(f"linalg.inv: Expected a floating point or complex tensor as input. Got "

@@ -60,6 +60,12 @@ def _defined(g):
     return g
 
 
+def _zeros_like_product(a, b):
+    """Zeros of the shape (and dtype) of ``a @ b``: the gradient of an input when no output's was nonzero."""
+    shape = a.shape[:-1] + b.shape[-1:]
+    return Tensor._make(a.device.xp.zeros(shape, a._data.dtype), a.device)
+
+
 def _gap(values):
     """``E[i, j] = values[j] - values[i]`` with ones on the diagonal (the divisor of the backwards)."""
     n = values.shape[-1]
@@ -94,8 +100,8 @@ def _svd_grad(gu, gs, gvh, u, s, vh):
     """PyTorch's ``svd_backward`` for real matrices (undefined gradients are None)."""
     m, n = u.shape[-2], vh.shape[-1]
     if gu is None and gvh is None:
-        if gs is None:
-            return None
+        if gs is None:  # every output's gradient was zeros: A's is zeros too (not absent), as PyTorch's
+            return _zeros_like_product(u, vh)
         return matmul(u, gs.unsqueeze(-1) * vh) if m >= n else matmul(u * gs.unsqueeze(-2), vh)
     e = _gap(s * s)
     uhgu = vhgv = None
@@ -185,8 +191,8 @@ class Eigh(Primitive):
     def backward(ctx, gl, gv):
         lam, v = ctx.saved_tensors
         gl, gv = _defined(gl), _defined(gv)
-        if gv is None:
-            return (None if gl is None else matmul(v * gl.unsqueeze(-2), v.mT)), None
+        if gv is None:  # zeros (not absent) when both gradients were zeros, as PyTorch's
+            return (_zeros_like_product(v, v.mT) if gl is None else matmul(v * gl.unsqueeze(-2), v.mT)), None
         vhgv = matmul(v.mT, gv)
         ga = 0.5 * (vhgv - vhgv.mT) / _gap(lam)
         if gl is not None:
