@@ -77,3 +77,27 @@ def test_index_select_of_a_0d_tensor_is_0d():
         assert x.grad.item() == 3.0
     with pytest.raises(IndexError):
         ag.index_select(ag.tensor(2.5), 0, ag.tensor([0, 0]))
+
+
+@pytest.mark.parametrize("where", ["whole", "view", "fill"])
+def test_fill_with_a_0d_tensor_passes_its_gradient(where):
+    # y.fill_(v) / y[1:].fill_(v) / fill(x, v) with v requiring grad left v.grad None (v was read
+    # with item()); PyTorch gives v the sum of the filled elements' gradients
+    grads = {}
+    for lib in (torch, ag):
+        x = lib.ones(3, requires_grad=True)
+        v = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)
+        y = x * 1
+        if where == "whole":
+            y.fill_(v)
+        elif where == "view":
+            y[1:].fill_(v)
+        else:
+            y = lib.fill(x, v)
+        assert str(y.dtype).endswith("float32")
+        (y * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        grads[lib] = (x.grad.numpy(), v.grad.numpy())
+    for a, b in zip(grads[torch], grads[ag]):
+        np.testing.assert_allclose(b, a)
+    with pytest.raises(RuntimeError, match="0-dimension"):
+        ag.zeros(3).fill_(ag.tensor([2.0]))

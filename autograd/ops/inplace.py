@@ -185,6 +185,13 @@ def fill_(t, value):
     """Fill with ``value``."""
     t._check_inplace()
     if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.ndim} dimensions.")
+        if state.enabled and value.requires_grad and t._data.dtype.kind in "fc":
+            from .movement import to  # the value's gradient is the sum of the filled ones', as PyTorch's
+
+            return _apply(t, _overwrite, to(value, t.device, t.dtype))
         value = value.item()
     value = fill_int(value, t._data.dtype)
     if state.enabled and t.requires_grad:
