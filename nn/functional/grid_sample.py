@@ -1,19 +1,22 @@
-"""nn.functional: ``grid_sample`` (4-D and 5-D, bilinear/nearest, padding zeros/border/reflection)
-and ``affine_grid``.
+"""nn.functional: ``grid_sample`` (4-D and 5-D, bilinear/nearest, 4-D bicubic, padding
+zeros/border/reflection) and ``affine_grid``.
 
 Composites of the engine's gather, floor and arithmetic: coordinates are unnormalized and
 padded as PyTorch's ``grid_sampler`` does (so the gradient with respect to the grid passes
 through the border clamp and the reflections), and each corner of the interpolation cell
 is one ``gather`` from the flattened input (its gradient, a scatter-add, gives the input's).
+Bicubic, as PyTorch's, pads each of its 4x4 integer taps instead of the coordinate.
 """
 from __future__ import annotations
 
 import autograd as ag
 from autograd.ops.zero_grad_to import zero_grad_to
 
+from .interpolate import _cubic_coefficients
+
 __all__ = ["grid_sample", "affine_grid"]
 
-_MODES = ("bilinear", "nearest")
+_MODES = ("bilinear", "nearest", "bicubic")
 _PADDING = ("zeros", "border", "reflection")
 
 
@@ -37,7 +40,11 @@ def _reflect(coord, twice_low, twice_high):
 
 
 def _source(coord, size, padding_mode, align_corners):
-    coord = _unnormalize(coord, size, align_corners)
+    return _padded(_unnormalize(coord, size, align_corners), size, padding_mode, align_corners)
+
+
+def _padded(coord, size, padding_mode, align_corners):
+    """A pixel coordinate moved inside by the padding mode (PyTorch's ``compute_coordinates``)."""
     if padding_mode == "border":
         return coord.clamp(0, size - 1)
     if padding_mode == "reflection":
@@ -73,7 +80,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     Args:
         input: ``(N, C, H, W)`` or ``(N, C, D, H, W)``.
         grid: ``(N, H_out, W_out, 2)`` or ``(N, D_out, H_out, W_out, 3)``.
-        mode: ``'bilinear'`` (trilinear for 5-D) or ``'nearest'`` (half to even, as PyTorch).
+        mode: ``'bilinear'`` (trilinear for 5-D), ``'nearest'`` (half to even, as PyTorch) or
+            ``'bicubic'`` (4-D).
         padding_mode: ``'zeros'``, ``'border'`` or ``'reflection'`` for locations outside.
         align_corners: -1 and 1 are the corner pixels' centres (True) or outer edges (False,
             the default).
@@ -84,9 +92,6 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         >>> F.grid_sample(img, ag.zeros(1, 1, 1, 2), align_corners=False)
         tensor([[[[2.5000]]]])
     """
-    if mode == "bicubic":
-        raise NotImplementedError("nn.functional.grid_sample(): mode 'bicubic' is not supported by xpgrad "
-                                  "(bilinear and nearest are)")
     if mode not in _MODES:
         raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
                          f"'bicubic', but got: '{mode}'")
@@ -104,6 +109,10 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     align_corners = bool(align_corners)
     sizes = tuple(input.shape[2:])  # (H, W) or (D, H, W)
     spatial_out = tuple(grid.shape[1:-1])
+    if mode == "bicubic":
+        if nd != 2:
+            raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+        return _bicubic(input, grid, sizes, spatial_out, padding_mode, align_corners)
     # grid's last axis is (x, y[, z]): reversed, it lines up with the input's (.., H, W)
     coords = [_source(grid[..., nd - 1 - k], sizes[k], padding_mode, align_corners) for k in range(nd)]
     flat = input.reshape(input.shape[0], input.shape[1], -1)
@@ -120,6 +129,24 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         idx = [lo + b for lo, b in zip(lows, bits)]
         term = _gather(flat, idx, sizes, spatial_out) * weight.unsqueeze(1)
         out = term if out is None else out + term
+    return out
+
+
+def _bicubic(input, grid, sizes, spatial_out, padding_mode, align_corners):
+    """Keys' cubic convolution (A = -0.75) over the 4x4 pixels around each location; each tap is
+    moved inside by the padding mode, the coordinate itself is not (PyTorch's ``get_value_bounded``)."""
+    coords = [_unnormalize(grid[..., 1 - k], sizes[k], align_corners) for k in range(2)]  # y, x
+    lows = [c.detach().floor() for c in coords]
+    weights = [_cubic_coefficients(c - lo) for c, lo in zip(coords, lows)]
+    taps = [[_padded(lo + (i - 1), n, padding_mode, align_corners) for i in range(4)]
+            for lo, n in zip(lows, sizes)]
+    flat = input.reshape(input.shape[0], input.shape[1], -1)
+    out = None
+    for i in range(4):
+        for j in range(4):
+            term = _gather(flat, [taps[0][i], taps[1][j]], sizes, spatial_out)
+            term = term * (weights[0][i] * weights[1][j]).unsqueeze(1)
+            out = term if out is None else out + term
     return out
 
 

@@ -84,6 +84,28 @@ def test_grid_sample_2d(device, padding_mode, align_corners):
 
 
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_bicubic_matches_pytorch(device, padding_mode, align_corners):
+    # each of the 4x4 taps is padded (not the coordinate); the grid's gradient is the cubic weights'
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    x, g = rng.standard_normal((2, 3, 5, 4)), rng.uniform(-1.8, 1.8, (2, 3, 4, 2))
+    g[0, 0, 0] = [1.0, -1.0]  # on the corners exactly
+    kw = dict(mode="bicubic", padding_mode=padding_mode, align_corners=align_corners)
+    xa, ga = ag.tensor(x, device=device, requires_grad=True), ag.tensor(g, device=device, requires_grad=True)
+    xt, gt = torch.tensor(x, requires_grad=True), torch.tensor(g, requires_grad=True)
+    out, ref = F.grid_sample(xa, ga, **kw), torch.nn.functional.grid_sample(xt, gt, **kw)
+    assert_close(_np(out), ref.detach().numpy(), 1e-10, 1e-10, "bicubic output")
+    up = rng.standard_normal(ref.shape)
+    out.backward(ag.tensor(up, device=device))
+    ref.backward(torch.tensor(up))
+    assert_close(_np(xa.grad), xt.grad.numpy(), 1e-10, 1e-10, "bicubic input gradient")
+    assert_close(_np(ga.grad), gt.grad.numpy(), 1e-9, 1e-9, "bicubic grid gradient")
+    if padding_mode == "reflection":
+        check_grads(lambda a, b: F.grid_sample(a, b, **kw), [x[:1, :1, :3, :3], g[:1, :1, :2] * 0.9], device)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
 @pytest.mark.parametrize("mode", ["bilinear", "nearest"])
 def test_grid_sample_3d(device, padding_mode, mode):
     rng = np.random.default_rng(2)
@@ -102,8 +124,8 @@ def test_grid_sample_identity_and_errors(device):
     xt = ag.tensor(x)
     with pytest.raises(ValueError, match="expected mode"):
         F.grid_sample(xt, ag.zeros(1, 2, 2, 2, dtype=ag.float64), mode="cubic")
-    with pytest.raises(NotImplementedError, match="bicubic"):
-        F.grid_sample(xt, ag.zeros(1, 2, 2, 2, dtype=ag.float64), mode="bicubic")
+    with pytest.raises(RuntimeError, match="bicubic interpolation only supports 4D input"):
+        F.grid_sample(ag.zeros(1, 1, 2, 2, 2), ag.zeros(1, 1, 1, 1, 3), mode="bicubic")
     with pytest.raises(ValueError, match="expected padding_mode"):
         F.grid_sample(xt, ag.zeros(1, 2, 2, 2, dtype=ag.float64), padding_mode="wrap")
     with pytest.raises(RuntimeError, match="grid of shape"):
