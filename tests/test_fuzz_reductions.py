@@ -73,3 +73,19 @@ def test_svd_and_eigh_give_zero_not_absent_gradients(fn):
     t, g = _grads(fn, np.array([[[2.0]], [[3.0]]]))
     assert g is not None
     np.testing.assert_array_equal(g.numpy(), t.numpy())
+
+
+@pytest.mark.parametrize("eq,n", [("ij->", 1), ("ij->j", 1), ("ii", 1), ("ij,j->j", 2), ("i,i,j->", 3),
+                                  ("ii->i", 1), ("ij,jk->ik", 2), ("ij,ji->", 2), ("ij->ji", 1)])
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "bool"])
+def test_einsum_sums_one_operands_labels_in_int64(eq, n, dtype):
+    # einsum('ij->', int8) stayed int8 and wrapped around (100 * 400 gave 64); PyTorch sums a label
+    # that one operand alone has with sum(): int64. Contractions between operands keep the dtype.
+    a = np.full((20, 20), 100 if dtype != "bool" else 1).astype(dtype)
+    if eq in ("ij,j->j", "i,i,j->"):
+        ops = [a, a[0]] if n == 2 else [np.ones(20, dtype)] * 3  # PyTorch's i,i product stays int8
+    else:
+        ops = [a] * n
+    if dtype == "bool" and n > 1 and eq != "ij,j->j":
+        pytest.skip("PyTorch's bmm has no bool kernel")
+    _same(*_both(lambda T, *xs: T.einsum(eq, *xs), *ops))

@@ -71,6 +71,20 @@ def promote(a, b):
     return promote(t, s) if ta else promote(s, t)
 
 
+def promote_float(a, b):
+    """``promote(a, b)`` for the ops whose integer or bool result is the default float dtype (true
+    division, atan2, copysign, xlogy, ldexp): there each tensor is cast straight from its own dtype,
+    as PyTorch's, not through the integer common dtype (uint8 ``[7]`` over a 0-d int16 ``-2`` is
+    ``-3.5``; through uint8 the -2 wraps to 254). Python numbers come back as floats."""
+    pa, pb = promote(a, b)
+    dtype = (pa if isinstance(pa, Tensor) else pb)._data.dtype
+    if dtype.kind == "f":
+        return pa, pb
+    f = backend.get_default_dtype()
+    return tuple(o.to(f) if isinstance(o, Tensor) else p.to(f) if isinstance(p, Tensor) else float(p)
+                 for o, p in ((a, pa), (b, pb)))
+
+
 def wrap_int_scalar(a, b):
     """``(a, b)`` with a Python int operand outside an integer tensor operand's range wrapped into
     it, as PyTorch casts the scalar to the tensor's dtype (``uint8 + -1`` adds 255, ``int32 + 2**40``

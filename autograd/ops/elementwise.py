@@ -12,7 +12,7 @@ from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from . import compare, unary
-from ._util import promote, wrap_int_scalar, zero_grad
+from ._util import errstate, promote, promote_float, wrap_int_scalar, zero_grad
 from .compare import *  # noqa: F401,F403
 from .compare import where
 from .unary import *  # noqa: F401,F403
@@ -293,29 +293,35 @@ def div(input, other, *, rounding_mode=None):
     """True division (integers give floats); ``rounding_mode`` ``"trunc"`` or ``"floor"``."""
     if rounding_mode == "floor":
         return floor_divide(input, other)
-    a, b = promote(input, other)
     if rounding_mode == "trunc":
-        q = Div.apply(*_float_operands(a, b))
-        out = _trunc(q)
-        return out.to(_dtype_of(a, b)) if _dtype_of(a, b).kind != "f" else out
+        a, b = wrap_int_scalar(*promote(input, other))
+        if _dtype_of(a, b).kind == "f":
+            return _trunc(Div.apply(a, b))
+        if _dtype_of(a, b).kind == "b":
+            raise NotImplementedError("\"div_trunc_cpu\" not implemented for 'Bool'")
+        _check_int_zero("div", a, b)
+        return _int_trunc_div(a, b)
     if rounding_mode is not None:
         raise ValueError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                          f"but found '{rounding_mode}'")
-    return Div.apply(*_float_operands(a, b))
+    return Div.apply(*promote_float(input, other))
+
+
+def _int_trunc_div(a, b):
+    """Integer division rounded toward zero, exact in the operands' integer dtype (as PyTorch's; a
+    float32 quotient loses int64's low digits): the floor quotient, plus one where the remainder is
+    nonzero and the signs differ. No gradient (integers)."""
+    t = a if isinstance(a, Tensor) else b
+    x, y = (o._data if isinstance(o, Tensor) else o for o in (a, b))
+    xp = t.device.xp
+    with errstate(xp, over="ignore", divide="ignore", invalid="ignore"):
+        q = x // y
+        q = q + ((x - q * y != 0) & ((x < 0) != (y < 0))).astype(q.dtype)
+    return Tensor._make(backend.as_array(q, t.device), t.device)
 
 
 def _dtype_of(a, b):
     return a.dtype if isinstance(a, Tensor) else b.dtype
-
-
-def _float_operands(a, b):
-    """Integer/bool true division gives the default float dtype, as PyTorch."""
-    dtype = _dtype_of(a, b)
-    if dtype.kind != "f":
-        f = backend.get_default_dtype()
-        a = a.to(f) if isinstance(a, Tensor) else float(a)
-        b = b.to(f) if isinstance(b, Tensor) else float(b)
-    return a, b
 
 
 def _trunc(q):
@@ -344,7 +350,10 @@ def remainder(input, other):
 
 
 def _check_int_zero(op, a, b):
-    """Integer division by zero raises, as in PyTorch (NumPy would return 0 with a warning)."""
+    """Integer division by zero raises, as in PyTorch (NumPy would return 0 with a warning); not
+    when the broadcast result is empty."""
+    if any(isinstance(o, Tensor) and o._data.size == 0 for o in (a, b)):
+        return
     if isinstance(b, Tensor):
         if b._data.dtype.kind in "iub" and bool((b._data == 0).any()):
             raise RuntimeError(f"ZeroDivisionError: integer division by zero in {op}() (divisor of shape "

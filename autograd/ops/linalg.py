@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import string
 
+from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from ._util import as_tensor_like
@@ -344,6 +345,11 @@ def einsum(equation, *operands):
         raise RuntimeError(f"einsum(): expected all operands to have the same dtype, got "
                            f"{', '.join(sorted(str(d) for d in dtypes))}")
     terms, out = _parse_einsum(equation, operands)
+    if operands[0]._data.dtype.kind in "biu" and any(
+            lbl not in out and sum(lbl in t for t in terms) == 1 for t in terms for lbl in t):
+        # PyTorch sums a label that only one operand has with sum(), which gives int64 for integers
+        # and bools ('ij->j', 'i,j->'); contractions between operands keep the dtype ('ij,jk->ik')
+        operands = tuple(x.to(backend.int64) for x in operands)
     size = {}
     for t, x in zip(terms, operands):
         for lbl, n in zip(t, x.shape):

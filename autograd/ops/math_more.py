@@ -12,7 +12,7 @@ from .. import backend
 from ..tensor import Tensor
 from . import elementwise as ew
 from ..function import Primitive
-from ._util import as_tensor_like, errstate, promote, zero_grad
+from ._util import as_tensor_like, errstate, promote, promote_float, zero_grad
 from .compare import isnan, where
 from .unary import sigmoid, sign, sin
 
@@ -280,8 +280,7 @@ def copysign(input, other):
         tensor([-1., -2.])
     """
     need_tensor("copysign", input)
-    a, b = promote(input, other)
-    a = _float(a)
+    a, b = promote_float(input, other)
     b = as_tensor_like(b, a) if not isinstance(b, Tensor) else b
     return Copysign.apply(a, b if b.dtype == a.dtype else b.to(a.dtype))
 

@@ -18,7 +18,7 @@ from .counting import _edges
 from .extrema import return_types
 from .inplace import _apply
 from .math_more import need_tensor, torch_name
-from ._util import errstate, promote, wrap_int_scalar
+from ._util import errstate, promote, promote_float, wrap_int_scalar
 
 __all__ = [
     "bitwise_left_shift", "bitwise_right_shift", "gcd", "lcm", "gcd_", "lcm_", "frexp", "ldexp", "ldexp_",
@@ -233,9 +233,7 @@ def ldexp(input, other):
     """
     need_tensor("ldexp", input)
     need_tensor("ldexp", other, "other", 2)
-    a, b = promote(input, other)  # the power is taken in the result's float dtype, as PyTorch's
-    if a._data.dtype.kind != "f":
-        a, b = a.to(backend.get_default_dtype()), b.to(backend.get_default_dtype())
+    a, b = promote_float(input, other)  # the power is taken in the result's float dtype, as PyTorch's
     with errstate(other.device.xp, over="ignore"):  # 2**1025 is inf, as PyTorch's, without a warning
         return ew.mul(a, ew.pow(2.0, b.to(a.dtype)))
 

@@ -12,7 +12,7 @@ from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from . import elementwise as ew
-from ._util import as_tensor_like, errstate, promote, zero_grad
+from ._util import as_tensor_like, errstate, promote, promote_float, wrap_int_scalar, zero_grad
 from .unary import _unary, exp, sqrt
 
 __all__ = [
@@ -377,8 +377,12 @@ class Fmod(Primitive):
 
 
 def fmod(input, other):
-    """Elementwise remainder with the sign of ``input`` (C's ``fmod``), broadcasting."""
-    a, b = promote(input, other)
+    """Elementwise remainder with the sign of ``input`` (C's ``fmod``), broadcasting; an integer
+    divisor of 0 raises, as PyTorch."""
+    a, b = wrap_int_scalar(*promote(input, other))
+    if (a if isinstance(a, Tensor) else b)._data.dtype.kind == "b":
+        raise NotImplementedError("\"fmod_cpu\" not implemented for 'Bool'")
+    ew._check_int_zero("fmod", a, b)
     return Fmod.apply(a, b)
 
 
@@ -409,10 +413,7 @@ def _atan2_grads(g, a, b, where_):
 
 def atan2(input, other):
     """Elementwise ``atan(input / other)`` in the right quadrant."""
-    a, b = promote(input, other)
-    if a._data.dtype.kind != "f":
-        a, b = a.to(backend.get_default_dtype()), b.to(backend.get_default_dtype())
-    return Atan2.apply(a, b)
+    return Atan2.apply(*promote_float(input, other))
 
 
 arctan2 = atan2
@@ -447,12 +448,9 @@ class Xlogy(Primitive):
 
 def xlogy(input, other):
     """``input * log(other)``, 0 where ``input`` is 0 (even for ``other`` 0) unless ``other`` is NaN."""
-    a, b = promote(input, other)
-    a = a if isinstance(a, Tensor) else as_tensor_like(a, b)
-    b = b if isinstance(b, Tensor) else as_tensor_like(b, a)
-    a, b = promote(a, b)  # a wrapped Python number is 0-d: the tensor operand's dtype wins
-    if a.dtype.kind != "f":
-        a, b = a.to(backend.get_default_dtype()), b.to(backend.get_default_dtype())
+    a, b = promote_float(input, other)
+    t = a if isinstance(a, Tensor) else b  # a Python number becomes a tensor of the result's dtype
+    a, b = (o if isinstance(o, Tensor) else as_tensor_like(o, t).to(t.dtype) for o in (a, b))
     return Xlogy.apply(a, b)
 
 

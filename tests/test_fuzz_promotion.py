@@ -1,0 +1,55 @@
+"""Regressions found by differential fuzzing of elementwise ops and type promotion against PyTorch."""
+import numpy as np
+import pytest
+
+import autograd as ag
+
+torch = pytest.importorskip("torch")
+
+
+def _both(fn, *arrays):
+    """``fn`` run on torch and on autograd with tensors made from the same NumPy arrays."""
+    t = fn(torch, *[torch.tensor(a) for a in arrays])
+    a = fn(ag, *[ag.tensor(a) for a in arrays])
+    return t, a
+
+
+def _same(t, a):
+    assert str(a.dtype) == str(t.dtype).replace("torch.", "")
+    np.testing.assert_allclose(a.numpy().astype(np.float64), t.numpy().astype(np.float64), rtol=1e-6)
+
+
+@pytest.mark.parametrize("op", ["div", "true_divide", "atan2", "copysign", "xlogy", "ldexp"])
+@pytest.mark.parametrize("other_dtype", [np.int8, np.int16, np.int64])
+def test_int_to_float_ops_cast_a_negative_0d_operand_from_its_own_dtype(op, other_dtype):
+    # uint8 tensor with a 0-d int16 -2: the common dtype is uint8, but PyTorch casts each operand
+    # straight to float32 (7 / -2 = -3.5), not through uint8 (7 / 254)
+    x = np.array([7, 10, 3], dtype=np.uint8)
+    y = np.array(-2, dtype=other_dtype)
+    for args in ((x, y), (y, x)):
+        _same(*_both(lambda m, a, b: getattr(m, op)(a, b), *args))
+
+
+def test_xlogy_with_a_python_scalar_keeps_a_float16_tensor_dtype():
+    for x in (np.array([0.5, 3.0], np.float16), np.array(3.0, np.float16)):  # 0-d too
+        _same(*_both(lambda m, a: m.xlogy(a, 1.5), x))
+        _same(*_both(lambda m, a: m.xlogy(2.0, a), x))
+
+
+@pytest.mark.parametrize("fn", [lambda m, a, b: m.fmod(a, b),
+                                lambda m, a, b: m.div(a, b, rounding_mode="trunc")])
+def test_integer_fmod_and_trunc_division_by_zero_raise(fn):
+    a, b = ag.tensor([3, 4]), ag.tensor([1, 0])
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        fn(ag, a, b)
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        fn(ag, a, 0)
+    fn(ag, ag.tensor([1.0]), ag.tensor([0.0]))  # floats do not raise
+    assert ag.div(ag.tensor([2**40 + 1, -7]), 3, rounding_mode="trunc").tolist() == [366503875925, -2]
+
+
+@pytest.mark.parametrize("fn", [lambda m, a, b: m.floor_divide(a, b), lambda m, a, b: m.remainder(a, b),
+                                lambda m, a, b: m.fmod(a, b)])
+def test_integer_division_by_zero_over_an_empty_result_does_not_raise(fn):
+    t, a = _both(fn, np.zeros((0,), np.int16), np.array([0], np.int16))
+    assert tuple(a.shape) == tuple(t.shape) == (0,)
