@@ -30,6 +30,20 @@ def test_int_to_float_ops_cast_a_negative_0d_operand_from_its_own_dtype(op, othe
         _same(*_both(lambda m, a, b: getattr(m, op)(a, b), *args))
 
 
+@pytest.mark.parametrize("op", ["eq", "lt", "le", "gt", "ge", "bitwise_and", "bitwise_or", "bitwise_xor"])
+def test_comparisons_and_bitwise_compute_in_the_promoted_dtype(op):
+    fn = lambda m, a, b: getattr(m, op)(a, b)  # noqa: E731
+    cases = [(np.array([5, 8, 0], np.uint8), np.array(-6, np.int16)),   # -6 is 250 as uint8
+             (np.array(-3, np.int8), np.array([1, 11, 0], np.uint8)),
+             (np.array([5, 8, 0], np.uint8), np.array(3, np.int8))]    # the dimensioned dtype wins
+    if not op.startswith("bitwise"):
+        cases.append((np.array([0.1, 2.0], np.float16), np.array(0.1, np.float64)))  # compared in float16
+    for args in cases:
+        t, a = _both(fn, *args)
+        assert str(a.dtype) == str(t.dtype).replace("torch.", "")
+        np.testing.assert_array_equal(a.numpy(), t.numpy())
+
+
 def test_xlogy_with_a_python_scalar_keeps_a_float16_tensor_dtype():
     for x in (np.array([0.5, 3.0], np.float16), np.array(3.0, np.float16)):  # 0-d too
         _same(*_both(lambda m, a: m.xlogy(a, 1.5), x))

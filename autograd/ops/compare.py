@@ -218,10 +218,17 @@ def _data(x, like):
 
 
 def _compare(name):
+    logical = name.startswith("logical")
+
     def fn(input, other):
         like = input if isinstance(input, Tensor) else other
-        if isinstance(other, Tensor) and isinstance(input, Tensor) and input.device is not other.device:
-            check_same_device(name, input, other)
+        if isinstance(other, Tensor) and isinstance(input, Tensor):
+            if input.device is not other.device:
+                check_same_device(name, input, other)
+            if not logical and input._data.dtype != other._data.dtype:
+                # in PyTorch's common dtype (NumPy's would differ: uint8 < a 0-d int16 -6 compares
+                # with 250, float16 == a 0-d float64 in float16, uint8 & 0-d int8 is uint8)
+                input, other = promote(input, other)
         xp = like.device.xp
         input, other = wrap_int_scalar(input, other)  # uint8 == -1 compares with 255, as PyTorch
         out = getattr(xp, name)(_data(input, like), _data(other, like))
