@@ -44,6 +44,19 @@ def test_comparisons_and_bitwise_compute_in_the_promoted_dtype(op):
         np.testing.assert_array_equal(a.numpy(), t.numpy())
 
 
+@pytest.mark.parametrize("op", ["add", "sub"])
+def test_alpha_is_applied_in_the_result_dtype(op):
+    b16 = np.array([True, False])
+    if op == "add":
+        _same(*_both(lambda m, a: m.add(a, True, alpha=2), np.array([True, False])))
+    for x, y, alpha in [(np.array([True, False]), b16, 2),                           # bool + 2 * bool: bool
+                        (np.array([1.5, -1.0], np.float16), b16, 0.5),             # float16 stays float16
+                        (np.array([-5.0, 2.0], np.float32), np.array(1.19, np.float16), 3)]:
+        if op == "sub" and (x.dtype == bool or y.dtype == bool):
+            continue
+        _same(*_both(lambda m, a, b: getattr(m, op)(a, b, alpha=alpha), x, y))
+
+
 def test_xlogy_with_a_python_scalar_keeps_a_float16_tensor_dtype():
     for x in (np.array([0.5, 3.0], np.float16), np.array(3.0, np.float16)):  # 0-d too
         _same(*_both(lambda m, a: m.xlogy(a, 1.5), x))

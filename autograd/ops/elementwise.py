@@ -245,11 +245,10 @@ class Clone(Primitive):
 # ---------------------------------------------------------------- public functions
 def add(input, other, *, alpha=1):
     """``input + alpha * other``, broadcasting."""
-    if alpha != 1:  # a Python number times alpha in Python (mul wants a tensor operand)
+    if alpha != 1:
         _check_alpha(input, other, alpha)
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     a, b = wrap_int_scalar(*promote(input, other))
-    return Add.apply(a, b)
+    return Add.apply(a, _times_alpha(a, b, alpha))
 
 
 def sub(input, other, *, alpha=1):
@@ -257,9 +256,22 @@ def sub(input, other, *, alpha=1):
     _check_sub_bool(input, other)
     if alpha != 1:
         _check_alpha(input, other, alpha)
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     a, b = wrap_int_scalar(*promote(input, other))
-    return Sub.apply(a, b)
+    return Sub.apply(a, _times_alpha(a, b, alpha))
+
+
+def _times_alpha(a, b, alpha):
+    """``alpha * b`` for the promoted operands, in the result's dtype, as PyTorch's kernels (a bool
+    result takes alpha as a bool; a float32 result scales a float16 operand after its cast)."""
+    if alpha == 1:
+        return b
+    if _dtype_of(a, b).kind == "b":
+        alpha = bool(alpha)
+        if not isinstance(b, Tensor):
+            return bool(b) and alpha
+    if isinstance(b, Tensor):
+        return mul(b, alpha)
+    return wrap_int_scalar(a, b * alpha)[1]  # a Python number times alpha in Python
 
 
 def _check_sub_bool(input, other):
