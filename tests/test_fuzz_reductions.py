@@ -89,3 +89,14 @@ def test_einsum_sums_one_operands_labels_in_int64(eq, n, dtype):
     if dtype == "bool" and n > 1 and eq != "ij,j->j":
         pytest.skip("PyTorch's bmm has no bool kernel")
     _same(*_both(lambda T, *xs: T.einsum(eq, *xs), *ops))
+
+
+@pytest.mark.parametrize("sorted_", [True, False])
+def test_unique_keeps_each_nan_distinct(sorted_):
+    # unique merged the NaNs into one value (NumPy's equal_nan); PyTorch keeps one per occurrence,
+    # last, in the order they appear: values [0, 1, nan, nan, nan], inverse [2, 1, 3, 0, 1, 4]
+    x = np.array([np.nan, 1.0, np.nan, 0.0, 1.0, np.nan])
+    t, a = _both(lambda T, v: T.unique(v, sorted=sorted_, return_inverse=True, return_counts=True), x)
+    for tt, aa in zip(t, a):
+        assert tuple(aa.shape) == tuple(tt.shape)
+        np.testing.assert_array_equal(np.asarray(aa.numpy()), tt.numpy())

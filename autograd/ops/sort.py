@@ -182,6 +182,20 @@ def nanmedian(input, dim=None, keepdim=False):
 
 
 # ---------------------------------------------------------------- unique (not differentiable)
+def _unique_floats(xp, flat):
+    """``unique`` of a 1-D float array with each NaN distinct (NaN != NaN), as PyTorch's: the NaNs
+    come last, one per occurrence, in the order they appear (NumPy's unique merges them)."""
+    srt = order(flat, 0, False, xp)
+    s = flat[srt]
+    start = xp.ones(s.shape, dtype=backend.bool_)
+    start[1:] = s[1:] != s[:-1]
+    inverse = xp.empty(s.shape, dtype=backend.int64)
+    inverse[srt] = xp.cumsum(start) - 1
+    firsts = xp.nonzero(start)[0]
+    counts = xp.concatenate([firsts[1:], xp.asarray([s.size], dtype=firsts.dtype)]) - firsts
+    return s[start], inverse, counts
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct values of ``input`` (sorted), flattened, or distinct slices along ``dim``.
 
@@ -191,7 +205,10 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     _check(input, "unique")
     xp = input.device.xp
     a = input._data
-    if dim is None:
+    if dim is None and a.dtype.kind == "f":
+        out = _unique_floats(xp, a.reshape(-1))
+        inv_shape = a.shape
+    elif dim is None:
         out = xp.unique(a.reshape(-1), return_inverse=True, return_counts=True)
         inv_shape = a.shape
     else:
