@@ -101,3 +101,18 @@ def test_fill_with_a_0d_tensor_passes_its_gradient(where):
         np.testing.assert_allclose(b, a)
     with pytest.raises(RuntimeError, match="0-dimension"):
         ag.zeros(3).fill_(ag.tensor([2.0]))
+
+
+def test_range_is_an_index_sequence():
+    # logits[range(n), labels] raised IndexError ('only integers, slices ...'); PyTorch takes a range
+    x = np.arange(12.0).reshape(3, 4)
+    for index in ((range(3), [0, 1, 3]), range(2), range(0), (slice(None), range(1, 4, 2))):
+        want = torch.tensor(x)[index]
+        got = ag.tensor(x)[index]
+        assert tuple(got.shape) == tuple(want.shape)
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    t = ag.zeros(3, 4, requires_grad=True)
+    y = t * 1
+    y[range(3), [0, 1, 3]] = 5.0
+    y.sum().backward()
+    np.testing.assert_array_equal(t.grad.numpy(), 1.0 - np.isin(np.arange(12).reshape(3, 4), [0, 5, 11]))

@@ -246,6 +246,8 @@ def _convert(item, device):
         return slice(start, stop, step)
     if isinstance(item, (Tensor, list, tuple)) or backend.is_array(item) or backend.is_host_array(item):
         return _as_index_array(item, device)
+    if isinstance(item, range):  # a sequence of ints, as PyTorch takes it (x[range(n), labels])
+        return _as_index_array(list(item), device)
     raise IndexError(
         f"only integers, slices (`:`), ellipsis (`...`), None and integer or boolean tensors are "
         f"valid indices, got {type(item).__name__}"
