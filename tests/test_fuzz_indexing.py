@@ -116,3 +116,19 @@ def test_range_is_an_index_sequence():
     y[range(3), [0, 1, 3]] = 5.0
     y.sum().backward()
     np.testing.assert_array_equal(t.grad.numpy(), 1.0 - np.isin(np.arange(12).reshape(3, 4), [0, 5, 11]))
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "bool", "float16"])
+def test_index_fill_with_a_number_keeps_the_input_dtype(dtype):
+    # zeros(3, 2, dtype=int64).index_fill(0, idx, 2.7) returned float32 [[2.7, 2.7], ...] where PyTorch
+    # keeps int64 ([[2, 2], ...]); a bool input became float32 too
+    for value in (2.7, -1, 3):
+        if dtype in ("uint8", "bool") and value == -1:
+            continue
+        want = torch.zeros(3, 2, dtype=getattr(torch, dtype)).index_fill(0, torch.tensor([0, 2]), value)
+        got = ag.zeros(3, 2, dtype=getattr(ag, dtype)).index_fill(0, ag.tensor([0, 2]), value)
+        assert str(got.dtype) == dtype
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+        x = ag.zeros(3, 2, dtype=getattr(ag, dtype))
+        x.index_fill_(1, ag.tensor([1]), value)
+        assert str(x.dtype) == dtype
