@@ -22,10 +22,20 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """Cosine of the angle between ``x1`` and ``x2`` along ``dim`` (each norm clamped to ``eps``)."""
-    n1 = ag.norm(x1, 2, dim, keepdim=True).clamp(min=eps)
-    n2 = ag.norm(x2, 2, dim, keepdim=True).clamp(min=eps)
-    return ((x1 / n1) * (x2 / n2)).sum(dim)
+    """Cosine of the angle between ``x1`` and ``x2`` along ``dim`` (each norm clamped to ``eps``).
+
+    As PyTorch's: the inputs are broadcast first (so a size-1 ``dim`` counts once per element of the
+    other), and each norm is raised to ``eps`` in value only (PyTorch clamps it in place under no-grad),
+    so its gradient is that of the unclamped norm.
+    """
+    x1, x2 = ag.broadcast_tensors(x1, x2)
+    return ((x1 / _floor_value(ag.norm(x1, 2, dim, keepdim=True), eps))
+            * (x2 / _floor_value(ag.norm(x2, 2, dim, keepdim=True), eps))).sum(dim)
+
+
+def _floor_value(n, eps):
+    """``n`` with values below ``eps`` replaced by ``eps``, its gradient still that of ``n``."""
+    return ag.where(n < eps, (n - n.detach()) + eps, n)
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):

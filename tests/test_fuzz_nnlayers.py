@@ -1,0 +1,44 @@
+"""Differences from PyTorch 2.13 found by differential sweeps of nn layers and nn.functional
+(attention, transformer layers, embeddings, losses, distances, packed sequences, clip_grad);
+each case compares values and gradients against PyTorch."""
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn.functional as F
+
+torch = pytest.importorskip("torch")
+
+
+def _close(t, a, **kw):
+    if t is None or a is None:
+        assert t is None and a is None
+        return
+    a = np.asarray(a.detach().numpy())
+    t = t.detach().numpy()
+    assert a.shape == t.shape and a.dtype == t.dtype
+    np.testing.assert_allclose(a, t, rtol=1e-7, atol=1e-12, **kw)
+
+
+@pytest.mark.parametrize("shapes, dim, eps", [
+    (((1, 4), (1, 1)), -1, 1e-8),  # x2 broadcast along the reduced dim
+    (((2, 3), (1, 3)), 0, 1e-8),
+    (((3,), (2, 3)), 0, 1e-8),  # x1 broadcast to more dims, dim counted on the broadcast shape
+    (((), ()), -1, 0.5),  # norms below eps: the value is clamped, the gradient is the unclamped norm's
+    (((2, 3), (2, 3)), 1, 10.0),
+])
+def test_cosine_similarity_broadcasts_first_and_clamps_norm_in_value_only(shapes, dim, eps):
+    # (1, 4) vs (1, 1) gave 1.8257 (x2's norm taken over its one element), PyTorch 0.9129;
+    # a 0-d 0.3 vs -0.2 with eps=0.5 had gradients (-0.8, 1.2), PyTorch (-0.32, 0.72)
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal(s) * 0.3 for s in shapes)
+    ta, tb = (torch.tensor(v, requires_grad=True) for v in (a, b))
+    xa, xb = (ag.tensor(v, requires_grad=True) for v in (a, b))
+    to = torch.nn.functional.cosine_similarity(ta, tb, dim=dim, eps=eps)
+    xo = F.cosine_similarity(xa, xb, dim=dim, eps=eps)
+    wt = rng.standard_normal(tuple(to.shape))
+    (to * torch.tensor(wt)).sum().backward()
+    (xo * ag.tensor(wt)).sum().backward()
+    _close(to, xo)
+    _close(ta.grad, xa.grad)
+    _close(tb.grad, xb.grad)
