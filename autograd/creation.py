@@ -9,7 +9,7 @@ import numbers
 
 from . import backend
 from .random import integers_array, normal_array, permutation_array, uniform_array
-from .ops._util import fill_int
+from .ops._util import fill_int, fill_value as _fill_value
 from .tensor import Tensor
 
 
@@ -165,7 +165,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     fill_value = _number(fill_value)
     if dtype is None:
         dtype = backend.scalar_dtype(fill_value)
-    fill_value = fill_int(fill_value, backend.as_dtype(dtype))
+    fill_value = _fill_value(fill_value, backend.as_dtype(dtype))
     return _filled(fill_value, (size,) if isinstance(size, numbers.Integral) else tuple(size),
                    dtype, device, requires_grad)
 

@@ -132,3 +132,38 @@ def test_index_fill_with_a_number_keeps_the_input_dtype(dtype):
         x = ag.zeros(3, 2, dtype=getattr(ag, dtype))
         x.index_fill_(1, ag.tensor([1]), value)
         assert str(x.dtype) == dtype
+
+
+_FILLS = {
+    "fill_": lambda lib, x, v: x.fill_(v),
+    "masked_fill": lambda lib, x, v: x.masked_fill(x > 1, v),
+    "index_fill": lambda lib, x, v: x.index_fill(1, lib.tensor([0, 2]), v),
+    "scatter": lambda lib, x, v: x.scatter(1, lib.tensor([[0], [2]]), v),
+    "scatter_add": lambda lib, x, v: x.scatter_(1, lib.tensor([[0], [2]]), v, reduce="add"),
+    "setitem": lambda lib, x, v: x.__setitem__(x > 1, v),
+    "full": lambda lib, x, v: lib.full((2,), v, dtype=x.dtype),
+}
+
+
+@pytest.mark.parametrize("op", sorted(_FILLS))
+def test_fill_values_into_integer_tensors_are_checked_as_pytorch(op):
+    # int64 masked_fill(mask, inf) wrote -9223372036854775808 and uint8 fill_(-1.0) / 255.5 wrote
+    # 255 where PyTorch raises 'value cannot be converted ... without overflow'; a uint8
+    # scatter_(..., -1, reduce='add') raised OverflowError where PyTorch wraps to 255
+    f = _FILLS[op]
+    for dtype in ("int64", "int32", "uint8", "int8"):
+        for v in (float("inf"), float("nan"), 1e20, -1.0, 255.5, 2.7, -1, -129):
+            x = np.arange(6).reshape(2, 3) % 4
+            try:
+                want = f(torch, torch.tensor(x, dtype=getattr(torch, dtype)), v)
+            except RuntimeError:
+                with pytest.raises(RuntimeError, match="without overflow"):
+                    f(ag, ag.tensor(x, dtype=getattr(ag, dtype)), v)
+                continue
+            t = ag.tensor(x, dtype=getattr(ag, dtype))
+            got = f(ag, t, v)
+            if op == "setitem":  # in place: compare the targets
+                got, want = t, torch.tensor(x, dtype=getattr(torch, dtype))
+                f(torch, want, v)
+            assert str(got.dtype) == dtype
+            np.testing.assert_array_equal(got.numpy(), want.numpy())

@@ -126,6 +126,20 @@ def fill_int(value, dtype):
     raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 
 
+def fill_value(value, dtype):
+    """A Python number written into ``dtype`` by a fill (fill_, masked_fill, index_fill, scatter,
+    setitem): :func:`fill_int`'s check, and a float into an integer dtype must lie in its range
+    (inf, NaN and 1e20 into int64 raise, 2.7 is truncated by the write), as PyTorch's."""
+    if value.__class__ is float and dtype.kind in "iu":
+        bits = 8 * dtype.itemsize
+        lo, hi = (0, (1 << bits) - 1) if dtype.kind == "u" else (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+        if not lo <= value <= hi:  # NaN fails both
+            name = _C_TYPE.get(str(dtype), str(dtype))
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+        return value
+    return fill_int(value, dtype)
+
+
 def _numpy_scalar(s):
     """A NumPy scalar as the Python number PyTorch takes it for (a NumPy bool as a float)."""
     kind = s.dtype.kind

@@ -11,7 +11,7 @@ import numbers
 from .. import backend
 from ..function import check_same_device
 from ..tensor import Tensor
-from ._util import as_tensor_like, fill_int, norm_dim
+from ._util import as_tensor_like, fill_value, norm_dim
 from .indexing import IndexAdvanced, IndexPut, _check_bounds, _value_for, getitem
 
 __all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_scatter",
@@ -169,7 +169,7 @@ def masked_fill(input, mask, value):
     elif not isinstance(value, numbers.Number) or isinstance(value, complex):
         raise TypeError(f"masked_fill(): value must be a number or a 0-d Tensor, not {type(value).__name__}")
     else:
-        value = fill_int(value, input._data.dtype)  # uint8: -1 is 255, 300 raises, as PyTorch
+        value = fill_value(value, input._data.dtype)  # uint8: -1 is 255, 300 raises, as PyTorch
         value = Tensor._make(input.device.xp.asarray(value).astype(input.dtype), input.device)
     value = _value_for(input, value, "masked_fill")
     return where(mask, value, input)

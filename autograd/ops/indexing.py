@@ -21,7 +21,7 @@ from ..function import Primitive
 from ..grad_mode import state
 from ..tensor import Tensor
 from . import inplace
-from ._util import as_tensor_like, fill_int
+from ._util import as_tensor_like, fill_value
 
 __all__ = []  # getitem/setitem are reached as ``x[index]``; the dim-wise ops are in ops/gather.py
 
@@ -374,7 +374,7 @@ def getitem(input, index):
 def _value_for(input, value, op):
     """``value`` (number, tensor, list, array) ready to be written into ``input``."""
     if isinstance(value, numbers.Number) and not isinstance(value, complex):
-        return fill_int(value, input._data.dtype)  # uint8: -1 is 255, 300 raises, as PyTorch
+        return fill_value(value, input._data.dtype)  # uint8: -1 is 255, 300 raises, as PyTorch
     if not isinstance(value, Tensor):
         value = as_tensor_like(value, input)
     if value.device is not input.device:

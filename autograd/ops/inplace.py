@@ -16,7 +16,7 @@ from ..grad_mode import no_grad, state
 from ..tensor import Tensor
 from ..view_tracking import live_views, rebase, shares_root
 from . import elementwise as ew
-from ._util import fill_int
+from ._util import fill_value
 
 
 _OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a single "
@@ -193,7 +193,7 @@ def fill_(t, value):
 
             return _apply(t, _overwrite, to(value, t.device, t.dtype))
         value = value.item()
-    value = fill_int(value, t._data.dtype)
+    value = fill_value(value, t._data.dtype)
     if state.enabled and t.requires_grad:
         return _apply(t, lambda a: _overwrite(a, value))
     t._data[...] = value

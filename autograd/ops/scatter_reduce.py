@@ -17,7 +17,7 @@ from .. import backend
 from ..function import Primitive
 from ..grad_mode import no_grad, state
 from ..tensor import Tensor
-from ._util import norm_dim
+from ._util import fill_value, norm_dim
 from .gather import _check_along, _int_index, _long_index, _scatter, gather, scatter, scatter_add
 from .indexing import IndexPut, _parse_index, getitem
 from .inplace import _apply as _inplace
@@ -224,7 +224,8 @@ def scatter_with_reduce(input, dim, index, src, reduce, name="aten::scatter"):
     with no_grad():
         if not isinstance(src, Tensor):  # a number: one term (or factor) per index entry
             index = _int_index(index, input, "scatter")
-            src = Tensor._make(input.device.xp.full(index.shape, src, dtype=input.dtype), input.device)
+            src = Tensor._make(input.device.xp.full(index.shape, fill_value(src, input._data.dtype),
+                                                 dtype=input.dtype), input.device)
         if reduce == "add":
             out = _scatter(input, dim, index, src, True, "scatter")
         else:

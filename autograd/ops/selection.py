@@ -13,7 +13,7 @@ from .. import backend
 from ..tensor import Tensor
 from . import elementwise as ew
 from . import shape as sh
-from ._util import _axes, as_tensor_like, fill_int, norm_dim, shape_arg
+from ._util import _axes, as_tensor_like, fill_value, norm_dim, shape_arg
 from .gather import _int_index, _long_index, index_select, scatter, scatter_add
 from .diagonal import diagonal, diagonal_scatter  # noqa: F401  (re-exported)
 from .indexing import getitem
@@ -314,7 +314,8 @@ def index_fill(input, dim, index, value):
     if isinstance(value, Tensor):
         value = value.to(input.dtype) if value.dtype != input.dtype else value
     else:  # a number in input's dtype (2.7 into int64 is 2), as PyTorch, not promoting input
-        value = Tensor._make(xp.asarray(fill_int(value, input._data.dtype)).astype(input.dtype), input.device)
+        value = fill_value(value, input._data.dtype)
+        value = Tensor._make(xp.asarray(value).astype(input.dtype), input.device)
     return ew.where(mask, value, input)
 
 
