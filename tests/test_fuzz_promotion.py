@@ -80,3 +80,20 @@ def test_integer_fmod_and_trunc_division_by_zero_raise(fn):
 def test_integer_division_by_zero_over_an_empty_result_does_not_raise(fn):
     t, a = _both(fn, np.zeros((0,), np.int16), np.array([0], np.int16))
     assert tuple(a.shape) == tuple(t.shape) == (0,)
+
+
+@pytest.mark.parametrize("fn", [lambda m, x: x * 1e-7, lambda m, x: 1e-7 * x, lambda m, x: x / 1e5,
+                                lambda m, x: 1e5 / x, lambda m, x: x * 2**33, lambda m, x: m.mul(x, 1e-7),
+                                lambda m, x: x * m.tensor(1e-7),
+                                lambda m, x: x / m.tensor(3.3, dtype=m.float64),
+                                lambda m, x: x * m.tensor(100000), lambda m, x: m.tensor(1e-7) * x])
+def test_float16_times_or_over_a_scalar_reads_the_scalar_in_float32(fn):
+    # PyTorch's CPU kernels take a scalar operand unrounded, in float32: float16 x / 1e5 is not 0
+    # (1e5 is inf in float16) and x * 1e-7 is not 19% off (1e-7 is the subnormal 1.19e-7 there)
+    x = np.array([1000.0, 3.0, 0.1, 7.0, 0.0, -0.0], np.float16)
+    t, a = _both(fn, x)
+    assert a.dtype == ag.float16
+    np.testing.assert_array_equal(a.numpy(), t.numpy())
+    xg = ag.tensor(x[:4], requires_grad=True)
+    fn(ag, xg).sum().backward()
+    assert xg.grad.dtype == ag.float16

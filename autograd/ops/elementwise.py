@@ -297,8 +297,33 @@ def _check_alpha(input, other, alpha):
 
 def mul(input, other):
     """Elementwise product, broadcasting."""
+    if _half_opmath(input, other) or isinstance(input, (int, float)) and _half_opmath(other, input):
+        return _in_float32(mul, input, other)
     a, b = wrap_int_scalar(*promote(input, other))
     return Mul.apply(a, b)
+
+
+def _half_opmath(t, s):
+    """Whether PyTorch multiplies or divides float16 ``t`` by the scalar ``s`` in float32 with ``s``
+    unrounded (its CPU kernels read a scalar operand in the op's float32 math type): ``s`` a Python
+    number or a 0-d tensor of another dtype. Rounded to float16 first, ``x / 1e5`` would be 0 (1e5
+    is inf in float16) and ``x * 1e-7`` 19% off (1e-7 is a subnormal 1.19e-7)."""
+    if not (isinstance(t, Tensor) and t._data.dtype == backend.float16):
+        return False
+    if isinstance(s, Tensor):  # a 0-d tensor of another dtype, the result staying float16
+        f16 = backend.float16
+        if s._data.ndim or s._data.dtype == f16:
+            return False
+        return t._data.ndim > 0 or backend.promote_types(f16, s._data.dtype) == f16
+    return isinstance(s, (int, float)) and not isinstance(s, bool)
+
+
+def _in_float32(op, a, b):
+    """``op(a, b)`` for a float16 tensor and a scalar, computed in float32 and rounded to float16."""
+    f32, xp = backend.float32, (a if isinstance(a, Tensor) else b).device.xp
+    a, b = (o.to(f32) if isinstance(o, Tensor) else o for o in (a, b))
+    with errstate(xp, over="ignore"):  # beyond float16's range is inf, as PyTorch's, silently
+        return op(a, b).to(backend.float16)
 
 
 def div(input, other, *, rounding_mode=None):
@@ -316,6 +341,11 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode is not None:
         raise ValueError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                          f"but found '{rounding_mode}'")
+    if _half_opmath(input, other):
+        return _in_float32(div, input, other)
+    if isinstance(input, (int, float)) and _half_opmath(other, input):  # PyTorch's number / tensor
+        with errstate(other.device.xp, divide="ignore"):
+            return mul(unary.reciprocal(other), input)
     return Div.apply(*promote_float(input, other))
 
 
