@@ -290,7 +290,8 @@ class TensorApi:
     def flipud(self): return _sel.flipud(self)
     def rot90(self, k=1, dims=(0, 1)): return _sel.rot90(self, k, dims)
     def tile(self, *dims): return _sel.tile(self, dims[0] if len(dims) == 1 else dims)
-    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None): return _sel.repeat_interleave(self, repeats, dim)
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
+        return _sel.repeat_interleave(self, repeats, dim, output_size=output_size)
     def unfold(self, dimension, size, step): return _ta.unfold(self, dimension, size, step)
 
     # ------------------------------------------------------------ sampling
@@ -310,6 +311,14 @@ class TensorApi:
     def __rrshift__(self, other): return _nm.bitwise_right_shift(other, self)
     def __ilshift__(self, other): return _nm.bitwise_left_shift_(self, other)
     def __irshift__(self, other): return _nm.bitwise_right_shift_(self, other)
+    # in place, as PyTorch's (without them Python rebinds x //= y to a new tensor: views, aliases
+    # and optimizers holding x would keep the old values)
+    def __ifloordiv__(self, other): return _ix2.floor_divide_(self, other)
+    def __imod__(self, other): return _im.remainder_(self, other)
+    def __ipow__(self, other): return _im.pow_(self, other)
+    def __iand__(self, other): return _ix2.bitwise_and_(self, other)
+    def __ior__(self, other): return _ix2.bitwise_or_(self, other)
+    def __ixor__(self, other): return _ix2.bitwise_xor_(self, other)
     def bitwise_left_shift(self, other): return _nm.bitwise_left_shift(self, other)
     def bitwise_right_shift(self, other): return _nm.bitwise_right_shift(self, other)
     def bitwise_left_shift_(self, other): return _nm.bitwise_left_shift_(self, other)

@@ -167,3 +167,16 @@ def test_fill_values_into_integer_tensors_are_checked_as_pytorch(op):
                 f(torch, want, v)
             assert str(got.dtype) == dtype
             np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+def test_repeat_interleave_checks_output_size():
+    # x.repeat_interleave(tensor([1, 2, 0, 1]), dim=0, output_size=3) ignored output_size and
+    # returned 4 rows where PyTorch raises
+    x = ag.arange(8.0).reshape(4, 2)
+    for repeats, size in ((ag.tensor([1, 2, 0, 1]), 3), (2, 7)):
+        with pytest.raises(RuntimeError):
+            x.repeat_interleave(repeats, dim=0, output_size=size)
+    with pytest.raises(RuntimeError):
+        ag.repeat_interleave(ag.tensor([1, 2]), output_size=5)
+    assert x.repeat_interleave(ag.tensor([1, 2, 0, 1]), dim=0, output_size=4).shape == (4, 2)
+    assert tuple(ag.repeat_interleave(ag.tensor([1, 2]), output_size=3).tolist()) == (0, 1, 1)

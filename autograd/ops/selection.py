@@ -441,6 +441,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         counts = input
         xp = counts.device.xp
         out = xp.repeat(xp.arange(counts.shape[0]), counts._data)
+        _check_output_size(output_size, out.shape[0])
         return Tensor._make(out.astype(backend.int64), counts.device)
     _check(input, "repeat_interleave")
     if dim is None:
@@ -456,7 +457,14 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if reps.size and int(reps.min()) < 0:
         raise RuntimeError("repeat_interleave: repeats can not be negative")
     idx = xp.repeat(xp.arange(n), reps.reshape(-1) if reps.ndim else int(reps))
+    _check_output_size(output_size, idx.shape[0])
     return index_select(input, d, Tensor._make(idx.astype(backend.int64), input.device))
+
+
+def _check_output_size(output_size, size):
+    """PyTorch raises for a given ``output_size`` that is not the result's length."""
+    if output_size is not None and output_size != size:
+        raise RuntimeError(f"repeat_interleave: Invalid output_size, expected {size} but got {output_size}")
 
 
 def _tri_indices(row, col, offset, device, dtype, lower):
