@@ -42,3 +42,13 @@ def test_cosine_similarity_broadcasts_first_and_clamps_norm_in_value_only(shapes
     _close(to, xo)
     _close(ta.grad, xa.grad)
     _close(tb.grad, xb.grad)
+
+
+@pytest.mark.parametrize("api", ["hook", "parametrization"])
+def test_weight_norm_dim_out_of_range_raises_as_torch(api):
+    # parametrizations.weight_norm(Linear, dim=2) wrapped dim 2 to 0 and ran; PyTorch raises IndexError
+    import nn
+    fn = nn.utils.weight_norm if api == "hook" else nn.utils.parametrizations.weight_norm
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        fn(nn.Linear(3, 4), dim=2)(ag.ones(2, 3))
+    assert fn(nn.Linear(3, 4), dim=-2)(ag.ones(2, 3)).shape == (2, 4)

@@ -18,6 +18,9 @@ def norm_except_dim(v, pow=2, dim=0):
     """The ``pow``-norm of ``v`` over every dimension but ``dim`` (all of them for ``dim=-1``)."""
     if dim == -1:
         return v.norm(pow)
+    if not -v.ndim <= dim < v.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-v.ndim}, {v.ndim - 1}], "
+                         f"but got {dim})")
     dim = dim % v.ndim
     others = tuple(d for d in range(v.ndim) if d != dim)
     return v.abs().pow(pow).sum(dim=others, keepdim=True).pow(1.0 / pow)
