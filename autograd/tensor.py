@@ -334,7 +334,7 @@ class Tensor(TensorGraph, TensorApi):
     def add_(self, other, alpha=1): return _ip.add_(self, other, alpha=alpha)
     def sub_(self, other, alpha=1): return _ip.sub_(self, other, alpha=alpha)
     def mul_(self, other): return _ip.mul_(self, other)
-    def div_(self, other): return _ip.div_(self, other)
+    def div_(self, other, *, rounding_mode=None): return _ip.div_(self, other, rounding_mode=rounding_mode)
     def zero_(self): return _ip.zero_(self)
     def fill_(self, value): return _ip.fill_(self, value)
     def copy_(self, src): return _ip.copy_(self, src)

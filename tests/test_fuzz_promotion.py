@@ -97,3 +97,31 @@ def test_float16_times_or_over_a_scalar_reads_the_scalar_in_float32(fn):
     xg = ag.tensor(x[:4], requires_grad=True)
     fn(ag, xg).sum().backward()
     assert xg.grad.dtype == ag.float16
+
+
+@pytest.mark.parametrize("op", ["//=", "%=", "**=", "&=", "|=", "^="])
+def test_augmented_assignments_write_in_place(op):
+    # without __ifloordiv__ & co. Python rebound x to a new tensor: a view or alias kept the old values
+    for m in (torch, ag):
+        x = m.tensor([5, 7, 9])
+        alias, view = x, x[1:]
+        x2 = x.clone()
+        exec(f"x {op} 2")
+        expect = eval(f"x2 {op[:-1]} 2")
+        assert x is alias and alias.tolist() == expect.tolist() and view.tolist() == expect.tolist()[1:]
+
+
+def test_in_place_ops_cast_within_a_category_and_take_a_rounding_mode():
+    for m in (torch, ag):
+        x = m.tensor([7, 1, 250], dtype=m.uint8)
+        x += m.tensor([-2, 3, 10], dtype=m.int8)  # int16 result, same category: wraps into uint8
+        assert x.tolist() == [5, 4, 4] and x.dtype == m.uint8
+        x.bitwise_or_(m.tensor([8, 0, 0], dtype=m.int16))
+        assert x.tolist() == [13, 4, 4]
+        y = m.tensor([-7, 7])
+        y.div_(2, rounding_mode="trunc")
+        assert y.tolist() == [-3, 3]
+        y.div_(2, rounding_mode="floor")
+        assert y.tolist() == [-2, 1]
+        with pytest.raises(RuntimeError):
+            y.div_(2)  # a float result cannot be written into int64

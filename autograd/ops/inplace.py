@@ -12,6 +12,7 @@ changed values.
 """
 from __future__ import annotations
 
+from .. import backend
 from ..grad_mode import no_grad, state
 from ..tensor import Tensor
 from ..view_tracking import live_views, rebase, shares_root
@@ -70,7 +71,7 @@ def _apply(t: Tensor, op, *args):
             raise RuntimeError(
                 f"output with shape {tuple(t.shape)} doesn't match the broadcast shape {tuple(r.shape)}"
             )
-        if r.dtype != t.dtype and not (r.dtype.kind == t.dtype.kind or t.dtype.kind == "f"):
+        if r.dtype != t.dtype and backend.category(r.dtype) > backend.category(t.dtype):  # can_cast
             from .math_more import torch_name
 
             raise RuntimeError(f"result type {torch_name(r.dtype)} can't be cast to the desired output type "
@@ -166,9 +167,9 @@ def mul_(t, other):
     return _apply(t, ew.mul, other)
 
 
-def div_(t, other):
-    """In-place ``t /= other``."""
-    return _apply(t, ew.div, other)
+def div_(t, other, *, rounding_mode=None):
+    """In-place ``t /= other`` (``rounding_mode`` as ``div``'s)."""
+    return _apply(t, lambda a, b: ew.div(a, b, rounding_mode=rounding_mode), other)
 
 
 def clamp_(t, min=None, max=None):
