@@ -122,6 +122,22 @@ def _ref(fn):
     return ref
 
 
+def _logical_ref(fn):
+    """all/any: as ``_ref``, but ``dim=()`` reduces nothing (PyTorch's all/any; sum reduces all)."""
+    def ref(x, dim=None, keepdim=False):
+        return x != 0 if dim == () else _ref(fn)(x, dim, keepdim)
+
+    return ref
+
+
+def _tlogical(name):
+    """PyTorch's all/any, taking ``dim=()`` as it is (it reduces nothing there)."""
+    def call(x, dim=None, keepdim=False):
+        return getattr(_torch(), name)(x, (), keepdim) if dim == () else _tred(name)(x, dim, keepdim=keepdim)
+
+    return call
+
+
 def _mean_ref(x, axis, keepdims):
     n = x.size if axis is None else math.prod(x.shape[a] for a in axis)
     s = np.sum(x, axis=axis, keepdims=keepdims)
@@ -295,10 +311,10 @@ CASES = [
     OpCase("norm", lambda x, **k: x.norm(-INF, **k), _norm_ref(-INF),
            reduction(values="distinct_abs", nonempty=True), torch_fn=_tnorm(-INF), id="norm_neginf"),
     # ------------------------------------------------------------ all, any, cumsum
-    OpCase("all", lambda x, **k: ag.all(x, **k), _ref(np.all), reduction(values="small_ints"),
-           grad=False, torch_fn=_tred("all")),
-    OpCase("any", lambda x, **k: x.any(**k), _ref(np.any), reduction(values="small_ints"),
-           grad=False, torch_fn=_tred("any")),
+    OpCase("all", lambda x, **k: ag.all(x, **k), _logical_ref(np.all), reduction(values="small_ints"),
+           grad=False, torch_fn=_tlogical("all")),
+    OpCase("any", lambda x, **k: x.any(**k), _logical_ref(np.any), reduction(values="small_ints"),
+           grad=False, torch_fn=_tlogical("any")),
     OpCase("cumsum", lambda x, dim: ag.cumsum(x, dim), _cumsum_ref,
            reduction(kind="one", keepdim=False), torch_fn=lambda x, dim: _torch().cumsum(x, dim)),
     # ------------------------------------------------------------ softmax
