@@ -52,3 +52,19 @@ def test_weight_norm_dim_out_of_range_raises_as_torch(api):
     with pytest.raises(IndexError, match="Dimension out of range"):
         fn(nn.Linear(3, 4), dim=2)(ag.ones(2, 3))
     assert fn(nn.Linear(3, 4), dim=-2)(ag.ones(2, 3)).shape == (2, 4)
+
+
+@pytest.mark.parametrize("delta", [0.0, -1.0])
+def test_huber_loss_non_positive_delta_raises_as_torch(delta):
+    # huber_loss(delta=-1) returned a (negative) loss, delta=0 a zero loss; PyTorch raises
+    x = ag.tensor([0.5, -1.0, 2.0])
+    with pytest.raises(RuntimeError, match="non-positive values for delta"):
+        F.huber_loss(x, ag.zeros(3), delta=delta)
+
+
+def test_cross_entropy_probability_target_with_ignore_index_raises_as_torch():
+    # the ignore_index was silently not applied to probability targets; PyTorch raises
+    x = ag.tensor([[1.0, 2.0, 0.5]])
+    with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point target"):
+        F.cross_entropy(x, x.softmax(1), ignore_index=1)
+    assert F.cross_entropy(x, x.softmax(1), ignore_index=-100).shape == ()

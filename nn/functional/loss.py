@@ -94,6 +94,8 @@ def _quadratic_part(d, ad, bound):
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """:math:`0.5 d^2` where :math:`|d| < \\delta`, else :math:`\\delta (|d| - 0.5 \\delta)`."""
     reduction = _reduction_arg(None, None, reduction)
+    if not delta > 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _check_same_size(input, target, "huber_loss")
     _check_weight(input, weight, "huber_loss")
     d = input - target
@@ -223,6 +225,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     num_classes = input.shape[class_dim]
     logp = ag.log_softmax(input, class_dim)
     if isinstance(target, Tensor) and target.dtype.kind == "f":
+        if ignore_index != -100:
+            raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class_dim)
     losses, total, ignored, reduced = _nll_terms(logp, target, weight, ignore_index, "cross_entropy",
                                                  reduction)
