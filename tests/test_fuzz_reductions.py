@@ -100,3 +100,17 @@ def test_unique_keeps_each_nan_distinct(sorted_):
     for tt, aa in zip(t, a):
         assert tuple(aa.shape) == tuple(tt.shape)
         np.testing.assert_array_equal(np.asarray(aa.numpy()), tt.numpy())
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, x: T.argmax(x), lambda T, x: T.argmin(x, 0), lambda T, x: x @ x, lambda T, x: T.mm(x, x),
+    lambda T, x: T.bmm(x[None], x[None]), lambda T, x: T.dot(x[0], x[1]), lambda T, x: T.mv(x, x[0]),
+    lambda T, x: T.linalg.multi_dot([x, x]), lambda T, x: T.tensordot(x, x),
+])
+def test_bool_argmax_and_products_raise_as_pytorch(fn):
+    # these computed (NumPy's argmax of bools, matmul as OR of ANDs) where PyTorch 2.13 raises
+    x = np.array([[True, False], [False, True]])
+    with pytest.raises((RuntimeError, NotImplementedError)):
+        fn(torch, torch.tensor(x))
+    with pytest.raises((RuntimeError, NotImplementedError)):
+        fn(ag, ag.tensor(x))

@@ -157,6 +157,8 @@ def amin(input, dim=None, keepdim=False, **kw):
 def _arg(name, input, dim, keepdim, kw):
     dim, keepdim = dim_kwargs(dim, keepdim, kw, name)
     x = input._data
+    if x.dtype == backend.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     xp = input.device.xp
     fn = getattr(xp, name)
     if dim is None:

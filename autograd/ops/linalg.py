@@ -99,6 +99,9 @@ def _operands(name, input, other):
     if input._data.dtype != other._data.dtype:
         raise RuntimeError(f"{name}: expected both operands to have the same dtype, but got "
                            f"{input.dtype} and {other.dtype}")
+    if input._data.dtype == backend.bool_:  # PyTorch has no bool kernel (NumPy's would OR the ANDs)
+        kernel = {"bmm": "bmm", "dot": "dot", "mv": "addmv_impl_cpu"}.get(name, "addmm_impl_cpu_")
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     return input, other
 
 
