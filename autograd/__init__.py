@@ -80,6 +80,8 @@ from .inference import inference_mode, is_inference_mode_enabled
 from .shims import *  # noqa: F401,F403  (set_float32_matmul_precision, compile, set_printoptions, ...)
 from . import amp
 from . import jit
+from . import func
+from .func import vmap
 from .amp import autocast
 
 half = float16
