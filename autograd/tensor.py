@@ -273,7 +273,8 @@ class Tensor(TensorGraph, TensorApi):
         return ops.elementwise.clone(self)
 
     def contiguous(self, memory_format=None):
-        return self
+        # a copy unless already contiguous, as PyTorch's: in-place ops on it must not reach a view's base
+        return self if self._data.flags.c_contiguous else ops.elementwise.clone(self)
 
     def __dlpack__(self, *args, **kwargs):
         return ops.movement.dlpack(self, *args, **kwargs)

@@ -180,3 +180,27 @@ def test_repeat_interleave_checks_output_size():
         ag.repeat_interleave(ag.tensor([1, 2]), output_size=5)
     assert x.repeat_interleave(ag.tensor([1, 2, 0, 1]), dim=0, output_size=4).shape == (4, 2)
     assert tuple(ag.repeat_interleave(ag.tensor([1, 2]), output_size=3).tolist()) == (0, 1, 1)
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_contiguous_of_a_strided_view_is_a_copy(requires_grad):
+    # y[:, 1].contiguous().add_(1) wrote into y (contiguous() returned the view itself), where
+    # PyTorch copies a non-contiguous tensor and leaves y alone
+    out = {}
+    for lib in (torch, ag):
+        x = lib.zeros(3, 4, requires_grad=requires_grad)
+        y = x * 1 if requires_grad else x
+        c = y[:, 1].contiguous()
+        c.add_(1)
+        d = y.t().contiguous()
+        d.add_(5)
+        e = y[1].contiguous()  # already contiguous: the view itself, so y sees the change
+        e.add_(2)
+        assert c.is_contiguous() and d.is_contiguous()
+        res = [y.detach().numpy().copy()]
+        if requires_grad:
+            (c.sum() + d.sum() * 2 + e.sum() * 3).backward()
+            res.append(x.grad.numpy())
+        out[lib] = res
+    for a, b in zip(out[torch], out[ag]):
+        np.testing.assert_array_equal(b, a)
