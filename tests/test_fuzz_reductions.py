@@ -114,3 +114,12 @@ def test_bool_argmax_and_products_raise_as_pytorch(fn):
         fn(torch, torch.tensor(x))
     with pytest.raises((RuntimeError, NotImplementedError)):
         fn(ag, ag.tensor(x))
+
+
+def test_logdet_of_a_negative_determinant_sends_no_gradient():
+    # logdet is NaN where det < 0; the gradient there was g A^{-T} (that of log|det|), where
+    # PyTorch's where(sign == -1, nan, logabsdet) gives zeros; positive determinants are unchanged
+    a = np.stack([np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([[2.0, 1.0], [1.0, 3.0]])])
+    t, g = _grads(lambda T, x: T.logdet(x), a)
+    np.testing.assert_allclose(g.numpy(), t.numpy())
+    assert np.isnan(ag.logdet(ag.tensor(a)).numpy()[0])

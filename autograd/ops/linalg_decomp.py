@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..function import Primitive
 from ..tensor import Tensor
+from .compare import where
 from .linalg import _matmul_arrays, matmul
 
 __all__ = ["cholesky", "linalg_cholesky", "solve", "solve_triangular", "slogdet", "logdet", "det", "inverse",
@@ -267,8 +268,11 @@ def slogdet(A):  # noqa: N803
 def logdet(A):  # noqa: N803
     """``torch.logdet``: ``log det A`` (NaN where ``det A < 0``, ``-inf`` where it is 0)."""
     sign, logabs = slogdet(A)
-    xp = A.device.xp
-    return logabs + Tensor(xp.where(sign._data < 0, xp.nan, 0.0).astype(A._data.dtype))
+    if not bool((sign._data < 0).any()):
+        return logabs
+    # PyTorch's where(sign == -1, nan, logabsdet): no gradient reaches A through a NaN result
+    nan = Tensor._make(A.device.xp.full((), float("nan"), A._data.dtype), A.device)
+    return where(Tensor._make(sign._data < 0, A.device), nan, logabs)
 
 
 class Det(Primitive):
