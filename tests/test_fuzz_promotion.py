@@ -1,4 +1,6 @@
 """Regressions found by differential fuzzing of elementwise ops and type promotion against PyTorch."""
+import operator
+
 import numpy as np
 import pytest
 
@@ -99,16 +101,15 @@ def test_float16_times_or_over_a_scalar_reads_the_scalar_in_float32(fn):
     assert xg.grad.dtype == ag.float16
 
 
-@pytest.mark.parametrize("op", ["//=", "%=", "**=", "&=", "|=", "^="])
+@pytest.mark.parametrize("op", ["floordiv", "mod", "pow", "and", "or", "xor"])
 def test_augmented_assignments_write_in_place(op):
     # without __ifloordiv__ & co. Python rebound x to a new tensor: a view or alias kept the old values
     for m in (torch, ag):
         x = m.tensor([5, 7, 9])
         alias, view = x, x[1:]
-        x2 = x.clone()
-        exec(f"x {op} 2")
-        expect = eval(f"x2 {op[:-1]} 2")
-        assert x is alias and alias.tolist() == expect.tolist() and view.tolist() == expect.tolist()[1:]
+        expect = getattr(operator, op + "_" * (op in ("and", "or")))(x.clone(), 2).tolist()
+        x = getattr(operator, "i" + op)(x, 2)  # x op= 2
+        assert x is alias and alias.tolist() == expect and view.tolist() == expect[1:]
 
 
 def test_in_place_ops_cast_within_a_category_and_take_a_rounding_mode():
@@ -125,3 +126,23 @@ def test_in_place_ops_cast_within_a_category_and_take_a_rounding_mode():
         assert y.tolist() == [-2, 1]
         with pytest.raises(RuntimeError):
             y.div_(2)  # a float result cannot be written into int64
+
+
+def test_clamp_with_tensor_bounds_takes_the_result_dtype_of_all_three():
+    cases = [(np.array([5, 4, -3], np.int8), np.array(-1, np.int16), np.array(4)),          # int8
+             (np.array([[1.7, 5.6, 3.5]], np.float32), np.array(3.0), np.array([[2.0], [-0.0]], np.float32)),
+             (np.array(4.4, np.float16), np.array([[False], [False]]), np.array(1.2)),        # float64
+             (np.array([1, 5, 9], np.int8), np.array(np.nan), np.array(4))]                  # NaN bound
+    for x, lo, hi in cases:
+        _same(*_both(lambda m, a, b, c: m.clamp(a, b, c), x, lo, hi))
+    _same(*_both(lambda m, a, b: m.clamp(a, max=b), np.array([7, 3, -1]), np.array([0.5, np.nan, 2.0])))
+
+
+def test_addcmul_addcdiv_dtype_and_integer_value_as_pytorch():
+    ints = (np.array([1, 0, 1], np.uint8), np.array([-6, 7, 0], np.int32), np.array([[7], [2]], np.uint8))
+    _same(*_both(lambda m, a, b, c: m.addcmul(a, b, c, value=0.5), *ints))   # int32, value truncated to 0
+    _same(*_both(lambda m, a, b, c: m.addcmul(a, b, c, value=-1.7), *ints))  # value -1
+    mixed = (np.array([True, False]), np.array(3), np.array([[-6, -3]], np.int16))
+    _same(*_both(lambda m, a, b, c: m.addcmul(a, b, c, value=2), *mixed))    # int16 (0-d int64 is a scalar)
+    with pytest.raises(RuntimeError, match="Integer division with addcdiv"):
+        ag.addcdiv(ag.tensor([1.0, 2.0]), ag.tensor([1, 2]), ag.tensor([3, 4]))

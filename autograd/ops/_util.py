@@ -71,6 +71,20 @@ def promote(a, b):
     return promote(t, s) if ta else promote(s, t)
 
 
+def promote_all(*operands):
+    """The operands (tensors, Python numbers or None) with each tensor cast to PyTorch's result dtype
+    of them all, for the ops of three operands (clamp with tensor bounds, addcmul, addcdiv): promoting
+    them two at a time is not the same (int8 clamped by 0-d int16 and int64 bounds is int8)."""
+    dims, zero, scalars = [], [], []
+    for o in operands:
+        if isinstance(o, Tensor):
+            (dims if o._data.ndim else zero).append(o._data.dtype)
+        elif o is not None:
+            scalars.append(o)
+    r = backend.result_type(dims, zero, scalars)
+    return tuple(o.to(r) if isinstance(o, Tensor) and o._data.dtype != r else o for o in operands)
+
+
 def promote_float(a, b):
     """``promote(a, b)`` for the ops whose integer or bool result is the default float dtype (true
     division, atan2, copysign, xlogy, ldexp): there each tensor is cast straight from its own dtype,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import backend
 from ..function import Primitive, check_same_device
 from ..tensor import Tensor
-from ._util import as_tensor_like, fill_int, promote, wrap_int_scalar
+from ._util import as_tensor_like, fill_int, promote, promote_all, wrap_int_scalar
 
 __all__ = [
     "clamp", "clip", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
@@ -150,8 +150,9 @@ def _clamp_by_tensors(x, lo, hi):
     """``clamp`` with a tensor bound, its gradient routed as PyTorch's: to ``x`` where
     ``lo <= x <= hi``, to ``lo`` where ``x < lo`` and ``lo < hi``, to ``hi`` where ``x > hi`` or
     ``hi < lo``, and to none where ``x < lo == hi`` or ``x`` or a bound is NaN (ties never split)."""
-    lo = None if lo is None else as_tensor_like(lo, x)
-    hi = None if hi is None else as_tensor_like(hi, x)
+    x, lo, hi = promote_all(x, lo, hi)  # compared and selected in the result dtype of all three
+    lo = None if lo is None else as_tensor_like(lo, x).to(x.dtype)
+    hi = None if hi is None else as_tensor_like(hi, x).to(x.dtype)
     below = x < lo if lo is not None else None
     above = x > hi if hi is not None else None
     if hi is None:

@@ -12,7 +12,7 @@ from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from . import elementwise as ew
-from ._util import as_tensor_like, errstate, promote, promote_float, wrap_int_scalar, zero_grad
+from ._util import as_tensor_like, errstate, promote, promote_all, promote_float, wrap_int_scalar, zero_grad
 from .unary import _unary, exp, sqrt
 
 __all__ = [
@@ -476,19 +476,33 @@ def lerp(input, end, weight):
 def _common(input, tensor1, tensor2):
     """The three operands in their result dtype, so that integer products do not overflow in a
     narrower one first (as PyTorch computes addcmul / addcdiv)."""
-    a, b = promote(input, tensor1)
-    a, c = promote(a, tensor2)
-    b, c = promote(b.to(a.dtype) if isinstance(b, Tensor) else b, c)
-    return a, b, c
+    return promote_all(input, tensor1, tensor2)
+
+
+def _value(name, operands, value):
+    """``value`` as PyTorch's kernels take it: cast to an integer result dtype (truncated: addcmul of
+    integers with value=0.5 adds nothing); bool operands raise, as PyTorch."""
+    kind = next(o for o in operands if isinstance(o, Tensor))._data.dtype.kind
+    if kind == "b":
+        raise NotImplementedError(f"\"{name}_cpu_out\" not implemented for 'Bool'")
+    return int(value) if kind in "iu" and not isinstance(value, bool) else value
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):
     """``input + value * tensor1 * tensor2``."""
     input, tensor1, tensor2 = _common(input, tensor1, tensor2)
+    value = _value("addcmul", (input, tensor1, tensor2), value)
     return ew.add(input, ew.mul(ew.mul(tensor1, tensor2), value))
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
-    """``input + value * tensor1 / tensor2``."""
+    """``input + value * tensor1 / tensor2`` (two integer divisor operands raise, as PyTorch)."""
+    if all(isinstance(t, Tensor) and t._data.dtype.kind in "iub" for t in (tensor1, tensor2)):
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release "
+                           "addcdiv will perform a true division of tensor1 and tensor2. The historic "
+                           "addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / "
+                           "tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
+                           "tensor2) for float inputs. The future addcdiv behavior is just the latter "
+                           "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
     input, tensor1, tensor2 = _common(input, tensor1, tensor2)
     return ew.add(input, ew.mul(ew.div(tensor1, tensor2), value))
