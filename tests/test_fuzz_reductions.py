@@ -123,3 +123,13 @@ def test_logdet_of_a_negative_determinant_sends_no_gradient():
     t, g = _grads(lambda T, x: T.logdet(x), a)
     np.testing.assert_allclose(g.numpy(), t.numpy())
     assert np.isnan(ag.logdet(ag.tensor(a)).numpy()[0])
+
+
+@pytest.mark.parametrize("sa,sb", [((1, 3, 3), (5, 3, 2)), ((5, 4, 2), (1, 4, 1)), ((2, 1, 3, 3), (1, 4, 3, 2))])
+def test_lstsq_broadcasts_batches(sa, sb):
+    # lstsq raised 'the batch dimensions ... must be equal' where PyTorch 2.13 broadcasts them
+    r = np.random.RandomState(0)
+    a, b = r.randn(*sa), r.randn(*sb)
+    t, g = _both(lambda T, x, y: T.linalg.lstsq(x, y).solution, a, b)
+    assert tuple(g.shape) == tuple(t.shape)
+    np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-10, atol=1e-12)

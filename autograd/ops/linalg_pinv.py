@@ -146,9 +146,10 @@ def lstsq(A, B, rcond=None, *, driver=None):  # noqa: N803
     b = B.unsqueeze(-1) if vector else B
     if b.shape[-2] != A.shape[-2]:
         raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
-    if b.shape[:-2] != A.shape[:-2]:
-        raise RuntimeError(f"torch.linalg.lstsq: the batch dimensions of input {tuple(A.shape[:-2])} and "
-                           f"other {tuple(b.shape[:-2])} must be equal")
+    for i, (p, q) in enumerate(zip(A.shape[:-2], b.shape[:-2])):  # batches broadcast, as PyTorch's
+        if p != q and 1 not in (p, q):
+            raise RuntimeError(f"The size of tensor a ({p}) must match the size of tensor b ({q}) at "
+                               f"non-singleton dimension {i}")
     driver = "gelsy" if driver is None else driver
     if driver not in _DRIVERS:
         raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of "
