@@ -1,6 +1,8 @@
 """Resilient backpropagation, as ``torch.optim.Rprop``."""
 from __future__ import annotations
 
+from autograd.ops._util import sign_array
+
 from .optimizer import _use_grad_for_differentiable
 from .optimizer import (data, Optimizer, bump, check_lr, check_unsupported, effective_grad, full_state,
                         increment, params_with_grad, scalar, step_tensor, zeros_state)
@@ -76,8 +78,7 @@ def rprop(params, grads, prevs, step_sizes, state_steps, *, step_size_min, step_
         increment(state_steps[i])
         g = effective_grad(xp, param, data(grad), 0, maximize)
         prev, step_size = data(prevs[i]), data(step_sizes[i])
-        factor = xp.multiply(g, prev)
-        xp.sign(factor, out=factor)
+        factor = sign_array(xp, xp.multiply(g, prev))  # PyTorch's sign: 0 for NaN (no step, step size kept)
         flipped = factor < 0
         factor[factor > 0] = etaplus
         factor[flipped] = etaminus
@@ -87,7 +88,7 @@ def rprop(params, grads, prevs, step_sizes, state_steps, *, step_size_min, step_
         # where the sign flipped the gradient counts as zero: no step now, no flip next time
         prev[...] = g
         prev[flipped] = 0
-        xp.sign(prev, out=factor)
+        factor = sign_array(xp, prev)
         factor *= step_size
         param -= factor
     bump(params)
