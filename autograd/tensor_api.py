@@ -281,6 +281,7 @@ class TensorApi:
     def unsafe_split(self, split_size, dim=0): return _spm.unsafe_split(self, split_size, dim)
     def unsafe_chunk(self, chunks, dim=0): return _spm.unsafe_chunk(self, chunks, dim)
     def cholesky_solve(self, input2, upper=False): return _lsl.cholesky_solve(self, input2, upper)
+    def cholesky_inverse(self, upper=False): return _lsl.cholesky_inverse(self, upper)
     def triangular_solve(self, A, upper=True, transpose=False, unitriangular=False): return _lsl.triangular_solve(self, A, upper, transpose, unitriangular)
     def movedim(self, source, destination): return _sel.movedim(self, source, destination)
     def moveaxis(self, source, destination): return _sel.movedim(self, source, destination)

@@ -133,3 +133,17 @@ def test_lstsq_broadcasts_batches(sa, sb):
     t, g = _both(lambda T, x, y: T.linalg.lstsq(x, y).solution, a, b)
     assert tuple(g.shape) == tuple(t.shape)
     np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_inverse_value_and_factor_gradient(upper):
+    # cholesky_inverse was missing (AttributeError); PyTorch's gradient is that of the full factor
+    r = np.random.RandomState(1)
+    a = r.randn(2, 3, 3)
+    f = np.linalg.cholesky(a @ a.transpose(0, 2, 1) + 3 * np.eye(3))
+    f = f.transpose(0, 2, 1) if upper else f
+    w = r.randn(2, 3, 3)
+    t, g = _grads(lambda T, x: T.cholesky_inverse(x, upper=upper) * T.tensor(w), f)
+    np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-9, atol=1e-12)
+    t, g = _both(lambda T, x: T.cholesky_inverse(x, upper=upper), f)
+    np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-9, atol=1e-12)

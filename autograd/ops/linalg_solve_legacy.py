@@ -1,6 +1,6 @@
-"""``torch.cholesky_solve`` and ``torch.triangular_solve``: solves with a Cholesky factor or a
-triangular matrix, composed from ``linalg.solve_triangular`` (and, for ``cholesky_solve``'s
-gradient, ``linalg.solve``)."""
+"""``torch.cholesky_solve``, ``torch.cholesky_inverse`` and ``torch.triangular_solve``: solves with
+a Cholesky factor or a triangular matrix, composed from ``linalg.solve_triangular`` (and, for
+``cholesky_solve``'s gradient, ``linalg.solve``)."""
 from __future__ import annotations
 
 from collections import namedtuple
@@ -10,7 +10,7 @@ from . import shape
 from .linalg_decomp import solve, solve_triangular
 from .sort import return_types
 
-__all__ = ["cholesky_solve", "triangular_solve"]
+__all__ = ["cholesky_inverse", "cholesky_solve", "triangular_solve"]
 
 return_types.triangular_solve = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
 
@@ -66,6 +66,28 @@ def cholesky_solve(input, input2, upper=False):
     A = full - (full.detach() - (lf.mH @ lf if upper else lf @ lf.mH))  # noqa: N806
     xa = solve(A, b)
     return x + (xa - xa.detach())
+
+
+def cholesky_inverse(input, upper=False):
+    """``A^{-1}`` for ``A = L L^H`` (``upper``: ``U^H U``) given its Cholesky factor ``input``, as
+    ``torch.cholesky_inverse``: ``cholesky_solve`` of the identity, so only ``input``'s triangle is
+    read and the gradient is PyTorch's, that of the full factor.
+
+    Example::
+
+        >>> L = ag.tensor([[2., 0.], [1., 1.]])
+        >>> ag.cholesky_inverse(L)
+        tensor([[ 0.5000, -0.5000],
+                [-0.5000,  1.0000]])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"cholesky_inverse(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if input.ndim < 2 or input.shape[-1] != input.shape[-2]:
+        rows, cols = (input.shape[-2] if input.ndim > 1 else 1), (input.shape[-1] if input.ndim else 1)
+        raise RuntimeError(f"A must be batches of square matrices, but they are {rows} by {cols} matrices")
+    n = input.shape[-1]
+    eye = Tensor._make(input.device.xp.eye(n, dtype=input._data.dtype), input.device)
+    return cholesky_solve(shape.expand(eye, *input.shape), input, upper)
 
 
 def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False):  # noqa: N803

@@ -1,5 +1,6 @@
-"""Op-table entries for ``cholesky_solve`` and ``triangular_solve`` (the factor is made triangular
-and well conditioned inside the case, so that the gradient checks see the function they test)."""
+"""Op-table entries for ``cholesky_solve``, ``cholesky_inverse`` and ``triangular_solve`` (the factor
+is made triangular and well conditioned inside the case, so that the gradient checks see the function
+they test)."""
 from __future__ import annotations
 
 import numpy as np
@@ -56,6 +57,25 @@ def _tri(lib, transpose=False):
     return fn
 
 
+@st.composite
+def factor(draw):
+    n = draw(st.integers(1, 3))
+    a = draw(array(draw(st.sampled_from([(), (2,)])) + (n, n), -1.0, 1.0))
+    return (a,), {"upper": draw(st.booleans())}
+
+
+def _cinv_ref(a, upper):
+    f = _factor(np, a, upper)
+    return np.linalg.inv(np.swapaxes(f, -1, -2) @ f if upper else f @ np.swapaxes(f, -1, -2))
+
+
+def _cinv(lib, method=False):
+    def fn(a, upper):
+        f = _factor(lib, a, upper)
+        return f.cholesky_inverse(upper) if method else lib.cholesky_inverse(f, upper=upper)
+    return fn
+
+
 class _Torch:
     """``torch``, looked up when a comparison first needs it."""
 
@@ -69,6 +89,9 @@ CASES = [
     OpCase("cholesky_solve", _chol(ag), _chol_ref, factor_and_rhs(), torch_fn=_chol(_T), **TOL),
     OpCase("cholesky_solve", _chol(ag, True), _chol_ref, factor_and_rhs(), torch_fn=_chol(_T, True),
            id="cholesky_solve_method", **TOL),
+    OpCase("cholesky_inverse", _cinv(ag), _cinv_ref, factor(), torch_fn=_cinv(_T), **TOL),
+    OpCase("cholesky_inverse", _cinv(ag, True), _cinv_ref, factor(), torch_fn=_cinv(_T, True),
+           id="cholesky_inverse_method", **TOL),
     OpCase("triangular_solve", _tri(ag), _tri_ref, factor_and_rhs(), torch_fn=_tri(_T), **TOL),
     OpCase("triangular_solve", _tri(ag, True), lambda b, a, upper: _tri_ref(b, a, upper, True),
            factor_and_rhs(), torch_fn=_tri(_T, True), id="triangular_solve_transpose_method", **TOL),
