@@ -204,3 +204,23 @@ def test_contiguous_of_a_strided_view_is_a_copy(requires_grad):
         out[lib] = res
     for a, b in zip(out[torch], out[ag]):
         np.testing.assert_array_equal(b, a)
+
+
+def test_reshape_that_copies_has_its_own_version_counter():
+    # v = y.t().reshape(-1) is a copy (y.t() is not contiguous) but shared y's version counter, so
+    # z = v * w; y.mul_(3); z.backward() raised 'modified by an inplace operation' where PyTorch
+    # runs it; a reshape that is a view still raises, in both
+    for lib in (torch, ag):
+        x = lib.ones(3, 4, requires_grad=True)
+        y = x * 1
+        v = y.t().reshape(-1)
+        z = v * v
+        y.mul_(3)
+        z.sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), np.full((3, 4), 2.0, np.float32))
+        x = lib.ones(3, 4, requires_grad=True)
+        y = x * 1
+        z = y.reshape(-1) * y.reshape(-1)
+        y.mul_(3)
+        with pytest.raises(RuntimeError):
+            z.sum().backward()

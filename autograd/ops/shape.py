@@ -220,7 +220,11 @@ def reshape(input, *shape):
         (2, 3)
     """
     shape = _infer_shape(shape_arg(shape), input._data.size)
-    return Reshape.apply(input, shape)
+    out = Reshape.apply(input, shape)
+    if not input._data.flags.c_contiguous and (backend.buffer_of(out._data)[0]
+                                               != backend.buffer_of(input._data)[0]):
+        out._version = None  # NumPy copied: not a view, so its own version counter, as PyTorch's reshape
+    return out
 
 
 def view(input, *shape, dtype=None):
