@@ -146,3 +146,18 @@ def test_addcmul_addcdiv_dtype_and_integer_value_as_pytorch():
     _same(*_both(lambda m, a, b, c: m.addcmul(a, b, c, value=2), *mixed))    # int16 (0-d int64 is a scalar)
     with pytest.raises(RuntimeError, match="Integer division with addcdiv"):
         ag.addcdiv(ag.tensor([1.0, 2.0]), ag.tensor([1, 2]), ag.tensor([3, 4]))
+
+
+def test_trunc_division_has_a_zero_gradient_and_remainder_zeros_take_the_dividends_sign():
+    # the trunc quotient's gradient went through a / b: 0 * inf = NaN where b is 0 or tiny
+    for b in (ag.tensor([1e-300, 2.0, 0.0], dtype=ag.float64, requires_grad=True), 0.0):
+        a = ag.tensor([-0.4, 3.0, 1.0], dtype=ag.float64, requires_grad=True)
+        ag.div(a, b, rounding_mode="trunc").sum().backward()
+        assert a.grad.tolist() == [0.0, 0.0, 0.0]
+        if isinstance(b, ag.Tensor):
+            assert b.grad.tolist() == [0.0, 0.0, 0.0]
+    # remainder: -1 % 1 is -0.0 and 0 % -2 is 0.0 in PyTorch (NumPy's signs follow the divisor)
+    x = np.array([-1.0, -2.0, 0.0, -0.0, 3.0])
+    for fn in (lambda m, t: t % 1, lambda m, t: t % -2, lambda m, t: 0 % (t + 5)):
+        t, a = _both(fn, x)
+        np.testing.assert_array_equal(np.signbit(a.numpy()), np.signbit(t.numpy()))

@@ -331,6 +331,7 @@ CASES = {
                             positive=True)],
     # floor_divide's gradient is a constant zero: a product of the inputs makes the Tensor path record
     elementwise.FloorDivide: [_case(lambda a, b: (elementwise.FloorDivide.apply(a, b), a * b), (3, 4), (4,))],
+    elementwise.TruncDivide: [_case(lambda a, b: (elementwise.TruncDivide.apply(a, b), a * b), (3, 4), (4,))],
     elementwise.Remainder: [_case(elementwise.Remainder.apply, (3, 4), (4,), positive=True),
                             _case(lambda a: elementwise.Remainder.apply(a, 0.75), (3, 4))],
     elementwise.Neg: [_unary(elementwise.Neg)],

@@ -105,11 +105,24 @@ class FloorDivide(Primitive):
         return zero, (zero if ctx.needs_input_grad[1] else None)
 
 
+class TruncDivide(FloorDivide):
+    """``trunc(a / b)`` of floats; zero gradient, as PyTorch's div(rounding_mode="trunc") (the chain
+    through a / b gave 0 * inf = NaN where b is 0 or tiny)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return ctx.device.xp.trunc(a / b)
+
+
 class Remainder(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return ctx.device.xp.remainder(a, b)
+        xp = ctx.device.xp
+        r = xp.remainder(a, b)
+        if r.dtype.kind == "f":  # a zero takes the dividend's sign (PyTorch: fmod, moved by b only if
+            r = xp.where(r == 0, xp.copysign(r, a), r)  # nonzero), not the divisor's as NumPy's
+        return r
 
     @staticmethod
     def backward(ctx, g):
@@ -333,7 +346,7 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode == "trunc":
         a, b = wrap_int_scalar(*promote(input, other))
         if _dtype_of(a, b).kind == "f":
-            return _trunc(Div.apply(a, b))
+            return TruncDivide.apply(a, b)
         if _dtype_of(a, b).kind == "b":
             raise NotImplementedError("\"div_trunc_cpu\" not implemented for 'Bool'")
         _check_int_zero("div", a, b)
@@ -364,12 +377,6 @@ def _int_trunc_div(a, b):
 
 def _dtype_of(a, b):
     return a.dtype if isinstance(a, Tensor) else b.dtype
-
-
-def _trunc(q):
-    from .unary_more import Trunc  # unary_more imports this module
-
-    return Trunc.apply(q)
 
 
 true_divide = div
