@@ -147,3 +147,13 @@ def test_cholesky_inverse_value_and_factor_gradient(upper):
     np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-9, atol=1e-12)
     t, g = _both(lambda T, x: T.cholesky_inverse(x, upper=upper), f)
     np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_norm_fro_over_three_dims_raises_as_pytorch():
+    # norm(x, dim=(0, 1, 2)) (p='fro' by default) gave the 2-norm of all elements; PyTorch 2.13 takes
+    # 'fro' over dims as a matrix norm and raises; p=2 over three dims still works
+    for T in (torch, ag):
+        x = T.ones(2, 3, 4)
+        with pytest.raises(RuntimeError, match="2-tuple"):
+            T.norm(x, dim=(0, 1, 2))
+        assert T.norm(x, 2, dim=(0, 1, 2)).item() == pytest.approx(24 ** 0.5)

@@ -403,6 +403,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **kw):
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"norm(): Expected a floating point tensor as input. Got {input.dtype}")
     if p is None or p == "fro":
+        if isinstance(dim, (tuple, list)) and len(dim) > 2:  # 'fro' over dims is a matrix norm
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
         p = 2
     elif isinstance(p, str):  # 'nuc', or an error naming the order, as PyTorch's
         from .linalg_norm import matrix_norm  # linalg_norm is built on this module
