@@ -81,6 +81,7 @@ from .shims import *  # noqa: F401,F403  (set_float32_matmul_precision, compile,
 from . import amp
 from . import jit
 from . import func
+from .torch_compat import *  # noqa: F401,F403  (range, typename, cond, real, angle, cholesky_inverse, ...)
 from .func import vmap
 from .amp import autocast
 
@@ -100,12 +101,16 @@ def __getattr__(name):
     mod = _namespace.aliased_module(name)
     if mod is not None:
         return mod
-    from .torch_functions import FUNCTIONAL
+    from .torch_functions import ATEN_ORDER, FUNCTIONAL
 
     if name in FUNCTIONAL:  # torch.conv2d, torch.pixel_shuffle, ...: nn.functional's own functions
         import importlib
 
         return getattr(importlib.import_module("nn.functional"), name)
+    if name in ATEN_ORDER:  # torch.batch_norm, torch.embedding, torch.dropout: ATen's argument order
+        import importlib
+
+        return getattr(importlib.import_module("nn.functional.torch_level"), name)
     # ``ag.testing`` is imported on first use: it needs hypothesis, which ``import autograd`` does not.
     if name == "testing":
         import importlib

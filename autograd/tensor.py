@@ -8,12 +8,13 @@ from __future__ import annotations
 from . import backend
 from .tensor_graph import TensorGraph
 from .tensor_api import TensorApi
+from .tensor_api_more import TensorApiMore
 from .view_tracking import register
 
 _new = object.__new__
 
 
-class Tensor(TensorGraph, TensorApi):
+class Tensor(TensorGraph, TensorApi, TensorApiMore):
     """A multi-dimensional array that records the operations applied to it.
 
     Build tensors with :func:`autograd.tensor` and the other creation functions;

@@ -30,7 +30,15 @@ FUNCTIONAL = [
     "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "avg_pool1d", "max_pool1d", "max_pool2d", "max_pool3d", "adaptive_avg_pool1d", "pixel_shuffle",
     "pixel_unshuffle", "cosine_similarity", "pairwise_distance", "pdist", "selu", "celu", "threshold",
-    "hardshrink", "prelu", "rrelu", "bilinear",
+    "hardshrink", "prelu", "rrelu", "bilinear", "lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell",
+    "channel_shuffle", "rms_norm", "layer_norm", "group_norm", "conv_tbc",
+]
+
+#: ``torch.<name>`` whose signature is ATen's, not nn.functional's (``nn/functional/torch_level.py``).
+ATEN_ORDER = [
+    "dropout", "dropout_", "alpha_dropout", "alpha_dropout_", "feature_dropout", "feature_dropout_",
+    "feature_alpha_dropout", "feature_alpha_dropout_", "batch_norm", "instance_norm", "embedding",
+    "constant_pad_nd", "convolution", "adaptive_max_pool1d", "max_pool1d_with_indices",
 ]
 
 __all__ = METHODS + ["broadcast_tensors", "broadcast_shapes", "unravel_index", "scalar_tensor", "fill"]

@@ -28,3 +28,4 @@ from .sparse import *  # noqa: F401,F403
 from .unpool import *  # noqa: F401,F403
 from .vision import *  # noqa: F401,F403
 from .fractional_pool import *  # noqa: F401,F403
+from .torch_level import *  # noqa: F401,F403  (its __all__: the *_with_indices pools, conv_tbc, linear_cross_entropy)
