@@ -98,6 +98,7 @@ def test_linear_cross_entropy_and_its_module(case):
     ours.load_state_dict({k: ag.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
     xt = x.astype(np.float32)
     _same(ours(ag.tensor(xt), ag.tensor(y)), theirs(torch.tensor(xt), torch.tensor(y)), 1e-5)
+    assert repr(ours) == repr(theirs)
     assert isinstance(nn.NLLLoss2d(), nn.NLLLoss)
 
 

@@ -238,6 +238,8 @@ def test_loss_modules_match_functional_and_repr():
     assert _np(nn.GaussianNLLLoss(full=True)(x, y, ag.ones(3, 4))) == \
         _np(F.gaussian_nll_loss(x, y, ag.ones(3, 4), full=True))
     for name in nn.modules.loss_extra.__all__:
+        if name == "LinearCrossEntropyLoss":  # needs sizes (tests/test_torch_compat_names.py)
+            continue
         kw = dict(weight=ag.ones(4)) if name == "MultiMarginLoss" else {}
         assert repr(getattr(nn, name)(**kw)) == repr(getattr(T.nn, name)()), name
     assert list(nn.MultiMarginLoss(weight=ag.ones(4)).state_dict()) == ["weight"]
