@@ -224,3 +224,21 @@ def test_reshape_that_copies_has_its_own_version_counter():
         y.mul_(3)
         with pytest.raises(RuntimeError):
             z.sum().backward()
+
+
+@pytest.mark.parametrize("vshape", [(3,), (1, 3), (2, 1), ()])
+def test_index_put_accumulate_with_values_broadcast_over_a_2d_index(vshape):
+    # zeros(3, 1).index_put_((i (2, 3), tensor(0)), values (3,), accumulate=True) gave
+    # [1, 1.2e-321, 5] (NumPy 2.4's np.add.at reads uninitialised memory for a 1-d target, a 2-d
+    # index and values broadcast over its leading dim) where PyTorch gives [4, 1, 7]
+    i0, v = [[0, -1, 2], [1, 2, -3]], np.arange(1.0, 1 + int(np.prod(vshape))).reshape(vshape)
+    cases = (((3, 1), lambda lib: (lib.tensor(i0), lib.tensor(0))), ((3,), lambda lib: (lib.tensor(i0),)))
+    for target, index in cases:
+        want = torch.zeros(target, dtype=torch.float64)
+        want.index_put_(index(torch), torch.tensor(v), accumulate=True)
+        got = ag.zeros(target, dtype=ag.float64)
+        got.index_put_(index(ag), ag.tensor(v), accumulate=True)
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    x = ag.zeros(3, dtype=ag.float64, requires_grad=True)  # the gradient of a gather is the same scatter-add
+    x[ag.tensor(i0)].backward(ag.ones(2, 3, dtype=ag.float64))
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 1.0, 3.0])

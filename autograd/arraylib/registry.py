@@ -39,7 +39,7 @@ class Backend:
     def scatter_add(self, target, index, values):
         """``target[index] += values`` with repeated indices accumulating."""
         if not _scatter_along_axis(target, index, values):
-            np.add.at(target, index, values)
+            np.add.at(target, index, _lead_ones_for_add_at(target, index, values))
 
     def as_strided(self, a, shape, strides, writeable=False):
         return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=writeable)
@@ -197,6 +197,21 @@ def cuda_available() -> bool:
 
 _SHORT_INDEX = 64  # up to this many positions of at least _WIDE_SLICE elements each, one strided
 _WIDE_SLICE = 256  # add per position beats np.add.at (10x on notebook 13's upsampling gradient)
+
+
+def _lead_ones_for_add_at(target, index, values):
+    """``values`` with leading 1s up to the indexed result's dimensions. NumPy 2.4's ``np.add.at``
+    of a 1-d target with a 2-d index and values broadcast over the index's leading dims (index
+    (2, 3), values (3,)) adds garbage (uninitialised memory); with the 1s spelled out it is right."""
+    if not isinstance(values, np.ndarray) or values.size == 1:
+        return values
+    items = index if index.__class__ is tuple else (index,)
+    if not all(i.__class__ is slice or isinstance(i, np.ndarray) for i in items):
+        return values
+    arrays = [i.ndim for i in items if i.__class__ is not slice]
+    ndim = (max(arrays) if arrays else 0) + (len(items) - len(arrays)) + target.ndim - len(items)
+    extra = ndim - values.ndim
+    return values.reshape((1,) * extra + values.shape) if extra > 0 else values
 
 
 def _scatter_along_axis(target, index, values):
