@@ -157,3 +157,17 @@ def test_norm_fro_over_three_dims_raises_as_pytorch():
         with pytest.raises(RuntimeError, match="2-tuple"):
             T.norm(x, dim=(0, 1, 2))
         assert T.norm(x, 2, dim=(0, 1, 2)).item() == pytest.approx(24 ** 0.5)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int32", "uint8", "int16"])
+def test_cumprod_keeps_the_requested_integer_dtype(dtype):
+    # cumprod(x, 0, dtype=int8) gave int64 (NumPy widens small integers); PyTorch 2.13 keeps int8 and
+    # wraps as it does ([100, 100, 3] -> [100, 16, 48])
+    x = np.array([[100, 100, 3], [2, 7, 5]], dtype="int8")
+    _same(*_both(lambda T, t: T.cumprod(t, 1, dtype=getattr(T, dtype)), x))
+    _same(*_both(lambda T, t: t.to(getattr(T, dtype)).cumprod(0), x))
+
+
+def test_cumprod_float32_accumulates_as_pytorch():
+    x = (1 + np.random.RandomState(0).randn(20000) * 1e-3).astype(np.float32)
+    _same(*_both(lambda T, t: T.cumprod(t, 0), x))

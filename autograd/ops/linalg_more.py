@@ -15,7 +15,7 @@ from . import elementwise as ew
 from . import shape as sh
 from ._util import dim_kwargs, errstate, norm_dim
 from .linalg import bmm, matmul
-from .reduce import Cumsum, _cumsum_array, norm
+from .reduce import _CUMSUM_ACC, Cumsum, _cumsum_array, norm
 
 __all__ = ["cumprod", "cdist", "cross", "kron", "tensordot", "inner", "mv", "addmm", "addmv", "baddbmm",
            "addbmm"]
@@ -34,7 +34,12 @@ class Cumprod(Primitive):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        y = ctx.device.xp.cumprod(x, axis=dim)
+        xp = ctx.device.xp
+        # in x's dtype (NumPy would widen int8 to int64), accumulated as PyTorch's CPU kernel: float16
+        # in float32, float32 in float64
+        with errstate(xp, over="ignore"):
+            y = xp.cumprod(x, axis=dim, dtype=_CUMSUM_ACC.get(x.dtype.name, x.dtype))
+        y = y.astype(x.dtype, copy=False)
         ctx.save_for_backward(x, y)
         return y
 
