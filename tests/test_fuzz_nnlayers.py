@@ -68,3 +68,41 @@ def test_cross_entropy_probability_target_with_ignore_index_raises_as_torch():
     with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point target"):
         F.cross_entropy(x, x.softmax(1), ignore_index=1)
     assert F.cross_entropy(x, x.softmax(1), ignore_index=-100).shape == ()
+
+
+def _encoders(mask_check=True, norm_first=False):
+    import nn
+    torch.manual_seed(0)
+    t = torch.nn.TransformerEncoder(
+        torch.nn.TransformerEncoderLayer(4, 2, 8, 0.0, batch_first=True, norm_first=norm_first,
+                                         dtype=torch.float64),
+        2, norm=torch.nn.LayerNorm(4, dtype=torch.float64), mask_check=mask_check)
+    x = nn.TransformerEncoder(
+        nn.TransformerEncoderLayer(4, 2, 8, 0.0, batch_first=True, norm_first=norm_first, dtype=ag.float64),
+        2, norm=nn.LayerNorm(4, dtype=ag.float64), mask_check=mask_check)
+    x.load_state_dict({k: ag.tensor(v.numpy()) for k, v in t.state_dict().items()})
+    return t.eval(), x.eval()
+
+
+@pytest.mark.parametrize("mask_check, pad", [
+    (True, [[0, 0, 1, 1], [0, 0, 0, 0], [0, 1, 1, 1]]),
+    (False, [[0, 1, 0, 1], [0, 0, 0, 0], [1, 0, 0, 0]]),  # unchecked: PyTorch keeps the first 2/4/3 tokens
+    (True, [[0, 1, 0, 1], [0, 0, 0, 0], [1, 0, 0, 0]]),  # not left-aligned: no fast path, no zeros
+])
+@pytest.mark.filterwarnings("ignore")
+def test_transformer_encoder_inference_fast_path_zeros_padding_as_torch(mask_check, pad):
+    # TransformerEncoder (enable_nested_tensor=True, batch_first, eval, no_grad) with a padding mask:
+    # PyTorch runs nested tensors and returns zeros (then norm) at the padded positions; they held
+    # the attention outputs of the padded tokens (e.g. 1.82 vs 0 at [0, 2:])
+    t, x = _encoders(mask_check)
+    src = np.random.default_rng(0).standard_normal((3, 4, 4))
+    pad = np.array(pad, bool)
+    with torch.no_grad():
+        to = t(torch.tensor(src), src_key_padding_mask=torch.tensor(pad))
+    with ag.no_grad():
+        xo = x(ag.tensor(src), src_key_padding_mask=ag.tensor(pad))
+    _close(to, xo, equal_nan=True)
+    # with a gradient to record, PyTorch takes the ordinary path (no zeros)
+    to = t(torch.tensor(src, requires_grad=True), src_key_padding_mask=torch.tensor(pad))
+    xo = x(ag.tensor(src, requires_grad=True), src_key_padding_mask=ag.tensor(pad))
+    _close(to, xo, equal_nan=True)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 
 import autograd as ag
 
 from .. import functional as F
 from .. import init
+from .activation import GELU, ReLU
 from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
@@ -57,6 +59,33 @@ def _detect_is_causal_mask(mask, is_causal=None, size=None):
         causal = _generate_square_subsequent_mask(sz, device=mask.device, dtype=mask.dtype)
         make_causal = tuple(mask.shape) == tuple(causal.shape) and bool((mask == causal).all())
     return make_causal
+
+
+def _why_not_nested(layer):
+    """Why PyTorch's ``TransformerEncoder`` would not use nested tensors for ``layer`` ('' if it would)."""
+    if not isinstance(layer, TransformerEncoderLayer):
+        return "encoder_layer was not TransformerEncoderLayer"
+    attn, act = layer.self_attn, layer.activation
+    reasons = (
+        (layer.norm_first, "encoder_layer.norm_first was True"),
+        (not attn.batch_first, "encoder_layer.self_attn.batch_first was not True(use batch_first for better "
+                               "inference performance)"),
+        (not attn._qkv_same_embed_dim, "encoder_layer.self_attn._qkv_same_embed_dim was not True"),
+        (attn.in_proj_bias is None, "encoder_layer.self_attn was passed bias=False"),
+        (not (act is F.relu or act is F.gelu or isinstance(act, (ReLU, GELU))),
+         "encoder_layer.activation_relu_or_gelu was not True"),
+        (layer.norm1.eps != layer.norm2.eps,
+         "encoder_layer.norm1.eps was not equal to encoder_layer.norm2.eps"),
+        (attn.num_heads % 2 == 1, "encoder_layer.self_attn.num_heads is odd"),
+    )
+    return next((why for bad, why in reasons if bad), "")
+
+
+def _fast_path_params(layer):
+    attn = layer.self_attn
+    return (attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight, attn.out_proj.bias,
+            layer.norm1.weight, layer.norm1.bias, layer.norm2.weight, layer.norm2.bias,
+            layer.linear1.weight, layer.linear1.bias, layer.linear2.weight, layer.linear2.bias)
 
 
 def _get_clones(module, n):
@@ -216,18 +245,51 @@ class TransformerEncoder(Module):
         self.num_layers = num_layers
         self.norm = norm
         self.enable_nested_tensor = enable_nested_tensor
+        self.use_nested_tensor = enable_nested_tensor
         self.mask_check = mask_check
+        why_not = _why_not_nested(encoder_layer)
+        if enable_nested_tensor and why_not:
+            warnings.warn("enable_nested_tensor is True, but self.use_nested_tensor is False because "
+                          f"{why_not}", stacklevel=2)
+            self.use_nested_tensor = False
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
-        """Run every layer on ``src`` (``is_causal`` is detected from ``mask`` when None)."""
+        """Run every layer on ``src`` (``is_causal`` is detected from ``mask`` when None).
+
+        Where PyTorch's inference fast path packs ``src`` into a nested tensor (``use_nested_tensor``,
+        eval mode, no gradient needed, a padding mask and no ``mask``), the padded positions of the
+        output are zeros (before ``norm``), as PyTorch's.
+        """
         batch_first = self.layers[0].self_attn.batch_first if len(self.layers) else False
         is_causal = _detect_is_causal_mask(mask, is_causal, _seq_len(src, batch_first))
+        padded = self._nested_padding(src, mask, src_key_padding_mask)
+        if padded is not None:  # the nested tensor holds the first (count of unmasked) tokens of each row
+            src_key_padding_mask = padded
         output = src
         for mod in self.layers:
             output = mod(
                 output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask
             )
+        if padded is not None:
+            output = output.masked_fill(padded.unsqueeze(-1), 0.0)
         return self.norm(output) if self.norm is not None else output
+
+    def _nested_padding(self, src, mask, key_padding_mask):
+        """The ``(N, S)`` positions PyTorch's nested-tensor fast path leaves out, or None off that path."""
+        if not getattr(self, "use_nested_tensor", False) or not len(self.layers) or mask is not None:
+            return None
+        first = self.layers[0]
+        if first.training or src.ndim != 3 or key_padding_mask is None or key_padding_mask.ndim != 2:
+            return None
+        if ag.is_grad_enabled() and any(
+            t is not None and t.requires_grad for t in (src, *_fast_path_params(first))
+        ):
+            return None
+        kept = ~key_padding_mask if key_padding_mask.dtype == ag.bool else key_padding_mask == 0
+        left = ag.arange(kept.shape[1], device=kept.device).unsqueeze(0) < kept.sum(1, keepdim=True)
+        if self.mask_check and not bool((left == kept).all()):
+            return None  # PyTorch's mask_check: padding only at the end of each row
+        return ~left
 
 
 class TransformerDecoder(Module):
