@@ -405,7 +405,7 @@ class Tensor(TensorGraph, TensorApi, TensorApiMore):
     def repeat(self, *sizes): return _sh.repeat(self, *sizes)
     def chunk(self, chunks, dim=0): return _sh.chunk(self, chunks, dim)
     def split(self, split_size_or_sections, dim=0): return _sh.split(self, split_size_or_sections, dim)
-    def flip(self, *dims): return _sh.flip(self, *dims)
+    def flip(self, *dims, **kwargs): return _sh.flip(self, *dims, **kwargs)
     def roll(self, shifts, dims=None): return _sh.roll(self, shifts, dims)
     def squeeze_(self, dim=None): return _vo.squeeze_(self, dim)
     def unsqueeze_(self, dim): return _vo.unsqueeze_(self, dim)
@@ -419,8 +419,9 @@ class Tensor(TensorGraph, TensorApi, TensorApiMore):
     def resize_as_(self, other): return _vo.resize_as_(self, other)
 
     # ------------------------------------------------------------ indexing
-    def gather(self, dim, index): return _ga.gather(self, dim, index)
-    def scatter(self, dim, index, src, reduce=None): return _ga.scatter(self, dim, index, src, reduce=reduce)
+    def gather(self, dim, index, *, sparse_grad=False): return _ga.gather(self, dim, index)
+    def scatter(self, dim, index, src=None, reduce=None, *, value=None):
+        return _ga.scatter(self, dim, index, src, reduce=reduce, value=value)
     def index_select(self, dim, index): return _ga.index_select(self, dim, index)
     def masked_fill(self, mask, value): return _ga.masked_fill(self, mask, value)
     def take_along_dim(self, indices, dim=None): return _ga.take_along_dim(self, indices, dim)

@@ -242,3 +242,39 @@ def test_index_put_accumulate_with_values_broadcast_over_a_2d_index(vshape):
     x = ag.zeros(3, dtype=ag.float64, requires_grad=True)  # the gradient of a gather is the same scatter-add
     x[ag.tensor(i0)].backward(ag.ones(2, 3, dtype=ag.float64))
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, 1.0, 3.0])
+
+
+def test_keyword_forms_flip_dims_scatter_value_gather_sparse_grad():
+    # flip(x, dims=[1]), x.scatter(1, idx, value=3.0) and gather(..., sparse_grad=False) raised
+    # TypeError (unexpected keyword) where PyTorch takes them
+    x = np.arange(6.0).reshape(2, 3)
+    idx = [[0], [1]]
+    for lib in (torch, ag):
+        t = lib.tensor(x)
+        got = [lib.flip(t, dims=[1]), t.flip(dims=(0,)), t.flip(0, 1),
+               lib.scatter(t, 1, lib.tensor(idx), value=3.0), t.scatter(1, lib.tensor(idx), value=3.0),
+               lib.gather(t, 1, lib.tensor(idx), sparse_grad=False),
+               t.gather(1, lib.tensor(idx), sparse_grad=False)]
+        if lib is torch:
+            want = [g.numpy() for g in got]
+        else:
+            for a, b in zip(want, got):
+                np.testing.assert_array_equal(b.numpy(), a)
+    with pytest.raises(TypeError):
+        ag.scatter(ag.tensor(x), 1, ag.tensor(idx))
+
+
+def test_index_put_one_bool_mask_and_one_value_casts_it():
+    # x.index_put((mask,), tensor(9.)) with x float64 raised 'Index put requires the source and
+    # destination dtypes match' where PyTorch (its masked_fill path) casts the value
+    x = np.arange(12.0).reshape(3, 4)
+    for lib in (torch, ag):
+        t = lib.tensor(x)
+        v = lib.tensor(9.0, requires_grad=True)
+        out = t.index_put((t > 5,), v)
+        out.sum().backward()
+        assert str(out.dtype).endswith("float64")
+        np.testing.assert_array_equal(out.detach().numpy(), np.where(x > 5, 9.0, x))
+        assert v.grad.item() == 6.0
+        with pytest.raises(RuntimeError):
+            t.index_put((t > 5,), lib.tensor(9.0), accumulate=True)

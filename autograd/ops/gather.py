@@ -77,11 +77,12 @@ def _check_along(input, index, d, op, src=None):
     _check_bounds(index._data, input.shape[d], d, RuntimeError, negative=False, op=f"{op}(): ")
 
 
-def gather(input, dim, index):
+def gather(input, dim, index, *, sparse_grad=False):
     """Values of ``input`` picked along ``dim`` by ``index``.
 
     ``out[i][j][k] = input[index[i][j][k]][j][k]`` for ``dim=0``; ``index``
     has ``input``'s number of dimensions and is no larger in the others.
+    ``sparse_grad`` is accepted; the gradient is always dense (xpgrad has no sparse tensors).
     """
     index = _int_index(index, input, "gather")
     if input.ndim == 0 or index.ndim == 0:
@@ -109,13 +110,17 @@ def _scatter(input, dim, index, src, accumulate, op):
     return IndexPut.apply(input, src, None, _along(index, d, input.device.xp), accumulate)
 
 
-def scatter(input, dim, index, src, reduce=None):
+def scatter(input, dim, index, src=None, reduce=None, *, value=None):
     """``input`` with ``src`` written along ``dim`` at ``index`` (out of place).
 
     ``out[index[i][j]][j] = src[i][j]`` for ``dim=0``. ``src`` is a tensor or
-    a number; ``reduce="add"`` adds instead (repeated indices accumulate), ``"multiply"`` multiplies
-    (neither has a gradient, as PyTorch: backward raises; use ``scatter_add`` / ``scatter_reduce``).
+    a number (or ``value=``, PyTorch's keyword for a number); ``reduce="add"`` adds instead
+    (repeated indices accumulate), ``"multiply"`` multiplies (neither has a gradient, as PyTorch:
+    backward raises; use ``scatter_add`` / ``scatter_reduce``).
     """
+    if (src is None) == (value is None):
+        raise TypeError("scatter() takes src or value (exactly one of them)")
+    src = value if src is None else src
     if reduce not in (None, "add", "multiply"):
         raise RuntimeError("reduce argument must be either add or multiply.")
     if reduce is not None:

@@ -292,8 +292,12 @@ def index_put(input, indices, values, accumulate=False):
     if not isinstance(values, Tensor):
         raise TypeError(f"index_put(): argument 'values' must be Tensor, not {type(values).__name__}")
     if values.dtype != input.dtype:
-        raise RuntimeError("Index put requires the source and destination dtypes match, got "
-                           f"{input.dtype} for the destination and {values.dtype} for the source.")
+        # one bool mask and one value is PyTorch's masked_fill path, which casts the value
+        if (accumulate or len(indices) != 1 or not isinstance(indices[0], Tensor)
+                or indices[0].dtype != backend.bool_ or values.numel() != 1):
+            raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                               f"{input.dtype} for the destination and {values.dtype} for the source.")
+        values = values.to(input.dtype)
     if values.device is not input.device and values.ndim:
         raise RuntimeError(f"index_put(): expected values on {input.device}, got {values.device}")
     for k, i in enumerate(indices):

@@ -475,8 +475,12 @@ def _dims_arg(dims):
     return tuple(dims)
 
 
-def flip(input, *dims):
-    """Reverse the order of elements along ``dims`` (a copy, as PyTorch)."""
+def flip(input, *dims, **kwargs):
+    """Reverse the order of elements along ``dims`` (a copy, as PyTorch); ``dims=`` as a keyword too."""
+    if kwargs:
+        if set(kwargs) != {"dims"} or dims:
+            raise TypeError(f"flip() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        dims = (kwargs["dims"],)
     axes = _dims_arg(dims)
     norm = norm_dims(axes, input.ndim) if axes else ()
     if input.ndim == 0:
