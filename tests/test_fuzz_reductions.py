@@ -171,3 +171,19 @@ def test_cumprod_keeps_the_requested_integer_dtype(dtype):
 def test_cumprod_float32_accumulates_as_pytorch():
     x = (1 + np.random.RandomState(0).randn(20000) * 1e-3).astype(np.float32)
     _same(*_both(lambda T, t: T.cumprod(t, 0), x))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, x: T.linalg.vector_norm(x.to(T.int32), dtype=T.float64),  # an integer input
+    lambda T, x: T.norm(x.to(T.int8), dtype=T.float32),
+    lambda T, x: T.linalg.vector_norm(x, dtype=T.float16),  # narrowing float32 -> float16
+    lambda T, x: T.linalg.matrix_norm(x, dtype=T.float16),
+    lambda T, x: T.linalg.norm(x, dtype=T.float16),
+])
+def test_norm_dtype_argument_checks_as_pytorch(fn):
+    # these cast and computed where PyTorch 2.13 raises (input not floating; dtype narrowing)
+    x = np.ones((2, 3), np.float32)
+    with pytest.raises(RuntimeError):
+        fn(torch, torch.tensor(x))
+    with pytest.raises(RuntimeError):
+        fn(ag, ag.tensor(x))

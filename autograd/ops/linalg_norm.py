@@ -29,6 +29,10 @@ def _float_checks(name, A, dtype):
     if dtype is not None and backend.as_dtype(dtype).kind != "f":
         raise RuntimeError(f"{name}: dtype should be floating point or complex, but got "
                            f"{torch_name(backend.as_dtype(dtype))}")
+    if dtype is not None and backend.as_dtype(dtype).itemsize < A._data.dtype.itemsize:
+        to = torch_name(backend.as_dtype(dtype))
+        raise RuntimeError(f"{name}: the dtype of the input ({torch_name(A.dtype)}) should be convertible "
+                           f"without narrowing to the specified dtype ({to})")
 
 
 def _matrix_dims(A, dim):

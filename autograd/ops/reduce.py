@@ -399,6 +399,10 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **kw):
         tensor(5.)
     """
     dim, keepdim = dim_kwargs(dim, keepdim, kw, "norm")
+    if dtype is not None:  # PyTorch checks the input itself, then the dtype (no narrowing)
+        from .linalg_norm import _float_checks  # linalg_norm is built on this module
+
+        _float_checks("linalg.vector_norm", input, dtype)
     input = _with_dtype(input, dtype)
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"norm(): Expected a floating point tensor as input. Got {input.dtype}")
