@@ -213,7 +213,9 @@ class Tensor(TensorGraph, TensorApi, TensorApiMore):
         return self._data.astype(dtype)
 
     def __reduce_ex__(self, protocol):
-        raise TypeError("xpgrad tensors are not pickled; use ag.save (safetensors)")
+        from .serialization import reduce_tensor
+
+        return reduce_tensor(self)
 
     def __deepcopy__(self, memo):
         """``copy.deepcopy(t)``: a new leaf with a copy of the data, ``requires_grad`` and ``grad``."""
@@ -404,7 +406,7 @@ class Tensor(TensorGraph, TensorApi, TensorApiMore):
     def broadcast_to(self, shape): return _sh.broadcast_to(self, shape)
     def repeat(self, *sizes): return _sh.repeat(self, *sizes)
     def chunk(self, chunks, dim=0): return _sh.chunk(self, chunks, dim)
-    def split(self, split_size_or_sections, dim=0): return _sh.split(self, split_size_or_sections, dim)
+    def split(self, split_size, dim=0): return _sh.split(self, split_size, dim)  # PyTorch names it so here
     def flip(self, *dims, **kwargs): return _sh.flip(self, *dims, **kwargs)
     def roll(self, shifts, dims=None): return _sh.roll(self, shifts, dims)
     def squeeze_(self, dim=None): return _vo.squeeze_(self, dim)

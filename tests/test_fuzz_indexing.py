@@ -278,3 +278,10 @@ def test_index_put_one_bool_mask_and_one_value_casts_it():
         assert v.grad.item() == 6.0
         with pytest.raises(RuntimeError):
             t.index_put((t > 5,), lib.tensor(9.0), accumulate=True)
+
+
+def test_tensor_split_method_takes_split_size_keyword():
+    # x.split(split_size=3, dim=1) raised TypeError: the method's parameter is split_size in PyTorch
+    x = ag.arange(12.0).reshape(3, 4)
+    assert [tuple(p.shape) for p in x.split(split_size=3, dim=1)] == [(3, 3), (3, 1)]
+    assert [tuple(p.shape) for p in ag.split(x, split_size_or_sections=[1, 3], dim=1)] == [(3, 1), (3, 3)]
