@@ -213,9 +213,7 @@ class Tensor(TensorGraph, TensorApi, TensorApiMore):
         return self._data.astype(dtype)
 
     def __reduce_ex__(self, protocol):
-        from .serialization import reduce_tensor
-
-        return reduce_tensor(self)
+        raise TypeError("xpgrad tensors are not pickled; use ag.save (safetensors)")
 
     def __deepcopy__(self, memo):
         """``copy.deepcopy(t)``: a new leaf with a copy of the data, ``requires_grad`` and ``grad``."""
