@@ -106,3 +106,12 @@ def test_transformer_encoder_inference_fast_path_zeros_padding_as_torch(mask_che
     to = t(torch.tensor(src, requires_grad=True), src_key_padding_mask=torch.tensor(pad))
     xo = x(ag.tensor(src, requires_grad=True), src_key_padding_mask=ag.tensor(pad))
     _close(to, xo, equal_nan=True)
+
+
+def test_embedding_bag_include_last_offset_beyond_input_raises_as_torch():
+    # offsets[-1] past the input's end was ignored (the last bag ended at the input's end); PyTorch raises
+    w = ag.ones(6, 2)
+    with pytest.raises(RuntimeError, match=r"offsets\[-1\] can not be greater than input's length 4"):
+        F.embedding_bag(ag.tensor([0, 5, 5, 5]), w, ag.tensor([0, 5]), mode="sum", include_last_offset=True)
+    out = F.embedding_bag(ag.tensor([0, 5, 5, 5]), w, ag.tensor([0, 1, 4]), mode="sum", include_last_offset=True)
+    assert out.tolist() == [[1.0, 1.0], [3.0, 3.0]]

@@ -37,6 +37,9 @@ def _bags(input, offsets, include_last_offset):
     if off.shape[0] and int(off[0]) != 0:
         raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to "
                            f"start from position 0. However, got {int(off[0])}")
+    if include_last_offset and off.shape[0] and int(off[-1]) > n:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {n} but got offsets[-1] of "
+                           f"{int(off[-1])}")
     last = xp.full((1,), n, dtype=backend.int64)
     starts = off[:-1] if include_last_offset else off
     # the last bag ends at the input's end, with include_last_offset too (PyTorch does not read
