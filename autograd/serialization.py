@@ -348,3 +348,20 @@ def _decode(node, entries):
     if "$tuple" in node:
         return tuple(_decode(v, entries) for v in node["$tuple"])
     raise ValueError(f"unknown node with keys {sorted(node)[:5]}")
+
+
+# ---------------------------------------------------------------- pickling one tensor
+def reduce_tensor(t):
+    """``Tensor.__reduce_ex__``: the values (as a host array), device and ``requires_grad``, as
+    PyTorch's pickling; the graph does not cross (a non-leaf comes back as a leaf) and ``.grad``
+    is not kept."""
+    return _rebuild_tensor, (backend.to_host(t._data), str(t.device), bool(t.requires_grad), type(t))
+
+
+def _rebuild_tensor(array, device, requires_grad, cls):
+    from .creation import tensor
+
+    t = tensor(array, device=device)
+    if cls is not Tensor:
+        return cls(t, requires_grad=requires_grad)
+    return t.requires_grad_(requires_grad) if requires_grad else t

@@ -213,7 +213,9 @@ class Tensor(TensorGraph, TensorApi, TensorApiMore):
         return self._data.astype(dtype)
 
     def __reduce_ex__(self, protocol):
-        raise TypeError("xpgrad tensors are not pickled; use ag.save (safetensors)")
+        from .serialization import reduce_tensor
+
+        return reduce_tensor(self)
 
     def __deepcopy__(self, memo):
         """``copy.deepcopy(t)``: a new leaf with a copy of the data, ``requires_grad`` and ``grad``."""

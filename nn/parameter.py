@@ -65,9 +65,6 @@ class Parameter(Tensor):
         memo[id(self)] = result
         return result
 
-    def __reduce_ex__(self, protocol):
-        raise TypeError("xpgrad parameters are not pickled; save a state_dict with ag.save")
-
 
 _USE_MSG = ("Attempted to use an uninitialized parameter in {}. This error happens when you are using a "
             "`LazyModule` or explicitly manipulating `torch.nn.parameter.{}` objects. "
