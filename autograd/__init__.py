@@ -111,9 +111,10 @@ def __getattr__(name):
         import importlib
 
         return getattr(importlib.import_module("nn.functional.torch_level"), name)
-    # ``ag.testing`` is imported on first use: it needs hypothesis, which ``import autograd`` does not.
-    if name == "testing":
+    # ``ag.testing`` is imported on first use: it needs hypothesis, which ``import autograd`` does not;
+    # ``ag.multiprocessing`` too (it registers a reducer with the standard library's).
+    if name in ("testing", "multiprocessing"):
         import importlib
 
-        return importlib.import_module(".testing", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
