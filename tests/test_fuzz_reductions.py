@@ -125,7 +125,8 @@ def test_logdet_of_a_negative_determinant_sends_no_gradient():
     assert np.isnan(ag.logdet(ag.tensor(a)).numpy()[0])
 
 
-@pytest.mark.parametrize("sa,sb", [((1, 3, 3), (5, 3, 2)), ((5, 4, 2), (1, 4, 1)), ((2, 1, 3, 3), (1, 4, 3, 2))])
+@pytest.mark.parametrize("sa,sb", [((1, 3, 3), (5, 3, 2)), ((5, 4, 2), (1, 4, 1)),
+                                   ((2, 1, 3, 3), (1, 4, 3, 2))])
 def test_lstsq_broadcasts_batches(sa, sb):
     # lstsq raised 'the batch dimensions ... must be equal' where PyTorch 2.13 broadcasts them
     r = np.random.RandomState(0)
@@ -187,3 +188,14 @@ def test_norm_dtype_argument_checks_as_pytorch(fn):
         fn(torch, torch.tensor(x))
     with pytest.raises(RuntimeError):
         fn(ag, ag.tensor(x))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_histc_bins_by_the_linear_formula_as_pytorch(dtype):
+    # histc searched the elements against linspace edges, so a constant input (range widened to
+    # [v - 1, v + 1]) or an element on an edge landed one bin off PyTorch 2.13's, which bins by
+    # (x - min) * bins / (max - min) alone: histc([-0.31088617], 4) is [0, 0, 1, 0]
+    for a, bins, lo, hi in [([-0.31088617], 4, 0, 0), ([0.01511913] * 3, 2, 0, 0),
+                            ([k * 0.7 / 7 for k in range(8)], 7, 0.0, 0.7),
+                            ([0.1 * k for k in range(-5, 35)], 10, -1, 3)]:
+        _same(*_both(lambda T, t: T.histc(t, bins=bins, min=lo, max=hi), np.array(a, dtype)))

@@ -85,17 +85,13 @@ def histc(input, bins=100, min=0, max=0):  # noqa: A002 - PyTorch's names
         raise RuntimeError("torch.histc: max must be larger than min")
     device, xp = input.device, input.device.xp
     flat = x.reshape(-1)
-    if x.dtype == backend.float16:  # PyTorch bins float16 by the linear formula, in float16, unrefined
-        lo16, hi16 = xp.asarray(lo, x.dtype), xp.asarray(hi, x.dtype)
-        inside = flat[(flat >= lo16) & (flat <= hi16)]
-        with errstate(xp, over="ignore"):
-            pos = (inside - lo16) * xp.asarray(bins, x.dtype) / (hi16 - lo16)
-        pos = xp.minimum(pos, bins - 1).astype(backend.int64)
-    else:  # the linear guess refined against the edges, as PyTorch: the bin of the edges' search
-        edges = _edges(xp, lo, hi, int(bins), x.dtype)
-        inside = (flat >= edges[0]) & (flat <= edges[-1])
-        pos = xp.searchsorted(edges, flat[inside], side="right") - 1
-        pos = xp.minimum(pos, bins - 1).astype(backend.int64)
+    # PyTorch's histc bins by the linear formula alone, in the input's dtype, with no search against the
+    # edges (torch.histogram refines it; histc does not): an element on an edge may land a bin lower
+    lo_, hi_ = xp.asarray(lo, x.dtype), xp.asarray(hi, x.dtype)
+    inside = flat[(flat >= lo_) & (flat <= hi_)]
+    with errstate(xp, over="ignore"):
+        pos = (inside - lo_) * xp.asarray(bins, x.dtype) / (hi_ - lo_)
+    pos = xp.minimum(pos, bins - 1).astype(backend.int64)
     counts = xp.zeros(int(bins), backend.float64)
     device.backend.scatter_add(counts, pos, xp.ones(pos.shape, backend.float64))
     return Tensor._make(counts.astype(x.dtype), device)
