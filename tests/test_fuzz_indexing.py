@@ -285,3 +285,18 @@ def test_tensor_split_method_takes_split_size_keyword():
     x = ag.arange(12.0).reshape(3, 4)
     assert [tuple(p.shape) for p in x.split(split_size=3, dim=1)] == [(3, 3), (3, 1)]
     assert [tuple(p.shape) for p in ag.split(x, split_size_or_sections=[1, 3], dim=1)] == [(3, 1), (3, 3)]
+
+
+def test_index_add_float_alpha_on_integer_tensors_is_cast_first():
+    # ones(3, dtype=int32) * 4 .index_add(0, [0], [3], alpha=2.5) gave 11 (4 + 7.5, truncated) where
+    # PyTorch casts alpha to int32 first (2) and gives 10; alpha=-0.5 added -1.5 where PyTorch adds 0
+    for alpha in (2.5, -0.5, -1.7):
+        for dtype in ("int32", "int64"):
+            want = torch.index_add(torch.full((3,), 4, dtype=getattr(torch, dtype)), 0, torch.tensor([0]),
+                                   torch.full((1,), 3, dtype=getattr(torch, dtype)), alpha=alpha)
+            got = ag.index_add(ag.full((3,), 4, dtype=getattr(ag, dtype)), 0, ag.tensor([0]),
+                               ag.full((1,), 3, dtype=getattr(ag, dtype)), alpha=alpha)
+            assert str(got.dtype) == dtype
+            np.testing.assert_array_equal(got.numpy(), want.numpy())
+    with pytest.raises(RuntimeError, match="overflow"):
+        ag.ones(3, dtype=ag.uint8).index_add_(0, ag.tensor([0]), ag.ones(1, dtype=ag.uint8), alpha=-0.5)

@@ -274,6 +274,8 @@ def _vector_index(input, dim, index, op):
 def index_add(input, dim, index, source, *, alpha=1):
     """``input`` with ``alpha * source`` added at ``index`` along ``dim`` (repeated indices add up)."""
     index, d = _vector_index(input, dim, index, "index_add")
+    if isinstance(alpha, float) and input._data.dtype.kind in "iu":  # cast (checked) to input's dtype,
+        alpha = int(fill_value(alpha, input._data.dtype))  # as PyTorch: 2.5 adds 2x, -0.5 adds 0x
     src = source if alpha == 1 else ew.mul(source, alpha)
     if input.ndim == 0:
         return scatter_add(input, 0, index, src)
