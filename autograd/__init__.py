@@ -81,6 +81,9 @@ from .shims import *  # noqa: F401,F403  (set_float32_matmul_precision, compile,
 from . import amp
 from . import jit
 from . import func
+from . import profiler  # torch.profiler, also torch.autograd.profiler:
+autograd.profiler = profiler
+__import__("sys").modules.setdefault(__name__ + ".autograd.profiler", profiler)
 from .torch_compat import *  # noqa: F401,F403  (range, typename, cond, real, angle, cholesky_inverse, ...)
 from .func import vmap
 from .amp import autocast
