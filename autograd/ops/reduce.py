@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, var/std, prod, norm, all/any, cumsum (max/min live in ops/extrema.py).
+"""Reductions: sum, mean, var/std, prod, norm, cumsum (max/min: ops/extrema.py; all/any: logical_reduce.py).
 
 Every reduction takes ``dim`` (an int, a tuple, or None for all dimensions; an
 empty tuple also means all, as in PyTorch) and ``keepdim``; NumPy's ``axis=``
@@ -17,6 +17,7 @@ from ..tensor import Tensor
 from ._util import (_axes, _count, _kept_shape, _out, _setup, _unreduce, _with_dtype, acc_dtype, dim_kwargs,
                     errstate, norm_dim, sign_array, sum_array)
 from .elementwise import sign, where
+from .logical_reduce import all, any  # noqa: F401  (their home before ops/logical_reduce.py)
 from .softmax import log_softmax, logsumexp, softmax  # noqa: F401  (their home before ops/softmax.py)
 
 __all__ = [
@@ -102,22 +103,29 @@ def _mean_array(xp, x, axes, keepdim):
     return mean.astype(x.dtype) if acc is not None else mean
 
 
+def _var_acc(ctx, x, axes, correction, keepdim):
+    """Var's forward in the accumulation dtype (float32 for float16: squares of 300 overflow float16,
+    and std's square root is taken before the cast back, as PyTorch's)."""
+    _setup(ctx, x, axes, keepdim)
+    xp = ctx.device.xp
+    n = _count(x.shape, axes)
+    ctx.dof = n - correction  # the backward divides by it (as PyTorch's), the forward by max(dof, 0)
+    ctx.save_for_backward(x)
+    if n == 0:
+        return _out(xp.full(_kept_shape(x.shape, axes), math.nan, x.dtype), axes, keepdim, x.shape)
+    acc = acc_dtype(x.dtype)
+    xa = x if acc is None else x.astype(acc)
+    d = xa - xa.mean(axis=axes, keepdims=True)
+    s = (d * d).sum(axis=axes, keepdims=keepdim)
+    with errstate(xp, divide="ignore", invalid="ignore"):  # no dof: s/0 is inf, 0/0 and nan/0 nan
+        return s / builtins.max(ctx.dof, 0)
+
+
 class Var(Primitive):
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
-        _setup(ctx, x, axes, keepdim)
-        xp = ctx.device.xp
-        n = _count(x.shape, axes)
-        ctx.dof = n - correction  # the backward divides by it (as PyTorch's), the forward by max(dof, 0)
-        ctx.save_for_backward(x)
-        if n == 0:
-            return _out(xp.full(_kept_shape(x.shape, axes), math.nan, x.dtype), axes, keepdim, x.shape)
-        acc = acc_dtype(x.dtype)
-        xa = x if acc is None else x.astype(acc)  # float16: squares in float32 (300² overflows)
-        d = xa - xa.mean(axis=axes, keepdims=True)
-        s = (d * d).sum(axis=axes, keepdims=keepdim)
-        with errstate(xp, divide="ignore", invalid="ignore"):  # no dof: s/0 is inf, 0/0 and nan/0 nan
-            return (s / builtins.max(ctx.dof, 0)).astype(x.dtype, copy=False)
+        with errstate(ctx.device.xp, over="ignore"):  # a float16 variance beyond its range is inf
+            return _var_acc(ctx, x, axes, correction, keepdim).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -146,7 +154,7 @@ class Std(Primitive):
 
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
-        y = ctx.device.xp.sqrt(Var.forward(ctx, x, axes, correction, keepdim))
+        y = ctx.device.xp.sqrt(_var_acc(ctx, x, axes, correction, keepdim)).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, y)
         return y
 
@@ -438,27 +446,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     return norm(x, ord, dim, keepdim, dtype)
 
 
-# ---------------------------------------------------------------- all, any, cumsum
-def _logical(name, input, dim, keepdim, kw):
-    dim, keepdim = dim_kwargs(dim, keepdim, kw, name)
-    x = input._data
-    if isinstance(dim, (tuple, list)) and not dim:  # dim=() reduces nothing here, as PyTorch's all/any
-        r = x.astype(backend.bool_)
-    else:
-        r = getattr(x, name)(axis=_axes(dim, x.ndim), keepdims=bool(keepdim))
-    return _no_grad_result(r.astype(x.dtype) if x.dtype == backend.uint8 else r, input)
-
-
-def all(input, dim=None, keepdim=False, **kw):
-    """True where every element over ``dim`` is nonzero (a bool tensor; no gradient)."""
-    return _logical("all", input, dim, keepdim, kw)
-
-
-def any(input, dim=None, keepdim=False, **kw):
-    """True where some element over ``dim`` is nonzero (a bool tensor; no gradient)."""
-    return _logical("any", input, dim, keepdim, kw)
-
-
+# ---------------------------------------------------------------- cumsum
 class Cumsum(Primitive):
     @staticmethod
     def forward(ctx, x, dim, reverse):
