@@ -208,3 +208,16 @@ def test_float16_std_takes_the_root_before_the_cast(fn):
     # the square root; PyTorch 2.13 keeps it in float32 until after (std 320.5, var still inf)
     x = (np.random.RandomState(0).randn(4, 64) * 300).astype(np.float16)
     _same(*_both(fn, x))
+
+
+@pytest.mark.parametrize("shape,dim", [((4, 0), 0), ((0, 3, 0), 1), ((2, 0, 3), -1)])
+def test_unique_dim_of_empty_slices_raises_as_pytorch(shape, dim):
+    # unique(x, dim=0) of a (4, 0) tensor collapsed the empty rows into one ((1, 0)); PyTorch 2.13
+    # raises when a zero-sized dimension is not the selected one (or there are several)
+    x = np.zeros(shape)
+    for fn in (lambda T, t: T.unique(t, dim=dim), lambda T, t: T.unique_consecutive(t, dim=dim)):
+        with pytest.raises(RuntimeError, match="unique cannot be applied"):
+            fn(torch, torch.tensor(x))
+        with pytest.raises(RuntimeError, match="unique cannot be applied"):
+            fn(ag, ag.tensor(x))
+    _same(*_both(lambda T, t: T.unique(t, dim=1), np.zeros((3, 0))))  # the empty dim selected: fine

@@ -11,7 +11,7 @@ from collections import namedtuple
 from .. import backend
 from ._util import norm_dim
 from .gather import gather
-from .sort import _check, _index, order, return_types
+from .sort import _check, _index, _unique_dim_check, order, return_types
 
 __all__ = ["cummax", "cummin", "mode"]  # and unique_consecutive(dim=...) through ops/sort.py
 
@@ -104,7 +104,7 @@ def mode(input, dim=-1, keepdim=False):
 
 def unique_consecutive_dim(input, return_inverse, return_counts, dim):
     """``unique_consecutive`` along ``dim``: collapse runs of equal consecutive slices."""
-    d = norm_dim(dim, input.ndim)
+    d = _unique_dim_check(input, dim)
     xp, a = input.device.xp, input._data
     n = a.shape[d]
     rows = xp.moveaxis(a, d, 0).reshape(n, a.size // n if n else 0)

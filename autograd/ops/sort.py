@@ -182,6 +182,19 @@ def nanmedian(input, dim=None, keepdim=False):
 
 
 # ---------------------------------------------------------------- unique (not differentiable)
+def _unique_dim_check(input, dim):
+    """``dim`` normalised, with PyTorch's checks of an empty input for ``unique(dim=)``."""
+    d = norm_dim(dim, input.ndim)
+    if input._data.size == 0:
+        if sum(n == 0 for n in input.shape) > 1:
+            raise RuntimeError("Number of zero sized dimensions is more than one, so unique cannot be "
+                               "applied ")
+        if input.shape[d] != 0:
+            raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be "
+                               "applied")
+    return d
+
+
 def _unique_floats(xp, flat):
     """``unique`` of a 1-D float array with each NaN distinct (NaN != NaN), as PyTorch's: the NaNs
     come last, one per occurrence, in the order they appear (NumPy's unique merges them)."""
@@ -212,7 +225,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         out = xp.unique(a.reshape(-1), return_inverse=True, return_counts=True)
         inv_shape = a.shape
     else:
-        d = norm_dim(dim, input.ndim)
+        d = _unique_dim_check(input, dim)
         out = xp.unique(a, return_inverse=True, return_counts=True, axis=d)
         inv_shape = (a.shape[d],)
     values, inverse, counts = out
