@@ -113,5 +113,6 @@ def test_embedding_bag_include_last_offset_beyond_input_raises_as_torch():
     w = ag.ones(6, 2)
     with pytest.raises(RuntimeError, match=r"offsets\[-1\] can not be greater than input's length 4"):
         F.embedding_bag(ag.tensor([0, 5, 5, 5]), w, ag.tensor([0, 5]), mode="sum", include_last_offset=True)
-    out = F.embedding_bag(ag.tensor([0, 5, 5, 5]), w, ag.tensor([0, 1, 4]), mode="sum", include_last_offset=True)
+    out = F.embedding_bag(ag.tensor([0, 5, 5, 5]), w, ag.tensor([0, 1, 4]), mode="sum",
+                          include_last_offset=True)
     assert out.tolist() == [[1.0, 1.0], [3.0, 3.0]]
