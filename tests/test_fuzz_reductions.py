@@ -221,3 +221,11 @@ def test_unique_dim_of_empty_slices_raises_as_pytorch(shape, dim):
         with pytest.raises(RuntimeError, match="unique cannot be applied"):
             fn(ag, ag.tensor(x))
     _same(*_both(lambda T, t: T.unique(t, dim=1), np.zeros((3, 0))))  # the empty dim selected: fine
+
+
+@pytest.mark.parametrize("shape", [(0, 2), (2, 0), (2, 0, 2), (3, 2, 0), (0, 0)])
+def test_spectral_norm_of_empty_matrices_is_zero(shape):
+    # matrix_norm(x, 2) of an empty matrix raised amax's 'Expected reduction dim ... non-zero size';
+    # PyTorch 2.13 gives 0 (ord=-2 still raises in both)
+    _same(*_both(lambda T, t: T.linalg.matrix_norm(t, 2), np.zeros(shape)))
+    _same(*_both(lambda T, t: T.linalg.norm(t, 2, dim=(-2, -1)), np.zeros(shape)))

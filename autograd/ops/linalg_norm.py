@@ -50,7 +50,8 @@ def _spectral(A, ord, d0, d1, keepdim, dtype):  # noqa: N803
     if dtype is not None:
         A = A.to(dtype)
     s = svdvals(movedim(A, (d0, d1), (-2, -1)))
-    out = s.sum(-1) if ord == "nuc" else (amax if ord > 0 else amin)(s, -1)
+    # an empty matrix's 2-norm is 0 (the empty sum), as PyTorch's; its -2 norm raises (amin)
+    out = s.sum(-1) if ord == "nuc" or (ord == 2 and s.shape[-1] == 0) else (amax if ord > 0 else amin)(s, -1)
     if keepdim:
         for d in sorted((d0, d1)):
             out = out.unsqueeze(d)
