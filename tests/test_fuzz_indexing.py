@@ -300,3 +300,26 @@ def test_index_add_float_alpha_on_integer_tensors_is_cast_first():
             np.testing.assert_array_equal(got.numpy(), want.numpy())
     with pytest.raises(RuntimeError, match="overflow"):
         ag.ones(3, dtype=ag.uint8).index_add_(0, ag.tensor([0]), ag.ones(1, dtype=ag.uint8), alpha=-0.5)
+
+
+def test_list_of_index_sequences_is_a_tuple_as_pytorch_2_13():
+    # x[[rows, cols]] (a list holding tensors, lists, slices, None or ...) is x[rows, cols] in PyTorch
+    # 2.13 (deprecated, with a UserWarning); it was stacked into one (2, k) index: shape (2, 2, 4)
+    # instead of (2,), silently
+    x = np.arange(12.0).reshape(3, 4)
+    rows, cols = [0, 1], [1, 2]
+    forms = (lambda lib: [lib.tensor(rows), lib.tensor(cols)], lambda lib: [rows, cols],
+             lambda lib: [slice(1, None), 0], lambda lib: [0, None], lambda lib: [lib.tensor(1), 2])
+    for form in forms:
+        with pytest.warns(UserWarning, match="non-tuple sequence"):
+            got = ag.tensor(x)[form(ag)]
+        with pytest.warns(UserWarning):
+            want = torch.tensor(x)[form(torch)]
+        assert tuple(got.shape) == tuple(want.shape)
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    y = ag.zeros(3, 4)
+    with pytest.warns(UserWarning):
+        y[[ag.tensor(rows), ag.tensor(cols)]] = 5.0
+    assert y.sum().item() == 10.0
+    assert ag.tensor(x)[[0, 2]].shape == (2, 4)  # a plain list of ints stays one index
+    assert ag.tensor(x)[[True, False, True]].shape == (2, 4)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numbers
 import operator
+import warnings
 
 from .. import backend
 from ..function import Primitive
@@ -281,6 +282,26 @@ def _plain_basic(index, shape):
     return True
 
 
+_SEQUENCE_WARNING = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
+    "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as tensor "
+    "index, x[torch.tensor(seq)], which will result either in an error or a different result")
+
+
+def _sequence_as_tuple(index):
+    """PyTorch 2.13's (deprecated, warned) rule, from NumPy's: a list of fewer than 32 items holding a
+    tensor, array, sequence, slice, ``...`` or None is a tuple of indices (x[[rows, cols]] is
+    x[rows, cols]); any other list is one index."""
+    if len(index) >= 32:
+        return False
+    for item in index:
+        if (item is None or item is Ellipsis or isinstance(item, (Tensor, list, tuple, range, slice))
+                or backend.is_array(item) or backend.is_host_array(item)):
+            warnings.warn(_SEQUENCE_WARNING, UserWarning, stacklevel=5)  # at the x[seq] line
+            return True
+    return False
+
+
 def _parse_index(x, index):
     """``index`` checked against ``x`` and split into ``(basic, advanced)`` for ``x[basic][advanced]``.
 
@@ -289,6 +310,8 @@ def _parse_index(x, index):
     and ``None`` are applied first, so they never move the advanced dimensions.
     """
     shape = x.shape
+    if index.__class__ is list and _sequence_as_tuple(index):
+        index = tuple(index)
     if index.__class__ is int:  # fast path: x[i]
         n = shape[0] if shape else 0
         if not -n <= index < n:
