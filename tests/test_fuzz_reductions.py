@@ -229,3 +229,10 @@ def test_spectral_norm_of_empty_matrices_is_zero(shape):
     # PyTorch 2.13 gives 0 (ord=-2 still raises in both)
     _same(*_both(lambda T, t: T.linalg.matrix_norm(t, 2), np.zeros(shape)))
     _same(*_both(lambda T, t: T.linalg.norm(t, 2, dim=(-2, -1)), np.zeros(shape)))
+
+
+@pytest.mark.parametrize("p", [float("inf"), 1.0, 2.0, 3.0])
+def test_cdist_of_rows_without_components_is_zero(p):
+    # cdist(x1, x2, p=inf) with 0 columns raised 'cannot compute the inf norm over an empty dimension';
+    # PyTorch 2.13 gives zeros (every p)
+    _same(*_both(lambda T, a, b: T.cdist(a, b, p=p), np.zeros((3, 0)), np.zeros((2, 0))))

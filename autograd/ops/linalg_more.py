@@ -125,6 +125,8 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     diff = ew.sub(sh.unsqueeze(x1, -2), sh.unsqueeze(x2, -3))  # (..., P, R, M)
     if p == 0:
         return nonzero_count_distance(diff)
+    if diff.shape[-1] == 0:  # rows of no components are at distance 0 for every p (inf too), as PyTorch's
+        return diff.sum(-1)
     return norm(diff, p, -1)
 
 
