@@ -116,3 +116,49 @@ def test_embedding_bag_include_last_offset_beyond_input_raises_as_torch():
     out = F.embedding_bag(ag.tensor([0, 5, 5, 5]), w, ag.tensor([0, 1, 4]), mode="sum",
                           include_last_offset=True)
     assert out.tolist() == [[1.0, 1.0], [3.0, 3.0]]
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+@pytest.mark.parametrize("dt_in, dt_t, dt_w, dt_pw", [
+    ("float32", "float64", None, None),  # float32 logits, float64 targets (from NumPy): a float64 loss
+    ("float64", "float32", None, None),
+    ("float32", "float32", "float64", None),
+    ("float64", "float32", None, "float64"),
+    ("float32", "float64", "float32", "float32"),
+])
+def test_bce_with_logits_loss_has_the_targets_dtype_as_torch(reduction, dt_in, dt_t, dt_w, dt_pw):
+    # the loss had the input's dtype (float32 for float32 logits and float64 targets); PyTorch's is the
+    # target's (it builds the loss in place on 1 - target)
+    rng = np.random.default_rng(0)
+    x, y, w, pw = rng.standard_normal((2, 3)), rng.random((2, 3)), rng.random((2, 3)), rng.random(3)
+    tx, xx = torch.tensor(x, dtype=getattr(torch, dt_in), requires_grad=True), ag.tensor(x.astype(dt_in),
+                                                                                       requires_grad=True)
+    kw_t, kw_x = {}, {}
+    if dt_w:
+        kw_t["weight"], kw_x["weight"] = (torch.tensor(w, dtype=getattr(torch, dt_w)),
+                                          ag.tensor(w.astype(dt_w)))
+    if dt_pw:
+        kw_t["pos_weight"], kw_x["pos_weight"] = (torch.tensor(pw, dtype=getattr(torch, dt_pw)),
+                                                  ag.tensor(pw.astype(dt_pw)))
+    to = torch.nn.functional.binary_cross_entropy_with_logits(
+        tx, torch.tensor(y, dtype=getattr(torch, dt_t)), reduction=reduction, **kw_t)
+    xo = F.binary_cross_entropy_with_logits(xx, ag.tensor(y.astype(dt_t)), reduction=reduction, **kw_x)
+    to.sum().backward()
+    xo.sum().backward()
+    assert str(xo.dtype) == str(to.dtype).split(".")[-1]
+    np.testing.assert_allclose(xo.detach().numpy(), to.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(xx.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-7)
+    assert str(xx.grad.dtype) == dt_in
+
+
+@pytest.mark.parametrize("dt_in, dt_w", [("float32", "float64"), ("float64", "float32")])
+def test_bce_loss_keeps_the_inputs_dtype_with_a_weight_as_torch(dt_in, dt_w):
+    # a float64 weight made the float32 loss float64; PyTorch weighs in place (input's dtype)
+    p = np.array([[0.2, 0.7], [0.9, 0.4]])
+    to = torch.nn.functional.binary_cross_entropy(
+        torch.tensor(p, dtype=getattr(torch, dt_in)), torch.tensor(1 - p, dtype=getattr(torch, dt_in)),
+        weight=torch.tensor(p, dtype=getattr(torch, dt_w)))
+    xo = F.binary_cross_entropy(ag.tensor(p.astype(dt_in)), ag.tensor((1 - p).astype(dt_in)),
+                                weight=ag.tensor(p.astype(dt_w)))
+    assert str(xo.dtype) == str(to.dtype).split(".")[-1]
+    np.testing.assert_allclose(xo.numpy(), to.numpy(), rtol=1e-6)

@@ -297,6 +297,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
+        if loss.dtype != input.dtype:  # PyTorch weighs in place: the loss keeps the input's dtype
+            loss = loss.to(input.dtype)
     return _reduce(loss, reduction)
 
 
@@ -313,11 +315,16 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({tuple(target.shape)}) must be the same as input size "
                          f"({tuple(input.shape)})")
+    # PyTorch builds the loss in place on (1 - target): it has the target's (floating) dtype
+    out_dtype = target.dtype if target.dtype.kind == "f" else input.dtype
     if target.dtype != input.dtype:
-        target = target.to(input.dtype)
+        common = ag.promote_types(input.dtype, out_dtype)
+        input, target = input.to(common), target.to(common)
     loss = BCEWithLogits.apply(input, target, pos_weight)
     if weight is not None:
         loss = loss * weight
+    if loss.dtype != out_dtype:
+        loss = loss.to(out_dtype)
     return _reduce(loss, reduction)
 
 
