@@ -172,8 +172,8 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """``amount`` (a count, or a fraction) of the entries, at random."""
+class _Unstructured(BasePruningMethod):
+    """``amount`` (a count, or a fraction) of the entries, the first ones of ``_ranking(t)``."""
 
     def __init__(self, amount):
         _check_amount(amount)
@@ -183,27 +183,28 @@ class RandomUnstructured(BasePruningMethod):
         k = _count(self.amount, t.numel())
         mask = default_mask.clone()
         if k:
-            mask.view(-1)[ag.topk(ag.rand_like(t).reshape(-1), k).indices] = 0
+            mask.view(-1)[self._ranking(t.reshape(-1), k)] = 0
         return mask
+
+
+class RandomUnstructured(_Unstructured):
+    """``amount`` (a count, or a fraction) of the entries, at random."""
+
+    @staticmethod
+    def _ranking(flat, k):
+        return ag.topk(ag.rand_like(flat), k).indices
 
     @classmethod
     def apply(cls, module, name, amount):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """``amount`` (a count, or a fraction) of the entries of smallest absolute value."""
 
-    def __init__(self, amount):
-        _check_amount(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        k = _count(self.amount, t.numel())
-        mask = default_mask.clone()
-        if k:
-            mask.view(-1)[ag.topk(t.abs().reshape(-1), k, largest=False).indices] = 0
-        return mask
+    @staticmethod
+    def _ranking(flat, k):
+        return ag.topk(flat.abs(), k, largest=False).indices
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
