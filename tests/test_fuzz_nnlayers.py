@@ -162,3 +162,12 @@ def test_bce_loss_keeps_the_inputs_dtype_with_a_weight_as_torch(dt_in, dt_w):
                                 weight=ag.tensor(p.astype(dt_w)))
     assert str(xo.dtype) == str(to.dtype).split(".")[-1]
     np.testing.assert_allclose(xo.numpy(), to.numpy(), rtol=1e-6)
+
+
+def test_soft_margin_loss_has_the_inputs_dtype_as_torch():
+    # float32 scores with float64 +-1 targets gave a float64 loss; PyTorch's is float32
+    x, y = np.array([[0.5, -1.0], [2.0, 0.1]]), np.array([[1.0, -1.0], [-1.0, 1.0]])
+    to = torch.nn.functional.soft_margin_loss(torch.tensor(x, dtype=torch.float32), torch.tensor(y))
+    xo = F.soft_margin_loss(ag.tensor(x.astype("float32")), ag.tensor(y))
+    assert str(xo.dtype) == "float32" == str(to.dtype).split(".")[-1]
+    np.testing.assert_allclose(xo.numpy(), to.numpy(), rtol=1e-6)

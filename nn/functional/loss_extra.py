@@ -52,7 +52,10 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     if target.requires_grad:
         raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument "
                            "'target'. This input cannot have requires_grad True.")
-    return _reduce(-logsigmoid(target * input), reduction)
+    loss = -logsigmoid(target * input)
+    if input.dtype.kind == "f" and loss.dtype != input.dtype:  # PyTorch's output has the input's dtype
+        loss = loss.to(input.dtype)
+    return _reduce(loss, reduction)
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
