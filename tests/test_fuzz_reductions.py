@@ -236,3 +236,15 @@ def test_cdist_of_rows_without_components_is_zero(p):
     # cdist(x1, x2, p=inf) with 0 columns raised 'cannot compute the inf norm over an empty dimension';
     # PyTorch 2.13 gives zeros (every p)
     _same(*_both(lambda T, a, b: T.cdist(a, b, p=p), np.zeros((3, 0)), np.zeros((2, 0))))
+
+
+@pytest.mark.parametrize("fn", [lambda T, x: T.topk(x, 1), lambda T, x: T.kthvalue(x, 1),
+                                lambda T, x: T.median(x), lambda T, x: T.median(x, 0),
+                                lambda T, x: T.nanmedian(x, 1), lambda T, x: T.trace(x)])
+def test_bool_order_statistics_and_trace_raise_as_pytorch(fn):
+    # these computed on bools where PyTorch 2.13 has no kernel and raises
+    x = np.array([[True, False], [False, True]])
+    with pytest.raises((RuntimeError, NotImplementedError)):
+        fn(torch, torch.tensor(x))
+    with pytest.raises((RuntimeError, NotImplementedError)):
+        fn(ag, ag.tensor(x))

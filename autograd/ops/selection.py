@@ -110,6 +110,8 @@ def trace(input):
     """Sum of the main diagonal of a 2-D tensor."""
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    if input._data.dtype == backend.bool_:
+        raise NotImplementedError('"trace" not implemented for \'Bool\'')
     return diagonal(input).sum()
 
 

@@ -30,6 +30,12 @@ def _check(input, op):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
 
 
+def _no_bool(input, kernel):
+    """PyTorch has no bool kernel for the order statistics (kthvalue, median)."""
+    if input._data.dtype == backend.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def order(x, d, descending, xp):
     """Stable ``argsort`` of array ``x`` along axis ``d`` (int64), ascending or descending."""
     if not descending:
@@ -83,6 +89,8 @@ def msort(input):
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """The ``k`` largest (or smallest) values along ``dim`` and their indices, in order."""
     _check(input, "topk")
+    if input._data.dtype == backend.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     d = norm_dim(dim, input.ndim)
     n = input.shape[d] if input.ndim else 1
     if not 0 <= k <= n:
@@ -112,6 +120,7 @@ def _pick(input, d, pos, keepdim, kind):
 def kthvalue(input, k, dim=-1, keepdim=False):
     """The ``k``-th smallest value along ``dim`` (1-based) and its index."""
     _check(input, "kthvalue")
+    _no_bool(input, "kthvalue_cpu")
     if input.ndim == 0:
         norm_dim(dim, 0)
         input = input.reshape(1)
@@ -142,6 +151,7 @@ class _EvenlySpread(Primitive):
 
 def _median(input, dim, keepdim, ignore_nan, name):
     _check(input, name)
+    _no_bool(input, "median_cpu" if dim is None else "median_out")
     xp = input.device.xp
     if dim is None:
         flat = input.reshape(-1)
