@@ -161,3 +161,21 @@ def test_trunc_division_has_a_zero_gradient_and_remainder_zeros_take_the_dividen
     for fn in (lambda m, t: t % 1, lambda m, t: t % -2, lambda m, t: 0 % (t + 5)):
         t, a = _both(fn, x)
         np.testing.assert_array_equal(np.signbit(a.numpy()), np.signbit(t.numpy()))
+
+
+@pytest.mark.parametrize("op", ["floor", "ceil", "trunc", "round", "fix"])
+def test_rounding_an_integer_tensor_returns_a_copy_and_bool_raises(op):
+    x = ag.tensor([1, 2, 3])
+    y = getattr(ag, op)(x)
+    y += 1  # PyTorch's result is a new tensor: x must not change
+    assert x.tolist() == [1, 2, 3] and y.tolist() == [2, 3, 4] and y.dtype == ag.int64
+    with pytest.raises(NotImplementedError):
+        getattr(ag, op)(ag.tensor([True, False]))
+
+
+def test_round_with_decimals_and_frac_of_integers_raise_as_pytorch():
+    with pytest.raises(NotImplementedError):
+        ag.round(ag.tensor([15, 24]), decimals=-1)  # gave [0, 0] (PyTorch has no integer kernel)
+    with pytest.raises(NotImplementedError):
+        ag.frac(ag.tensor([1, 2], dtype=ag.uint8))
+    assert ag.round(ag.tensor([1.25, 15.0]), decimals=-1).tolist() == [0.0, 20.0]

@@ -1,7 +1,8 @@
 """More elementwise math: rounding (floor, ceil, round, trunc, frac), log2/log10/exp2, erfinv, square,
-the trigonometric and hyperbolic rest, and the binary fmod, atan2, lerp, addcmul, addcdiv, hypot.
+the trigonometric and hyperbolic rest, and the binary fmod, atan2, hypot (lerp, addcmul, addcdiv
+are in ``ops/ternary.py``, re-exported here).
 
-Rounding functions have a zero gradient (as PyTorch) and keep integer inputs as they are; the
+Rounding functions have a zero gradient (as PyTorch) and copy integer inputs (bool raises); the
 float-only ones compute integer inputs in the default float dtype, as ``ops/unary.py`` does.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from .. import backend
 from ..function import Primitive
 from ..tensor import Tensor
 from . import elementwise as ew
-from ._util import as_tensor_like, errstate, promote, promote_all, promote_float, wrap_int_scalar, zero_grad
+from ._util import as_tensor_like, errstate, promote, promote_float, wrap_int_scalar, zero_grad
 from .unary import _unary, exp, sqrt
 
 __all__ = [
@@ -69,11 +70,25 @@ class Round(_Rounding):
 def _rounding(cls, name):
     def fn(input):
         _check(input, name)
-        return input if input._data.dtype.kind in "iub" else cls.apply(input)
+        return _integer_copy(input, name + "_vml") if input._data.dtype.kind in "iub" else cls.apply(input)
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"Elementwise ``{name}`` (zero gradient); integer tensors are returned unchanged."
+    fn.__doc__ = f"Elementwise ``{name}`` (zero gradient); an integer tensor gives a copy of itself."
     return fn
+
+
+def _integer_copy(input, kernel):
+    """``floor``/``ceil``/``trunc``/``round`` of integers: a copy, as PyTorch's (returning the input
+    itself let a write to the result change it); bool raises, as PyTorch."""
+    if input._data.dtype.kind == "b":
+        _not_implemented(kernel, input)
+    return ew.clone(input)
+
+
+def _not_implemented(kernel, input):
+    from .math_more import torch_name
+
+    raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{torch_name(input._data.dtype)}'")
 
 
 def _check(input, name):
@@ -90,13 +105,18 @@ fix = trunc
 def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
     """Round half to even, to ``decimals`` decimal places (zero gradient)."""
     _check(input, "round")
-    if input._data.dtype.kind in "iub" and decimals >= 0:
-        return input
+    if input._data.dtype.kind in "iub":
+        if decimals:  # PyTorch has no integer kernel for decimals (-1 gave zeros)
+            _not_implemented("round", input)
+        return _integer_copy(input, "round_vml")
     return Round.apply(input, int(decimals))
 
 
 def frac(input):
-    """``input - trunc(input)`` (gradient 1)."""
+    """``input - trunc(input)`` (gradient 1); floating tensors only, as PyTorch."""
+    _check(input, "frac")
+    if input._data.dtype.kind != "f":
+        _not_implemented("frac", input)
     return ew.sub(input, trunc(input).detach())
 
 
@@ -454,55 +474,4 @@ def xlogy(input, other):
     return Xlogy.apply(a, b)
 
 
-def lerp(input, end, weight):
-    """``input + weight * (end - input)``, computed from ``end`` for ``|weight| >= 0.5`` as PyTorch
-    (``end - (end - input) * (1 - weight)``), so that a weight of 1 gives ``end`` exactly."""
-    if isinstance(input, Tensor) and input.dtype.kind != "f":
-        from .math_more import torch_name
-
-        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{torch_name(input.dtype)}'")
-    if isinstance(weight, Tensor):
-        from .math_more import Lerp  # one node: a where of the two formulas leaked 0 * inf = nan
-
-        a, b, w = _common(input, end, weight)
-        b = b if isinstance(b, Tensor) else as_tensor_like(b, a)
-        return Lerp.apply(a, b.to(a.dtype), w.to(a.dtype))
-    diff = ew.sub(end, input)
-    if abs(weight) < 0.5:
-        return ew.add(input, ew.mul(weight, diff))
-    return ew.sub(end, ew.mul(diff, 1 - weight))
-
-
-def _common(input, tensor1, tensor2):
-    """The three operands in their result dtype, so that integer products do not overflow in a
-    narrower one first (as PyTorch computes addcmul / addcdiv)."""
-    return promote_all(input, tensor1, tensor2)
-
-
-def _value(name, operands, value):
-    """``value`` as PyTorch's kernels take it: cast to an integer result dtype (truncated: addcmul of
-    integers with value=0.5 adds nothing); bool operands raise, as PyTorch."""
-    kind = next(o for o in operands if isinstance(o, Tensor))._data.dtype.kind
-    if kind == "b":
-        raise NotImplementedError(f"\"{name}_cpu_out\" not implemented for 'Bool'")
-    return int(value) if kind in "iu" and not isinstance(value, bool) else value
-
-
-def addcmul(input, tensor1, tensor2, *, value=1):
-    """``input + value * tensor1 * tensor2``."""
-    input, tensor1, tensor2 = _common(input, tensor1, tensor2)
-    value = _value("addcmul", (input, tensor1, tensor2), value)
-    return ew.add(input, ew.mul(ew.mul(tensor1, tensor2), value))
-
-
-def addcdiv(input, tensor1, tensor2, *, value=1):
-    """``input + value * tensor1 / tensor2`` (two integer divisor operands raise, as PyTorch)."""
-    if all(isinstance(t, Tensor) and t._data.dtype.kind in "iub" for t in (tensor1, tensor2)):
-        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release "
-                           "addcdiv will perform a true division of tensor1 and tensor2. The historic "
-                           "addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / "
-                           "tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
-                           "tensor2) for float inputs. The future addcdiv behavior is just the latter "
-                           "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
-    input, tensor1, tensor2 = _common(input, tensor1, tensor2)
-    return ew.add(input, ew.mul(ew.div(tensor1, tensor2), value))
+from .ternary import addcdiv, addcmul, lerp  # noqa: E402,F401  (three-operand ops, their own module)
