@@ -285,4 +285,6 @@ def _pack(state, device, *values):
             return v
         return Tensor._make(device.xp.asarray(v), device)
     for k, v in zip(_KEYS, values):
+        if k == "al" and v is None:  # as PyTorch: no "al" until the two-loop recursion has run
+            continue
         state[k] = wrap(v)

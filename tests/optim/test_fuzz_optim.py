@@ -36,3 +36,31 @@ def test_rprop_nan_gradient_leaves_the_parameter_as_pytorch(maximize):
     ts, xs = topt.state_dict()["state"][0], xopt.state_dict()["state"][0]
     np.testing.assert_allclose(xs["step_size"].numpy(), ts["step_size"].numpy(), rtol=1e-12, equal_nan=True)
     np.testing.assert_allclose(xs["prev"].numpy(), ts["prev"].numpy(), rtol=1e-12, equal_nan=True)
+
+
+def test_lbfgs_state_has_no_al_before_a_second_iteration():
+    # PyTorch creates state["al"] only when the two-loop recursion first runs (a second inner iteration);
+    # xpgrad wrote "al": None after every step, so state_dict()["state"] had an extra non-tensor entry
+    init = np.array([1.0, -2.0, 0.5])
+    tp, xp = torch.tensor(init, requires_grad=True), ag.tensor(init, requires_grad=True)
+    topt, xopt = torch.optim.LBFGS([tp], max_iter=1), optim.LBFGS([xp], max_iter=1)
+
+    def closure(opt, p):
+        def f():
+            opt.zero_grad()
+            loss = ((p - 0.3) ** 4).sum()
+            loss.backward()
+            return loss
+        return f
+
+    for _ in range(3):  # max_iter=1: one iteration per step, each the first of its step
+        topt.step(closure(topt, tp))
+        xopt.step(closure(xopt, xp))
+        assert sorted(xopt.state_dict()["state"][0]) == sorted(topt.state_dict()["state"][0])
+    np.testing.assert_allclose(xp.detach().numpy(), tp.detach().numpy(), rtol=1e-12)
+    topt2, xopt2 = torch.optim.LBFGS([tp], max_iter=3), optim.LBFGS([xp], max_iter=3)
+    topt2.step(closure(topt2, tp))
+    xopt2.step(closure(xopt2, xp))
+    ts, xs = topt2.state_dict()["state"][0], xopt2.state_dict()["state"][0]
+    assert sorted(xs) == sorted(ts) and "al" in xs
+    np.testing.assert_allclose(xp.detach().numpy(), tp.detach().numpy(), rtol=1e-12)
