@@ -323,3 +323,32 @@ def test_list_of_index_sequences_is_a_tuple_as_pytorch_2_13():
     assert y.sum().item() == 10.0
     assert ag.tensor(x)[[0, 2]].shape == (2, 4)  # a plain list of ints stays one index
     assert ag.tensor(x)[[True, False, True]].shape == (2, 4)
+
+
+_INDEXED = {
+    "gather": lambda lib, t, i: lib.gather(t, 0, i.reshape(1, -1)[:, :1]),
+    "scatter_add": lambda lib, t, i: lib.scatter_add(t, 0, i.reshape(1, -1)[:, :1], t),
+    "index_select": lambda lib, t, i: lib.index_select(t, 0, i),
+    "index_add": lambda lib, t, i: lib.index_add(t, 0, i, t[:2]),
+    "index_copy": lambda lib, t, i: lib.index_copy(t, 0, i, t[:2]),
+    "index_fill": lambda lib, t, i: lib.index_fill(t, 0, i, 1.0),
+    "index_reduce": lambda lib, t, i: t.index_reduce(0, i, t[:2], "amax"),
+    "getitem": lambda lib, t, i: t[:, i],
+    "index_put": lambda lib, t, i: t.index_put((i,), lib.tensor(1.0)),
+}
+
+
+@pytest.mark.parametrize("op", sorted(_INDEXED))
+def test_index_dtypes_are_checked_as_pytorch(op):
+    # int16 / int8 index tensors (and int32 for index_copy / index_fill) were used as indices where
+    # PyTorch raises ('Expected dtype int32/int64 for index', 'tensors used as indices must be long,
+    # int, byte or bool tensors', 'Expected a long tensor for index')
+    f = _INDEXED[op]
+    for dtype in ("int64", "int32", "int16", "int8"):
+        try:
+            f(torch, torch.zeros(3, 4), torch.tensor([0, 1]).to(getattr(torch, dtype)))
+        except (RuntimeError, IndexError):
+            with pytest.raises((RuntimeError, IndexError)):
+                f(ag, ag.zeros(3, 4), ag.tensor([0, 1]).to(getattr(ag, dtype)))
+        else:
+            f(ag, ag.zeros(3, 4), ag.tensor([0, 1]).to(getattr(ag, dtype)))

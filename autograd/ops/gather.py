@@ -27,7 +27,7 @@ def _int_index(index, like, op):
             index = index.to(backend.int64)
     elif index.device is not like.device:
         check_same_device(f"{op}()", like, index)
-    if index.dtype.kind not in "iu":
+    if index.dtype != backend.int64 and index.dtype != backend.int32:  # PyTorch takes only these two
         raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index, got index of dtype {index.dtype}")
     return index
 

@@ -220,7 +220,7 @@ def _as_index_array(item, device):
         return a
     if a.dtype == backend.uint8:  # byte tensors are masks, as in PyTorch
         return a.astype(backend.bool_)
-    if kind in "iu":
+    if a.dtype == backend.int64 or a.dtype == backend.int32:  # long or int, as PyTorch (not int16, int8)
         return int(backend.to_host(a)) if a.ndim == 0 else a  # a 0-d index selects, as an int
     raise IndexError(
         f"tensors used as indices must be long, int, byte or bool tensors, got an index of dtype "

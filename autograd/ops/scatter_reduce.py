@@ -245,7 +245,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError("index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
                            f"{reduce}.")
-    if not isinstance(index, Tensor) or index.dtype.kind not in "iu":
+    if not isinstance(index, Tensor) or index.dtype not in (backend.int64, backend.int32):
         what = index.dtype if isinstance(index, Tensor) else type(index).__name__
         raise RuntimeError(f"index_reduce_(): Expected dtype int32/int64 for index but got: {what}")
     if index.ndim > 1:

@@ -265,8 +265,10 @@ def _along_dim(index, source_shape, d, like):
     return Tensor._make(xp.broadcast_to(i, source_shape).astype(backend.int64), like.device)
 
 
-def _vector_index(input, dim, index, op):
+def _vector_index(input, dim, index, op, long_only=False):
     index = _int_index(index, input, op)
+    if long_only and index.dtype != backend.int64:  # index_copy, index_fill: int64 only, as PyTorch
+        raise RuntimeError(f"{op}_(): Expected a long tensor (int64) for index, but got {index.dtype}")
     if index.ndim > 1:
         raise IndexError(f"{op}(): Index is supposed to be a vector")
     d = norm_dim(dim, max(input.ndim, 1))
@@ -297,7 +299,7 @@ def _check_source(name, input, source, d, index):
 
 def index_copy(input, dim, index, source):
     """``input`` with the slices of ``source`` written at ``index`` along ``dim``."""
-    index, d = _vector_index(input, dim, index, "index_copy")
+    index, d = _vector_index(input, dim, index, "index_copy", long_only=True)
     if input.ndim == 0:
         return scatter(input, 0, index, source)
     _check_source("index_copy", input, source, d, index)
@@ -306,7 +308,7 @@ def index_copy(input, dim, index, source):
 
 def index_fill(input, dim, index, value):
     """``input`` with ``value`` at the entries ``index`` along ``dim``."""
-    index, d = _vector_index(input, dim, index, "index_fill")
+    index, d = _vector_index(input, dim, index, "index_fill", long_only=True)
     xp = input.device.xp
     n = input.shape[d] if input.ndim else 1
     if index._data.size and (int(index._data.max()) >= n or int(index._data.min()) < -n):
