@@ -84,7 +84,7 @@ from . import func
 from . import profiler  # torch.profiler, also torch.autograd.profiler:
 autograd.profiler = profiler
 __import__("sys").modules.setdefault(__name__ + ".autograd.profiler", profiler)
-from .torch_compat import *  # noqa: F401,F403  (range, typename, cond, real, angle, cholesky_inverse, ...)
+from .torch_compat import *  # noqa: F401,F403  (range, typename, cond, real, angle, ...)
 from .func import vmap
 from .amp import autocast
 

@@ -1,5 +1,5 @@
 """``TensorApiMore``: more of PyTorch's ``Tensor`` methods and attributes (a base of ``Tensor``):
-legacy ``new``, ``sum_to_size``, ``diagflat``, ``hypot_``, ``cholesky_inverse``, the real-tensor
+legacy ``new``, ``sum_to_size``, ``diagflat``, ``hypot_``, the real-tensor
 forms of ``real``/``imag``/``angle``/``conj_physical``/``isreal``, ``nonzero_static``,
 ``new_empty_strided``, ``dim_order``, ``output_nr``, ``layout`` and the backend flags, and the
 ``nn.functional`` methods ``hardshrink`` / ``prelu``. Each delegates to the one definition."""
@@ -20,7 +20,6 @@ class TensorApiMore:
     def sum_to_size(self, *size): return _tf().sum_to_size(self, *size)
     def diagflat(self, offset=0): return _tf().diagflat(self, offset)
     def hypot_(self, other): return _tf().hypot_(self, other)
-    def cholesky_inverse(self, upper=False): return _tf().cholesky_inverse(self, upper)
     def isreal(self): return _tf().isreal(self)
     def angle(self): return _tf().angle(self)
     def conj_physical(self): return _tf().conj_physical(self)

@@ -1,7 +1,7 @@
 """More ``torch.<name>`` functions real programs call: the deprecated ``range`` and
 ``set_default_tensor_type``, ``typename``, ``cond``, warning flags, the real-tensor forms of the
 complex functions (``real``, ``imag``, ``angle``, ``conj_physical``, ``isreal``: xpgrad has no
-complex dtypes), ``cholesky_inverse``, ``nonzero_static``, ``frobenius_norm``/``nuclear_norm``,
+complex dtypes), ``nonzero_static``, ``frobenius_norm``/``nuclear_norm``,
 and the bodies of the ``TensorApiMore`` methods. Each composes the ops that define the math."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from .tensor import Tensor
 
 __all__ = ["range", "set_default_tensor_type", "typename", "cond", "set_warn_always",
            "is_warn_always_enabled", "real", "imag", "angle", "conj_physical", "conj_physical_", "isreal",
-           "cholesky_inverse", "nonzero_static", "frobenius_norm", "nuclear_norm", "strided", "layout"]
+           "nonzero_static", "frobenius_norm", "nuclear_norm", "strided", "layout"]
 
 _flags = {"warn_always": False}
 
@@ -133,18 +133,6 @@ def isreal(input):
 
 
 # ---------------------------------------------------------------- linear algebra and selection
-def cholesky_inverse(L, upper=False):
-    """The inverse of ``L L^T`` (``U^T U`` with ``upper``) from its Cholesky factor."""
-    from .creation import eye
-
-    if L.ndim < 2 or L.shape[-1] != L.shape[-2]:
-        raise RuntimeError(f"cholesky_inverse: A must be batches of square matrices, but they are "
-                           f"{L.shape[-2] if L.ndim > 1 else 1} by {L.shape[-1] if L.ndim else 1} matrices")
-    n = L.shape[-1]
-    eye_n = eye(n, dtype=L.dtype, device=L.device).expand(tuple(L.shape))
-    return eye_n.cholesky_solve(L, upper)
-
-
 def nonzero_static(input, *, size, fill_value=-1):
     """``nonzero()`` padded with ``fill_value`` (or cut) to exactly ``size`` rows."""
     from .creation import full
