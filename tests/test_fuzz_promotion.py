@@ -179,3 +179,17 @@ def test_round_with_decimals_and_frac_of_integers_raise_as_pytorch():
     with pytest.raises(NotImplementedError):
         ag.frac(ag.tensor([1, 2], dtype=ag.uint8))
     assert ag.round(ag.tensor([1.25, 15.0]), decimals=-1).tolist() == [0.0, 20.0]
+
+
+def test_bool_pow_and_remainder_and_negative_integer_powers_as_pytorch():
+    t = np.array([True, False])
+    for e in (True, False):  # bool ** bool stays bool (it was int8)
+        _same(*_both(lambda m, a: a ** e, t))
+    x = ag.tensor([True, False])
+    x **= True
+    assert x.dtype == ag.bool
+    for fn in (lambda a: a ** a, lambda a: True ** a, lambda a: a % True, lambda a: a % a):
+        with pytest.raises(NotImplementedError):
+            fn(ag.tensor([True, False]))
+    with pytest.raises(RuntimeError, match="negative integer powers"):
+        ag.zeros(0, dtype=ag.int64) ** -1  # empty too, as PyTorch

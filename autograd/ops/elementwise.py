@@ -394,6 +394,8 @@ def floor_divide(input, other):
 def remainder(input, other):
     """``input % other`` with the sign of the divisor (Python's semantics)."""
     a, b = wrap_int_scalar(*promote(input, other))
+    if _dtype_of(a, b).kind == "b":
+        raise NotImplementedError("\"remainder_cpu\" not implemented for 'Bool'")
     _check_int_zero("remainder", a, b)
     return Remainder.apply(a, b)
 
@@ -416,8 +418,15 @@ def pow(input, exponent):
     try:
         if isinstance(exponent, numbers.Number) and isinstance(input, Tensor):
             a, _ = promote(input, exponent)
+            kind = a._data.dtype.kind
+            if kind == "b":  # bool ** bool stays bool, as PyTorch (x ** True is x, x ** False True)
+                return PowScalar.apply(a.to(backend.int8), int(exponent)).to(backend.bool_)
+            if kind in "iu" and isinstance(exponent, numbers.Integral) and exponent < 0:
+                raise ValueError("Integers to negative integer powers are not allowed.")  # even if empty
             return PowScalar.apply(a, exponent)
         a, b = promote(input, exponent)
+        if _dtype_of(a, b).kind == "b":
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         return Pow.apply(a, b)
     except ValueError as e:  # NumPy: integers to negative integer powers
         raise RuntimeError(f"pow: {e}") from None
