@@ -6,7 +6,7 @@ A scheduler rewrites ``group["lr"]`` of its optimizer's param groups each time
 PyTorch's recursive (chainable) form so that the learning rates match
 PyTorch's to the last bit; ``ReduceLROnPlateau`` reads a metric instead.
 """
-from .base import LRScheduler
+from .base import LRScheduler, _LRScheduler  # noqa: F401  (the old name, outside __all__ as in PyTorch)
 from .composite import ChainedScheduler, SequentialLR
 from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
 from .decay import CosineAnnealingLR, ExponentialLR, LambdaLR, MultiStepLR, StepLR

@@ -187,3 +187,7 @@ class LRScheduler:
 
     def _current_lrs(self):
         return _group_values(self.optimizer, "lr")
+
+
+class _LRScheduler(LRScheduler):
+    """PyTorch's older name of :class:`LRScheduler`, still subclassed by user schedulers."""

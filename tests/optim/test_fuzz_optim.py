@@ -64,3 +64,28 @@ def test_lbfgs_state_has_no_al_before_a_second_iteration():
     ts, xs = topt2.state_dict()["state"][0], xopt2.state_dict()["state"][0]
     assert sorted(xs) == sorted(ts) and "al" in xs
     np.testing.assert_allclose(xp.detach().numpy(), tp.detach().numpy(), rtol=1e-12)
+
+
+def test_user_scheduler_subclassing_the_old_lrscheduler_name():
+    # torch.optim.lr_scheduler._LRScheduler (older code subclasses it) did not exist
+    def lrs(M, O, T):
+        class Decay(M._LRScheduler):
+            def get_lr(self):
+                if self.last_epoch == 0:
+                    return [g["lr"] for g in self.optimizer.param_groups]
+                return [g["lr"] * 0.9 for g in self.optimizer.param_groups]
+
+        p = T.zeros(2, requires_grad=True)
+        opt = O.SGD([p], lr=0.1)
+        sched = Decay(opt)
+        assert isinstance(sched, M.LRScheduler)
+        out = []
+        for _ in range(4):
+            p.grad = T.ones(2)
+            opt.step()
+            sched.step()
+            out.append(sched.get_last_lr()[0])
+        return out
+
+    np.testing.assert_allclose(lrs(optim.lr_scheduler, optim, ag),
+                               lrs(torch.optim.lr_scheduler, torch.optim, torch), rtol=1e-12)
