@@ -352,3 +352,26 @@ def test_index_dtypes_are_checked_as_pytorch(op):
                 f(ag, ag.zeros(3, 4), ag.tensor([0, 1]).to(getattr(ag, dtype)))
         else:
             f(ag, ag.zeros(3, 4), ag.tensor([0, 1]).to(getattr(ag, dtype)))
+
+
+_SOURCED = {
+    "scatter": lambda lib, x, i, s: x.scatter(0, i, s),
+    "scatter_add": lambda lib, x, i, s: x.scatter_add(0, i, s),
+    "scatter_add_": lambda lib, x, i, s: x.clone().scatter_add_(0, i, s),
+    "scatter_multiply": lambda lib, x, i, s: x.scatter(0, i, s, reduce="multiply"),
+    "index_add": lambda lib, x, i, s: x.index_add(0, i[0, :1], s[:, :4]),
+    "index_copy": lambda lib, x, i, s: x.index_copy(0, i[0, :1], s[:, :4]),
+}
+
+
+@pytest.mark.parametrize("op", sorted(_SOURCED))
+def test_sources_of_another_dtype_raise_as_pytorch(op):
+    # x.scatter_add(0, i, float64 src) into float32 x (and index_add / index_copy) cast the source
+    # where PyTorch raises ('Expected self.dtype to be equal to src.dtype', 'must have the same
+    # scalar type'); the same dtype still works
+    f = _SOURCED[op]
+    for lib in (torch, ag):
+        x, i = lib.zeros(3, 4), lib.tensor([[0, 1, 2, 0]])
+        with pytest.raises(RuntimeError):
+            f(lib, x, i, lib.ones(1, 4, dtype=lib.float64))
+        f(lib, x, i, lib.ones(1, 4))

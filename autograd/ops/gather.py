@@ -96,6 +96,8 @@ def gather(input, dim, index, *, sparse_grad=False):
 
 def _scatter(input, dim, index, src, accumulate, op):
     index = _int_index(index, input, op)
+    if isinstance(src, Tensor) and src.dtype != input.dtype:  # PyTorch casts nothing here
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     if input.ndim == 0:
         src = src.reshape(-1) if isinstance(src, Tensor) else src
         return _scatter(input.reshape(-1), dim, index.reshape(-1), src, accumulate, op).reshape(())

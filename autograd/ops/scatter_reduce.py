@@ -218,6 +218,8 @@ def scatter_with_reduce(input, dim, index, src, reduce, name="aten::scatter"):
     node whose backward raises "derivative for aten::scatter is not implemented" (``name``
     ``aten::scatter_`` for the in-place form); a tensor ``src`` warns that the form is deprecated."""
     if isinstance(src, Tensor):
+        if src.dtype != input.dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and will be "
                       "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
                       "reduction options.", UserWarning, stacklevel=3)

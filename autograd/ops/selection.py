@@ -280,11 +280,19 @@ def index_add(input, dim, index, source, *, alpha=1):
     index, d = _vector_index(input, dim, index, "index_add")
     if isinstance(alpha, float) and input._data.dtype.kind in "iu":  # cast (checked) to input's dtype,
         alpha = int(fill_value(alpha, input._data.dtype))  # as PyTorch: 2.5 adds 2x, -0.5 adds 0x
+    _same_dtype("index_add", input, source)
     src = source if alpha == 1 else ew.mul(source, alpha)
     if input.ndim == 0:
         return scatter_add(input, 0, index, src)
     _check_source("index_add", input, src, d, index)
     return scatter_add(input, d, _along_dim(index, src.shape, d, input), src)
+
+
+def _same_dtype(name, input, source):
+    """PyTorch's index_add_ / index_copy_ cast nothing: ``source`` must have ``input``'s dtype."""
+    if isinstance(source, Tensor) and source.dtype != input.dtype:
+        raise RuntimeError(f"{name}_(): self ({input.dtype}) and source ({source.dtype}) must have the same "
+                           "scalar type")
 
 
 def _check_source(name, input, source, d, index):
@@ -300,6 +308,7 @@ def _check_source(name, input, source, d, index):
 def index_copy(input, dim, index, source):
     """``input`` with the slices of ``source`` written at ``index`` along ``dim``."""
     index, d = _vector_index(input, dim, index, "index_copy", long_only=True)
+    _same_dtype("index_copy", input, source)
     if input.ndim == 0:
         return scatter(input, 0, index, source)
     _check_source("index_copy", input, source, d, index)
