@@ -282,8 +282,12 @@ def _make_module():
 
 
 def _scatter_add(target, index, values):
-    """``cupyx.scatter_add(a, slices, value)``: unbuffered ``a[slices] += value``."""
-    np.add.at(target._a, _unwrap(index), _unwrap(values))
+    """``cupyx.scatter_add(a, slices, value)``: unbuffered ``a[slices] += value`` (values broadcast, as
+    CuPy's; spelled out for NumPy 2.4's np.add.at, see registry._lead_ones_for_add_at)."""
+    from autograd.arraylib.registry import _lead_ones_for_add_at
+
+    index, values = _unwrap(index), _unwrap(values)
+    np.add.at(target._a, index, _lead_ones_for_add_at(target._a, index, values))
 
 
 def _erf(a):

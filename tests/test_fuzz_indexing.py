@@ -244,6 +244,14 @@ def test_index_put_accumulate_with_values_broadcast_over_a_2d_index(vshape):
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, 1.0, 3.0])
 
 
+def test_index_put_accumulate_broadcast_values_on_every_device(device):
+    # the same case on the shadow device (its cupyx.scatter_add stand-in used np.add.at as it is)
+    y = ag.zeros(3, dtype=ag.float64, device=device)
+    y.index_put_((ag.tensor([[0, -1, 2], [1, 2, -3]], device=device),),
+                 ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, device=device), accumulate=True)
+    np.testing.assert_array_equal(y.cpu().numpy(), [4.0, 1.0, 7.0])
+
+
 def test_keyword_forms_flip_dims_scatter_value_gather_sparse_grad():
     # flip(x, dims=[1]), x.scatter(1, idx, value=3.0) and gather(..., sparse_grad=False) raised
     # TypeError (unexpected keyword) where PyTorch takes them
