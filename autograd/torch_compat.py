@@ -110,12 +110,16 @@ def imag(input):
 
 
 def angle(input):
-    """0 where ``input >= 0``, pi where negative, NaN at NaN; integer inputs give floats. Its gradient
-    is zero, as PyTorch's for real inputs."""
+    """0 where ``input >= 0``, pi where negative (``-inf`` included), NaN at NaN; integer inputs give
+    floats. Its gradient is zero, as PyTorch's for real inputs."""
+    from .grad_mode import no_grad
     from .ops.elementwise import where
+    from .ops.zero_grad_to import zero_grad_to
 
     x = input if input.dtype.kind == "f" else input.to(backend.get_default_dtype())
-    return where(x < 0, math.pi, 0.0).to(x.dtype) + x * 0
+    with no_grad():
+        value = where(x != x, x, where(x < 0, math.pi, 0.0).to(x.dtype))
+    return zero_grad_to(value, x) if x is input else value
 
 
 def conj_physical(input):

@@ -210,6 +210,13 @@ NOT_OPS = {
     # tests/test_torch_functions.py, tests/test_spectral_norm_parametrization.py
     "is_complex", "is_conj", "is_inference", "is_neg", "is_nonzero", "is_same_size", "is_signed", "adjoint",
     "conj", "resolve_conj", "resolve_neg",
+    # torch.* spellings and real-tensor forms, settings and control flow: tests/test_torch_compat_names.py
+    # (frobenius_norm / nuclear_norm are vector_norm / matrix_norm; real, conj_physical are identities)
+    "frobenius_norm", "nuclear_norm", "real", "imag", "isreal", "conj_physical", "conj_physical_",
+    "nonzero_static", "range", "typename", "cond", "set_default_tensor_type", "set_warn_always",
+    "is_warn_always_enabled",
+    # torch.func's vmap (a transform of functions): tests/test_func_transforms.py
+    "vmap",
 }
 
 

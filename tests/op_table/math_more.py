@@ -279,6 +279,7 @@ CASES = [
     # torch.sgn's gradient is a ZeroTensor (not convertible to NumPy); torch.sign is the same real function
     OpCase("sgn", ag.sgn, np.sign, nonzero, torch_fn=tf("sign")),
     OpCase("sgn", lambda a: a.sgn(), np.sign, nonzero, torch_fn=lambda a: a.sign(), id="sgn_method"),
+    OpCase("angle", ag.angle, lambda a: np.where(a < 0, np.pi, 0.0), nonzero, torch_fn=tf("angle")),
     OpCase("positive", ag.positive, np.positive, unary(), torch_fn=tf("positive")),
     OpCase("positive", lambda a: a.positive(), np.positive, unary(), torch_fn=lambda a: a.positive(),
            id="positive_method"),
