@@ -102,11 +102,18 @@ def histogram_input(draw):
     return (x, w), {"bins": draw(st.integers(1, 4)), "density": draw(st.booleans())}
 
 
+def _torch_linspace(lo, hi, steps):
+    """PyTorch's linspace: from the start for the first half of the points, from the end for the rest
+    (NumPy's differs in the last bit, which moves an element lying on an inner edge)."""
+    step = (hi - lo) / (steps - 1)
+    return np.array([lo + i * step if i < steps // 2 else hi - (steps - 1 - i) * step for i in range(steps)])
+
+
 def _histogram_ref(x, w, bins, density):
     if x.size == 0:
         return np.full(bins, np.nan if density else 0.0), np.linspace(0.0, 1.0, bins + 1)
-    return np.histogram(x, bins, (x.min(), x.max()) if x.min() < x.max() else (x.min() - 0.5, x.max() + 0.5),
-                        weights=w, density=density)
+    lo, hi = (x.min(), x.max()) if x.min() < x.max() else (x.min() - 0.5, x.max() + 0.5)
+    return np.histogram(x, _torch_linspace(lo, hi, bins + 1), weights=w, density=density)
 
 
 def tf(name):
