@@ -261,7 +261,7 @@ def add(input, other, *, alpha=1):
     if alpha != 1:
         _check_alpha(input, other, alpha)
     a, b = wrap_int_scalar(*promote(input, other))
-    return Add.apply(a, _times_alpha(a, b, alpha))
+    return Add.apply(a, b if alpha == 1 else _times_alpha(a, b, alpha))
 
 
 def sub(input, other, *, alpha=1):
@@ -270,7 +270,7 @@ def sub(input, other, *, alpha=1):
     if alpha != 1:
         _check_alpha(input, other, alpha)
     a, b = wrap_int_scalar(*promote(input, other))
-    return Sub.apply(a, _times_alpha(a, b, alpha))
+    return Sub.apply(a, b if alpha == 1 else _times_alpha(a, b, alpha))
 
 
 def _times_alpha(a, b, alpha):
@@ -310,7 +310,11 @@ def _check_alpha(input, other, alpha):
 
 def mul(input, other):
     """Elementwise product, broadcasting."""
-    if _half_opmath(input, other) or isinstance(input, (int, float)) and _half_opmath(other, input):
+    f16 = backend.float16  # checked first, by identity: most products are not half
+    half = (isinstance(input, Tensor) and input._data.dtype is f16
+            or isinstance(other, Tensor) and other._data.dtype is f16)
+    if half and (_half_opmath(input, other)
+                 or isinstance(input, (int, float)) and _half_opmath(other, input)):
         return _in_float32(mul, input, other)
     a, b = wrap_int_scalar(*promote(input, other))
     return Mul.apply(a, b)
