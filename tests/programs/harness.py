@@ -27,10 +27,11 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = ["linear_regression", "vae", "dcgan", "resnet_cifar", "char_gpt", "seq2seq_attention",
             "sine_lstm_lbfgs", "wgan_gp", "unet_small", "vit_tiny", "style_transfer",
-            "gnn_policy", "dqn", "maml", "distill_gradcam", "transformer_translation"]
+            "gnn_policy", "dqn", "maml", "distill_gradcam", "transformer_translation",
+            "text_classification"]
 #: programs whose ``demo`` draws no random numbers: its output is compared with PyTorch's
 DETERMINISTIC_DEMOS = {"linear_regression", "resnet_cifar", "sine_lstm_lbfgs", "unet_small", "gnn_policy",
-                       "dqn", "maml", "distill_gradcam", "transformer_translation"}
+                       "dqn", "maml", "distill_gradcam", "transformer_translation", "text_classification"}
 
 _IMPORT_RULES = [
     (re.compile(r"^(\s*)import torch$"), r"\1import autograd as torch"),
