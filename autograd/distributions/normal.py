@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-from ..ops.compare import where
 from . import constraints
 from .distribution import Distribution, broadcast_all
 
@@ -115,8 +114,10 @@ class Uniform(Distribution):
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        inside = (self.low <= value) & (self.high > value)
-        return where(inside, -(self.high - self.low).log(), float("-inf") * (self.high - self.low))
+        # log(lb * ub) - log(high - low), as PyTorch: the indicator carries no gradient, so the
+        # gradient is 1/(high - low) everywhere (a where() with -inf * width would make it NaN)
+        inside = ((self.low <= value) & (self.high > value)).to(self.low.dtype)
+        return inside.log() - (self.high - self.low).log()
 
     def cdf(self, value):
         if self._validate_args:
