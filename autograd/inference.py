@@ -32,7 +32,8 @@ class inference_mode:
     """Context manager and decorator: ``no_grad``, plus outputs marked as inference tensors.
 
     Args:
-        mode (bool): ``False`` makes it a no-op (``inference_mode(False)``), as in PyTorch.
+        mode (bool): ``False`` leaves inference mode and enables grad mode
+            (``inference_mode(False)`` inside ``no_grad`` records again), as in PyTorch.
 
     Example::
 
@@ -57,8 +58,8 @@ class inference_mode:
         self._prev = (state.enabled, getattr(state, "inference", False))
         if self.mode:
             state.enabled, state.inference = False, True
-        else:
-            state.inference = False
+        else:  # PyTorch's InferenceMode(false) sets grad mode to True, not left as it was
+            state.enabled, state.inference = True, False
 
     def __exit__(self, *exc):
         state.enabled, state.inference = self._prev
