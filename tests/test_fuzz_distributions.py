@@ -23,3 +23,34 @@ def test_uniform_log_prob_gradient_is_finite():
     (aout * ag.tensor(w)).sum().backward()
     np.testing.assert_allclose(al.grad.numpy(), tl.grad.numpy())
     np.testing.assert_allclose(ah.grad.numpy(), th.grad.numpy())
+
+
+@pytest.mark.parametrize("batch", [(), (3,), (2, 3)])
+@pytest.mark.parametrize("expand", [True, False])
+def test_enumerate_support(batch, expand):
+    # Categorical had has_enumerate_support = True but no enumerate_support (AttributeError)
+    probs = np.random.default_rng(0).random(batch + (4,))
+    for name, kw in (("Categorical", {"probs": probs}), ("OneHotCategorical", {"logits": probs}),
+                     ("Bernoulli", {"probs": probs[..., 0]})):
+        t = getattr(torch.distributions, name)(**{k: torch.tensor(v) for k, v in kw.items()})
+        a = getattr(D, name)(**{k: ag.tensor(v) for k, v in kw.items()})
+        assert a.has_enumerate_support == t.has_enumerate_support
+        tv, av = t.enumerate_support(expand), a.enumerate_support(expand)
+        assert str(av.dtype).split(".")[-1] == str(tv.dtype).split(".")[-1], name
+        np.testing.assert_array_equal(av.numpy(), tv.numpy())
+
+
+def test_icdf_normal_uniform():
+    q = np.array([[0.1, 0.5, 0.975]])
+    loc, scale = [0.5, -1.0, 2.0], [1.0, 0.5, 3.0]
+    tl, ts = torch.tensor(loc, requires_grad=True), torch.tensor(scale, requires_grad=True)
+    al, as_ = ag.tensor(loc, requires_grad=True), ag.tensor(scale, requires_grad=True)
+    td = torch.distributions
+    for tcls, acls, hi in ((td.Normal, D.Normal, False), (td.Uniform, D.Uniform, True)):
+        tout = tcls(tl, tl + ts if hi else ts).icdf(torch.tensor(q))
+        aout = acls(al, al + as_ if hi else as_).icdf(ag.tensor(q))
+        np.testing.assert_allclose(aout.detach().numpy(), tout.detach().numpy(), rtol=1e-12)
+        gt = torch.autograd.grad(tout.sum(), [tl, ts])
+        ga = ag.autograd.grad(aout.sum(), [al, as_])
+        for g1, g2 in zip(gt, ga):
+            np.testing.assert_allclose(g2.numpy(), g1.numpy(), rtol=1e-12)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .. import creation as _creation
+from ..backend import int64
 from ..ops.activation import Softplus
 from ..ops.compare import where
 from ..ops.softmax import logsumexp, softmax
@@ -49,6 +51,7 @@ class Bernoulli(Distribution):
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
+    has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         _one_of(probs, logits)
@@ -97,6 +100,22 @@ class Bernoulli(Distribution):
 
     def entropy(self):
         return _bce_with_logits(self.logits, self.probs)
+
+    @property
+    def param_shape(self):
+        return (self.probs if "probs" in self.__dict__ else self.logits).shape
+
+    def enumerate_support(self, expand=True):
+        """``[0., 1.]`` shaped ``(2, *[1] * len(batch_shape))``, expanded to ``(2, *batch_shape)``."""
+        param = self.probs if "probs" in self.__dict__ else self.logits
+        values = _creation.arange(2, dtype=param.dtype, device=param.device)
+        return _enumerated(values.reshape((-1,) + (1,) * len(self._batch_shape)), self._batch_shape, expand)
+
+
+def _enumerated(values, batch_shape, expand):
+    if not expand:
+        return values
+    return values.expand(values.shape[0], *batch_shape, *values.shape[1 + len(batch_shape) :])
 
 
 def _bce_with_logits(logits, target):
@@ -188,6 +207,12 @@ class Categorical(Distribution):
         value = value.expand(*shape[:-1], 1) if tuple(value.shape) != shape[:-1] + (1,) else value
         return logits.expand(*shape).gather(-1, value).squeeze(-1)
 
+    def enumerate_support(self, expand=True):
+        """The int64 values ``0..K-1`` shaped ``(K, *[1] * len(batch_shape))`` (expanded to batch_shape)."""
+        param = self.probs if "probs" in self.__dict__ else self.logits
+        values = _creation.arange(self._num_events, dtype=int64, device=param.device)
+        return _enumerated(values.reshape((-1,) + (1,) * len(self._batch_shape)), self._batch_shape, expand)
+
     def entropy(self):
         min_real = float(self.logits.device.xp.finfo(self.logits._data.dtype).min)
         logits = self.logits.clamp(min=min_real)
@@ -224,6 +249,12 @@ class OneHotCategorical(Distribution):
         new._validate_args = self._validate_args
         return new
 
+    has_enumerate_support = True
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape
+
     @property
     def probs(self):
         return self._categorical.probs
@@ -259,3 +290,11 @@ class OneHotCategorical(Distribution):
 
     def entropy(self):
         return self._categorical.entropy()
+
+    def enumerate_support(self, expand=True):
+        """The ``K`` one-hot vectors shaped ``(K, *[1] * len(batch_shape), K)`` (expanded to batch_shape)."""
+        n, param = self._event_shape[0], self.probs
+        values = _creation.eye(n, dtype=param.dtype, device=param.device)
+        values = values.reshape((n,) + (1,) * len(self._batch_shape) + (n,))
+        return _enumerated(values, self._batch_shape, expand)
+

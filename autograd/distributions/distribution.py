@@ -160,6 +160,12 @@ class Distribution:
     def cdf(self, value):
         raise NotImplementedError
 
+    def icdf(self, value):
+        raise NotImplementedError
+
+    def enumerate_support(self, expand=True):
+        raise NotImplementedError
+
     def perplexity(self):
         """``exp(entropy)``."""
         return self.entropy().exp()

@@ -66,6 +66,10 @@ class Normal(Distribution):
             self._validate_sample(value)
         return 0.5 * (1 + ((value - self.loc) * (1 / math.sqrt(2)) / self.scale).erf())
 
+    def icdf(self, value):
+        """The quantile function, ``loc + scale * sqrt(2) * erfinv(2 value - 1)``."""
+        return self.loc + self.scale * (2 * value - 1).erfinv() * math.sqrt(2)
+
     def entropy(self):
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
 
@@ -123,6 +127,10 @@ class Uniform(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         return ((value - self.low) / (self.high - self.low)).clamp(0, 1)
+
+    def icdf(self, value):
+        """The quantile function, ``low + value * (high - low)``."""
+        return value * (self.high - self.low) + self.low
 
     def entropy(self):
         return (self.high - self.low).log()
