@@ -10,6 +10,7 @@ import numbers
 from . import backend
 from .random import integers_array, normal_array, permutation_array, uniform_array
 from .ops._util import fill_int, fill_value as _fill_value
+from .ops.random_checks import check_normal, check_uniform
 from .tensor import Tensor
 
 
@@ -213,6 +214,7 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
 def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Samples of U(0, 1)."""
     dev = _device(device)
+    check_uniform(_float_dtype(dtype), 0.0, 1.0)
     data = uniform_array(_size(size), _float_dtype(dtype), dev, generator=generator)
     return _finish(data, dev, requires_grad)
 
@@ -220,6 +222,7 @@ def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
 def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Samples of the standard normal distribution."""
     dev = _device(device)
+    check_normal(_float_dtype(dtype), 1.0)
     data = normal_array(_size(size), _float_dtype(dtype), dev, generator=generator)
     return _finish(data, dev, requires_grad)
 

@@ -83,6 +83,9 @@ def _fill_sample(t, data):
 
 def bernoulli_(t, p, generator):
     """Fill with 0/1 draws of probability ``p`` (a number or a tensor broadcasting to ``t``)."""
+    from .ops.random_checks import check_bernoulli_p
+
+    check_bernoulli_p(p)
     prob = p._data if isinstance(p, Tensor) else p
     u = uniform_array(t.shape, backend.float64, t.device, generator=generator)
     return _fill_sample(t, (u < prob).astype(t.dtype))
@@ -90,6 +93,9 @@ def bernoulli_(t, p, generator):
 
 def exponential_(t, lambd, generator):
     """Fill with samples of the exponential distribution of rate ``lambd``."""
+    from .ops.random_checks import check_exponential
+
+    check_exponential(t._data.dtype, lambd)
     xp = t.device.xp
     u = uniform_array(t.shape, backend.float64, t.device, generator=generator)
     return _fill_sample(t, (-xp.log1p(-u) / lambd).astype(t.dtype))

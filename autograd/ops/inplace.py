@@ -234,6 +234,9 @@ def uniform_(t, a=0.0, b=1.0, generator=None):
     """Fill with samples of U(a, b) from the device's generator."""
     t._check_inplace()
     from ..random import uniform_array
+    from .random_checks import check_uniform
+
+    check_uniform(t._data.dtype, a, b)
 
     t._data[...] = uniform_array(t.shape, t.dtype, t.device, a, b, generator)
     t._bump()
@@ -244,6 +247,9 @@ def normal_(t, mean=0.0, std=1.0, generator=None):
     """Fill with samples of N(mean, std²) from the device's generator."""
     t._check_inplace()
     from ..random import normal_array
+    from .random_checks import check_normal
+
+    check_normal(t._data.dtype, std)
 
     t._data[...] = normal_array(t.shape, t.dtype, t.device, mean, std, generator)
     t._bump()

@@ -99,7 +99,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
             raise TypeError("normal(): with float mean and std, the size argument is required")
         dev = _device(device)
         d = backend.as_dtype(dtype) or backend.get_default_dtype()
-        if std < 0:
+        if not std >= 0:  # NaN fails too, as PyTorch's
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
         data = normal_array(_size((size,)) if not isinstance(size, numbers.Integral) else (size,), d, dev,
                             mean, std, generator)
@@ -108,6 +108,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
     like = mean if tm else std
     if ts and bool(like.device.xp.any(std._data < 0)):
         raise RuntimeError("normal expects all elements of std >= 0.0")
+    if not ts and not std >= 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     shape = backend.Device("cpu").xp.broadcast_shapes(tuple(mean.shape) if tm else (),
                                                       tuple(std.shape) if ts else ())
     dt = like.dtype if like.dtype.kind == "f" else backend.get_default_dtype()

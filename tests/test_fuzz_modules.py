@@ -1,0 +1,57 @@
+"""Differential checks against PyTorch 2.13 for nn.init and the sampling fills under it
+(found by the modules sweep: nn.init / Module API against PyTorch)."""
+import math
+
+import pytest
+
+import autograd as ag
+import nn
+
+torch = pytest.importorskip("torch")
+
+
+def _outcome(fn):
+    try:
+        fn()
+    except (RuntimeError, NotImplementedError, ValueError, TypeError) as e:
+        return type(e).__name__
+    return "ok"
+
+
+_FILLS = [
+    ("uniform_ from > to", lambda L: L.zeros(3).uniform_(1, 0)),
+    ("uniform_ to = inf", lambda L: L.zeros(3).uniform_(0, math.inf)),
+    ("uniform_ from = nan", lambda L: L.zeros(3).uniform_(math.nan, 1)),
+    ("uniform_ float32 out of range", lambda L: L.zeros(3).uniform_(-1e39, 1e39)),
+    ("uniform_ float64 span overflows", lambda L: L.zeros(3, dtype=L.float64).uniform_(-1e308, 1e308)),
+    ("uniform_ equal bounds", lambda L: L.zeros(3).uniform_(1, 1)),
+    ("uniform_ int64", lambda L: L.zeros(3, dtype=L.int64).uniform_()),
+    ("uniform_ bool", lambda L: L.zeros(3, dtype=L.bool).uniform_()),
+    ("normal_ std < 0", lambda L: L.zeros(3).normal_(0, -1)),
+    ("normal_ std nan", lambda L: L.zeros(3).normal_(0, math.nan)),
+    ("normal_ std 0", lambda L: L.zeros(3).normal_(0, 0)),
+    ("normal_ int32", lambda L: L.zeros(3, dtype=L.int32).normal_()),
+    ("exponential_ lambda < 0", lambda L: L.zeros(3).exponential_(-1)),
+    ("exponential_ lambda 0", lambda L: L.zeros(3).exponential_(0)),
+    ("exponential_ int64", lambda L: L.zeros(3, dtype=L.int64).exponential_()),
+    ("bernoulli_ p > 1", lambda L: L.zeros(3).bernoulli_(2.0)),
+    ("bernoulli_ p < 0", lambda L: L.zeros(3).bernoulli_(-1.0)),
+    ("normal() tensor mean, std < 0", lambda L: L.normal(L.zeros(3), -1.0)),
+    ("rand int64", lambda L: L.rand(3, dtype=L.int64)),
+    ("randn int64", lambda L: L.randn(3, dtype=L.int64)),
+    ("rand_like int64", lambda L: L.rand_like(L.zeros(3, dtype=L.int64))),
+    ("init.uniform_ b < a", lambda L: (torch.nn if L is torch else nn).init.uniform_(L.zeros(3), 1, 0)),
+    ("init.normal_ std < 0", lambda L: (torch.nn if L is torch else nn).init.normal_(L.zeros(3), 0, -1)),
+    ("init.xavier_uniform_ int64", lambda L: (torch.nn if L is torch else nn).init.xavier_uniform_(
+        L.zeros(3, 3, dtype=L.int64))),
+    ("init.kaiming_normal_ bool", lambda L: (torch.nn if L is torch else nn).init.kaiming_normal_(
+        L.zeros(3, 3, dtype=L.bool))),
+]
+
+
+@pytest.mark.parametrize("name,fill", _FILLS, ids=[n for n, _ in _FILLS])
+def test_sampling_fills_raise_where_pytorch_raises(name, fill):
+    # Before: uniform_(1, 0) filled (0, 1] samples, normal_(0, -1) negated samples, exponential_(-1)
+    # negative ones, bernoulli_(2.) all ones, and integer/bool tensors were filled with truncated
+    # samples (rand(3, dtype=int64) -> zeros), where PyTorch 2.13 raises.
+    assert _outcome(lambda: fill(ag)) == _outcome(lambda: fill(torch))
