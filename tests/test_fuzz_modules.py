@@ -55,3 +55,15 @@ def test_sampling_fills_raise_where_pytorch_raises(name, fill):
     # negative ones, bernoulli_(2.) all ones, and integer/bool tensors were filled with truncated
     # samples (rand(3, dtype=int64) -> zeros), where PyTorch 2.13 raises.
     assert _outcome(lambda: fill(ag)) == _outcome(lambda: fill(torch))
+
+
+@pytest.mark.parametrize("args", [(3,), (3, 2, 1), ((2,),), (4, None, 0)])
+def test_avg_pool1d_keeps_one_tuples_as_pytorch(args):
+    # Before: AvgPool1d(3) kept kernel_size=3 (repr 'AvgPool1d(kernel_size=3, stride=3, padding=0)');
+    # PyTorch 2.13 stores _single tuples: 'AvgPool1d(kernel_size=(3,), stride=(3,), padding=(0,))'.
+    t, x = torch.nn.AvgPool1d(*args), nn.AvgPool1d(*args)
+    assert repr(x) == repr(t)
+    assert (x.kernel_size, x.stride, x.padding) == (t.kernel_size, t.stride, t.padding)
+    data = torch.randn(2, 3, 9)
+    got = x(ag.tensor(data.numpy())).numpy()
+    assert abs(got - t(data).numpy()).max() < 1e-6

@@ -45,14 +45,19 @@ class MaxPool2d(_MaxPoolNd):
     _pool = staticmethod(F.max_pool2d)
 
 
+def _single(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
 class AvgPool1d(Module):
     """1-D average pooling over ``(N, C, L)``: see :func:`nn.functional.avg_pool1d`."""
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
+        # one-tuples, as PyTorch's _single (its repr reads kernel_size=(3,))
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
