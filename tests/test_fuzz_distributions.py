@@ -54,3 +54,20 @@ def test_icdf_normal_uniform():
         ga = ag.autograd.grad(aout.sum(), [al, as_])
         for g1, g2 in zip(gt, ga):
             np.testing.assert_allclose(g2.numpy(), g1.numpy(), rtol=1e-12)
+
+
+def test_kl_uniform_normal_pairs():
+    # (Uniform, Normal) has a closed form in PyTorch, (Normal, Uniform) is inf; both raised NotImplemented
+    low, width, loc, scale = [0.5, -1.0], [1.0, 2.5], [0.0, 1.0], [1.5, 0.7]
+    tt = [torch.tensor(v, requires_grad=True, dtype=torch.float64) for v in (low, width, loc, scale)]
+    aa = [ag.tensor(v, requires_grad=True, dtype=ag.float64) for v in (low, width, loc, scale)]
+    td = torch.distributions
+    tout = td.kl_divergence(td.Uniform(tt[0], tt[0] + tt[1]), td.Normal(tt[2], tt[3]))
+    aout = D.kl_divergence(D.Uniform(aa[0], aa[0] + aa[1]), D.Normal(aa[2], aa[3]))
+    np.testing.assert_allclose(aout.detach().numpy(), tout.detach().numpy(), rtol=1e-12)
+    for g1, g2 in zip(torch.autograd.grad(tout.sum(), tt), ag.autograd.grad(aout.sum(), aa)):
+        np.testing.assert_allclose(g2.numpy(), g1.numpy(), rtol=1e-12)
+    tinf = td.kl_divergence(td.Normal(tt[2], tt[3]), td.Uniform(tt[0], tt[0] + tt[1]))
+    ainf = D.kl_divergence(D.Normal(aa[2], aa[3]), D.Uniform(aa[0], aa[0] + aa[1]))
+    np.testing.assert_array_equal(ainf.numpy(), tinf.detach().numpy())
+    assert ainf.dtype == ag.float64

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+from ..creation import full_like
 from ..ops.compare import where
 from .discrete import Bernoulli, Categorical, OneHotCategorical, softplus
 from .distribution import sum_rightmost
@@ -85,6 +88,20 @@ def _kl_onehotcategorical_onehotcategorical(p, q):
 def _kl_uniform_uniform(p, q):
     result = ((q.high - q.low) / (p.high - p.low)).log()
     return where((q.low > p.low) | (q.high < p.high), float("inf"), result)
+
+
+@register_kl(Uniform, Normal)
+def _kl_uniform_normal(p, q):
+    common_term = p.high - p.low
+    t1 = (math.sqrt(math.pi * 2) * q.scale / common_term).log()
+    t2 = common_term**2 / 12
+    t3 = ((p.high + p.low - 2 * q.loc) / 2) ** 2
+    return t1 + 0.5 * (t2 + t3) / q.scale**2
+
+
+@register_kl(Normal, Uniform)
+def _kl_normal_uniform(p, q):
+    return full_like(p.loc, float("inf"))  # a Normal's support is not inside any interval
 
 
 @register_kl(MultivariateNormal, MultivariateNormal)
