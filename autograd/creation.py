@@ -140,19 +140,30 @@ def _filled(fill, size, dtype, device, requires_grad, float_default=True):
         return _finish(dev.xp.full(_size(size), fill, dtype=d), dev, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*size, dtype=None, device=None, requires_grad=False, **kw):
     """A tensor of zeros of the given size."""
-    return _filled(0, size, dtype, device, requires_grad)
+    return _filled(0, _size_kw(size, kw, "zeros"), dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*size, dtype=None, device=None, requires_grad=False, **kw):
     """A tensor of ones of the given size."""
-    return _filled(1, size, dtype, device, requires_grad)
+    return _filled(1, _size_kw(size, kw, "ones"), dtype, device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False, **kw):
     """An uninitialised tensor (zeros here) of the given size."""
-    return _filled(0, size, dtype, device, requires_grad)
+    return _filled(0, _size_kw(size, kw, "empty"), dtype, device, requires_grad)
+
+
+def _size_kw(size, kw, name):
+    """``zeros(size=(2, 3))`` as PyTorch takes it: the size given by keyword instead."""
+    if kw.keys() - {"size"}:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kw.keys() - {'size'}))}'")
+    if "size" in kw:
+        if size:
+            raise TypeError(f"{name}() got multiple values for argument 'size'")
+        return (kw["size"],)
+    return size
 
 
 def _number(value):
@@ -171,10 +182,14 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
                    dtype, device, requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """Values from ``start`` to ``end`` (exclusive) by ``step``."""
     start, end, step = _number(start), _number(end), _number(step)
-    if end is None:
+    if start is None and end is None:
+        raise TypeError("arange() missing required argument 'end'")
+    if start is None:  # arange(end=5)
+        start = 0
+    elif end is None:
         start, end = 0, start
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
@@ -192,9 +207,19 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     start, end, steps = _number(start), _number(end), _number(steps)
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
+    start, end = _integral_ends(start, end, dtype)
     dev = _device(device)
     with dev.backend.device_context(dev.index):
         return _finish(dev.xp.linspace(start, end, steps).astype(_float_dtype(dtype)), dev, requires_grad)
+
+
+def _integral_ends(start, end, dtype):
+    """PyTorch's integral linspace/logspace first convert the ends to the dtype (truncating:
+    ``linspace(0.5, 3, 5, dtype=int64)`` is ``[0, 0, 1, 2, 3]``, not ``[0, 1, 1, 2, 3]``)."""
+    d = backend.as_dtype(dtype)
+    if d is not None and d.kind in "iu":
+        return int(start), int(end)
+    return start, end
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):

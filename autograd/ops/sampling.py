@@ -10,7 +10,7 @@ from __future__ import annotations
 import numbers
 
 from .. import backend
-from ..creation import _device, _size, linspace, randint
+from ..creation import _device, _integral_ends, _number, _size, linspace, randint
 from ..random import normal_array, uniform_array
 from ..tensor import Tensor
 from . import elementwise as ew
@@ -128,8 +128,12 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     """``steps`` values ``base ** e`` for ``e`` evenly spaced from ``start`` to ``end``."""
-    e = linspace(start, end, steps, dtype=backend.float64, device=device)
     d = backend.as_dtype(dtype) or backend.get_default_dtype()
+    # integral: the ends truncated first, as PyTorch (logspace(0.5, 3, 2, dtype=int64) is [1, 1000];
+    # one step is base ** start untruncated there)
+    if _number(steps) != 1:
+        start, end = _integral_ends(_number(start), _number(end), d)
+    e = linspace(start, end, steps, dtype=backend.float64, device=device)
     out = Tensor._make((float(base) ** e._data).astype(d), e.device)
     return out.requires_grad_(True) if requires_grad else out
 

@@ -17,6 +17,7 @@ from ._util import _axes, as_tensor_like, fill_value, norm_dim, shape_arg
 from .gather import _int_index, _long_index, index_select, scatter, scatter_add
 from .diagonal import diagonal, diagonal_scatter  # noqa: F401  (re-exported)
 from .indexing import getitem
+from .tri_indices import tril_indices, triu_indices  # noqa: F401  (re-exported)
 
 __all__ = [
     "tril", "triu", "diag", "diag_embed", "diagonal", "diagonal_scatter", "diagflat", "trace", "narrow",
@@ -428,7 +429,14 @@ def flipud(input):
 
 def rot90(input, k=1, dims=(0, 1)):
     """Rotate by 90 degrees ``k`` times in the plane ``dims`` (from the first towards the second)."""
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
     d0, d1 = (norm_dim(d, input.ndim) for d in dims)
+    if d0 == d1:  # (the same plane twice would transpose nothing: a silent no-op rotation)
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and "
+                           f"dim1 = {dims[1]}")
     k %= 4
     if k == 0:
         return input.clone()  # a new tensor, as PyTorch's (never the input itself)
@@ -480,26 +488,3 @@ def _check_output_size(output_size, size):
     """PyTorch raises for a given ``output_size`` that is not the result's length."""
     if output_size is not None and output_size != size:
         raise RuntimeError(f"repeat_interleave: Invalid output_size, expected {size} but got {output_size}")
-
-
-def _tri_indices(row, col, offset, device, dtype, lower):
-    from ..creation import _device
-
-    dev = _device(device)
-    xp = dev.xp
-    r = xp.arange(row)[:, None]
-    c = xp.arange(col)[None, :]
-    keep = (c - r <= offset) if lower else (c - r >= offset)
-    rr, cc = xp.nonzero(keep)
-    out = xp.stack([rr, cc]).astype(backend.as_dtype(dtype) if dtype is not None else backend.int64)
-    return Tensor._make(out, dev)
-
-
-def tril_indices(row, col, offset=0, *, dtype=None, device=None):
-    """The ``(2, N)`` coordinates of the lower triangle of a ``row x col`` matrix, row by row."""
-    return _tri_indices(row, col, offset, device, dtype, True)
-
-
-def triu_indices(row, col, offset=0, *, dtype=None, device=None):
-    """The ``(2, N)`` coordinates of the upper triangle of a ``row x col`` matrix, row by row."""
-    return _tri_indices(row, col, offset, device, dtype, False)
