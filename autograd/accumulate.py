@@ -149,8 +149,24 @@ def _apply_hooks(fns, g):
     for fn in list(fns):
         r = fn(g)
         if r is not None:
+            _check_hook_result(fn, g, r)
             g = r
     return g
+
+
+def _check_hook_result(fn, g, r):
+    """A tensor hook may replace the gradient only by one of the same shape and dtype (PyTorch)."""
+    name = getattr(fn, "__name__", type(fn).__name__)
+    if not isinstance(r, Tensor):
+        raise TypeError(f"hook '{name}' returned {type(r).__name__}: expected a Tensor or None")
+    if r.shape != g.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value (was {tuple(g.shape)} "
+                           f"got {tuple(r.shape)})")
+    if r.dtype != g.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {g.dtype} got {r.dtype})")
+    if r.device != g.device:
+        raise RuntimeError(f"hook '{name}' has changed the device of value (was {g.device} "
+                           f"got {r.device})")
 
 
 from .tensor import Tensor  # noqa: E402
