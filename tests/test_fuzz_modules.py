@@ -67,3 +67,13 @@ def test_avg_pool1d_keeps_one_tuples_as_pytorch(args):
     data = torch.randn(2, 3, 9)
     got = x(ag.tensor(data.numpy())).numpy()
     assert abs(got - t(data).numpy()).max() < 1e-6
+
+
+def test_relu6_is_a_hardtanh_with_its_bounds_as_pytorch():
+    # Before: ReLU6 was a plain Module without min_val/max_val (PyTorch 2.13: Hardtanh(0., 6.)).
+    for args in [(), (True,)]:
+        t, x = torch.nn.ReLU6(*args), nn.ReLU6(*args)
+        assert isinstance(x, nn.Hardtanh)
+        assert (x.min_val, x.max_val, x.inplace) == (t.min_val, t.max_val, t.inplace)
+        assert repr(x) == repr(t)
+    assert nn.ReLU6()(ag.tensor([-1.0, 3.0, 7.0])).tolist() == [0.0, 3.0, 6.0]

@@ -31,20 +31,6 @@ class ReLU(Module):
         return _inplace(self.inplace, True)
 
 
-class ReLU6(Module):
-    """:math:`\\min(\\max(0, x), 6)` elementwise."""
-
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.relu6(input, inplace=self.inplace)
-
-    def extra_repr(self):
-        return _inplace(self.inplace, True)
-
-
 class Hardtanh(Module):
     """Clamp to ``[min_val, max_val]``."""
 
@@ -57,6 +43,19 @@ class Hardtanh(Module):
 
     def extra_repr(self):
         return f"min_val={self.min_val}, max_val={self.max_val}" + _inplace(self.inplace)
+
+
+class ReLU6(Hardtanh):
+    """:math:`\\min(\\max(0, x), 6)` elementwise (a ``Hardtanh(0., 6.)``, as PyTorch's)."""
+
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def forward(self, input):
+        return F.relu6(input, inplace=self.inplace)
+
+    def extra_repr(self):
+        return _inplace(self.inplace, True)
 
 
 class LeakyReLU(Module):
