@@ -71,3 +71,13 @@ def test_kl_uniform_normal_pairs():
     ainf = D.kl_divergence(D.Normal(aa[2], aa[3]), D.Uniform(aa[0], aa[0] + aa[1]))
     np.testing.assert_array_equal(ainf.numpy(), tinf.detach().numpy())
     assert ainf.dtype == ag.float64
+
+
+def test_erfinv_and_normal_icdf_near_one():
+    # erfinv(1 - 2**-52) was 5.5044 (Newton on erf, which rounds to 1 there); PyTorch 5.8050
+    x = np.array([1 - 2.0**-52, 1 - 1e-15, -(1 - 1e-15), 1 - 1e-9, 0.6, -0.3])
+    expected = torch.erfinv(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(ag.tensor(x).erfinv().numpy(), expected, rtol=1e-14)
+    q = np.array([1e-16, 1 - 1e-16, 0.3])
+    tout = torch.distributions.Normal(0.0, 2.0).icdf(torch.tensor(q))
+    np.testing.assert_allclose(D.Normal(0.0, 2.0).icdf(ag.tensor(q)).numpy(), tout.numpy(), rtol=1e-12)
