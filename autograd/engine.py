@@ -137,6 +137,8 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                     seen = _run_hooks(node._hooks, seen, visible)
                 if node._retained:
                     _retain(node, seen, create_graph)
+                if node._hooks and "pre" in node._hooks:
+                    seen = _run_node_hooks(node, node._hooks["pre"], seen)
                 if node in wanted_nodes:
                     for k, nr in wanted_nodes[node]:
                         captured[k] = seen[nr]
@@ -167,6 +169,8 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                     results = tuple(None if g is None else g._data for g in results)
             if results.__class__ is not tuple:
                 results = (results,)
+            if node._hooks and "post" in node._hooks:  # grad_fn.register_hook(fn(grad_inputs, grad_outputs))
+                results = _run_node_hooks(node, node._hooks["post"], results, seen, arrays)
             if anomaly:
                 _check_anomaly(node, results)
             edges = node._edges
@@ -411,11 +415,33 @@ def _materialize(node, grads, arrays):
 def _run_hooks(hooks, grads, visible):
     grads = list(grads)
     for nr, fns in hooks.items():
-        if grads[nr] is not None:
+        if nr.__class__ is int and grads[nr] is not None:  # ("pre"/"post": the node's own hooks)
             _mark(visible, grads[nr])
             grads[nr] = _apply_hooks(fns, grads[nr])
             _mark(visible, grads[nr])
     return grads
+
+
+def _run_node_hooks(node, fns, grads, grad_outputs=None, arrays=False):
+    """A Node's pre-hooks ``fn(grad_outputs)`` (``grad_outputs`` None) or post-hooks
+    ``fn(grad_inputs, grad_outputs)``; a hook's non-None result replaces ``grads``."""
+    if arrays:  # post-hooks get the backward's arrays: user code sees Tensors
+        grads = tuple(None if g is None else _wrap(g, node.device) for g in grads)
+    if grad_outputs is not None:  # as PyTorch, grad_inputs have their inputs' shapes
+        grads = tuple(g if g is None or e is None or g.shape == e[2] else sum_to_shape(g, e[2], node)
+                      for g, e in zip(grads, node._edges))
+    grads = tuple(grads)
+    for fn in list(fns):
+        r = fn(grads) if grad_outputs is None else fn(grads, tuple(grad_outputs))
+        if r is not None:
+            r = (r,) if isinstance(r, Tensor) else tuple(r)
+            if len(r) != len(grads):
+                raise RuntimeError(f"hook '{getattr(fn, '__name__', fn)}' on {node.name()} returned "
+                                   f"{len(r)} gradients, expected {len(grads)}")
+            grads = r
+    if arrays:
+        return tuple(None if g is None else g._data for g in grads)
+    return list(grads) if grad_outputs is None else grads
 
 
 def sum_to_shape(g, shape, node=None):

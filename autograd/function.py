@@ -11,7 +11,7 @@ import itertools
 
 from . import backend
 from .grad_mode import state
-from .observers import RemovableHandle as _HookHandle  # returned by register_hook
+from .observers import RemovableHandle as _HookHandle  # noqa: F401 (tensor_graph imports it)
 from .observers import on_record
 from .provenance import _NEEDS, _SHAPES, _interned, caller_site, record_site, resolve_site  # noqa: F401
 from .view_tracking import register as register_view
@@ -163,12 +163,6 @@ class Function(_CtxExtras):
     def next_functions(self):
         """``((node_or_leaf, output_nr), ...)``, one per forward argument."""
         return tuple((e[0], e[1]) if e is not None else (None, 0) for e in self._edges)
-
-    def register_hook(self, output_nr, hook):
-        if self._hooks is None:
-            self._hooks = {}
-        self._hooks.setdefault(output_nr, []).append(hook)
-        return _HookHandle(self._hooks[output_nr], hook)
 
     def __repr__(self):
         return f"<{self.name()}>"

@@ -1,9 +1,12 @@
 """More of ``torch.autograd.Function``'s API (kept apart: ``function.py`` is at its size limit):
 ``ctx.set_materialize_grads``, ``ctx.mark_dirty``, the ``setup_context`` style of ``forward``,
-and the ``once_differentiable`` decorator for ``backward``."""
+the ``once_differentiable`` decorator for ``backward``, and the Node hooks
+(``grad_fn.register_hook`` / ``register_prehook``)."""
 from __future__ import annotations
 
 import functools
+
+from .observers import RemovableHandle
 
 
 class _CtxExtras:
@@ -12,6 +15,21 @@ class _CtxExtras:
     __slots__ = ()
     _no_materialize = False
     _dirty = None
+
+    def register_hook(self, output_nr, hook=None):
+        """PyTorch's Node hook ``fn(grad_inputs, grad_outputs)`` (may return new grad_inputs);
+        as ``(output_nr, hook)``, a tensor hook on that output (``Tensor.register_hook``)."""
+        return self._add_hook("post", output_nr) if hook is None else self._add_hook(output_nr, hook)
+
+    def register_prehook(self, hook):
+        """PyTorch's Node pre-hook ``fn(grad_outputs)`` (may return new grad_outputs)."""
+        return self._add_hook("pre", hook)
+
+    def _add_hook(self, key, hook):
+        if self._hooks is None:
+            self._hooks = {}
+        self._hooks.setdefault(key, []).append(hook)
+        return RemovableHandle(self._hooks[key], hook)
 
     def mark_dirty(self, *args):
         """Declare the inputs that ``forward`` modified in place; each must also be returned. The

@@ -49,3 +49,33 @@ def test_tensor_hook_same_shape_result_still_used():
     x.register_hook(lambda g: g * 3)
     (x * 2).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), np.full((2, 3), 6.0))
+
+
+def _node_hook_program(lib):
+    x = lib.tensor([[0.5, -1.2, 2.0], [1.5, 0.3, -0.7]], dtype=lib.float64, requires_grad=True)
+    b = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+    y = (x * b).exp()
+    log = []
+    y.register_hook(lambda g: (log.append("tensor"), g * 2)[1])
+    y.grad_fn.register_prehook(
+        lambda go: (log.append(("pre", go[0].detach().numpy().copy())), (go[0] * 3,))[1])
+    y.grad_fn.register_hook(lambda gi, go: log.append(("post", gi[0].detach().numpy().copy())))
+    m = y.grad_fn.next_functions[0][0]  # the Mul node: grad_inputs reduced to b's shape (3,)
+    m.register_hook(lambda gi, go: (log.append(("mul", [None if g is None else tuple(g.shape) for g in gi])),
+                                    (gi[0], None if gi[1] is None else gi[1] * 0))[1])
+    g, gb = lib.autograd.grad(y.sum(), [x, b], create_graph=True)
+    gg, = lib.autograd.grad((g * g).sum(), x)
+    return [g.detach().numpy(), gb.detach().numpy(), gg.numpy()], log
+
+
+def test_node_hooks_and_prehooks_like_torch():
+    # was: grad_fn.register_hook(fn) raised TypeError and grad_fn.register_prehook did not exist
+    want, want_log = _node_hook_program(torch)
+    got, got_log = _node_hook_program(ag)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert [e if isinstance(e, str) else e[0] for e in got_log] == [
+        e if isinstance(e, str) else e[0] for e in want_log]
+    assert got_log[3] == want_log[3] == ("mul", [(2, 3), (3,)])
+    np.testing.assert_allclose(got_log[1][1], want_log[1][1])
+    np.testing.assert_allclose(got_log[2][1], want_log[2][1])
