@@ -177,7 +177,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     fill_value = _number(fill_value)
     if dtype is None:
         dtype = backend.scalar_dtype(fill_value)
-    fill_value = _fill_value(fill_value, backend.as_dtype(dtype))
+    fill_value = _fill_value(fill_value, backend.as_dtype(dtype), check_float=True)
     return _filled(fill_value, (size,) if isinstance(size, numbers.Integral) else tuple(size),
                    dtype, device, requires_grad)
 

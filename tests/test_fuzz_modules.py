@@ -77,3 +77,31 @@ def test_relu6_is_a_hardtanh_with_its_bounds_as_pytorch():
         assert (x.min_val, x.max_val, x.inplace) == (t.min_val, t.max_val, t.inplace)
         assert repr(x) == repr(t)
     assert nn.ReLU6()(ag.tensor([-1.0, 3.0, 7.0])).tolist() == [0.0, 3.0, 6.0]
+
+
+_FLOAT_FILLS = [
+    ("fill_ float16 1e6", lambda L: L.zeros(3, dtype=L.float16).fill_(1e6)),
+    ("fill_ float16 int 100000", lambda L: L.zeros(3, dtype=L.float16).fill_(100000)),
+    ("fill_ float16 65504", lambda L: L.zeros(3, dtype=L.float16).fill_(65504.0)),
+    ("fill_ float32 1e39", lambda L: L.zeros(3).fill_(1e39)),
+    ("fill_ float32 inf", lambda L: L.zeros(3).fill_(math.inf)),
+    ("fill_ 0-d tensor 1e6 into float16", lambda L: L.zeros(3, dtype=L.float16).fill_(L.tensor(1e6))),
+    ("full float16 1e6", lambda L: L.full((2,), 1e6, dtype=L.float16)),
+    ("full default 1e39", lambda L: L.full((2,), 1e39)),
+    ("masked_fill float16 -1e6", lambda L: L.zeros(3, dtype=L.float16).masked_fill(
+        L.tensor([True, False, True]), -1e6)),
+    ("index_fill float16 1e6", lambda L: L.zeros(3, dtype=L.float16).index_fill(0, L.tensor([0]), 1e6)),
+    ("scatter float16 1e6", lambda L: L.zeros(3, dtype=L.float16).scatter(0, L.tensor([0]), 1e6)),
+    ("init.constant_ float16 1e6", lambda L: (torch.nn if L is torch else nn).init.constant_(
+        L.zeros(3, dtype=L.float16), 1e6)),
+    ("setitem float16 1e6", lambda L: L.zeros(3, dtype=L.float16).__setitem__(0, 1e6)),
+    ("float64 1e300", lambda L: L.zeros(3, dtype=L.float64).fill_(1e300)),
+]
+
+
+@pytest.mark.parametrize("name,fill", _FLOAT_FILLS, ids=[n for n, _ in _FLOAT_FILLS])
+def test_float_fills_beyond_the_dtype_raise_as_pytorch(name, fill):
+    # Before: zeros(3, dtype=float16).fill_(1e6) (and init.constant_, full, masked_fill, index_fill,
+    # scatter) silently wrote inf; PyTorch 2.13 raises 'value cannot be converted to type c10::Half
+    # without overflow' (a 0-d tensor value and setitem still write inf, as PyTorch).
+    assert _outcome(lambda: fill(ag)) == _outcome(lambda: fill(torch))

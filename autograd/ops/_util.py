@@ -140,10 +140,25 @@ def fill_int(value, dtype):
     raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 
 
-def fill_value(value, dtype):
+_FLOAT_MAX = {"float16": ("c10::Half", 65504.0), "float32": ("float", 3.4028234663852886e38)}
+
+
+def check_float_fill(value, dtype):
+    """A finite Python number beyond a float16/float32 dtype's range raises, as PyTorch's fills."""
+    if dtype.kind == "f" and str(dtype) in _FLOAT_MAX and value.__class__ in (int, float):
+        name, fmax = _FLOAT_MAX[str(dtype)]
+        if math.isfinite(value) and abs(value) > fmax:
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
+def fill_value(value, dtype, check_float=False):
     """A Python number written into ``dtype`` by a fill (fill_, masked_fill, index_fill, scatter,
     setitem): :func:`fill_int`'s check, and a float into an integer dtype must lie in its range
-    (inf, NaN and 1e20 into int64 raise, 2.7 is truncated by the write), as PyTorch's."""
+    (inf, NaN and 1e20 into int64 raise, 2.7 is truncated by the write), as PyTorch's.
+    ``check_float``: a finite number beyond a float16/float32 dtype's range raises too (PyTorch's
+    fill_/full/masked_fill/index_fill/scatter: ``zeros(3, dtype=float16).fill_(1e6)``; setitem does not)."""
+    if check_float:
+        check_float_fill(value, dtype)
     if value.__class__ is float and dtype.kind in "iu":
         bits = 8 * dtype.itemsize
         lo, hi = (0, (1 << bits) - 1) if dtype.kind == "u" else (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)

@@ -11,7 +11,7 @@ import numbers
 from .. import backend
 from ..function import check_same_device
 from ..tensor import Tensor
-from ._util import as_tensor_like, fill_value, norm_dim
+from ._util import as_tensor_like, check_float_fill, fill_value, norm_dim
 from .indexing import IndexAdvanced, IndexPut, _check_bounds, _value_for, getitem
 
 __all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_scatter",
@@ -108,6 +108,7 @@ def _scatter(input, dim, index, src, accumulate, op):
             src = getitem(src, tuple(slice(0, n) for n in index.shape))
     else:
         _check_along(input, index, d, op)
+        check_float_fill(src, input._data.dtype)  # float16: 1e6 raises, as PyTorch
     src = _value_for(input, src, op)
     return IndexPut.apply(input, src, None, _along(index, d, input.device.xp), accumulate)
 
@@ -176,7 +177,7 @@ def masked_fill(input, mask, value):
     elif not isinstance(value, numbers.Number) or isinstance(value, complex):
         raise TypeError(f"masked_fill(): value must be a number or a 0-d Tensor, not {type(value).__name__}")
     else:
-        value = fill_value(value, input._data.dtype)  # uint8: -1 is 255, 300 raises, as PyTorch
+        value = fill_value(value, input._data.dtype, check_float=True)  # uint8: -1 is 255, 300 raises
         value = Tensor._make(input.device.xp.asarray(value).astype(input.dtype), input.device)
     value = _value_for(input, value, "masked_fill")
     return where(mask, value, input)

@@ -193,8 +193,9 @@ def fill_(t, value):
             from .movement import to  # the value's gradient is the sum of the filled ones', as PyTorch's
 
             return _apply(t, _overwrite, to(value, t.device, t.dtype))
-        value = value.item()
-    value = fill_value(value, t._data.dtype)
+        value = fill_value(value.item(), t._data.dtype)
+    else:
+        value = fill_value(value, t._data.dtype, check_float=True)
     if state.enabled and t.requires_grad:
         return _apply(t, lambda a: _overwrite(a, value))
     t._data[...] = value

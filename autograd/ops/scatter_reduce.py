@@ -226,7 +226,7 @@ def scatter_with_reduce(input, dim, index, src, reduce, name="aten::scatter"):
     with no_grad():
         if not isinstance(src, Tensor):  # a number: one term (or factor) per index entry
             index = _int_index(index, input, "scatter")
-            src = Tensor._make(input.device.xp.full(index.shape, fill_value(src, input._data.dtype),
+            src = Tensor._make(input.device.xp.full(index.shape, fill_value(src, input._data.dtype, True),
                                                  dtype=input.dtype), input.device)
         if reduce == "add":
             out = _scatter(input, dim, index, src, True, "scatter")

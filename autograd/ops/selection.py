@@ -330,7 +330,7 @@ def index_fill(input, dim, index, value):
     if isinstance(value, Tensor):
         value = value.to(input.dtype) if value.dtype != input.dtype else value
     else:  # a number in input's dtype (2.7 into int64 is 2), as PyTorch, not promoting input
-        value = fill_value(value, input._data.dtype)
+        value = fill_value(value, input._data.dtype, check_float=True)
         value = Tensor._make(xp.asarray(value).astype(input.dtype), input.device)
     return ew.where(mask, value, input)
 
