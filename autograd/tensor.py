@@ -399,7 +399,7 @@ class Tensor(TensorGraph, TensorApi, TensorApiMore):
     def squeeze(self, dim=None): return _sh.squeeze(self, dim)
     def unsqueeze(self, dim): return _sh.unsqueeze(self, dim)
     def transpose(self, dim0, dim1): return _sh.transpose(self, dim0, dim1)
-    def t(self): return _sh.transpose(self, 0, 1) if self.ndim == 2 else self
+    def t(self): return _vo.t(self)
     def permute(self, *dims): return _sh.permute(self, *dims)
     def expand(self, *sizes): return _sh.expand(self, *sizes)
     def expand_as(self, other): return _sh.expand(self, *other.shape)

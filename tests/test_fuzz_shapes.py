@@ -54,3 +54,26 @@ def test_arange_end_keyword():
     np.testing.assert_array_equal(ag.arange(start=1, end=6, step=2).numpy(), want)
     with pytest.raises(TypeError):
         ag.arange()
+
+
+def test_t_rejects_more_than_two_dims():
+    # x.t() on a 3-d tensor returned it unchanged; PyTorch raises
+    with pytest.raises(RuntimeError):
+        torch.ones(2, 3, 4).t()
+    for f in (lambda: ag.ones(2, 3, 4).t(), lambda: ag.t(ag.ones(2, 3, 4))):
+        with pytest.raises(RuntimeError):
+            f()
+    assert ag.ones(2, 3).t().shape == (3, 2) and ag.ones(3).t().shape == (3,) and ag.ones(()).t().shape == ()
+
+
+def test_non_integral_tensor_positions_raise():
+    # narrow(0, tensor(0.7), 1) and tensor_split(x, tensor([1.5])) silently truncated the floats
+    x = ag.arange(4.0)
+    for bad in (ag.tensor(0.7), ag.tensor(True), ag.tensor([1])):
+        with pytest.raises(RuntimeError):
+            x.narrow(0, bad, 1)
+    assert x.narrow(0, ag.tensor(1, dtype=ag.int32), 2).tolist() == [1.0, 2.0]
+    for bad in (ag.tensor([1.5]), ag.tensor([1], dtype=ag.int32)):
+        with pytest.raises(RuntimeError):
+            ag.tensor_split(x, bad)
+    assert [p.tolist() for p in ag.tensor_split(x, ag.tensor([1, 3]))] == [[0.0], [1.0, 2.0], [3.0]]

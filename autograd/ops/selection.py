@@ -122,6 +122,8 @@ def narrow(input, dim, start, length):
     _check(input, "narrow")
     d = norm_dim(dim, input.ndim)
     n = input.shape[d]
+    if isinstance(start, Tensor) and (start.ndim or start.dtype.kind not in "iu"):
+        raise RuntimeError("start must be an 0-dim integral Tensor.")  # (a float was truncated)
     start = int(start)
     if not -n <= start <= n:
         raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
@@ -158,6 +160,9 @@ def tensor_split(input, indices_or_sections, dim=0):
     n = input.shape[d]
     s = indices_or_sections
     if isinstance(s, Tensor):
+        if s.dtype != backend.int64:  # (float indices were truncated)
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype of long, but "
+                               f"got {s.dtype}")
         s = s.item() if s.ndim == 0 else s.tolist()
     if isinstance(s, numbers.Integral):
         if s <= 0:

@@ -78,6 +78,14 @@ def transpose_(t, dim0, dim1):
     return _reshape_inplace(t, lambda x: shape.transpose(x, dim0, dim1))
 
 
+def t(input):
+    """``input.t()``: the transpose of a 2-d tensor, a 0-d or 1-d one as it is; more dims raise, as
+    PyTorch's (it returned a 3-d tensor unchanged)."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return shape.transpose(input, 0, 1) if input.ndim == 2 else input
+
+
 def t_(t):
     """In-place ``t()``: transpose a tensor of at most 2 dimensions."""
     if t.ndim > 2:
