@@ -77,3 +77,13 @@ def test_non_integral_tensor_positions_raise():
         with pytest.raises(RuntimeError):
             ag.tensor_split(x, bad)
     assert [p.tolist() for p in ag.tensor_split(x, ag.tensor([1, 3]))] == [[0.0], [1.0, 2.0], [3.0]]
+
+
+def test_cat_legacy_empty_gets_its_gradient():
+    # a (0,) tensor skipped by cat next to 2-d ones got grad None; PyTorch gives it tensor([])
+    for m in (torch, ag):
+        a, e = m.ones(2, 3, requires_grad=True), m.zeros(0, requires_grad=True)
+        out = m.cat([e, a, e], 1)
+        (out * 2).sum().backward()
+        assert tuple(out.shape) == (2, 3) and tuple(e.grad.shape) == (0,)
+        assert a.grad.tolist() == [[2.0] * 3] * 2

@@ -434,9 +434,7 @@ def cat(tensors, dim=0):
         if t.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     legacy = any(t.ndim != 1 for t in tensors)
-    kept = [t for t in tensors if not (legacy and t.shape == (0,))]
-    if not kept:
-        kept = [tensors[0]]
+    kept = [t for t in tensors if not (legacy and t.shape == (0,))] or [tensors[0]]
     ref = kept[0]
     d = norm_dim(dim, ref.ndim)
     for i, t in enumerate(kept):
@@ -445,9 +443,10 @@ def cat(tensors, dim=0):
             raise RuntimeError(
                 f"Sizes of tensors must match except in dimension {d}: cat got shapes {shapes}"
             )
+    if legacy and len(kept) < len(tensors):  # skipped (0,)s join as empty slices: they get a grad too
+        empty = tuple(0 if k == d else n for k, n in enumerate(ref.shape))
+        kept = [t.reshape(empty) if t.shape == (0,) else t for t in tensors]
     kept = [t if t.dtype == dtype else t.to(dtype) for t in kept]
-    if len(kept) == 1:
-        return Cat.apply(d, kept[0])
     return Cat.apply(d, *kept)
 
 
