@@ -109,8 +109,8 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     if post_accumulate_hooks.count and captured is None:
         early = _EarlyLeaves(topological_order([n for _, n in heap]), leaf_grads, visible, claimed,
                              create_graph)
-    prev = state.enabled
-    state.enabled = create_graph
+    prev, prev_acc = state.enabled, state.accumulating
+    state.enabled, state.accumulating = create_graph, inputs is None  # (read by checkpoint's backward)
     anomaly = state.anomaly
     observers = on_backward
     inspect = captured is not None or bool(observers)  # a node's gradients may be seen outside
@@ -224,7 +224,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             if not retain_graph:
                 node._saved = None
     finally:
-        state.enabled = prev
+        state.enabled, state.accumulating = prev, prev_acc
 
     if captured is not None:
         result = []

@@ -10,6 +10,7 @@ class _State(threading.local):
         self.enabled = True
         self.anomaly = False
         self.inference = False  # inside ag.inference_mode() (autograd/inference.py)
+        self.accumulating = True  # the running backward fills leaves' .grad (False in ag.grad)
 
 
 state = _State()

@@ -79,3 +79,33 @@ def test_node_hooks_and_prehooks_like_torch():
     assert got_log[3] == want_log[3] == ("mul", [(2, 3), (3,)])
     np.testing.assert_allclose(got_log[1][1], want_log[1][1])
     np.testing.assert_allclose(got_log[2][1], want_log[2][1])
+
+
+def _checkpoint_program(lib, nn_mod, cp):
+    rng = np.random.default_rng(0)
+    w, b, xs = rng.standard_normal((3, 3)), rng.standard_normal(3), rng.standard_normal((2, 3))
+    lin = nn_mod.Linear(3, 3).double()
+    with lib.no_grad():
+        lin.weight.copy_(lib.tensor(w))
+        lin.bias.copy_(lib.tensor(b))
+    x = lib.tensor(xs, requires_grad=True)
+    out = []
+    y = cp(lambda a: lin(a).tanh() * a, x.sin(), use_reentrant=False)
+    g, = lib.autograd.grad(y.sum(), x)  # must leave lin's .grad alone
+    out += [g.numpy(), lin.weight.grad is None]
+    y = cp(lambda a, k: lin(a).tanh() * a * k, x.sin() * 1.5, 2.0, use_reentrant=False)
+    g, = lib.autograd.grad(y.sum(), x, create_graph=True)  # gradient penalty through a checkpoint
+    ((g ** 2).sum() + y.pow(2).sum()).backward()
+    return out + [g.detach().numpy(), x.grad.numpy(), lin.weight.grad.numpy(), lin.bias.grad.numpy()]
+
+
+def test_checkpoint_grad_and_create_graph_like_torch():
+    # was: ag.grad through a checkpoint also wrote the inner Linear's .grad (torch leaves it None),
+    # and create_graph=True raised "element 0 of tensors does not require grad"
+    import nn as xnn
+    from autograd.utils.checkpoint import checkpoint
+    from torch.utils.checkpoint import checkpoint as tcheckpoint
+    want = _checkpoint_program(torch, torch.nn, tcheckpoint)
+    got = _checkpoint_program(ag, xnn, checkpoint)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

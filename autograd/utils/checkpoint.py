@@ -15,6 +15,7 @@ from ..autograd import backward as _backward
 from ..creation import empty
 from ..function import Function
 from ..grad_mode import enable_grad, is_grad_enabled
+from ..grad_mode import state as _mode
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor
 
@@ -62,6 +63,8 @@ class _Checkpoint(Function):
 
     @staticmethod
     def backward(ctx, *grads):
+        if is_grad_enabled():  # create_graph: the input gradients must stay functions of the inputs
+            return _backward_create_graph(ctx, grads)
         args = list(ctx.others)
         inputs = []
         for i, t in zip(ctx.tensor_pos, ctx.saved_tensors):
@@ -80,12 +83,73 @@ class _Checkpoint(Function):
                 _set_rng_states(now)
         outs = (out,) if ctx.single else tuple(out)
         pairs = [(o, g) for o, g in zip(outs, grads) if o.requires_grad and g is not None]
-        if pairs:
-            _backward([o for o, _ in pairs], [g for _, g in pairs])
         input_grads = [None] * len(ctx.others)
-        for i, d in zip(ctx.tensor_pos, inputs):
-            input_grads[i] = d.grad
+        wanted = [d for d in inputs if d.requires_grad]
+        if pairs and _mode.accumulating:  # the parameters fn used get their .grad too
+            _backward([o for o, _ in pairs], [g for _, g in pairs])
+            for i, d in zip(ctx.tensor_pos, inputs):
+                input_grads[i] = d.grad
+        elif pairs and wanted:  # inside ag.grad (or backward(inputs=)): no .grad written
+            from ..autograd import grad as _grad
+            got = dict(zip(map(id, wanted), _grad([o for o, _ in pairs], wanted, [g for _, g in pairs],
+                                                  allow_unused=True)))
+            for i, d in zip(ctx.tensor_pos, inputs):
+                input_grads[i] = got.get(id(d))
         return (None, None, None, *input_grads)
+
+
+def _backward_create_graph(ctx, grads):
+    """Recompute ``fn`` on the saved inputs themselves (not detached copies), so that the
+    gradients returned are differentiable with respect to them; the gradients are taken up to
+    those inputs only (the engine carries them on), and the leaves ``fn`` reached by itself
+    (parameters) get theirs in their ``.grad``, as in the run without ``create_graph``."""
+    from ..autograd import grad as _grad
+    from ..function import _next_seq
+    args = list(ctx.others)
+    for i, t in zip(ctx.tensor_pos, ctx.saved_tensors):
+        args[i] = t
+    wanted = [t for i, t in zip(ctx.tensor_pos, ctx.saved_tensors) if ctx.needs_input_grad[3 + i]]
+    marker = _next_seq()
+    now = _rng_states(ctx.devices) if ctx.preserve else None
+    try:
+        if ctx.preserve:
+            _set_rng_states(ctx.rng)
+        out = ctx.fn(*args)
+    finally:
+        if now is not None:
+            _set_rng_states(now)
+    outs = (out,) if ctx.single else tuple(out)
+    pairs = [(o, g) for o, g in zip(outs, grads) if o.requires_grad and g is not None]
+    params = (_inner_leaves([o for o, _ in pairs], marker, {id(t) for t in wanted})
+              if _mode.accumulating else [])
+    got = _grad([o for o, _ in pairs], wanted + params, [g for _, g in pairs], create_graph=True,
+                allow_unused=True) if pairs and (wanted or params) else [None] * (len(wanted) + len(params))
+    for p, g in zip(params, got[len(wanted):]):
+        if g is not None:
+            p.grad = g if p.grad is None else p.grad + g
+    by_id = {id(t): g for t, g in zip(wanted, got)}
+    input_grads = [None] * len(ctx.others)
+    for i, t in zip(ctx.tensor_pos, ctx.saved_tensors):
+        input_grads[i] = by_id.get(id(t)) if ctx.needs_input_grad[3 + i] else None
+    return (None, None, None, *input_grads)
+
+
+def _inner_leaves(outs, marker, skip):
+    """The leaves requiring grad that nodes recorded after ``marker`` (the recomputation) use."""
+    seen, leaves, stack = set(), {}, [o.grad_fn for o in outs if o.grad_fn is not None]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or node._seq > marker:
+            continue
+        seen.add(id(node))
+        for e in node._edges:
+            if e is None:
+                continue
+            if isinstance(e[0], Function):
+                stack.append(e[0])
+            elif e[0].requires_grad and id(e[0]) not in skip:
+                leaves[id(e[0])] = e[0]
+    return list(leaves.values())
 
 
 def checkpoint(function, *args, use_reentrant=None, preserve_rng_state=True, **kwargs):
@@ -101,8 +165,10 @@ def checkpoint(function, *args, use_reentrant=None, preserve_rng_state=True, **k
         **kwargs: keyword arguments of ``function``.
 
     Gradients reach the Tensor arguments through the returned value and the
-    parameters ``function`` uses through their ``.grad`` (as PyTorch's reentrant
-    variant): ``autograd.grad`` with respect to such a parameter is not supported.
+    parameters ``function`` uses through their ``.grad`` when the backward fills
+    ``.grad`` (``backward()``; ``autograd.grad`` and ``backward(inputs=...)`` leave
+    them alone): ``autograd.grad`` with respect to such a parameter is not supported.
+    ``create_graph=True`` works (gradient penalties through a checkpoint).
 
     Example::
 
