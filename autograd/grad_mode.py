@@ -33,7 +33,7 @@ class _GradMode:
 
     def __enter__(self):
         self._prev = state.enabled
-        state.enabled = self.mode
+        state.enabled = self.mode and not state.inference  # inference mode records nothing (PyTorch)
 
     def __exit__(self, *exc):
         state.enabled = self._prev
@@ -45,7 +45,7 @@ class _GradMode:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             prev = state.enabled
-            state.enabled = mode
+            state.enabled = mode and not state.inference
             try:
                 return fn(*args, **kwargs)
             finally:
@@ -85,7 +85,7 @@ class set_grad_enabled(_GradMode):
     def __init__(self, mode: bool):
         self.mode = bool(mode)
         self._prev = state.enabled
-        state.enabled = self.mode
+        state.enabled = self.mode and not state.inference
 
     def __enter__(self):
         pass

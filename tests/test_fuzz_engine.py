@@ -109,3 +109,22 @@ def test_checkpoint_grad_and_create_graph_like_torch():
     got = _checkpoint_program(ag, xnn, checkpoint)
     for a, b in zip(got, want):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_enable_grad_inside_inference_mode_records_nothing():
+    # was: enable_grad() / set_grad_enabled(True) inside inference_mode() recorded (y.requires_grad
+    # True); PyTorch 2.13 keeps inference mode on there and y is an inference tensor without grad
+    for lib in (torch, ag):
+        x = lib.ones(2, requires_grad=True)
+
+        @lib.enable_grad()
+        def f():
+            return (x * 2).requires_grad
+
+        with lib.inference_mode():
+            with lib.enable_grad():
+                a = (x * 2).requires_grad
+            with lib.set_grad_enabled(True):
+                b = (x * 2).requires_grad
+            c = f()
+        assert (a, b, c, (x * 2).requires_grad) == (False, False, False, True)
