@@ -74,7 +74,8 @@ class ShadowArray:
     @property
     def base(self):
         b = self._a.base
-        if b is not None and not isinstance(b, np.ndarray) and isinstance(getattr(b, "base", None), np.ndarray):
+        if (b is not None and not isinstance(b, np.ndarray)
+                and isinstance(getattr(b, "base", None), np.ndarray)):
             b = b.base  # as_strided's holder: a CuPy view's base is the array it views
         return None if b is None else ShadowArray(b) if isinstance(b, np.ndarray) else b
 

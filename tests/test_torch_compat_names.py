@@ -47,7 +47,8 @@ def _both(fn, *arrays, grads=True, tol=1e-6):
 def test_aten_order_functional_spellings():
     x = RNG.standard_normal((4, 3, 5))
     w, b, rm, rv = RNG.standard_normal(3), RNG.standard_normal(3), RNG.standard_normal(3), RNG.random(3) + 0.5
-    _both(lambda lib, x, w, b: lib.batch_norm(x, w, b, lib.tensor(rm), lib.tensor(rv), False, 0.1, 1e-5, True),
+    _both(lambda lib, x, w, b: lib.batch_norm(x, w, b, lib.tensor(rm), lib.tensor(rv), False, 0.1, 1e-5,
+                                              True),
           x, w, b)
     _both(lambda lib, x, w, b: lib.instance_norm(x, w, b, None, None, True, 0.1, 1e-5, True), x, w, b)
     _both(lambda lib, x: lib.layer_norm(x, (5,)), x)
@@ -74,7 +75,8 @@ def test_convolution_conv_tbc_and_cells():
     wih, whh, bih = RNG.standard_normal((20, 3)), RNG.standard_normal((20, 5)), RNG.standard_normal(20)
     xi = RNG.standard_normal((2, 3))
     _both(lambda lib, x, h, c, a, b_, d: lib.lstm_cell(x, (h, c), a, b_, d, d), xi, h, c, wih, whh, bih)
-    _both(lambda lib, x, h, a, b_, d: lib.gru_cell(x, h, a[:15], b_[:15], d[:15], d[:15]), xi, h, wih, whh, bih)
+    _both(lambda lib, x, h, a, b_, d: lib.gru_cell(x, h, a[:15], b_[:15], d[:15], d[:15]),
+          xi, h, wih, whh, bih)
     _both(lambda lib, x, h, a, b_: lib.rnn_tanh_cell(x, h, a[:5], b_[:5]), xi, h, wih, whh)
 
 
@@ -83,18 +85,21 @@ def test_linear_cross_entropy_and_its_module(case):
     x, w, bias = RNG.standard_normal((4, 6)), RNG.standard_normal((5, 6)), RNG.standard_normal(5)
     y = np.array([0, 4, 2, 4])
     if case == "plain":
-        _both(lambda lib, x, w, y: lib.nn.functional.linear_cross_entropy(x, w, y, label_smoothing=0.1), x, w, y)
+        _both(lambda lib, x, w, y: lib.nn.functional.linear_cross_entropy(x, w, y, label_smoothing=0.1),
+              x, w, y)
     elif case == "bias_kdim":
         wk, bk, yk = RNG.standard_normal((5, 2, 6)), RNG.standard_normal((5, 2)), RNG.integers(0, 5, (4, 2))
         _both(lambda lib, x, w, b, y: lib.nn.functional.linear_cross_entropy(x, w, y, linear_bias=b,
                                                                             reduction="sum"), x, wk, bk, yk)
     elif case == "probs":
         p = RNG.random((4, 5))
-        _both(lambda lib, x, w, b, p: lib.nn.functional.linear_cross_entropy(x, w, p / p.sum(1, keepdims=True),
+        _both(lambda lib, x, w, b, p: lib.nn.functional.linear_cross_entropy(x, w,
+                                                                            p / p.sum(1, keepdims=True),
                                                                             linear_bias=b), x, w, bias, p)
     else:
         _both(lambda lib, x, w, y: lib.nn.functional.linear_cross_entropy(x, w, y, ignore_index=4), x, w, y)
-    ours, theirs = nn.LinearCrossEntropyLoss(6, 5, bias=True), torch.nn.LinearCrossEntropyLoss(6, 5, bias=True)
+    ours = nn.LinearCrossEntropyLoss(6, 5, bias=True)
+    theirs = torch.nn.LinearCrossEntropyLoss(6, 5, bias=True)
     ours.load_state_dict({k: ag.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
     xt = x.astype(np.float32)
     _same(ours(ag.tensor(xt), ag.tensor(y)), theirs(torch.tensor(xt), torch.tensor(y)), 1e-5)
