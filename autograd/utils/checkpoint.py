@@ -72,17 +72,8 @@ class _Checkpoint(Function):
             d.requires_grad_(ctx.needs_input_grad[3 + i])
             args[i] = d
             inputs.append(d)
-        now = _rng_states(ctx.devices) if ctx.preserve else None
-        try:
-            if ctx.preserve:
-                _set_rng_states(ctx.rng)
-            with enable_grad():
-                out = ctx.fn(*args)
-        finally:
-            if now is not None:
-                _set_rng_states(now)
-        outs = (out,) if ctx.single else tuple(out)
-        pairs = [(o, g) for o, g in zip(outs, grads) if o.requires_grad and g is not None]
+        with enable_grad():
+            pairs = _rerun(ctx, args, grads)
         input_grads = [None] * len(ctx.others)
         wanted = [d for d in inputs if d.requires_grad]
         if pairs and _mode.accumulating:  # the parameters fn used get their .grad too
@@ -98,6 +89,21 @@ class _Checkpoint(Function):
         return (None, None, None, *input_grads)
 
 
+def _rerun(ctx, args, grads):
+    """``fn(*args)`` again under the forward's random state: the ``(output, gradient)`` pairs that
+    carry a gradient back."""
+    now = _rng_states(ctx.devices) if ctx.preserve else None
+    try:
+        if ctx.preserve:
+            _set_rng_states(ctx.rng)
+        out = ctx.fn(*args)
+    finally:
+        if now is not None:
+            _set_rng_states(now)
+    outs = (out,) if ctx.single else tuple(out)
+    return [(o, g) for o, g in zip(outs, grads) if o.requires_grad and g is not None]
+
+
 def _backward_create_graph(ctx, grads):
     """Recompute ``fn`` on the saved inputs themselves (not detached copies), so that the
     gradients returned are differentiable with respect to them; the gradients are taken up to
@@ -110,16 +116,7 @@ def _backward_create_graph(ctx, grads):
         args[i] = t
     wanted = [t for i, t in zip(ctx.tensor_pos, ctx.saved_tensors) if ctx.needs_input_grad[3 + i]]
     marker = _next_seq()
-    now = _rng_states(ctx.devices) if ctx.preserve else None
-    try:
-        if ctx.preserve:
-            _set_rng_states(ctx.rng)
-        out = ctx.fn(*args)
-    finally:
-        if now is not None:
-            _set_rng_states(now)
-    outs = (out,) if ctx.single else tuple(out)
-    pairs = [(o, g) for o, g in zip(outs, grads) if o.requires_grad and g is not None]
+    pairs = _rerun(ctx, args, grads)
     params = (_inner_leaves([o for o, _ in pairs], marker, {id(t) for t in wanted})
               if _mode.accumulating else [])
     got = _grad([o for o, _ in pairs], wanted + params, [g for _, g in pairs], create_graph=True,
